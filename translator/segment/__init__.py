@@ -1,0 +1,45 @@
+"""Indonesian segmentation: text → paragraphs (split on blank lines) → sentences with character offsets.
+
+Every non-whitespace character of the input lies in exactly one sentence, and `source == text[start:end]`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from translator.segment.boundaries import sentence_spans
+from translator.types import Paragraph, Sentence
+
+SEGMENTER_VERSION = "id/1"
+_BLANK_LINES = re.compile(r"(?:\r\n|\r|\n)(?:[^\S\r\n]*(?:\r\n|\r|\n))+")
+
+__all__ = ["SEGMENTER_VERSION", "segment"]
+
+
+def segment(text: str) -> list[Paragraph]:
+    """Split `text` into paragraphs and sentences; offsets are Python string indices into `text`."""
+    paragraphs: list[Paragraph] = []
+    for lo, hi in _paragraph_spans(text):
+        index = len(paragraphs)
+        sentences = tuple(
+            Sentence(id=f"p{index}s{k}", start=s, end=e, source=text[s:e])
+            for k, (s, e) in enumerate(sentence_spans(text, lo, hi))
+        )
+        paragraphs.append(Paragraph(index=index, start=lo, end=hi, sentences=sentences))
+    return paragraphs
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    bounds = [0]
+    for m in _BLANK_LINES.finditer(text):
+        bounds += [m.start(), m.end()]
+    bounds.append(len(text))
+    spans = []
+    for lo, hi in zip(bounds[::2], bounds[1::2], strict=True):
+        while lo < hi and text[lo].isspace():
+            lo += 1
+        while hi > lo and text[hi - 1].isspace():
+            hi -= 1
+        if lo < hi:
+            spans.append((lo, hi))
+    return spans

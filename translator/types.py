@@ -1,0 +1,86 @@
+"""The values that flow through the library: sentences, paragraphs, aligned documents and their provenance.
+
+All are frozen dataclasses; `to_dict()` gives the JSON form of DESIGN.md's aligned-document contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One source sentence: `source == text[start:end]` of the text that was submitted."""
+
+    id: str
+    start: int
+    end: int
+    source: str
+    target: str = ""
+    flags: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "start": self.start,
+            "end": self.end,
+            "source": self.source,
+            "target": self.target,
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A run of text between blank lines, with its sentences in input order."""
+
+    index: int
+    start: int
+    end: int
+    sentences: tuple[Sentence, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "start": self.start,
+            "end": self.end,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What produced a translation, so that a result can be cited and reproduced."""
+
+    model: str
+    revision: str
+    backend: str
+    beam_size: int
+    segmenter: str
+    version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AlignedDocument:
+    """A translated document: the whole English text plus every sentence pair with its offsets."""
+
+    id: str
+    translation: str
+    paragraphs: tuple[Paragraph, ...]
+    provenance: Provenance
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        return tuple(s for p in self.paragraphs for s in p.sentences)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "translation": self.translation,
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+            "provenance": self.provenance.to_dict(),
+        }
