@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from translator import spans
 from translator.segment.boundaries import sentence_spans
 from translator.types import Paragraph, Sentence
 
@@ -30,16 +31,5 @@ def segment(text: str) -> list[Paragraph]:
 
 
 def _paragraph_spans(text: str) -> list[tuple[int, int]]:
-    bounds = [0]
-    for m in _BLANK_LINES.finditer(text):
-        bounds += [m.start(), m.end()]
-    bounds.append(len(text))
-    spans = []
-    for lo, hi in zip(bounds[::2], bounds[1::2], strict=True):
-        while lo < hi and text[lo].isspace():
-            lo += 1
-        while hi > lo and text[hi - 1].isspace():
-            hi -= 1
-        if lo < hi:
-            spans.append((lo, hi))
-    return spans
+    cuts = [i for m in _BLANK_LINES.finditer(text) for i in (m.start(), m.end())]
+    return spans.cut(text, 0, len(text), cuts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from translator import spans
 from translator.segment.lexicon import Lexicon, lexicon
 
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*")
@@ -31,15 +32,7 @@ _WINDOW = 64  # how far the rules look around a period
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans inside text[start:end], trimmed of whitespace, covering all its non-space characters."""
     cuts = sorted(set(_punctuation_cuts(text, start, end)) | set(_line_cuts(text, start, end)))
-    spans: list[tuple[int, int]] = []
-    for lo, hi in zip([start, *cuts], [*cuts, end], strict=True):
-        while lo < hi and text[lo].isspace():
-            lo += 1
-        while hi > lo and text[hi - 1].isspace():
-            hi -= 1
-        if lo < hi:
-            spans.append((lo, hi))
-    return spans
+    return spans.cut(text, start, end, cuts)
 
 
 def _punctuation_cuts(text: str, start: int, end: int) -> list[int]:

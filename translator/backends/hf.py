@@ -1,0 +1,61 @@
+"""The transformers/torch backend: MarianMTModel.generate on padded batches, on CPU or CUDA."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from transformers import MarianMTModel, MarianTokenizer
+
+from translator.backends.base import Output
+from translator.config import DecodeOptions
+from translator.errors import BackendError
+from translator.models import ModelSource
+
+
+class HFBackend:
+    def __init__(self, source: ModelSource, device: str) -> None:
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        if device == "cuda" and not torch.cuda.is_available():
+            raise BackendError("device 'cuda' was asked for but torch sees no CUDA device")
+        try:
+            self.tokenizer = MarianTokenizer.from_pretrained(str(source.path))
+            self.model = MarianMTModel.from_pretrained(str(source.path))
+        except (OSError, ValueError) as exc:
+            raise BackendError(f"transformers could not load a Marian model from {source.name}: {exc}") from exc
+        self.model.to(torch.device(device))
+        self.model.train(False)  # inference: no dropout
+        self.device = device
+        self.max_positions = int(self.model.config.max_position_embeddings)
+        # the output cap is set per call; a max_length in the model's own config would only contradict it
+        self.model.generation_config.max_length = None
+        self.name = f"hf-{str(self.model.dtype).removeprefix('torch.')}"
+        self._eos = self.tokenizer.eos_token_id
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        ids = self.tokenizer(list(texts), verbose=False)["input_ids"]
+        return [len(row) for row in ids]
+
+    def translate(self, texts: Sequence[str], options: DecodeOptions) -> list[Output]:
+        if not texts:
+            return []
+        batch = self.tokenizer(list(texts), padding=True, return_tensors="pt").to(self.device)
+        lengths = batch["attention_mask"].sum(dim=1).tolist()
+        if max(lengths) > self.max_positions:
+            raise BackendError(f"an input of {max(lengths)} tokens exceeds the model's {self.max_positions}")
+        caps = [min(options.output_cap(n), self.max_positions - 1) for n in lengths]
+        with torch.inference_mode():
+            generated = self.model.generate(
+                **batch,
+                num_beams=options.beam_size,
+                max_new_tokens=max(caps),
+                do_sample=False,
+            )
+        outputs = []
+        for row, cap in zip(generated[:, 1:].tolist(), caps, strict=True):  # [:, 1:] drops the start token
+            ended = row.index(self._eos) if self._eos in row else len(row)
+            tokens = row[: min(ended, cap)]
+            text = self.tokenizer.decode(tokens, skip_special_tokens=True)
+            outputs.append(Output(text=text, capped=ended > cap or ended == len(row)))
+        return outputs

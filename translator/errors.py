@@ -1,0 +1,23 @@
+"""The one error tree of the library; api/errors.py maps it to HTTP statuses and cli.py to exit codes."""
+
+from __future__ import annotations
+
+
+class TranslatorError(Exception):
+    """Base of every error the library raises on purpose; its message is one sentence for a person."""
+
+
+class InputError(TranslatorError):
+    """The input cannot be read or used (undecodable bytes, wrong type, unreadable file)."""
+
+
+class ConfigError(TranslatorError):
+    """An option has a value the library cannot use."""
+
+
+class ModelNotFoundError(TranslatorError):
+    """The model is neither a local directory nor in the Hugging Face cache, and cannot be downloaded."""
+
+
+class BackendError(TranslatorError):
+    """A backend is not installed, cannot load the model, or failed while translating."""

@@ -1,0 +1,147 @@
+"""Translator: the one orchestrator of the flow segment → pool and batch → backend → align.
+
+Documents are pooled in chunks, so that short documents share batches, and streamed back in input order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from itertools import islice
+
+from translator import batching, models, pieces
+from translator._version import __version__
+from translator.backends import Backend, Output, load_backend
+from translator.config import DEFAULT_MODEL, BackendName, DecodeOptions, DeviceName, TranslatorConfig
+from translator.errors import InputError
+from translator.segment import SEGMENTER_VERSION, segment
+from translator.types import AlignedDocument, Paragraph, Provenance
+
+log = logging.getLogger(__name__)
+
+TRUNCATED = "truncated"  # the output hit its length cap before the model ended it
+
+
+class Translator:
+    """Owns one loaded model; `translate*` may be called any number of times."""
+
+    def __init__(self, backend: Backend, config: TranslatorConfig, source: models.ModelSource) -> None:
+        self.backend = backend
+        self.config = config
+        self.source = source
+
+    @classmethod
+    def load(
+        cls,
+        model: str = DEFAULT_MODEL,
+        *,
+        backend: BackendName = "auto",
+        device: DeviceName = "auto",
+        revision: str | None = None,
+        beam_size: int = 4,
+        download: bool = True,
+    ) -> Translator:
+        """Load `model` (a hub id or a local Marian directory); fetch it from the hub if `download`."""
+        config = TranslatorConfig(
+            model=model, revision=revision, backend=backend, device=device, decode=DecodeOptions(beam_size)
+        )
+        return cls.from_config(config, download=download)
+
+    @classmethod
+    def from_config(cls, config: TranslatorConfig, *, download: bool = True) -> Translator:
+        source = models.resolve(config.model, config.revision, download=download)
+        return cls(load_backend(config.backend, source, config.device), config, source)
+
+    def provenance(self, decode: DecodeOptions | None = None) -> Provenance:
+        return Provenance(
+            model=self.source.name,
+            revision=self.source.revision,
+            backend=self.backend.name,
+            beam_size=(decode or self.config.decode).beam_size,
+            segmenter=SEGMENTER_VERSION,
+            version=__version__,
+        )
+
+    def translate(self, texts: Sequence[str], decode: DecodeOptions | None = None) -> list[str]:
+        """N texts in, N English texts out, in order; each text may hold many paragraphs."""
+        docs = self.translate_documents(((str(i), text) for i, text in enumerate(texts)), decode)
+        return [doc.translation for doc in docs]
+
+    def translate_document(
+        self, text: str, doc_id: str = "doc", decode: DecodeOptions | None = None
+    ) -> AlignedDocument:
+        return next(self.translate_documents([(doc_id, text)], decode))
+
+    def translate_documents(
+        self, documents: Iterable[tuple[str, str]], decode: DecodeOptions | None = None
+    ) -> Iterator[AlignedDocument]:
+        """Stream aligned documents in input order; memory stays bounded by one chunk of documents."""
+        decode = decode or self.config.decode
+        provenance = self.provenance(decode)
+        iterator = iter(documents)
+        while chunk := list(islice(iterator, self.config.documents_per_chunk)):
+            for doc_id, text in chunk:
+                if not isinstance(text, str):
+                    raise InputError(f"document {doc_id!r}: text must be a string, not {type(text).__name__}")
+            segmented = [segment(text) for _, text in chunk]
+            sources = [s.source for paragraphs in segmented for p in paragraphs for s in p.sentences]
+            results = iter(self._translate_sentences(sources, decode))
+            for (doc_id, text), paragraphs in zip(chunk, segmented, strict=True):
+                aligned = tuple(
+                    replace(
+                        p,
+                        sentences=tuple(
+                            replace(s, target=t, flags=f) for s, (t, f) in zip(p.sentences, results, strict=False)
+                        ),
+                    )
+                    for p in paragraphs
+                )
+                yield AlignedDocument(doc_id, _english(text, aligned), aligned, provenance)
+
+    def _translate_sentences(self, sources: list[str], decode: DecodeOptions) -> list[tuple[str, tuple[str, ...]]]:
+        """Each sentence's English and flags; duplicates are translated once, long sentences in pieces."""
+        distinct, where = batching.unique([pieces.clean(s) for s in sources])
+        if not distinct:
+            return []
+        counts = self.backend.count_tokens(distinct)
+        limit = self.config.max_sentence_tokens
+        fitted = [
+            pieces.fit(text, n, self.backend.count_tokens, limit) for text, n in zip(distinct, counts, strict=True)
+        ]
+        texts = [t for f in fitted for t in f.texts]
+        tokens = [n for f in fitted for n in f.tokens]
+        outputs: list[Output] = [Output("")] * len(texts)
+        batches = batching.token_batches(tokens, self.config.max_batch_tokens, self.config.max_batch_sentences)
+        for batch in batches:
+            for i, out in zip(batch, self.backend.translate([texts[i] for i in batch], decode), strict=True):
+                outputs[i] = out
+        log.debug(
+            "translated %d sentences (%d distinct, %d pieces) in %d batches",
+            len(sources),
+            len(distinct),
+            len(texts),
+            len(batches),
+        )
+        joined = []
+        position = 0
+        for f in fitted:
+            mine = outputs[position : position + len(f.texts)]
+            position += len(f.texts)
+            flags = f.flags + ((TRUNCATED,) if any(o.capped for o in mine) else ())
+            joined.append((" ".join(o.text for o in mine if o.text), flags))
+        return [joined[w] for w in where]
+
+
+def _english(text: str, paragraphs: Sequence[Paragraph]) -> str:
+    """The English text: paragraphs apart by a blank line, sentences by a space or the source's line break."""
+    rendered = []
+    for p in paragraphs:
+        parts = []
+        for prev, s in zip((None, *p.sentences), p.sentences, strict=False):
+            if prev is not None:
+                gap = text[prev.end : s.start]
+                parts.append("\n" if "\n" in gap or "\r" in gap else " ")
+            parts.append(s.target)
+        rendered.append("".join(parts))
+    return "\n\n".join(rendered)
