@@ -24,7 +24,7 @@ class HFBackend:
             self.model = MarianMTModel.from_pretrained(str(source.path))
         except (OSError, ValueError) as exc:
             raise BackendError(f"transformers could not load a Marian model from {source.name}: {exc}") from exc
-        self.model.to(torch.device(device))
+        torch.nn.Module.to(self.model, torch.device(device))  # transformers types `to` too narrowly
         self.model.train(False)  # inference: no dropout
         self.device = device
         self.max_positions = int(self.model.config.max_position_embeddings)

@@ -14,7 +14,6 @@ from translator import spans
 from translator.segment.lexicon import Lexicon, lexicon
 
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*")
-_LEFT = re.compile(r"[\w'’-]*(?:\.[\w'’-]+)*\Z")  # the token before a period: "Pyongyang", "A.S", "Jl"
 _WORD = re.compile(r"[\"'“‘(«\[]*(\w+)")  # the next word, after any opening quote or bracket
 _TOKEN = re.compile(r"[^\s,;:]+")
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")  # "B", "B.J", "a": initials or a list marker
@@ -22,7 +21,7 @@ _ENUMERATOR = re.compile(r"\d{1,2}|[IVXivx]{1,4}")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _PROTECTED = re.compile(
     r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]'”’]"  # URLs, less trailing punctuation
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses (from a run's start: linear time)
 )
 _NOT_A_START = ",;:)]}%"
 _CONTINUES = ",;(-–—/&"  # a line ending in one of these goes on in the next line
@@ -53,8 +52,7 @@ def _punctuation_cuts(text: str, start: int, end: int) -> list[int]:
 def _ends_sentence(text: str, m: re.Match[str], start: int, end: int, lex: Lexicon) -> bool:
     i, k = m.start(), m.end()
     punct = m.group().rstrip("\"'”’»)]")
-    left_match = _LEFT.search(text, max(start, i - _WINDOW), i)
-    left = left_match.group() if left_match else ""
+    left = _token_before(text, i, start)
     n = k
     while n < end and text[n].isspace():
         n += 1
@@ -81,6 +79,14 @@ def _ends_sentence(text: str, m: re.Match[str], start: int, end: int, lex: Lexic
         return False
     # "1. Pertama" at the start of a line is a list marker
     return not (_ENUMERATOR.fullmatch(left) and _starts_line(text, i - len(left), start))
+
+
+def _token_before(text: str, i: int, start: int) -> str:
+    """The word before a period: "Pyongyang", "A.S", "Jl", "2013" (a scan back, bounded by the window)."""
+    lo, floor = i, max(start, i - _WINDOW)
+    while lo > floor and (text[lo - 1].isalnum() or text[lo - 1] in "._'’-"):
+        lo -= 1
+    return text[lo:i].lstrip(".'’-")
 
 
 def _plain_word(token: str, lex: Lexicon) -> bool:

@@ -1,0 +1,1 @@
+"""The HTTP service: a thin FastAPI edge over translator.Translator."""
