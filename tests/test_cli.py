@@ -1,0 +1,152 @@
+"""The `translator` command as a user runs it: a subprocess, stdin/stdout, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHARED_DATA, TINY_MODEL, needs_shared_data
+
+
+def run(*args: str, stdin: str | bytes = "", command: list[str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    base = command or [sys.executable, "-m", "translator"]
+    return subprocess.run([*base, *args], input=data, capture_output=True)
+
+
+def lines(out: bytes) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.decode().splitlines()]
+
+
+def test_segment_from_stdin_with_the_console_script() -> None:
+    exe = shutil.which("translator")
+    assert exe, "the package is not installed: pip install -e ."
+    text = "Dr. Budi tiba pukul 10.30 WIB.Ia langsung rapat."
+    result = run("segment", stdin=text, command=[exe])
+    assert result.returncode == 0
+    records = lines(result.stdout)
+    assert [r["text"] for r in records] == ["Dr. Budi tiba pukul 10.30 WIB.", "Ia langsung rapat."]
+    assert all(text[r["start"] : r["end"]] == r["text"] for r in records)  # type: ignore[misc]
+    assert [r["paragraph"] for r in records] == [0, 0]
+
+
+@needs_shared_data()
+def test_segment_seed_article_file() -> None:
+    result = run("segment", str(SHARED_DATA / "seed-article.txt"))
+    gold = [
+        s
+        for line in (SHARED_DATA / "segmentation" / "seed.jsonl").read_text(encoding="utf-8").splitlines()
+        for s in json.loads(line)["sentences"]
+    ]
+    assert [r["text"] for r in lines(result.stdout)] == gold
+
+
+def two_paragraphs(pairs: list[dict[str, str]]) -> str:
+    return (
+        pairs[0]["source"]
+        + pairs[1]["source"]
+        + " "
+        + pairs[2]["source"]
+        + "\n\n"
+        + pairs[3]["source"]
+        + " "
+        + pairs[4]["source"]
+        + pairs[5]["source"]
+        + "\n"
+    )
+
+
+def test_translate_json(pairs: list[dict[str, str]]) -> None:
+    text = two_paragraphs(pairs)
+    result = run("translate", "--model", str(TINY_MODEL), "--format", "json", "--id", "berita-1", stdin=text)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["id"] == "berita-1"
+    assert [[s["target"] for s in p["sentences"]] for p in doc["paragraphs"]] == [
+        [p["target"] for p in pairs[0:3]],
+        [p["target"] for p in pairs[3:6]],
+    ]
+    for p in doc["paragraphs"]:
+        for s in p["sentences"]:
+            assert text[s["start"] : s["end"]] == s["source"]
+    assert doc["translation"].split("\n\n") == [
+        " ".join(p["target"] for p in pairs[0:3]),
+        " ".join(p["target"] for p in pairs[3:6]),
+    ]
+    assert set(doc["provenance"]) == {"model", "revision", "backend", "beam_size", "segmenter", "version"}
+
+
+def test_translate_text_jsonl_and_tsv_from_a_file(tmp_path: Path, pairs: list[dict[str, str]]) -> None:
+    path = tmp_path / "berita.txt"
+    path.write_text(two_paragraphs(pairs), encoding="utf-8")
+    model = ["--model", str(TINY_MODEL)]
+    text = run("translate", str(path), *model)
+    assert text.stdout.decode() == (
+        " ".join(p["target"] for p in pairs[0:3]) + "\n\n" + " ".join(p["target"] for p in pairs[3:6]) + "\n"
+    )
+    jsonl = lines(run("translate", str(path), *model, "--format", "jsonl").stdout)
+    assert [r["target"] for r in jsonl] == [p["target"] for p in pairs[:6]]
+    assert [r["paragraph"] for r in jsonl] == [0, 0, 0, 1, 1, 1]
+    tsv = run("translate", str(path), *model, "--format", "tsv").stdout.decode().splitlines()
+    assert [row.split("\t") for row in tsv] == [
+        [f"p{i // 3}s{i % 3}", p["source"], p["target"], ""] for i, p in enumerate(pairs[:6])
+    ]
+
+
+def test_tiny_model_through_environment_variable(pairs: list[dict[str, str]]) -> None:
+    env_run = subprocess.run(
+        [sys.executable, "-m", "translator", "translate"],
+        input=pairs[7]["source"].encode(),
+        capture_output=True,
+        env={**os.environ, "TRANSLATOR_MODEL": str(TINY_MODEL)},
+    )
+    assert env_run.stdout.decode().strip() == pairs[7]["target"]
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code", "message"),
+    [
+        (["translate", "--format", "xml"], b"", 2, "invalid choice"),
+        (["translate", "--beam", "x"], b"", 2, "invalid int value"),
+        (["frobnicate"], b"", 2, "invalid choice"),
+        ([], b"", 2, "required"),
+        (["translate", "--beam", "0", "--model", str(TINY_MODEL)], b"Halo.", 1, "beam_size must be between"),
+        (["translate", "/no/such/file.txt", "--model", str(TINY_MODEL)], b"", 1, "cannot read /no/such/file.txt"),
+        (["segment"], b"\xff\xfe\x00abc", 1, "not UTF-8 text (byte 0"),
+        (["translate", "--model", "./no-such-model"], b"Halo.", 1, "does not exist"),
+    ],
+)
+def test_errors_are_one_line_with_the_right_exit_code(args: list[str], stdin: bytes, code: int, message: str) -> None:
+    result = run(*args, stdin=stdin)
+    assert result.returncode == code
+    err = result.stderr.decode()
+    assert len(err.strip().splitlines()) == 1, err
+    assert message in err
+    assert result.stdout == b""
+
+
+@pytest.mark.parametrize(
+    "stdin",
+    [b"", b"   \n\n\t", b"Iya\x00 benar.\x00", b"\xef\xbb\xbfIya benar, dia sedang jaga warung."],
+    ids=["empty", "whitespace", "nul-bytes", "bom"],
+)
+def test_bad_input_on_stdin(stdin: bytes) -> None:
+    result = run("translate", "--model", str(TINY_MODEL), "--format", "json", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    source = stdin.decode("utf-8-sig")
+    assert all(source[s["start"] : s["end"]] == s["source"] for p in doc["paragraphs"] for s in p["sentences"])
+
+
+def test_segment_a_one_megabyte_line() -> None:
+    text = ("Kata demi kata ditulis tanpa henti " * 40_000)[: 1 << 20]
+    result = run("segment", stdin=text)
+    assert result.returncode == 0
+    [record] = lines(result.stdout)
+    assert record["text"] == text.strip()
