@@ -1,0 +1,43 @@
+# The two commands that matter on a fresh machine: `make serve` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BIN := $(VENV)/bin
+
+.PHONY: serve test lint typecheck unit fixture score clean
+
+serve: $(VENV)/.runtime
+	$(BIN)/translator serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev lint typecheck unit
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy
+
+unit: $(VENV)/.dev
+	$(BIN)/pytest
+
+# Rebuild the tiny memorising Marian model under tests/fixtures (about half a minute on 2 cores).
+fixture: $(VENV)/.dev
+	$(BIN)/python tests/fixtures/build_tiny_model.py
+
+# Segmentation boundary P/R/F1 on ../shared/data/segmentation.
+score: $(VENV)/.runtime
+	$(BIN)/python bench/score_segmentation.py
+
+$(VENV)/.runtime: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
