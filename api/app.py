@@ -12,19 +12,23 @@ from starlette.concurrency import run_in_threadpool
 
 from api import errors
 from api.routes import health, translate
-from api.settings import Settings
+from api.settings import Settings, load_settings
 from translator import Translator, __version__
 
 log = logging.getLogger("api")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(settings: Settings | None = None, translator: Translator | None = None) -> FastAPI:
+    """The application; its lifespan loads the model unless `translator` is given already loaded."""
+    settings = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        log.info("loading %s with backend %s", settings.model, settings.backend)
-        app.state.translator = await run_in_threadpool(Translator.from_config, settings.translator_config())
+        if translator is None:
+            log.info("loading %s with backend %s", settings.model, settings.backend)
+            app.state.translator = await run_in_threadpool(Translator.from_config, settings.translator_config())
+        else:
+            app.state.translator = translator
         app.state.model_slot = anyio.Lock()
         yield
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from translator.config import DEFAULT_MODEL, DecodeOptions, TranslatorConfig
+from translator.errors import ConfigError
 
 
 class Settings(BaseSettings):
@@ -29,3 +30,14 @@ class Settings(BaseSettings):
             device=self.device,
             decode=DecodeOptions(beam_size=self.beam),
         )
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad value is a ConfigError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"TRANSLATOR_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"invalid setting: {problems}") from exc

@@ -7,6 +7,7 @@ Exit codes: 0 done, 1 an error of the library (one line on stderr), 2 a usage er
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -153,10 +154,9 @@ def _download(model: str, revision: str | None) -> None:
 
 
 def _serve(host: str, port: int) -> None:
-    import uvicorn
-
-    # A string, not an import: the core library never imports the api package.
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
+    # Imported by name at run time: the core library does not depend on the api package; this edge does.
+    server = importlib.import_module("api.server")
+    server.serve(host, port)
 
 
 def _configure_logging(verbosity: int) -> None:

@@ -81,3 +81,26 @@ def test_errors_have_one_json_shape(server: str, body: object, status: int, frag
     assert got == status
     assert fragment in payload["error"]["message"]
     assert payload["error"]["code"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TRANSLATOR_BEAM": "99"}, "TRANSLATOR_BEAM"),
+        ({"TRANSLATOR_MODEL": "./no-such-model"}, "does not exist"),
+        ({"HF_HUB_OFFLINE": "1", "TRANSLATOR_MODEL": "Helsinki-NLP/opus-mt-id-en"}, "translator download"),
+    ],
+    ids=["bad-setting", "missing-dir", "offline"],
+)
+def test_serve_fails_fast_with_one_line(tmp_path: object, env: dict[str, str], message: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSLATOR_"))}
+    run = subprocess.run(
+        [sys.executable, "-m", "translator", "serve", "--port", str(free_port())],
+        env={**clean, "HF_HOME": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert message in run.stderr

@@ -1,0 +1,19 @@
+"""`translator serve`: settings validated and the model loaded before the port opens, then uvicorn.
+
+Loading first turns a bad setting or a missing model into one line and exit 1 (the CLI's mapping)
+instead of a lifespan traceback, and the port only opens once the service can answer.
+"""
+
+from __future__ import annotations
+
+import uvicorn
+
+from api.app import create_app
+from api.settings import load_settings
+from translator import Translator
+
+
+def serve(host: str, port: int) -> None:
+    settings = load_settings()
+    translator = Translator.from_config(settings.translator_config())
+    uvicorn.run(create_app(settings, translator), host=host, port=port)
