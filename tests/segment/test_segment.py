@@ -48,6 +48,14 @@ CASES = [
     ("Harganya Rp. 9.500.000 per unit.", ["Harganya Rp. 9.500.000 per unit."]),
     ("Dana a.n. Budi sudah dikirim.", ["Dana a.n. Budi sudah dikirim."]),
     ("Saham PT. Telkom Indonesia Tbk. naik.", ["Saham PT. Telkom Indonesia Tbk. naik."]),
+    ("Ia lulusan S.Pd.I. dari UIN.", ["Ia lulusan S.Pd.I. dari UIN."]),
+    ("Hadir Prof.Dr.Ir.Budi dan Moh. Hatta.", ["Hadir Prof.Dr.Ir.Budi dan Moh. Hatta."]),
+    (
+        "Rapat pk. 10.00 di Lt. 3 Jl. Jend. Sudirman Kav. 52. Semua hadir.",
+        ["Rapat pk. 10.00 di Lt. 3 Jl. Jend. Sudirman Kav. 52.", "Semua hadir."],
+    ),
+    ("Hadir K.H. Ma'ruf Amin dan H.M. Soeharto.", ["Hadir K.H. Ma'ruf Amin dan H.M. Soeharto."]),
+    ("Ia pensiunan TNI (Purn.) Budi.", ["Ia pensiunan TNI (Purn.) Budi."]),
     # abbreviations that end sentences
     (
         "Ia membeli buku, pensil, dll. Besoknya ia berangkat.",
@@ -59,6 +67,7 @@ CASES = [
         ["Penelitian ditulis oleh Budi dkk.", "Mereka meneliti padi."],
     ),
     ("Ia dibantu Budi, S.H. Mereka menang.", ["Ia dibantu Budi, S.H.", "Mereka menang."]),
+    ("Kata Budi, S.Kom.Ia lalu pergi.", ["Kata Budi, S.Kom.", "Ia lalu pergi."]),
     ("Pembicaranya Ani, S.H., M.Si. dari UI.", ["Pembicaranya Ani, S.H., M.Si. dari UI."]),
     ("Ia lulusan S.H. M.Si. yang cerdas.", ["Ia lulusan S.H. M.Si. yang cerdas."]),
     ("Saham PT Bank Mandiri Tbk. (BMRI) naik.", ["Saham PT Bank Mandiri Tbk. (BMRI) naik."]),

@@ -70,13 +70,14 @@ def _ends_sentence(text: str, m: re.Match[str], start: int, end: int, lex: Lexic
         return True
     word_match = _WORD.match(text, n, min(end, n + _WINDOW))
     word = word_match.group(1) if word_match else ""
+    if n == k and re.match(r"[A-Za-z]\.", text[n : n + 2]):  # "Ph.D.", "S.Pd.I.": a chain of abbreviation parts
+        return False
     if lex.is_suffix(left):  # "dll. Besoknya" ends; "Co. Ltd." and "Tbk. (BBNI)" go on
         next_token = _TOKEN.match(text, n, min(end, n + _WINDOW))
         return text[n] != "(" and not (next_token and lex.is_abbreviation(next_token.group()))
-    if lex.is_prefix(left) or _INITIALS.fullmatch(left):
+    # "Dr.", and "Prof.Dr." glued: the last part decides
+    if lex.is_prefix(left) or lex.is_prefix(left.rpartition(".")[2]) or _INITIALS.fullmatch(left):
         return word in lex.starters
-    if n == k and re.match(r"[A-Za-z]\.", text[n : n + 2]):  # "Ph.D.": a chain of abbreviation parts
-        return False
     # "1. Pertama" at the start of a line is a list marker
     return not (_ENUMERATOR.fullmatch(left) and _starts_line(text, i - len(left), start))
 
