@@ -14,7 +14,7 @@ from translator.errors import (
 )
 from translator.pipeline import Translator
 from translator.segment import segment
-from translator.types import AlignedDocument, Paragraph, Provenance, Sentence
+from translator.types import AlignedDocument, Paragraph, Provenance, Sentence, Translation
 
 __all__ = [
     "AlignedDocument",
@@ -26,6 +26,7 @@ __all__ = [
     "Paragraph",
     "Provenance",
     "Sentence",
+    "Translation",
     "Translator",
     "TranslatorConfig",
     "TranslatorError",

@@ -16,7 +16,7 @@ from translator.backends import Backend, Output, load_backend
 from translator.config import DEFAULT_MODEL, BackendName, DecodeOptions, DeviceName, TranslatorConfig
 from translator.errors import InputError
 from translator.segment import SEGMENTER_VERSION, segment
-from translator.types import AlignedDocument, Paragraph, Provenance
+from translator.types import AlignedDocument, Paragraph, Provenance, Translation
 
 log = logging.getLogger(__name__)
 
@@ -86,21 +86,13 @@ class Translator:
                     raise InputError(f"document {doc_id!r}: text must be a string, not {type(text).__name__}")
             segmented = [segment(text) for _, text in chunk]
             sources = [s.source for paragraphs in segmented for p in paragraphs for s in p.sentences]
-            results = iter(self._translate_sentences(sources, decode))
+            translations = iter(self.translate_sentences(sources, decode))
             for (doc_id, text), paragraphs in zip(chunk, segmented, strict=True):
-                aligned = tuple(
-                    replace(
-                        p,
-                        sentences=tuple(
-                            replace(s, target=t, flags=f) for s, (t, f) in zip(p.sentences, results, strict=False)
-                        ),
-                    )
-                    for p in paragraphs
-                )
-                yield AlignedDocument(doc_id, _english(text, aligned), aligned, provenance)
+                yield align(doc_id, text, paragraphs, translations, provenance)
 
-    def _translate_sentences(self, sources: list[str], decode: DecodeOptions) -> list[tuple[str, tuple[str, ...]]]:
-        """Each sentence's English and flags; duplicates are translated once, long sentences in pieces."""
+    def translate_sentences(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> list[Translation]:
+        """Each sentence's English and flags, in order; duplicates translated once, long sentences in pieces."""
+        decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
         if not distinct:
             return []
@@ -129,11 +121,26 @@ class Translator:
             mine = outputs[position : position + len(f.texts)]
             position += len(f.texts)
             flags = f.flags + ((TRUNCATED,) if any(o.capped for o in mine) else ())
-            joined.append((" ".join(o.text for o in mine if o.text), flags))
+            joined.append(Translation(" ".join(o.text for o in mine if o.text), flags))
         return [joined[w] for w in where]
 
 
-def _english(text: str, paragraphs: Sequence[Paragraph]) -> str:
+def align(
+    doc_id: str,
+    text: str,
+    paragraphs: Sequence[Paragraph],
+    translations: Iterator[Translation],
+    provenance: Provenance,
+) -> AlignedDocument:
+    """Put each sentence's translation (taken in order from `translations`) beside its source."""
+    aligned = []
+    for p in paragraphs:
+        pairs = [(s, next(translations)) for s in p.sentences]
+        aligned.append(replace(p, sentences=tuple(replace(s, target=t.target, flags=t.flags) for s, t in pairs)))
+    return AlignedDocument(doc_id, english(text, aligned), tuple(aligned), provenance)
+
+
+def english(text: str, paragraphs: Sequence[Paragraph]) -> str:
     """The English text: paragraphs apart by a blank line, sentences by a space or the source's line break."""
     rendered = []
     for p in paragraphs:

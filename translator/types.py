@@ -32,6 +32,14 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """One sentence's English and the flags that say how far to trust it."""
+
+    target: str
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Paragraph:
     """A run of text between blank lines, with its sentences in input order."""
 
