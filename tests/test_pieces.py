@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from translator.pieces import CUT, SPLIT, clean, fit
+from translator.pieces import clean, fit
+from translator.quality import CUT, SPLIT
 
 
 def words(texts: Sequence[str]) -> list[int]:

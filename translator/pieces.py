@@ -10,11 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from translator import spans
+from translator.quality import CUT, SPLIT
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
-SPLIT = "split"  # translated in pieces cut at clause punctuation
-CUT = "cut"  # some piece was cut between words (or inside a word), away from any clause punctuation
 
 _UNTOKENIZABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|[\ud800-\udfff]")
 _CLAUSE_END = re.compile(r"[;:,](?=\s)|[—–]")

@@ -15,12 +15,11 @@ from translator._version import __version__
 from translator.backends import Backend, Output, load_backend
 from translator.config import DEFAULT_MODEL, BackendName, DecodeOptions, DeviceName, TranslatorConfig
 from translator.errors import InputError
+from translator.quality import TRUNCATED
 from translator.segment import SEGMENTER_VERSION, segment
 from translator.types import AlignedDocument, Paragraph, Provenance, Translation
 
 log = logging.getLogger(__name__)
-
-TRUNCATED = "truncated"  # the output hit its length cap before the model ended it
 
 
 class Translator:
