@@ -1,17 +1,24 @@
-"""create_app(settings): the FastAPI application; its lifespan owns the process's one Translator."""
+"""create_app(settings): the FastAPI application. Its lifespan owns the process's one Translator and the
+batcher that feeds it; routes reach both through app.state.service.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-import anyio
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.routes import health, translate
+from api.batcher import Batcher
+from api.limits import BodyLimitMiddleware
+from api.metrics import Metrics, MetricsMiddleware
+from api.routes import documents, health, libretranslate, models, reader, translate
+from api.service import Service
 from api.settings import Settings, load_settings
 from translator import Translator, __version__
 
@@ -21,25 +28,42 @@ log = logging.getLogger("api")
 def create_app(settings: Settings | None = None, translator: Translator | None = None) -> FastAPI:
     """The application; its lifespan loads the model unless `translator` is given already loaded."""
     settings = settings or load_settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if translator is None:
+        loaded = translator
+        if loaded is None:
             log.info("loading %s with backend %s", settings.model, settings.backend)
-            app.state.translator = await run_in_threadpool(Translator.from_config, settings.translator_config())
-        else:
-            app.state.translator = translator
-        app.state.model_slot = anyio.Lock()
-        yield
+            loaded = await run_in_threadpool(Translator.from_config, settings.translator_config())
+        batcher = Batcher(
+            loaded.translate_sentences,
+            queue_size=settings.queue_size,
+            wait_s=settings.batch_wait_ms / 1000,
+            batch_sentences=settings.batch_sentences,
+            on_batch=metrics.observe_batch,
+        )
+        batcher.start()
+        app.state.service = Service(loaded, batcher, settings)
+        try:
+            yield
+        finally:
+            await batcher.stop()
 
     app = FastAPI(
         title="Indonesian→English translator",
         version=__version__,
-        summary="Aligned Indonesian→English translation with MarianMT",
+        summary="Aligned Indonesian→English translation with MarianMT, plus LibreTranslate-compatible endpoints",
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.api_keys = settings.keys()
+    app.state.metrics = metrics
     errors.install(app)
-    app.include_router(health.router)
-    app.include_router(translate.router)
+    for module in (health, translate, documents, models, libretranslate, reader):
+        app.include_router(module.router)
+    app.include_router(health.metrics_router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

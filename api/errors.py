@@ -1,14 +1,25 @@
-"""TranslatorError and request errors → HTTP status and one JSON shape, in one place."""
+"""Every error the service answers with, mapped to a status and a JSON body in one place.
+
+Our endpoints answer `{"error": {"code": ..., "message": ...}}`; the LibreTranslate-compatible ones
+answer `{"error": "..."}` as LibreTranslate does.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
+from api.batcher import DeadlineExceeded, QueueFull
 from translator.errors import BackendError, ConfigError, InputError, ModelNotFoundError, TranslatorError
 
-_STATUS: list[tuple[type[TranslatorError], int, str]] = [
+LT_PATHS = frozenset({"/translate", "/languages", "/detect"})
+
+_TRANSLATOR_STATUS: list[tuple[type[TranslatorError], int, str]] = [
     (InputError, 400, "bad_input"),
     (ConfigError, 422, "bad_option"),
     (ModelNotFoundError, 503, "model_unavailable"),
@@ -16,32 +27,61 @@ _STATUS: list[tuple[type[TranslatorError], int, str]] = [
 ]
 
 
-class LimitExceeded(Exception):
-    """A request over one of the service's size limits (413)."""
+class ApiError(Exception):
+    """An error a route raises on purpose: its status, a machine code and one sentence for a person."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)
-        self.message = message
+        self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error_body(path: str, code: str, message: str, **extra: Any) -> dict[str, Any]:
+    if path in LT_PATHS:
+        return {"error": message}
+    return {"error": {"code": code, "message": message, **extra}}
+
+
+def error_response(
+    request: Request, status: int, code: str, message: str, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    return JSONResponse(
+        error_body(request.url.path, code, message, **extra), status_code=status, headers=dict(headers or {})
+    )
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(TranslatorError)
-    async def translator_error(_: Request, exc: TranslatorError) -> JSONResponse:
-        for kind, status, code in _STATUS:
-            if isinstance(exc, kind):
-                return error_response(status, code, str(exc))
-        return error_response(500, "translator_error", str(exc))
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(request, exc.status, exc.code, exc.message, **exc.extra)
 
-    @app.exception_handler(LimitExceeded)
-    async def limit_exceeded(_: Request, exc: LimitExceeded) -> JSONResponse:
-        return error_response(413, "too_large", exc.message)
+    @app.exception_handler(TranslatorError)
+    async def translator_error(request: Request, exc: TranslatorError) -> JSONResponse:
+        status, code = next(((s, c) for kind, s, c in _TRANSLATOR_STATUS if isinstance(exc, kind)), (500, "error"))
+        return error_response(request, status, code, str(exc))
+
+    @app.exception_handler(QueueFull)
+    async def queue_full(request: Request, exc: QueueFull) -> JSONResponse:
+        message = f"the translation queue is full; retry in {exc.retry_after_s} s"
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        return error_response(request, 503, "queue_full", message, headers=headers)
+
+    @app.exception_handler(DeadlineExceeded)
+    async def deadline(request: Request, _: DeadlineExceeded) -> JSONResponse:
+        limit = request.app.state.settings.request_timeout_s
+        message = f"the translation took longer than the {limit:g} s deadline (TRANSLATOR_REQUEST_TIMEOUT_S)"
+        return error_response(request, 504, "deadline_exceeded", message)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request", "type": ""}
+        if first.get("type") == "json_invalid":
+            return error_response(request, 400, "undecodable_body", f"the body is not valid JSON: {first['msg']}")
         field = ".".join(str(part) for part in first["loc"] if part != "body") or "body"
-        return error_response(422, "invalid_request", f"{field}: {first['msg']}")
+        return error_response(request, 422, "invalid_request", f"{field}: {first['msg']}", field=field)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI's word for a body it could not decode (bad UTF-8, say)
+            message = f"the body could not be decoded: {exc.detail}"
+            return error_response(request, 400, "undecodable_body", message, headers=exc.headers)
+        return error_response(request, exc.status_code, f"http_{exc.status_code}", str(exc.detail), headers=exc.headers)

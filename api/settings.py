@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError
@@ -18,9 +19,19 @@ class Settings(BaseSettings):
     revision: str | None = Field(None, description="hub revision (commit, tag or branch) to pin")
     backend: Literal["auto", "hf"] = "auto"
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    beam: int = Field(4, ge=1, le=16, description="beam size")
-    max_texts: int = Field(50, ge=1, description="texts per request")
-    max_chars: int = Field(128 * 1024, ge=1, description="characters per request, all texts together")
+    beam: int = Field(4, ge=1, le=16, description="default beam size")
+    # limits, DeepL-like by default
+    max_texts: int = Field(50, ge=1, description="texts (or documents) per request")
+    max_text_chars: int = Field(128 * 1024, ge=1, description="characters in one text")
+    max_body_bytes: int = Field(128 * 1024, ge=1024, description="bytes in one request body")
+    # dynamic batching
+    queue_size: int = Field(4096, ge=1, description="sentences waiting for the model before requests get 503")
+    batch_wait_ms: float = Field(5.0, ge=0, le=1000, description="how long the first request waits for company")
+    batch_sentences: int = Field(256, ge=1, description="sentences pooled into one model call at most")
+    request_timeout_s: float = Field(60.0, gt=0, description="a request still waiting after this gets 504")
+    # access
+    api_keys: str = Field("", description="comma-separated API keys; empty and no keys file: no keys needed")
+    api_keys_file: Path | None = Field(None, description="a file of API keys, one a line")
 
     def translator_config(self) -> TranslatorConfig:
         return TranslatorConfig(
@@ -30,6 +41,16 @@ class Settings(BaseSettings):
             device=self.device,
             decode=DecodeOptions(beam_size=self.beam),
         )
+
+    def keys(self) -> frozenset[str]:
+        """The accepted API keys (empty: open access)."""
+        keys = {k.strip() for k in self.api_keys.split(",")}
+        if self.api_keys_file is not None:
+            try:
+                keys |= {line.strip() for line in self.api_keys_file.read_text(encoding="utf-8").splitlines()}
+            except OSError as exc:
+                raise ConfigError(f"cannot read TRANSLATOR_API_KEYS_FILE {self.api_keys_file}: {exc.strerror}") from exc
+        return frozenset(k for k in keys if k and not k.startswith("#"))
 
 
 def load_settings() -> Settings:

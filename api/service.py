@@ -1,0 +1,109 @@
+"""What a request asks of the model: check limits, segment, pool sentences through the batcher, align.
+
+Routes are thin over this: they parse and shape; this owns the flow, which is the library's own
+(segment → translate_sentences → align) with the batcher between them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from api.batcher import Batcher, DeadlineExceeded, QueueFull, Ticket
+from api.settings import Settings
+from translator import AlignedDocument, DecodeOptions, Paragraph, Translator, segment
+from translator.pipeline import align, english
+
+
+@dataclass
+class _Pending:
+    doc_id: str
+    text: str
+    paragraphs: list[Paragraph]
+    tickets: list[Ticket]  # one per paragraph
+
+
+class Service:
+    def __init__(self, translator: Translator, batcher: Batcher, settings: Settings) -> None:
+        self.translator = translator
+        self.batcher = batcher
+        self.settings = settings
+
+    def decode(self, beam_size: int | None) -> DecodeOptions:
+        return DecodeOptions(beam_size=beam_size or self.settings.beam)
+
+    def limit_problem(self, texts: Sequence[str], noun: str = "text") -> tuple[str, str] | None:
+        """(setting, message) for the first limit that `texts` break, or None."""
+        if len(texts) > self.settings.max_texts:
+            limit = self.settings.max_texts
+            return "max_texts", f"{len(texts)} {noun}s is over the limit of {limit} per request (TRANSLATOR_MAX_TEXTS)"
+        for i, text in enumerate(texts):
+            if len(text) > self.settings.max_text_chars:
+                limit = self.settings.max_text_chars
+                return (
+                    "max_text_chars",
+                    f"{noun} {i} has {len(text)} characters, over the limit of {limit} (TRANSLATOR_MAX_TEXT_CHARS)",
+                )
+        return None
+
+    async def translate_texts(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
+        docs = await self.translate_documents([(str(i), t) for i, t in enumerate(texts)], decode)
+        return [doc.translation for doc in docs]
+
+    async def translate_documents(
+        self, documents: Sequence[tuple[str, str]], decode: DecodeOptions
+    ) -> list[AlignedDocument]:
+        segmented = [segment(text) for _, text in documents]
+        sources = [s.source for paragraphs in segmented for p in paragraphs for s in p.sentences]
+        translations = iter(await self.batcher.translate(sources, decode, self.settings.request_timeout_s))
+        provenance = self.translator.provenance(decode)
+        return [
+            align(doc_id, text, paragraphs, translations, provenance)
+            for (doc_id, text), paragraphs in zip(documents, segmented, strict=True)
+        ]
+
+    def start_stream(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> AsyncIterator[str]:
+        """Queue every paragraph now (QueueFull is raised here, before any byte is sent), then stream NDJSON:
+        one `{"document", "paragraph"}` line per paragraph as it is translated, and one `{"document", "done",
+        "translation", "provenance"}` line closing each document."""
+        pending: list[_Pending] = []
+        try:
+            for doc_id, text in documents:
+                paragraphs = segment(text)
+                tickets = [self.batcher.submit([s.source for s in p.sentences], decode) for p in paragraphs]
+                pending.append(_Pending(doc_id, text, paragraphs, tickets))
+        except QueueFull:
+            for item in pending:
+                for ticket in item.tickets:
+                    self.batcher.cancel(ticket)
+            raise
+        return self._stream(pending, decode)
+
+    async def _stream(self, pending: list[_Pending], decode: DecodeOptions) -> AsyncIterator[str]:
+        provenance = self.translator.provenance(decode)
+        deadline = time.monotonic() + self.settings.request_timeout_s
+        try:
+            for item in pending:
+                done: list[Paragraph] = []
+                for paragraph, ticket in zip(item.paragraphs, item.tickets, strict=True):
+                    translations = iter(await self.batcher.result(ticket, max(0.0, deadline - time.monotonic())))
+                    [aligned] = align(item.doc_id, item.text, [paragraph], translations, provenance).paragraphs
+                    done.append(aligned)
+                    yield _line({"document": item.doc_id, "paragraph": aligned.to_dict()})
+                closing = {"document": item.doc_id, "done": True, "translation": english(item.text, done)}
+                yield _line({**closing, "provenance": provenance.to_dict()})
+        except DeadlineExceeded:
+            limit = self.settings.request_timeout_s
+            yield _line({"error": {"code": "deadline_exceeded", "message": f"over the {limit:g} s deadline"}})
+        finally:
+            for item in pending:
+                for ticket in item.tickets:
+                    if not ticket.future.done():
+                        self.batcher.cancel(ticket)
+
+
+def _line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False) + "\n"
