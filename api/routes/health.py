@@ -1,12 +1,36 @@
-"""Liveness: the process answers."""
+"""Liveness, readiness and metrics: /healthz and /readyz answer without a key, /metrics needs one."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 
-router = APIRouter()
+from api.auth import require_key
+
+router = APIRouter(tags=["health"])
+metrics_router = APIRouter(dependencies=[Depends(require_key)], tags=["health"])
 
 
 @router.get("/healthz", summary="The process is up")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@router.get("/readyz", summary="The model is loaded and the queue is below its bound")
+async def readyz(request: Request) -> JSONResponse:
+    service = getattr(request.app.state, "service", None)
+    if service is None:
+        return JSONResponse({"status": "loading"}, status_code=503)
+    if service.batcher.full:
+        return JSONResponse({"status": "busy", "queued_sentences": service.batcher.pending}, status_code=503)
+    return JSONResponse({"status": "ready", "queued_sentences": service.batcher.pending})
+
+
+@metrics_router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(request: Request) -> Response:
+    service = getattr(request.app.state, "service", None)
+    state_metrics = request.app.state.metrics
+    if service is not None:
+        state_metrics.queue_depth.set(service.batcher.pending)
+    return Response(state_metrics.render(), media_type=CONTENT_TYPE_LATEST)

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Request
 
-from api.errors import LimitExceeded
-from api.schemas import Provenance, TranslateRequest, TranslateResponse
-from api.settings import Settings
-from translator import DecodeOptions, Translator
+from api.auth import require_key
+from api.errors import ApiError
+from api.schemas import ERROR_RESPONSES, Provenance, TranslateRequest, TranslateResponse
+from api.service import Service
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"])
 
 
-@router.post("/v1/translate", response_model=TranslateResponse, summary="Translate texts")
+@router.post("/v1/translate", response_model=TranslateResponse, summary="Translate texts", responses=ERROR_RESPONSES)
 async def translate(body: TranslateRequest, request: Request) -> TranslateResponse:
-    settings: Settings = request.app.state.settings
-    translator: Translator = request.app.state.translator
-    if len(body.texts) > settings.max_texts:
-        raise LimitExceeded(f"{len(body.texts)} texts is over the limit of {settings.max_texts} per request")
-    chars = sum(len(t) for t in body.texts)
-    if chars > settings.max_chars:
-        raise LimitExceeded(f"{chars} characters is over the limit of {settings.max_chars} per request")
-    decode = DecodeOptions(beam_size=body.options.beam_size or settings.beam)
-    async with request.app.state.model_slot:  # one model call at a time, off the event loop
-        translations = await run_in_threadpool(translator.translate, body.texts, decode)
-    return TranslateResponse(
-        translations=translations, provenance=Provenance(**translator.provenance(decode).to_dict())
-    )
+    """Each text may be a whole article; its paragraph breaks are kept. Empty texts translate to empty texts."""
+    service: Service = request.app.state.service
+    if problem := service.limit_problem(body.texts):
+        raise ApiError(413, "too_large", problem[1], limit=problem[0])
+    decode = service.decode(body.options.beam_size)
+    translations = await service.translate_texts(body.texts, decode)
+    provenance = Provenance(**service.translator.provenance(decode).to_dict())
+    return TranslateResponse(translations=translations, provenance=provenance)

@@ -1,0 +1,74 @@
+"""GET / and POST /: the side-by-side reader, server-rendered; paste, upload or open /?text=."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import UploadFile
+
+from api.auth import require_key
+from api.service import Service
+from translator import AlignedDocument, quality
+
+router = APIRouter(dependencies=[Depends(require_key)], tags=["reader"])
+templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+
+# Nothing inline may run: even if escaping failed somewhere, injected script would not execute.
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'"
+)
+
+
+@router.get("/", response_class=HTMLResponse, summary="The side-by-side reader")
+async def reader(request: Request, text: str = "") -> HTMLResponse:
+    return await _render(request, text, error=None)
+
+
+@router.post("/", response_class=HTMLResponse, summary="The side-by-side reader, for pasted or uploaded text")
+async def reader_post(request: Request) -> HTMLResponse:
+    form = await request.form()
+    text = form.get("text")
+    upload = form.get("file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return await _render(request, "", error=f"{upload.filename} is not UTF-8 text", status=400)
+    return await _render(request, text if isinstance(text, str) else "", error=None)
+
+
+async def _render(request: Request, text: str, error: str | None, status: int = 200) -> HTMLResponse:
+    service: Service = request.app.state.service
+    doc: AlignedDocument | None = None
+    if text.strip() and error is None:
+        if problem := service.limit_problem([text]):
+            error, status = problem[1], 413
+        else:
+            [doc] = await service.translate_documents([("reader", text)], service.decode(None))
+    context = {
+        "text": text,
+        "doc": doc,
+        "breaks": _line_breaks(text, doc),
+        "error": error,
+        "meanings": quality.MEANINGS,
+        "api_key": request.query_params.get("api_key", ""),
+    }
+    response = templates.TemplateResponse(request, "reader.html", context, status_code=status)
+    response.headers["Content-Security-Policy"] = _CSP
+    return response
+
+
+def _line_breaks(text: str, doc: AlignedDocument | None) -> set[str]:
+    """Ids of the sentences that start a new line inside their paragraph (after a headline, say)."""
+    if doc is None:
+        return set()
+    return {
+        s.id
+        for p in doc.paragraphs
+        for prev, s in zip(p.sentences, p.sentences[1:], strict=False)
+        if "\n" in text[prev.end : s.start] or "\r" in text[prev.end : s.start]
+    }
