@@ -1,86 +1,151 @@
-"""The HTTP service as a client meets it: `translator serve` in a real uvicorn process on 127.0.0.1."""
+"""Our own endpoints against a real `translator serve` process with the tiny model."""
 
 from __future__ import annotations
 
 import json
-import os
-import socket
+import random
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import TINY_MODEL
+from tests.api.conftest import Server, call, clean_env, free_port, server_fixture
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+server = server_fixture(TRANSLATOR_MAX_TEXTS="5", TRANSLATOR_MAX_TEXT_CHARS="2000", TRANSLATOR_MAX_BODY_BYTES="20000")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "TRANSLATOR_MODEL": str(TINY_MODEL), "TRANSLATOR_MAX_TEXTS": "5"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "translator", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("server did not start: " + proc.stderr.read().decode()[-2000:]) from None
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+def test_translate_returns_memorised_pairs_in_order(server: Server, pairs: list[dict[str, str]]) -> None:
+    glued = pairs[0]["source"] + pairs[1]["source"]
+    texts = [pairs[2]["source"], "", glued, pairs[3]["source"] + "\n\n" + pairs[4]["source"]]
+    r = call(server.url + "/v1/translate", {"texts": texts, "options": {"beam_size": 2}})
+    assert r.status == 200
+    body = r.json()
+    assert body["translations"] == [
+        pairs[2]["target"],
+        "",
+        pairs[0]["target"] + " " + pairs[1]["target"],
+        pairs[3]["target"] + "\n\n" + pairs[4]["target"],
+    ]
+    assert body["provenance"]["model"] == "tiny-id-en" and body["provenance"]["beam_size"] == 2
 
 
-def post(url: str, body: object) -> tuple[int, Any]:
-    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+def test_documents_are_aligned(server: Server, pairs: list[dict[str, str]]) -> None:
+    text = pairs[5]["source"] + pairs[6]["source"] + "\n\n" + pairs[7]["source"]
+    r = call(server.url + "/v1/documents", {"documents": [{"id": "d-1", "text": text}, {"id": "d-2", "text": ""}]})
+    assert r.status == 200
+    first, second = r.json()["documents"]
+    assert first["id"] == "d-1" and second == {**second, "id": "d-2", "translation": "", "paragraphs": []}
+    sentences = [s for p in first["paragraphs"] for s in p["sentences"]]
+    assert [s["target"] for s in sentences] == [pairs[i]["target"] for i in (5, 6, 7)]
+    assert all(text[s["start"] : s["end"]] == s["source"] for s in sentences)
+    assert [[s["id"] for s in p["sentences"]] for p in first["paragraphs"]] == [["p0s0", "p0s1"], ["p1s0"]]
+    assert first["provenance"]["segmenter"] == "id/1"
 
 
-def test_translate_returns_memorised_pairs_in_order(server: str, pairs: list[dict[str, str]]) -> None:
-    texts = [pairs[2]["source"], "", pairs[0]["source"] + pairs[1]["source"]]
-    status, body = post(server + "/v1/translate", {"texts": texts})
-    assert status == 200
-    assert body["translations"] == [pairs[2]["target"], "", pairs[0]["target"] + " " + pairs[1]["target"]]
-    assert body["provenance"]["model"] == "tiny-id-en" and body["provenance"]["beam_size"] == 4
+def test_documents_stream_one_paragraph_a_line(server: Server, pairs: list[dict[str, str]]) -> None:
+    text = "\n\n".join(pairs[i]["source"] for i in range(4))
+    body = {"documents": [{"id": "a", "text": text}, {"id": "b", "text": pairs[9]["source"]}], "stream": True}
+    r = call(server.url + "/v1/documents", body)
+    assert r.status == 200
+    assert r.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in r.body.decode().splitlines()]
+    assert [(x["document"], "paragraph" in x, x.get("done", False)) for x in lines] == [
+        ("a", True, False),
+        ("a", True, False),
+        ("a", True, False),
+        ("a", True, False),
+        ("a", False, True),
+        ("b", True, False),
+        ("b", False, True),
+    ]
+    assert [x["paragraph"]["sentences"][0]["target"] for x in lines if "paragraph" in x] == [
+        pairs[i]["target"] for i in (0, 1, 2, 3, 9)
+    ]
+    assert lines[4]["translation"] == "\n\n".join(pairs[i]["target"] for i in range(4))
+
+
+def test_order_is_kept_under_32_concurrent_clients(server: Server, pairs: list[dict[str, str]]) -> None:
+    def client(seed: int) -> tuple[list[str], list[str]]:
+        chosen = random.Random(seed).sample(pairs, 3)
+        r = call(server.url + "/v1/translate", {"texts": [p["source"] for p in chosen]})
+        assert r.status == 200, r.body
+        return r.json()["translations"], [p["target"] for p in chosen]
+
+    with ThreadPoolExecutor(32) as pool:
+        results = list(pool.map(client, range(96)))
+    for got, expected in results:
+        assert got == expected
 
 
 @pytest.mark.parametrize(
-    ("body", "status", "fragment"),
+    ("body", "status", "code", "fragment"),
     [
-        ({"texts": [1]}, 422, "texts.0"),
-        ({"texts": ["a"], "options": {"beam_size": 0}}, 422, "options.beam_size"),
-        ({}, 422, "texts"),
-        ({"texts": ["a"] * 6}, 413, "limit of 5"),
+        ({"texts": ["a"] * 6}, 413, "too_large", "limit of 5"),
+        ({"texts": ["a" * 2001]}, 413, "too_large", "TRANSLATOR_MAX_TEXT_CHARS"),
+        ('{"texts": ["' + "a" * 19990 + '"]}', 413, "too_large", "TRANSLATOR_MAX_BODY_BYTES"),
+        ({"texts": [1]}, 422, "invalid_request", "texts.0"),
+        ({"texts": "a"}, 422, "invalid_request", "texts"),
+        ({"texts": ["a"], "options": {"beam_size": 0}}, 422, "invalid_request", "options.beam_size"),
+        ({}, 422, "invalid_request", "texts"),
+        ('{"texts": [', 400, "undecodable_body", "not valid JSON"),
+        (b'{"texts": ["\xff\xfe"]}', 400, "undecodable_body", "could not be decoded"),
     ],
+    ids=["texts", "chars", "body", "type", "not-list", "beam", "missing", "truncated-json", "bad-utf8"],
 )
-def test_errors_have_one_json_shape(server: str, body: object, status: int, fragment: str) -> None:
-    got, payload = post(server + "/v1/translate", body)
-    assert got == status
-    assert fragment in payload["error"]["message"]
-    assert payload["error"]["code"]
+def test_errors_have_one_json_shape(server: Server, body: object, status: int, code: str, fragment: str) -> None:
+    r = call(server.url + "/v1/translate", body)
+    assert r.status == status
+    error = r.json()["error"]
+    assert error["code"] == code
+    assert fragment in error["message"]
+
+
+def test_documents_limits_name_documents(server: Server) -> None:
+    r = call(server.url + "/v1/documents", {"documents": [{"id": str(i), "text": "a"} for i in range(6)]})
+    assert r.status == 413 and "6 documents" in r.json()["error"]["message"]
+
+
+def test_health_ready_models(server: Server) -> None:
+    assert call(server.url + "/healthz").json() == {"status": "ok"}
+    ready = call(server.url + "/readyz")
+    assert ready.status == 200 and ready.json()["status"] == "ready"
+    [model] = call(server.url + "/v1/models").json()["models"]
+    assert model["model"] == "tiny-id-en" and model["backend"] == "hf-float32" and model["device"] == "cpu"
+    assert model["beam_size"] == 4 and model["segmenter"] == "id/1"
+    assert set(model["flags"]) >= {"split", "cut", "truncated"}
+
+
+def test_metrics_parse_and_carry_no_text(server: Server, pairs: list[dict[str, str]]) -> None:
+    secret = pairs[11]["source"]
+    call(server.url + "/v1/translate", {"texts": [secret]})
+    call(server.url + "/nowhere")
+    text = call(server.url + "/metrics").body.decode()
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    assert {"translator_requests", "translator_request_seconds", "translator_sentences"} <= set(families)
+    assert {"translator_batch_sentences", "translator_queue_sentences", "translator_model_seconds"} <= set(families)
+    routes = {s.labels["route"] for s in families["translator_requests"].samples}
+    assert "/v1/translate" in routes and "unmatched" in routes and "/nowhere" not in routes
+    assert secret not in text and "127.0.0.1" not in text
+    assert any(s.value > 0 for s in families["translator_sentences"].samples)
+
+
+def test_every_field_of_our_schemas_is_documented(server: Server) -> None:
+    schemas: dict[str, Any] = call(server.url + "/openapi.json").json()["components"]["schemas"]
+    ours = [name for name in schemas if not name.startswith(("HTTPValidationError", "ValidationError"))]
+    undocumented = [
+        f"{name}.{field}"
+        for name in ours
+        for field, spec in schemas[name].get("properties", {}).items()
+        if "description" not in spec
+    ]
+    assert not undocumented
+    assert {"/v1/translate", "/v1/documents", "/v1/models", "/translate", "/detect", "/languages"} <= set(
+        call(server.url + "/openapi.json").json()["paths"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -89,14 +154,14 @@ def test_errors_have_one_json_shape(server: str, body: object, status: int, frag
         ({"TRANSLATOR_BEAM": "99"}, "TRANSLATOR_BEAM"),
         ({"TRANSLATOR_MODEL": "./no-such-model"}, "does not exist"),
         ({"HF_HUB_OFFLINE": "1", "TRANSLATOR_MODEL": "Helsinki-NLP/opus-mt-id-en"}, "translator download"),
+        ({"TRANSLATOR_API_KEYS_FILE": "/no/such/keys"}, "TRANSLATOR_API_KEYS_FILE"),
     ],
-    ids=["bad-setting", "missing-dir", "offline"],
+    ids=["bad-setting", "missing-dir", "offline", "keys-file"],
 )
-def test_serve_fails_fast_with_one_line(tmp_path: object, env: dict[str, str], message: str) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSLATOR_"))}
+def test_serve_fails_fast_with_one_line(tmp_path: Path, env: dict[str, str], message: str) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "translator", "serve", "--port", str(free_port())],
-        env={**clean, "HF_HOME": str(tmp_path), **env},
+        env={**clean_env(HF_HOME=str(tmp_path)), **env},
         capture_output=True,
         text=True,
         timeout=60,

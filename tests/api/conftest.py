@@ -1,0 +1,96 @@
+"""Real uvicorn processes of `translator serve` on 127.0.0.1, each with the settings its tests need."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.conftest import TINY_MODEL
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def clean_env(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSLATOR_"))}
+    return {**env, "TRANSLATOR_MODEL": str(TINY_MODEL), **settings}
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def call(
+    url: str,
+    body: bytes | str | object | None = None,
+    *,
+    method: str | None = None,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if body is not None and not isinstance(body, (bytes, str)):
+        body = json.dumps(body)
+    data = body.encode() if isinstance(body, str) else body
+    all_headers = {"Content-Type": content_type, **(headers or {})} if data is not None else dict(headers or {})
+    request = urllib.request.Request(url, data=data, headers=all_headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as r:
+            return Response(r.status, dict(r.headers), r.read())
+    except urllib.error.HTTPError as exc:
+        return Response(exc.code, dict(exc.headers), exc.read())
+
+
+class Server:
+    def __init__(self, **settings: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "translator", "serve", "--port", str(self.port)],
+            env=clean_env(**settings),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=1)
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.proc.kill()
+                    raise RuntimeError("server did not start: " + self.proc.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def server_fixture(**settings: str) -> Any:
+    @pytest.fixture(scope="module")
+    def fixture() -> Iterator[Server]:
+        server = Server(**settings)
+        yield server
+        server.stop()
+
+    return fixture

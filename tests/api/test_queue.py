@@ -1,0 +1,50 @@
+"""A full queue answers 503 with Retry-After at once; a request past its deadline answers 504 and its
+sentences leave the queue. The batcher is made to wait 1 s for company so the queue stays full."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from tests.api.conftest import Response, Server, call, server_fixture
+
+server = server_fixture(TRANSLATOR_QUEUE_SIZE="3", TRANSLATOR_BATCH_WAIT_MS="1000", TRANSLATOR_REQUEST_TIMEOUT_S="0.5")
+
+
+def test_full_queue_is_503_with_retry_after_and_late_request_is_504(
+    server: Server, pairs: list[dict[str, str]]
+) -> None:
+    first: list[Response] = []
+    filler = threading.Thread(
+        target=lambda: first.append(call(server.url + "/v1/translate", {"texts": [p["source"] for p in pairs[:3]]}))
+    )
+    filler.start()
+    deadline = time.monotonic() + 5
+    while call(server.url + "/readyz").status == 200 and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the three sentences are queued
+    assert call(server.url + "/readyz").json() == {"status": "busy", "queued_sentences": 3}
+
+    started = time.monotonic()
+    refused = call(server.url + "/v1/translate", {"texts": [pairs[3]["source"]]})
+    assert time.monotonic() - started < 0.4  # refused at once, not after a wait
+    assert refused.status == 503
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.json()["error"]["code"] == "queue_full"
+
+    filler.join()
+    [late] = first
+    assert late.status == 504
+    assert late.json()["error"]["code"] == "deadline_exceeded"
+    assert call(server.url + "/readyz").json() == {"status": "ready", "queued_sentences": 0}  # its work was freed
+
+
+def test_libretranslate_queue_full_keeps_its_error_shape(server: Server, pairs: list[dict[str, str]]) -> None:
+    body = {"texts": [p["source"] for p in pairs[:3]]}
+    filler = threading.Thread(target=lambda: call(server.url + "/v1/translate", body))
+    filler.start()
+    while call(server.url + "/readyz").status == 200:
+        time.sleep(0.01)
+    refused = call(server.url + "/translate", {"q": pairs[4]["source"], "source": "id", "target": "en"})
+    filler.join()
+    assert refused.status == 503
+    assert isinstance(refused.json()["error"], str)
