@@ -132,11 +132,22 @@ class Batcher:
             await self._wake.wait()
             self._wake.clear()
             while self._jobs:
-                if self._wait_s and self._pending < self._batch_sentences:
-                    await asyncio.sleep(self._wait_s)  # a few milliseconds for company
+                await self._gather_company()
                 jobs = self._take()
                 if jobs:
                     await self._call_model(jobs)
+
+    async def _gather_company(self) -> None:
+        """Wait `wait_s` for more requests, and again while they keep coming (the clients of the last
+        batch come back together), up to 10 × `wait_s` or a full pool."""
+        if not self._wait_s:
+            return
+        give_up = time.monotonic() + 10 * self._wait_s
+        while self._pending < self._batch_sentences and time.monotonic() < give_up:
+            before = self._pending
+            await asyncio.sleep(self._wait_s)
+            if self._pending == before:
+                return
 
     def _take(self) -> list[Ticket]:
         """The oldest job and those behind it with the same decode options, up to the pool size."""

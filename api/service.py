@@ -33,7 +33,7 @@ class Service:
         self.settings = settings
 
     def decode(self, beam_size: int | None) -> DecodeOptions:
-        return DecodeOptions(beam_size=beam_size or self.settings.beam)
+        return self.settings.decode(beam_size or self.settings.beam)
 
     def limit_problem(self, texts: Sequence[str], noun: str = "text") -> tuple[str, str] | None:
         """(setting, message) for the first limit that `texts` break, or None."""

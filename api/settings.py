@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     backend: Literal["auto", "hf"] = "auto"
     device: Literal["auto", "cpu", "cuda"] = "auto"
     beam: int = Field(4, ge=1, le=16, description="default beam size")
+    max_output_ratio: float = Field(2.0, gt=0, description="outputs are capped at this × input tokens + output_slack")
+    output_slack: int = Field(10, ge=1, description="tokens added to each output cap")
     # limits, DeepL-like by default
     max_texts: int = Field(50, ge=1, description="texts (or documents) per request")
     max_text_chars: int = Field(128 * 1024, ge=1, description="characters in one text")
@@ -39,8 +41,11 @@ class Settings(BaseSettings):
             revision=self.revision,
             backend=self.backend,
             device=self.device,
-            decode=DecodeOptions(beam_size=self.beam),
+            decode=self.decode(self.beam),
         )
+
+    def decode(self, beam_size: int) -> DecodeOptions:
+        return DecodeOptions(beam_size, self.max_output_ratio, self.output_slack)
 
     def keys(self) -> frozenset[str]:
         """The accepted API keys (empty: open access)."""

@@ -31,20 +31,28 @@ function highlightHash() {
   });
 }
 
-function copy(text, label) {
-  var status = document.getElementById("copy-status");
-  var done = function () { status.textContent = label + " copied"; };
-  if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(text).then(done, function () { status.textContent = "copy failed"; });
-    return;
-  }
+function copyBySelection(text) {
   var area = document.createElement("textarea");
   area.value = text;
+  area.setAttribute("readonly", "");
   document.body.appendChild(area);
   area.select();
-  document.execCommand("copy");
+  var ok = document.execCommand("copy");
   area.remove();
-  done();
+  return ok;
+}
+
+function copy(text, label) {
+  var status = document.getElementById("copy-status");
+  var report = function (ok) { status.textContent = ok ? label + " copied" : "copy failed"; };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(
+      function () { report(true); },
+      function () { report(copyBySelection(text)); }  // permission refused: the older way
+    );
+  } else {
+    report(copyBySelection(text));
+  }
 }
 
 document.addEventListener("DOMContentLoaded", function () {

@@ -122,6 +122,10 @@ def test_reader_in_a_real_browser(server: Server, browser: object, pairs: list[d
     browser.execute_script("document.getElementById('p1s0').focus()")
     wait.until(lambda b: "hl" in b.find_element(By.ID, "src-p1s0").get_attribute("class"))
 
+    browser.find_element(By.ID, "copy-en").click()
+    wait.until(lambda b: b.find_element(By.ID, "copy-status").text in ("English copied", "copy failed"))
+    assert browser.find_element(By.ID, "copy-status").text == "English copied"
+
     assert browser.execute_script("return window.__pwned === undefined") is True
     assert INJECTION in browser.find_element(By.ID, "src-p1s1").text + browser.find_element(By.ID, "src-p1s0").text
     shot = tmp_path / "reader.png"

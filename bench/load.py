@@ -1,0 +1,133 @@
+"""Load test: N concurrent single-sentence requests at a server, against the same sentences in one offline
+batch, plus the latency of one request on an idle server. One run, same sentences, same model, same caps.
+
+    python bench/load.py                      # builds the opus-shaped model, starts a server, measures
+    python bench/load.py --url http://127.0.0.1:8000 --model DIR   # a server you started on model DIR
+
+Without --url the script starts `translator serve` itself with the same decode settings. Random weights
+never end a sentence, so outputs run to their cap; the default cap (1 × input tokens + 1) keeps output
+lengths near a real translation's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from opus_shape import SENTENCES, build, default_cache  # the sibling script (bench/ is on sys.path when run)
+
+
+def post(url: str, texts: list[str]) -> list[str]:
+    body = json.dumps({"texts": texts}).encode()
+    request = urllib.request.Request(url + "/v1/translate", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=600) as response:
+        translations: list[str] = json.loads(response.read())["translations"]
+        return translations
+
+
+def offline(model: Path, sentences: list[str], beam: int, ratio: float, slack: int) -> float:
+    """Sentences per second for the whole list in one call of the library, in this process."""
+    from translator import DecodeOptions, Translator
+
+    translator = Translator.load(str(model), beam_size=beam)
+    decode = DecodeOptions(beam, ratio, slack)
+    translator.translate_sentences(sentences[:4], decode)  # warm-up
+    started = time.perf_counter()
+    translator.translate_sentences(sentences, decode)
+    return len(sentences) / (time.perf_counter() - started)
+
+
+def idle_latency(url: str, sentences: list[str], samples: int) -> list[float]:
+    post(url, sentences[:1])  # warm-up
+    times = []
+    for sentence in sentences[:samples]:
+        started = time.perf_counter()
+        post(url, [sentence])
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def concurrent(url: str, sentences: list[str], clients: int) -> float:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(lambda s: post(url, [s]), sentences))
+    return len(sentences) / (time.perf_counter() - started)
+
+
+def start_server(model: Path, beam: int, ratio: float, slack: int) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "TRANSLATOR_MODEL": str(model),
+        "TRANSLATOR_BEAM": str(beam),
+        "TRANSLATOR_MAX_OUTPUT_RATIO": str(ratio),
+        "TRANSLATOR_OUTPUT_SLACK": str(slack),
+    }
+    cmd = [sys.executable, "-m", "translator", "serve", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(url + "/readyz", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="a running server; without it, one is started on --model")
+    parser.add_argument("--model", type=Path, help="model directory (default: the opus-shaped random model)")
+    parser.add_argument("--requests", type=int, default=128, help="single-sentence requests in the load phase")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--idle", type=int, default=30, help="sequential requests for the idle latency")
+    parser.add_argument("--beam", type=int, default=1)
+    parser.add_argument("--ratio", type=float, default=1.0, help="output cap: ratio × input tokens + slack")
+    parser.add_argument("--slack", type=int, default=1)
+    parser.add_argument("--sentences", type=Path, default=SENTENCES)
+    args = parser.parse_args()
+
+    model = args.model or build(default_cache())
+    pool = [line.strip() for line in args.sentences.read_text(encoding="utf-8").splitlines() if line.strip()]
+    sentences = pool[: args.requests]
+    print(f"model {model.name}, beam {args.beam}, cap {args.ratio} x input + {args.slack}, {os.cpu_count()} cpus")
+
+    offline_rate = offline(model, sentences, args.beam, args.ratio, args.slack)
+    print(f"offline, one batch of {len(sentences)}: {offline_rate:.2f} sentences/s")
+
+    proc = None
+    url = args.url
+    if url is None:
+        proc, url = start_server(model, args.beam, args.ratio, args.slack)
+    try:
+        latencies = idle_latency(url, pool[len(sentences) :] or pool, args.idle)
+        p50, p95 = percentile(latencies, 50) * 1000, percentile(latencies, 95) * 1000
+        print(f"idle single-sentence latency over {len(latencies)}: p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+        served = concurrent(url, sentences, args.clients)
+        print(f"{args.clients} clients, {len(sentences)} single-sentence requests: {served:.2f} sentences/s")
+        print(f"served / offline: {served / offline_rate:.2f}")
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
