@@ -25,7 +25,7 @@ def lines(out: bytes) -> list[dict[str, object]]:
 
 
 def test_segment_from_stdin_with_the_console_script() -> None:
-    exe = shutil.which("translator")
+    exe = shutil.which("translator", path=str(Path(sys.executable).parent))  # the venv's scripts folder
     assert exe, "the package is not installed: pip install -e ."
     text = "Dr. Budi tiba pukul 10.30 WIB.Ia langsung rapat."
     result = run("segment", stdin=text, command=[exe])
