@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import islice
 
 from translator import batching, models, pieces
@@ -15,6 +15,7 @@ from translator._version import __version__
 from translator.backends import Backend, Output, load_backend
 from translator.config import DEFAULT_MODEL, BackendName, DecodeOptions, DeviceName, TranslatorConfig
 from translator.errors import InputError
+from translator.memory import TranslationMemory
 from translator.quality import TRUNCATED
 from translator.segment import SEGMENTER_VERSION, segment
 from translator.types import AlignedDocument, Paragraph, Provenance, Translation
@@ -22,13 +23,31 @@ from translator.types import AlignedDocument, Paragraph, Provenance, Translation
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class TranslationStats:
+    """Running counts since the Translator was made: sentences asked for, answered by the memory, sent to
+    the model (distinct ones only)."""
+
+    sentences: int = 0
+    memory_hits: int = 0
+    model_sentences: int = 0
+
+
 class Translator:
     """Owns one loaded model; `translate*` may be called any number of times."""
 
-    def __init__(self, backend: Backend, config: TranslatorConfig, source: models.ModelSource) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        config: TranslatorConfig,
+        source: models.ModelSource,
+        memory: TranslationMemory | None = None,
+    ) -> None:
         self.backend = backend
         self.config = config
         self.source = source
+        self.memory = memory
+        self.stats = TranslationStats()
 
     @classmethod
     def load(
@@ -48,9 +67,11 @@ class Translator:
         return cls.from_config(config, download=download)
 
     @classmethod
-    def from_config(cls, config: TranslatorConfig, *, download: bool = True) -> Translator:
+    def from_config(
+        cls, config: TranslatorConfig, *, download: bool = True, memory: TranslationMemory | None = None
+    ) -> Translator:
         source = models.resolve(config.model, config.revision, download=download)
-        return cls(load_backend(config.backend, source, config.device), config, source)
+        return cls(load_backend(config.backend, source, config.device), config, source, memory)
 
     def provenance(self, decode: DecodeOptions | None = None) -> Provenance:
         return Provenance(
@@ -93,6 +114,24 @@ class Translator:
         """Each sentence's English and flags, in order; duplicates translated once, long sentences in pieces."""
         decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
+        self.stats.sentences += len(sources)
+        found: dict[int, Translation] = {}
+        if self.memory is not None:
+            keys = [TranslationMemory.key(d, self.source.name, self.source.revision, decode) for d in distinct]
+            hits = self.memory.lookup(keys)
+            found = {i: hits[k] for i, k in enumerate(keys) if k in hits}
+        todo = [i for i in range(len(distinct)) if i not in found]
+        translated = self._translate_distinct([distinct[i] for i in todo], decode)
+        found.update(zip(todo, translated, strict=True))
+        if self.memory is not None and todo:
+            entries = [(keys[i], distinct[i], found[i]) for i in todo]
+            self.memory.store(entries, self.source.name, self.source.revision, decode)
+        self.stats.memory_hits += len(distinct) - len(todo)
+        self.stats.model_sentences += len(todo)
+        return [found[w] for w in where]
+
+    def _translate_distinct(self, distinct: list[str], decode: DecodeOptions) -> list[Translation]:
+        """Distinct cleaned sentences through the backend: long ones in pieces, all in token-budget batches."""
         if not distinct:
             return []
         counts = self.backend.count_tokens(distinct)
@@ -107,13 +146,7 @@ class Translator:
         for batch in batches:
             for i, out in zip(batch, self.backend.translate([texts[i] for i in batch], decode), strict=True):
                 outputs[i] = out
-        log.debug(
-            "translated %d sentences (%d distinct, %d pieces) in %d batches",
-            len(sources),
-            len(distinct),
-            len(texts),
-            len(batches),
-        )
+        log.debug("translated %d distinct sentences (%d pieces) in %d batches", len(distinct), len(texts), len(batches))
         joined = []
         position = 0
         for f in fitted:
@@ -121,7 +154,7 @@ class Translator:
             position += len(f.texts)
             flags = f.flags + ((TRUNCATED,) if any(o.capped for o in mine) else ())
             joined.append(Translation(" ".join(o.text for o in mine if o.text), flags))
-        return [joined[w] for w in where]
+        return joined
 
 
 def align(
