@@ -1,0 +1,13 @@
+"""Plain text and Markdown files: one document each, its id the file's path inside the input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO
+
+from translator.formats import Document, Fields, Unit, decode
+
+
+def read(origin: str, stream: IO[bytes], fields: Fields) -> Iterator[Unit]:
+    data = stream.read()
+    yield Unit(origin, lambda: Document(origin, decode(data, origin), {"origin": origin}))
