@@ -7,19 +7,24 @@ Exit codes: 0 done, 1 an error of the library (one line on stderr), 2 a usage er
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from translator import segment
 from translator._version import __version__
+from translator.archive import EXPORTS, Progress
 from translator.config import BACKENDS, DEFAULT_MODEL, DEVICES, DecodeOptions, TranslatorConfig
 from translator.errors import InputError, TranslatorError
+from translator.formats import tsv
+from translator.memory import TranslationMemory
 from translator.types import AlignedDocument
 
 log = logging.getLogger("translator")
@@ -43,13 +48,28 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
     translate.add_argument("--format", choices=FORMATS, default="text", help="text (default), json, jsonl, tsv")
     translate.add_argument("--id", default="doc", help="document id in json/jsonl output")
-    translate.add_argument(
-        "--model", default=env.get("TRANSLATOR_MODEL", DEFAULT_MODEL), help="hub id or local Marian directory"
-    )
-    translate.add_argument("--revision", default=env.get("TRANSLATOR_REVISION"), help="hub revision to pin")
-    translate.add_argument("--backend", choices=BACKENDS, default=env.get("TRANSLATOR_BACKEND", "auto"))
-    translate.add_argument("--device", choices=DEVICES, default=env.get("TRANSLATOR_DEVICE", "auto"))
-    translate.add_argument("--beam", type=int, default=env.get("TRANSLATOR_BEAM", "4"), help="beam size")
+    _model_options(translate)
+
+    batch = commands.add_parser("batch", help="translate an archive into a folder, resumably")
+    batch.add_argument("inputs", nargs="+", type=Path, help="files, folders, .zip or .tar.gz of txt/md/html/jsonl/csv")
+    batch.add_argument("--out", required=True, type=Path, help="output folder (and its resumable ledger)")
+    batch.add_argument("--export", default="jsonl", help=f"comma-separated, from {','.join(EXPORTS)}")
+    batch.add_argument("--id-field", default="id", help="JSONL/CSV field of the document id")
+    batch.add_argument("--text-field", default="text", help="JSONL/CSV field of the text")
+    batch.add_argument("--title-field", default="title", help="JSONL/CSV field of the title")
+    batch.add_argument("--restart", action="store_true", help="discard a previous job in --out and start over")
+    batch.add_argument("--quiet", action="store_true", help="a log line now and then instead of a progress bar")
+    _model_options(batch)
+    _memory_option(batch)
+    batch.add_argument("--no-memory", action="store_true", help="do not read or write the translation memory")
+
+    memory = commands.add_parser("memory", help="the translation memory: stats, export, clear")
+    memory_commands = memory.add_subparsers(dest="memory_command", required=True, parser_class=_Parser)
+    _memory_option(memory_commands.add_parser("stats", help="entries, by model"))
+    export = memory_commands.add_parser("export", help="write every entry to a TMX file")
+    export.add_argument("--tmx", required=True, type=Path, help="the TMX file to write")
+    _memory_option(export)
+    _memory_option(memory_commands.add_parser("clear", help="delete every entry"))
 
     seg = commands.add_parser("segment", help="split text into sentences: JSON Lines with offsets")
     seg.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
@@ -64,12 +84,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    env = os.environ
+    parser.add_argument(
+        "--model", default=env.get("TRANSLATOR_MODEL", DEFAULT_MODEL), help="hub id or local Marian directory"
+    )
+    parser.add_argument("--revision", default=env.get("TRANSLATOR_REVISION"), help="hub revision to pin")
+    parser.add_argument("--backend", choices=BACKENDS, default=env.get("TRANSLATOR_BACKEND", "auto"))
+    parser.add_argument("--device", choices=DEVICES, default=env.get("TRANSLATOR_DEVICE", "auto"))
+    parser.add_argument("--beam", type=int, default=env.get("TRANSLATOR_BEAM", "4"), help="beam size")
+
+
+def _memory_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--memory",
+        type=Path,
+        default=os.environ.get("TRANSLATOR_MEMORY"),
+        help="translation memory file (default: memory.sqlite in the user cache folder)",
+    )
+
+
+def _config(args: argparse.Namespace) -> TranslatorConfig:
+    return TranslatorConfig(
+        model=args.model,
+        revision=args.revision,
+        backend=args.backend,
+        device=args.device,
+        decode=DecodeOptions(beam_size=args.beam),
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
     try:
         if args.command == "translate":
             _translate(args, sys.stdout)
+        elif args.command == "batch":
+            return _batch(args)
+        elif args.command == "memory":
+            _memory(args, sys.stdout)
         elif args.command == "segment":
             _segment(_read(args.file), sys.stdout)
         elif args.command == "download":
@@ -105,15 +159,88 @@ def _translate(args: argparse.Namespace, out: TextIO) -> None:
     from translator.pipeline import Translator
 
     text = _read(args.file)
-    config = TranslatorConfig(
-        model=args.model,
-        revision=args.revision,
-        backend=args.backend,
-        device=args.device,
-        decode=DecodeOptions(beam_size=args.beam),
-    )
-    doc = Translator.from_config(config).translate_document(text, doc_id=args.id)
+    doc = Translator.from_config(_config(args)).translate_document(text, doc_id=args.id)
     _write(doc, args.format, out)
+
+
+def _open_memory(path: Path | None) -> TranslationMemory:
+    if path is None:
+        from platformdirs import user_cache_path
+
+        path = user_cache_path("translator") / "memory.sqlite"
+    return TranslationMemory(path)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    """Exit 0 when every document was translated, 3 when some failed (they are listed in the manifest)."""
+    from translator import archive
+    from translator.formats import Fields
+    from translator.pipeline import Translator
+
+    exports = tuple(e.strip() for e in args.export.split(",") if e.strip())
+    options = archive.JobOptions(
+        inputs=args.inputs,
+        out=args.out,
+        exports=exports,
+        fields=Fields(id=args.id_field, text=args.text_field, title=args.title_field),
+        restart=args.restart,
+    )
+    memory = None if args.no_memory else _open_memory(args.memory)
+    translator = Translator.from_config(_config(args), memory=memory)
+    with _progress(args.quiet) as report:
+        result = archive.run(translator, options, report)
+    log.warning("%d documents, %d failed; manifest: %s", result.documents, result.failed, result.manifest)
+    return 3 if result.failed else 0
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[Progress], None]]:
+    """A progress bar on stderr, or with --quiet a log line every 30 seconds."""
+    if quiet:
+        last = [time.monotonic()]
+
+        def now_and_then(p: Progress) -> None:
+            if time.monotonic() - last[0] >= 30:
+                last[0] = time.monotonic()
+                log.warning("%s", _progress_text(p))
+
+        yield now_and_then
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True) as bar:
+
+        def update(p: Progress) -> None:
+            bar.total, bar.n = p.total, p.documents
+            bar.set_postfix_str(_progress_text(p, with_documents=False))
+
+        yield update
+
+
+def _progress_text(p: Progress, with_documents: bool = True) -> str:
+    seconds = max(time.monotonic() - p.started, 1e-9)
+    asked = p.memory_hits + p.model_sentences
+    hits = f"{100 * p.memory_hits / asked:.0f}%" if asked else "-"
+    text = f"{p.sentences} sentences, {p.sentences / seconds:.1f}/s, memory hits {hits}, failed {p.failed}"
+    return f"{p.documents}/{p.total} documents, {text}" if with_documents else text
+
+
+def _memory(args: argparse.Namespace, out: TextIO) -> None:
+    memory = _open_memory(args.memory)
+    try:
+        if args.memory_command == "stats":
+            stats = memory.stats()
+            out.write(json.dumps({"path": str(stats.path), "entries": stats.entries, "models": stats.models}) + "\n")
+        elif args.memory_command == "export":
+            from translator.formats import tmx
+
+            entries = enumerate(memory.entries())
+            units = ((source, target, f"tm{i}", {"x-model": model}) for i, (source, target, model) in entries)
+            log.warning("%d entries written to %s", tmx.write_units(units, args.tmx, {}), args.tmx)
+        elif args.memory_command == "clear":
+            log.warning("%d entries deleted from %s", memory.clear(), memory.path)
+    finally:
+        memory.close()
 
 
 def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:
@@ -127,12 +254,7 @@ def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:
                 _json_line(out, {"doc": doc.id, "paragraph": p.index, **s.to_dict()})
     elif fmt == "tsv":
         for s in doc.sentences:
-            out.write("\t".join(_tsv_field(f) for f in (s.id, s.source, s.target, ",".join(s.flags))) + "\n")
-
-
-def _tsv_field(value: str) -> str:
-    """Backslash escapes keep one pair on one line and every character recoverable."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+            out.write(tsv.row((s.id, s.source, s.target, ",".join(s.flags))))
 
 
 def _segment(text: str, out: TextIO) -> None:

@@ -21,3 +21,7 @@ class ModelNotFoundError(TranslatorError):
 
 class BackendError(TranslatorError):
     """A backend is not installed, cannot load the model, or failed while translating."""
+
+
+class ArchiveError(TranslatorError):
+    """An archive job cannot start or go on (an output folder made with other options, say)."""

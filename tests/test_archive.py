@@ -1,0 +1,261 @@
+"""Archive mode on the tiny model: a mixed archive, the exports, the memory, bad input, and crash-resume."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from translate.storage import tmx, xliff2
+
+from tests.conftest import TINY_MODEL
+from translator import Translator
+from translator.archive import JobOptions, run
+from translator.errors import ArchiveError
+from translator.memory import TranslationMemory
+
+ALL = ("jsonl", "tmx", "xliff", "tsv", "moses", "html")
+
+
+def make_archive(root: Path, pairs: list[dict[str, str]]) -> dict[str, list[str]]:
+    """A folder of every input type, good and bad; returns each good document's expected targets."""
+    s = [p["source"] for p in pairs]
+    t = [p["target"] for p in pairs]
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text(s[0] + s[1] + "\n\n" + s[2], encoding="utf-8")
+    (root / "sub" / "b.md").write_text(s[3], encoding="utf-8")
+    (root / "c.html").write_text(
+        f"<html><head><title>t</title></head><body><nav><a href='/'>Beranda</a><a href='/p'>Politik</a></nav>"
+        f"<article><h1>{s[4]}</h1><p>{s[5]} {s[6]}</p><p>{s[7]}</p></article><footer>Hak cipta</footer></body></html>",
+        encoding="utf-8",
+    )
+    lines = [json.dumps({"id": "j1", "text": s[8], "title": ""}), "{not json", json.dumps({"id": "j3", "body": s[9]})]
+    (root / "d.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with (root / "e.csv").open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["id", "text"], ["c1", s[10]], ["c2", ""]])
+    (root / "nocol.csv").write_text("id,body\nx,y\n", encoding="utf-8")
+    with zipfile.ZipFile(root / "f.zip", "w") as z:
+        z.writestr("x/g.txt", s[11])
+        z.writestr("x/h.jsonl", json.dumps({"text": s[12]}) + "\n")
+    data = s[13].encode()
+    with tarfile.open(root / "k.tar.gz", "w:gz") as tar:
+        info = tarfile.TarInfo("y/k.txt")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    (root / "bin.txt").write_bytes(b"\x00\x01\x02 binary")
+    (root / "empty.txt").write_text("", encoding="utf-8")
+    (root / "latin1.txt").write_bytes("Caf\xe9 \xfc".encode("latin-1"))
+    return {
+        "in/a.txt": [t[0], t[1], t[2]],
+        "in/c.html": [t[4], t[5], t[6], t[7]],
+        "j1": [t[8]],
+        "c1": [t[10]],
+        "in/f.zip!x/g.txt": [t[11]],
+        "in/f.zip!x/h.jsonl#L1": [t[12]],
+        "in/k.tar.gz!y/k.txt": [t[13]],
+        "in/sub/b.md": [t[3]],
+    }
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def archive_dir(tmp_path: Path, pairs: list[dict[str, str]]) -> tuple[Path, dict[str, list[str]]]:
+    expected = make_archive(tmp_path / "in", pairs)
+    return tmp_path / "in", expected
+
+
+def test_mixed_archive_gives_memorised_translations_and_records_failures(
+    tiny: Translator, archive_dir: tuple[Path, dict[str, list[str]]], tmp_path: Path
+) -> None:
+    inputs, expected = archive_dir
+    result = run(tiny, JobOptions([inputs], tmp_path / "out", ALL))
+    out = tmp_path / "out"
+    docs = read_jsonl(out / "documents.jsonl")
+    got = {d["id"]: [s["target"] for p in d["paragraphs"] for s in p["sentences"]] for d in docs}
+    assert got == expected
+    assert [d["id"] for d in docs] == sorted(expected, key=list(got).index)  # input order
+    html_doc = next(d for d in docs if d["id"] == "in/c.html")
+    assert len(html_doc["paragraphs"]) == 3 and "Beranda" not in html_doc["translation"]
+    failures = {f["origin"]: f["reason"] for f in read_jsonl(out / "failures.jsonl")}
+    assert failures == {
+        "in/bin.txt": "binary file, not text",
+        "in/d.jsonl#L2": failures["in/d.jsonl#L2"],
+        "in/d.jsonl#L3": "no text field 'text'",
+        "in/e.csv#R2": "row has no 'text' value",
+        "in/empty.txt": "empty file",
+        "in/latin1.txt": "not UTF-8 text (byte 3)",
+        "in/nocol.csv": "no 'text' column (columns: id, body)",
+    }
+    assert failures["in/d.jsonl#L2"].startswith("line is not JSON")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert result.failed == manifest["counts"]["failed"] == 7
+    assert manifest["counts"]["translated"] == 8 and manifest["counts"]["documents"] == 15
+    assert {f["origin"] for f in manifest["failures"]} == set(failures)
+    assert manifest["provenance"]["model"] == "tiny-id-en"
+
+
+def test_exports_load_and_keep_ids_and_provenance(
+    tiny: Translator, archive_dir: tuple[Path, dict[str, list[str]]], tmp_path: Path
+) -> None:
+    inputs, expected = archive_dir
+    out = tmp_path / "out"
+    run(tiny, JobOptions([inputs], out, ALL))
+    pairs = [(d, s) for d in read_jsonl(out / "documents.jsonl") for p in d["paragraphs"] for s in p["sentences"]]
+
+    tm = tmx.tmxfile.parsefile(str(out / "corpus.tmx"))
+    units = list(tm.unit_iter())
+    assert [(u.source, u.target) for u in units] == [(s["source"], s["target"]) for _, s in pairs]
+    assert [u.xmlelement.get("tuid") for u in units] == [f"{d['id']}#{s['id']}" for d, s in pairs]
+    props = [{p.get("type"): p.text for p in u.xmlelement.findall("prop")} for u in units]
+    assert [(p["x-doc-id"], p["x-sentence-id"]) for p in props] == [(d["id"], s["id"]) for d, s in pairs]
+    header = {p.get("type"): p.text for p in tm.document.getroot().find("header").findall("prop")}
+    assert header["x-provenance-model"] == "tiny-id-en" and header["x-provenance-beam_size"] == "4"
+
+    xl = xliff2.Xliff2File.parsefile(str(out / "corpus.xlf"))
+    xunits = list(xl.unit_iter())
+    assert [(u.source, u.target) for u in xunits] == [(s["source"], s["target"]) for _, s in pairs]
+    notes = [u.getnotes() for u in xunits]
+    for note, (d, s) in zip(notes, pairs, strict=True):
+        assert f"doc-id: {d['id']}" in note and f"sentence-id: {s['id']}" in note
+    assert all("model=tiny-id-en" in n for n in notes)
+
+    source_lines = (out / "corpus.id").read_text(encoding="utf-8").splitlines()
+    target_lines = (out / "corpus.en").read_text(encoding="utf-8").splitlines()
+    assert len(source_lines) == len(target_lines) == len(pairs) == sum(len(v) for v in expected.values())
+
+    rows = (out / "pairs.tsv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "doc_id\tsentence_id\tsource\ttarget\tflags" and len(rows) == len(pairs) + 1
+
+    index = (out / "html" / "index.html").read_text(encoding="utf-8")
+    assert index.count("<li>") == len(expected)
+
+
+def test_html_pages_escape_their_text(tiny: Translator, tmp_path: Path, pairs: list[dict[str, str]]) -> None:
+    (tmp_path / "in").mkdir()
+    nasty = pairs[0]["source"] + ' <script>alert("x")</script><img src=x onerror=alert(1)>'
+    (tmp_path / "in" / "x.txt").write_text(nasty, encoding="utf-8")
+    run(tiny, JobOptions([tmp_path / "in"], tmp_path / "out", ("jsonl", "html")))
+    [page] = [p for p in (tmp_path / "out" / "html").glob("0*.html")]
+    text = page.read_text(encoding="utf-8")
+    assert "<script>" not in text and "<img" not in text and "&lt;script&gt;" in text
+
+
+def test_memory_second_run_and_repeats(tmp_path: Path, pairs: list[dict[str, str]]) -> None:
+    memory = TranslationMemory(tmp_path / "tm.sqlite")
+    rng = random.Random(3)
+    distinct = [p["source"] for p in pairs[:20]]
+    # 30% of the sentences repeat an earlier one
+    sentences = distinct + [rng.choice(distinct) for _ in range(9)]
+    rng.shuffle(sentences)
+    lines = [json.dumps({"id": f"d{i}", "text": s}) for i, s in enumerate(sentences)]
+    (tmp_path / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def job(out: str) -> dict[str, int]:
+        translator = Translator.load(str(TINY_MODEL), backend="hf", device="cpu")
+        translator.memory = memory
+        run(translator, JobOptions([tmp_path / "news.jsonl"], tmp_path / out))
+        counts: dict[str, int] = json.loads((tmp_path / out / "manifest.json").read_text())["counts"]
+        return counts
+
+    first = job("one")
+    assert first["model_sentences"] == len(set(sentences)) == 20
+    assert first["sentences"] == 29
+    second = job("two")
+    assert second["model_sentences"] == 0 and second["memory_hits"] == 20
+    assert (tmp_path / "one" / "documents.jsonl").read_bytes() == (tmp_path / "two" / "documents.jsonl").read_bytes()
+
+
+def test_resuming_with_other_options_refuses_unless_restart(
+    tiny: Translator, archive_dir: tuple[Path, dict[str, list[str]]], tmp_path: Path
+) -> None:
+    inputs, _ = archive_dir
+    out = tmp_path / "out"
+    run(tiny, JobOptions([inputs], out))
+    with pytest.raises(ArchiveError, match="other exports"):
+        run(tiny, JobOptions([inputs], out, ("jsonl", "tsv")))
+    run(tiny, JobOptions([inputs], out, ("jsonl", "tsv"), restart=True))
+    assert (out / "pairs.tsv").exists()
+
+
+def batch_command(inputs: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "translator", "batch", str(inputs), "--out", str(out), "--model", str(TINY_MODEL),
+        "--export", ",".join(ALL), "--no-memory", "--quiet", *extra,
+    ]  # fmt: skip
+
+
+def test_cli_exit_codes(archive_dir: tuple[Path, dict[str, list[str]]], tmp_path: Path) -> None:
+    inputs, _ = archive_dir
+    done = subprocess.run(batch_command(inputs, tmp_path / "out"), capture_output=True, text=True)
+    assert done.returncode == 3, done.stderr  # some documents failed
+    good = subprocess.run(batch_command(inputs / "a.txt", tmp_path / "good"), capture_output=True, text=True)
+    assert good.returncode == 0, good.stderr
+    other = subprocess.run(batch_command(inputs, tmp_path / "out", "--beam", "2"), capture_output=True, text=True)
+    assert other.returncode == 1 and "use --restart" in other.stderr and len(other.stderr.strip().splitlines()) == 1
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    skip = {"manifest.json", "ledger.sqlite", "ledger.sqlite-journal"}
+    return {
+        str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file() and p.name not in skip
+    }
+
+
+def test_sigkill_at_random_moments_then_resume_gives_identical_outputs(
+    tmp_path: Path, pairs: list[dict[str, str]]
+) -> None:
+    rng = random.Random(11)
+    lines = []
+    for i in range(400):
+        chosen = rng.sample(pairs, 3)
+        text = " ".join(p["source"] for p in chosen) + ("\n\n" + chosen[0]["source"] if i % 3 == 0 else "")
+        lines.append(json.dumps({"id": f"doc-{i:03d}", "text": text}))
+        if i % 50 == 7:
+            lines.append("{broken json")
+    news = tmp_path / "news.jsonl"
+    news.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    clean = subprocess.run(batch_command(news, tmp_path / "clean"), capture_output=True, text=True)
+    assert clean.returncode == 3, clean.stderr
+
+    out = tmp_path / "killed"
+    kills = 0
+    for attempt in range(12):
+        proc = subprocess.Popen(batch_command(news, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if attempt < 4:
+            documents = out / "documents.jsonl"
+            start_size = documents.stat().st_size if documents.exists() else 0
+            deadline = time.monotonic() + 60
+            while proc.poll() is None and time.monotonic() < deadline:
+                if documents.exists() and documents.stat().st_size > start_size:
+                    break
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.0, 0.6))
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
+                kills += 1
+        code = proc.wait(timeout=120)
+        if code == 3:
+            break
+    assert kills >= 3
+    assert code == 3
+    got, want = outputs(out), outputs(tmp_path / "clean")
+    assert sorted(got) == sorted(want)
+    for name in want:
+        assert got[name] == want[name], name
+    ids = [d["id"] for d in read_jsonl(out / "documents.jsonl")]
+    assert ids == [f"doc-{i:03d}" for i in range(400)]  # none missing, none repeated
