@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--model", default=str(ROOT / "tests" / "fixtures" / "tiny-id-en"))
     parser.add_argument("--sentences", type=int, default=200_000)
     parser.add_argument("--per-document", type=int, default=10)
+    parser.add_argument("--beam", type=int, default=1, help="greedy by default: this measures memory, not quality")
     args = parser.parse_args()
 
     pool = [s.strip() for s in SENTENCES.read_text(encoding="utf-8").splitlines() if s.strip()]
@@ -64,7 +65,7 @@ def main() -> None:
         model_mb, _, _ = peak_rss_mb(load_only)
         job = [
             sys.executable, "-m", "translator", "batch", str(news), "--out", str(Path(tmp) / "out"),
-            "--model", args.model, "--memory", str(Path(tmp) / "tm.sqlite"), "--quiet",
+            "--model", args.model, "--memory", str(Path(tmp) / "tm.sqlite"), "--quiet", "--beam", str(args.beam),
         ]  # fmt: skip
         job_mb, seconds, code = peak_rss_mb(job)
         counts = json.loads((Path(tmp) / "out" / "manifest.json").read_text())["counts"]
