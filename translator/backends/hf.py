@@ -28,8 +28,10 @@ class HFBackend:
         self.model.train(False)  # inference: no dropout
         self.device = device
         self.max_positions = int(self.model.config.max_position_embeddings)
-        # the output cap is set per call; a max_length in the model's own config would only contradict it
+        # the output cap is set per call; a max_length in the model's own config would only contradict it,
+        # and a forced end-of-sentence at the cap would hide that an output was cut there
         self.model.generation_config.max_length = None
+        self.model.generation_config.forced_eos_token_id = None
         self.name = f"hf-{str(self.model.dtype).removeprefix('torch.')}"
         self._eos = self.tokenizer.eos_token_id
 
