@@ -17,7 +17,7 @@ class Settings(BaseSettings):
 
     model: str = Field(DEFAULT_MODEL, description="hub id or local Marian directory")
     revision: str | None = Field(None, description="hub revision (commit, tag or branch) to pin")
-    backend: Literal["auto", "hf"] = "auto"
+    backend: Literal["auto", "ct2", "hf"] = "auto"
     device: Literal["auto", "cpu", "cuda"] = "auto"
     beam: int = Field(4, ge=1, le=16, description="default beam size")
     max_output_ratio: float = Field(2.0, gt=0, description="outputs are capped at this × input tokens + output_slack")

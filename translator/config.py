@@ -8,9 +8,9 @@ from typing import Literal
 from translator.errors import ConfigError
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
-BackendName = Literal["auto", "hf"]
+BackendName = Literal["auto", "ct2", "hf"]
 DeviceName = Literal["auto", "cpu", "cuda"]
-BACKENDS: tuple[str, ...] = ("auto", "hf")
+BACKENDS: tuple[str, ...] = ("auto", "ct2", "hf")
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 
 

@@ -28,6 +28,16 @@ class ModelSource:
     revision: str
     path: Path
 
+    def converted(self, kind: str) -> Path:
+        """Where a conversion of this model (kind "ct2-int8", say) is cached: beside the model, keyed by revision.
+
+        In the HF cache that is models--org--name/converted/; beside a local directory D, D.converted/.
+        """
+        key = f"{self.revision.replace(':', '-')[:24]}-{kind}"
+        if self.path.parent.name == "snapshots":
+            return self.path.parent.parent / "converted" / key
+        return self.path.parent / f"{self.path.name}.converted" / key
+
 
 def resolve(model: str, revision: str | None = None, *, download: bool = True) -> ModelSource:
     """Find `model` locally or in the HF cache; fetch it from the hub when `download` and not cached."""

@@ -114,7 +114,7 @@ def test_health_ready_models(server: Server) -> None:
     ready = call(server.url + "/readyz")
     assert ready.status == 200 and ready.json()["status"] == "ready"
     [model] = call(server.url + "/v1/models").json()["models"]
-    assert model["model"] == "tiny-id-en" and model["backend"] == "hf-float32" and model["device"] == "cpu"
+    assert model["model"] == "tiny-id-en" and model["backend"] == "ct2-int8" and model["device"] == "cpu"
     assert model["beam_size"] == 4 and model["segmenter"] == "id/1"
     assert set(model["flags"]) >= {"split", "cut", "truncated"}
 

@@ -10,10 +10,11 @@ from translator.models import ModelSource
 
 # name -> "module:factory"; the factory takes (ModelSource, device) and returns a Backend.
 _REGISTRY: dict[str, str] = {
+    "ct2": "translator.backends.ct2:CT2Backend",
     "hf": "translator.backends.hf:HFBackend",
 }
-# What "auto" tries, in order: the first that loads wins.
-_AUTO_ORDER: tuple[str, ...] = ("hf",)
+# What "auto" tries, in order: the first that loads wins (CTranslate2 when installed and converting works).
+_AUTO_ORDER: tuple[str, ...] = ("ct2", "hf")
 
 __all__ = ["Backend", "Output", "load_backend"]
 

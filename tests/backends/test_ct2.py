@@ -1,0 +1,91 @@
+"""CTranslate2 against transformers on the tiny model: same outputs, the conversion cached, auto picks it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TINY_MODEL
+from translator import DecodeOptions, Translator, TranslatorConfig
+from translator.backends.ct2 import CT2Backend, thread_layout
+from translator.models import resolve
+
+
+@pytest.fixture(scope="module")
+def model_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the fixture, so that conversions are cached in a temporary folder."""
+    target = tmp_path_factory.mktemp("models") / "tiny-id-en"
+    shutil.copytree(TINY_MODEL, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def hf(model_copy: Path) -> Translator:
+    return Translator.load(str(model_copy), backend="hf", device="cpu")
+
+
+def with_backend(hf: Translator, compute_type: str, workers: int = 0) -> Translator:
+    return Translator(CT2Backend(hf.source, "cpu", compute_type, inter_threads=workers), hf.config, hf.source)
+
+
+@pytest.mark.parametrize("beam", [1, 4])
+def test_float32_gives_what_transformers_gives(hf: Translator, pairs: list[dict[str, str]], beam: int) -> None:
+    ct2 = with_backend(hf, "float32")
+    sources = [p["source"] for p in pairs]
+    decode = DecodeOptions(beam_size=beam)
+    assert ct2.translate_sentences(sources, decode) == hf.translate_sentences(sources, decode)
+
+
+def test_int8_still_reproduces_every_memorised_pair(hf: Translator, pairs: list[dict[str, str]]) -> None:
+    ct2 = with_backend(hf, "int8")
+    got = ct2.translate([p["source"] for p in pairs])
+    differences = [p["source"] for p, g in zip(pairs, got, strict=True) if g != p["target"]]
+    assert differences == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_caps_and_flags_agree_on_unknown_input(hf: Translator, workers: int) -> None:
+    ct2 = with_backend(hf, "float32", workers)
+    odd = ["xyz qqq " * 40, "Iya benar dia sedang", "a", "Iya benar, dia sedang jaga warung."]
+    decode = DecodeOptions(beam_size=1)
+    got, want = ct2.translate_sentences(odd, decode), hf.translate_sentences(odd, decode)
+    assert got == want
+    assert "truncated" in got[1].flags
+
+
+def test_conversion_is_cached_beside_the_model(hf: Translator, model_copy: Path) -> None:
+    with_backend(hf, "int8")
+    converted = model_copy.parent / "tiny-id-en.converted"
+    [folder] = [p for p in converted.iterdir() if p.name.endswith("ct2-int8")]
+    assert folder.name.startswith(hf.source.revision.replace(":", "-")[:24])
+    stamp = (folder / "model.bin").stat().st_mtime_ns
+    with_backend(hf, "int8")
+    assert (folder / "model.bin").stat().st_mtime_ns == stamp
+
+
+def test_auto_picks_ctranslate2_and_says_so(model_copy: Path, pairs: list[dict[str, str]]) -> None:
+    translator = Translator.from_config(TranslatorConfig(model=str(model_copy)))
+    doc = translator.translate_document(pairs[0]["source"])
+    assert doc.provenance.backend == "ct2-int8"
+    assert doc.sentences[0].target == pairs[0]["target"]
+
+
+def test_thread_layout() -> None:
+    assert thread_layout("cuda", 0, 0)[0] == 1
+    assert thread_layout("cpu", 2, 1) == (2, 1)
+    workers, threads = thread_layout("cpu", 0, 0)
+    assert 1 <= workers <= 4 and threads >= 1
+
+
+def test_a_model_that_cannot_convert_is_a_backend_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(TINY_MODEL, broken)
+    (broken / "model.safetensors").write_bytes(b"not weights")
+    source = resolve(str(broken))
+    from translator.backends import load_backend
+    from translator.errors import BackendError
+
+    with pytest.raises(BackendError):
+        load_backend("ct2", source, "cpu")

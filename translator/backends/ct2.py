@@ -1,0 +1,125 @@
+"""The CTranslate2 backend: the Marian model converted once (cached beside it, keyed by revision and
+quantization), int8 on CPU and float16 on CUDA by default, token-budget batches, the same output caps as
+the transformers backend. Tokenization is the model's own MarianTokenizer, so both engines see the same
+pieces.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import ctranslate2
+from transformers import MarianTokenizer
+
+from translator.backends.base import Output
+from translator.config import DecodeOptions
+from translator.errors import BackendError
+from translator.models import ModelSource
+
+log = logging.getLogger(__name__)
+
+_DEFAULT_COMPUTE = {"cpu": "int8", "cuda": "float16"}
+
+
+class CT2Backend:
+    def __init__(
+        self,
+        source: ModelSource,
+        device: str,
+        compute_type: str = "auto",
+        inter_threads: int = 0,
+        intra_threads: int = 0,
+    ) -> None:
+        """inter_threads workers of intra_threads threads each; 0 picks the layout for the host."""
+        if device == "auto":
+            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
+            raise BackendError("device 'cuda' was asked for but CTranslate2 sees no CUDA device")
+        if compute_type == "auto":
+            compute_type = _DEFAULT_COMPUTE[device]
+        if compute_type not in ctranslate2.get_supported_compute_types(device):
+            raise BackendError(f"CTranslate2 cannot compute in {compute_type} on {device}")
+        self.device = device
+        self.name = f"ct2-{compute_type}"
+        try:
+            self.tokenizer = MarianTokenizer.from_pretrained(str(source.path))
+        except (OSError, ValueError) as exc:
+            raise BackendError(f"cannot load the tokenizer of {source.name}: {exc}") from exc
+        converted = convert(source, compute_type)
+        workers, threads = thread_layout(device, inter_threads, intra_threads)
+        self.workers = workers
+        self.translator = ctranslate2.Translator(
+            str(converted), device=device, compute_type=compute_type, inter_threads=workers, intra_threads=threads
+        )
+        self.max_positions = int(self.tokenizer.model_max_length)
+        self._eos = self.tokenizer.eos_token
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        ids = self.tokenizer(list(texts), verbose=False)["input_ids"]
+        return [len(row) for row in ids]
+
+    def translate(self, texts: Sequence[str], options: DecodeOptions) -> list[Output]:
+        if not texts:
+            return []
+        ids = self.tokenizer(list(texts), verbose=False)["input_ids"]
+        tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+        caps = [min(options.output_cap(len(row)), self.max_positions - 1) for row in ids]
+        # one sub-batch per worker, cut by tokens from the length-sorted batch, decoded in parallel
+        share = -(-sum(len(row) for row in ids) // self.workers)
+        results = self.translator.translate_batch(
+            tokens,
+            max_batch_size=share,
+            batch_type="tokens",
+            beam_size=options.beam_size,
+            max_decoding_length=max(caps),
+            max_input_length=0,  # the pipeline already cut inputs to the model's length
+            return_end_token=True,
+            return_scores=False,
+        )
+        outputs = []
+        for result, cap in zip(results, caps, strict=True):
+            hypothesis = result.hypotheses[0]
+            ended = hypothesis.index(self._eos) if self._eos in hypothesis else len(hypothesis)
+            kept = hypothesis[: min(ended, cap)]
+            text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(kept), skip_special_tokens=True)
+            outputs.append(Output(text=text, capped=ended >= cap))
+        return outputs
+
+
+def thread_layout(device: str, inter_threads: int, intra_threads: int) -> tuple[int, int]:
+    """(workers, threads per worker). On CPU by default one worker per core, up to 4 (then the cores are
+    shared among them): measured on 2 cores (bench/speed.py), 2 workers x 1 thread outran 1 x 2 on batches,
+    as the decoder's small matrix products use two threads poorly. On CUDA one worker."""
+    cores = os.cpu_count() or 1
+    workers = inter_threads or (min(cores, 4) if device == "cpu" else 1)
+    return workers, intra_threads or max(1, cores // workers)
+
+
+def convert(source: ModelSource, quantization: str) -> Path:
+    """The CTranslate2 model for `source`, converted on first use and cached; a failed conversion is a
+    BackendError (so that backend "auto" falls back to transformers)."""
+    target = source.converted(f"ct2-{quantization}")
+    if (target / "model.bin").is_file():
+        return target
+    log.warning("converting %s for CTranslate2 (%s), once", source.name, quantization)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
+    try:
+        from ctranslate2.converters import TransformersConverter
+
+        TransformersConverter(str(source.path)).convert(str(staging / "model"), quantization=quantization, force=True)
+        try:
+            (staging / "model").replace(target)
+        except OSError:
+            if not (target / "model.bin").is_file():  # else another process finished the same conversion first
+                raise
+    except Exception as exc:  # the converter raises anything from ValueError to RuntimeError
+        raise BackendError(f"CTranslate2 could not convert {source.name}: {exc}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
