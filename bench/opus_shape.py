@@ -2,8 +2,8 @@
 
 d_model 512, 6+6 layers, 8 heads, FFN 2048, vocabulary 54,796, swish, shared embeddings, static sinusoidal
 positions. The sentencepiece model is trained on the benchmark sentences themselves, so token lengths are
-realistic; the vocabulary is padded to the real size. Random weights never emit end-of-sentence, so every
-output runs to its length cap: compare engines at the same cap.
+realistic; the vocabulary is padded to the real size. End-of-sentence is biased away, so every output runs
+to its length cap on every engine: compare engines at the same cap.
 
     python bench/opus_shape.py            # build once (about a minute) and print its directory
 """
@@ -84,6 +84,7 @@ def build(out: Path, sentences: Path = SENTENCES) -> Path:
     model = MarianMTModel(config)
     with torch.no_grad():
         model.get_input_embeddings().weight[VOCAB_SIZE - 1].zero_()  # as in the converted OPUS-MT models
+        model.final_logits_bias[0, 0] = -1e4  # never end a sentence: every engine decodes to the same cap
     model.generation_config.bad_words_ids = [[VOCAB_SIZE - 1]]
     model.save_pretrained(out)
     return out
