@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from translator.config import DecodeOptions
 
@@ -28,3 +28,21 @@ class Backend(Protocol):
     def translate(self, texts: Sequence[str], options: DecodeOptions) -> list[Output]:
         """Translate a batch; `len(result) == len(texts)` and order is kept."""
         ...
+
+
+T = TypeVar("T")
+
+
+def cut_at_end(tokens: Sequence[T], end: T, cap: int) -> tuple[list[T], bool]:
+    """An output's tokens before its end-of-sentence, at most `cap` of them, and whether the cap cut it.
+
+    Engines decode one step past the largest cap of a batch, so an output of exactly `cap` tokens still
+    has room for its end-of-sentence and is not mistaken for a cut one.
+    """
+    ended = tokens.index(end) if end in tokens else len(tokens)
+    return list(tokens[: min(ended, cap)]), ended > cap
+
+
+def count_with(tokenizer: Any, texts: Sequence[str]) -> list[int]:
+    """Source tokens of each text with a MarianTokenizer, end-of-sentence included."""
+    return [len(row) for row in tokenizer(list(texts), verbose=False)["input_ids"]]

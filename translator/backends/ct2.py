@@ -16,7 +16,7 @@ from pathlib import Path
 import ctranslate2
 from transformers import MarianTokenizer
 
-from translator.backends.base import Output
+from translator.backends.base import Output, count_with, cut_at_end
 from translator.config import DecodeOptions
 from translator.errors import BackendError
 from translator.models import ModelSource
@@ -60,15 +60,14 @@ class CT2Backend:
         self._eos = self.tokenizer.eos_token
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        ids = self.tokenizer(list(texts), verbose=False)["input_ids"]
-        return [len(row) for row in ids]
+        return count_with(self.tokenizer, texts)
 
     def translate(self, texts: Sequence[str], options: DecodeOptions) -> list[Output]:
         if not texts:
             return []
         ids = self.tokenizer(list(texts), verbose=False)["input_ids"]
         tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
-        caps = [min(options.output_cap(len(row)), self.max_positions - 1) for row in ids]
+        caps = [min(options.output_cap(len(row)), self.max_positions - 2) for row in ids]
         # one sub-batch per worker, cut by tokens from the length-sorted batch, decoded in parallel
         share = -(-sum(len(row) for row in ids) // self.workers)
         results = self.translator.translate_batch(
@@ -76,18 +75,16 @@ class CT2Backend:
             max_batch_size=share,
             batch_type="tokens",
             beam_size=options.beam_size,
-            max_decoding_length=max(caps),
+            max_decoding_length=max(caps) + 1,
             max_input_length=0,  # the pipeline already cut inputs to the model's length
             return_end_token=True,
             return_scores=False,
         )
         outputs = []
         for result, cap in zip(results, caps, strict=True):
-            hypothesis = result.hypotheses[0]
-            ended = hypothesis.index(self._eos) if self._eos in hypothesis else len(hypothesis)
-            kept = hypothesis[: min(ended, cap)]
+            kept, capped = cut_at_end(result.hypotheses[0], self._eos, cap)
             text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(kept), skip_special_tokens=True)
-            outputs.append(Output(text=text, capped=ended >= cap))
+            outputs.append(Output(text, capped))
         return outputs
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from transformers import MarianMTModel, MarianTokenizer
 
-from translator.backends.base import Output
+from translator.backends.base import Output, count_with, cut_at_end
 from translator.config import DecodeOptions
 from translator.errors import BackendError
 from translator.models import ModelSource
@@ -36,8 +36,7 @@ class HFBackend:
         self._eos = self.tokenizer.eos_token_id
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        ids = self.tokenizer(list(texts), verbose=False)["input_ids"]
-        return [len(row) for row in ids]
+        return count_with(self.tokenizer, texts)
 
     def translate(self, texts: Sequence[str], options: DecodeOptions) -> list[Output]:
         if not texts:
@@ -46,18 +45,16 @@ class HFBackend:
         lengths = batch["attention_mask"].sum(dim=1).tolist()
         if max(lengths) > self.max_positions:
             raise BackendError(f"an input of {max(lengths)} tokens exceeds the model's {self.max_positions}")
-        caps = [min(options.output_cap(n), self.max_positions - 1) for n in lengths]
+        caps = [min(options.output_cap(n), self.max_positions - 2) for n in lengths]
         with torch.inference_mode():
             generated = self.model.generate(
                 **batch,
                 num_beams=options.beam_size,
-                max_new_tokens=max(caps),
+                max_new_tokens=max(caps) + 1,
                 do_sample=False,
             )
         outputs = []
         for row, cap in zip(generated[:, 1:].tolist(), caps, strict=True):  # [:, 1:] drops the start token
-            ended = row.index(self._eos) if self._eos in row else len(row)
-            tokens = row[: min(ended, cap)]
-            text = self.tokenizer.decode(tokens, skip_special_tokens=True)
-            outputs.append(Output(text=text, capped=ended > cap or ended == len(row)))
+            tokens, capped = cut_at_end(row, self._eos, cap)
+            outputs.append(Output(self.tokenizer.decode(tokens, skip_special_tokens=True), capped))
         return outputs
