@@ -23,12 +23,12 @@ from translator._version import __version__
 from translator.archive import EXPORTS, Progress
 from translator.config import BACKENDS, DEFAULT_MODEL, DEVICES, DecodeOptions, TranslatorConfig
 from translator.errors import InputError, TranslatorError
-from translator.formats import tsv
+from translator.formats import page, tsv
 from translator.memory import TranslationMemory
 from translator.types import AlignedDocument
 
 log = logging.getLogger("translator")
-FORMATS = ("text", "json", "jsonl", "tsv")
+FORMATS = ("text", "json", "jsonl", "tsv", "html")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     translate = commands.add_parser("translate", help="translate a text file or stdin")
     translate.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
-    translate.add_argument("--format", choices=FORMATS, default="text", help="text (default), json, jsonl, tsv")
+    translate.add_argument("--format", choices=FORMATS, default="text", help="text (default), json, jsonl, tsv, html")
     translate.add_argument("--id", default="doc", help="document id in json/jsonl output")
     _model_options(translate)
 
@@ -255,6 +255,8 @@ def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:
     elif fmt == "tsv":
         for s in doc.sentences:
             out.write(tsv.row((s.id, s.source, s.target, ",".join(s.flags))))
+    elif fmt == "html":
+        out.write(page.document(doc, {}, index_link=False))
 
 
 def _segment(text: str, out: TextIO) -> None:
@@ -268,10 +270,21 @@ def _json_line(out: TextIO, record: dict[str, Any]) -> None:
 
 
 def _download(model: str, revision: str | None) -> None:
+    """Fetch the model into the HF cache and, where CTranslate2 is installed, convert it once for it."""
+    from translator.errors import BackendError
     from translator.models import fetch
 
     source = fetch(model, revision)
     log.warning("%s (revision %s) is in the Hugging Face cache", source.name, source.revision)
+    try:
+        from translator.backends.ct2 import convert
+    except ImportError:
+        log.warning("CTranslate2 is not installed: the transformers backend will be used")
+    else:
+        try:
+            log.warning("converted for CTranslate2 in %s", convert(source, "int8"))
+        except BackendError as exc:
+            log.warning("%s; the transformers backend will be used", exc)
     sys.stdout.write(f"{source.path}\n")
 
 

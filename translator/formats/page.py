@@ -18,7 +18,7 @@ _STYLE = (
 )
 
 
-def document(doc: AlignedDocument, meta: dict[str, str]) -> str:
+def document(doc: AlignedDocument, meta: dict[str, str], index_link: bool = True) -> str:
     rows = []
     for p in doc.paragraphs:
         for k, s in enumerate(p.sentences):
@@ -31,9 +31,10 @@ def document(doc: AlignedDocument, meta: dict[str, str]) -> str:
             )
     prov = doc.provenance
     title = meta.get("title") or doc.id
+    back = '<p><a href="index.html">All documents</a></p>' if index_link else ""
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f'<style>{_STYLE}</style></head><body><p><a href="index.html">All documents</a></p>'
+        f"<style>{_STYLE}</style></head><body>{back}"
         f"<h1>{escape(title)}</h1><p>{escape(doc.id)} · {escape(meta.get('date', ''))} · "
         f"{escape(prov.model)}@{escape(prov.revision)} · {escape(prov.backend)} · beam {prov.beam_size}</p>"
         f"<table><tbody>{''.join(rows)}</tbody></table></body></html>\n"
