@@ -39,6 +39,7 @@ def offline(model: Path, sentences: list[str], beam: int, ratio: float, slack: i
     from translator import DecodeOptions, Translator
 
     translator = Translator.load(str(model), beam_size=beam)
+    print(f"engine: {translator.backend.name}")
     decode = DecodeOptions(beam, ratio, slack)
     translator.translate_sentences(sentences[:4], decode)  # warm-up
     started = time.perf_counter()
@@ -123,6 +124,10 @@ def main() -> None:
         served = concurrent(url, sentences, args.clients)
         print(f"{args.clients} clients, {len(sentences)} single-sentence requests: {served:.2f} sentences/s")
         print(f"served / offline: {served / offline_rate:.2f}")
+        if proc is not None:
+            status = Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+            print(f"server peak RSS: {peak / 1024:.0f} MB")
     finally:
         if proc is not None:
             proc.terminate()

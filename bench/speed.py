@@ -88,7 +88,7 @@ class Engines:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sentences", type=int, default=96, help="how many of the benchmark sentences")
+    parser.add_argument("--sentences", type=int, default=192, help="how many of the benchmark sentences")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds; the best of each is kept")
     parser.add_argument("--gpu", action="store_true", help="the GPU comparison (runs on CPU without a GPU)")
     parser.add_argument("--skip-beam6", action="store_true", help="leave out (a) and (d) at beam 6 (slow on CPU)")
@@ -97,7 +97,7 @@ def main() -> None:
     import ctranslate2
     import torch
 
-    from translator import DecodeOptions, Translator
+    from translator import DecodeOptions, Translator, segment
     from translator.backends.ct2 import CT2Backend, convert
     from translator.config import TranslatorConfig
     from translator.memory import TranslationMemory
@@ -105,7 +105,9 @@ def main() -> None:
 
     model = build(default_cache())
     pool = [s.strip() for s in SENTENCES.read_text(encoding="utf-8").splitlines() if s.strip()]
-    sentences = pool[: args.sentences]
+    # sentences that our segmenter keeps whole, so that every engine translates exactly the same units
+    whole = (s for s in pool if sum(len(p.sentences) for p in segment(s)) == 1)
+    sentences = [s for _, s in zip(range(args.sentences), whole, strict=False)]
     gpu = args.gpu and torch.cuda.is_available()
     device = "cuda" if gpu else "cpu"
     cores = os.cpu_count() or 1
@@ -113,7 +115,7 @@ def main() -> None:
     source = resolve(str(model))
     in_order = list(range(len(sentences)))
     by_length = sorted(in_order, key=lambda i: -engines.lengths[i])
-    text = " ".join(sentences)  # the same sentences as one running text for the pipeline
+    text = "\n\n".join(sentences)  # the same sentences, a paragraph each, as one text for the pipeline
     pipeline_config = TranslatorConfig(model=str(model))
 
     def pipeline(backend: Any, beam: int) -> Callable[[], None]:
@@ -152,23 +154,27 @@ def main() -> None:
 
     times: dict[str, list[float]] = {name: [] for name in table}
     peaks: dict[str, float] = {}
+    growth: dict[str, float] = {}
     for _ in range(args.rounds):
         for name, run in table.items():
             reset_peak_rss()
+            before = peak_rss_mb()
             started = time.perf_counter()
             run()
             times[name].append(time.perf_counter() - started)
             peaks[name] = max(peaks.get(name, 0.0), peak_rss_mb())
+            growth[name] = max(growth.get(name, 0.0), peak_rss_mb() - before)
 
     tokens = engines.target_tokens()
     where = "CUDA" if gpu else ("CPU (no GPU here: the GPU mode exercised on the CPU)" if args.gpu else "CPU")
     print(f"{len(sentences)} sentences, {tokens} target tokens, {cores} cores, {where}, best of {args.rounds} rounds")
-    print(f"{'engine':<64}{'sent/s':>9}{'tok/s':>9}{'peak MB':>9}")
+    print("peak MB: the whole process (every engine's model is loaded); +MB: what the engine's run added")
+    print(f"{'engine':<64}{'sent/s':>9}{'tok/s':>9}{'peak MB':>9}{'+MB':>7}")
     rates = {}
     for name in table:
         best = min(times[name])
         rates[name] = len(sentences) / best
-        print(f"{name:<64}{rates[name]:>9.2f}{tokens / best:>9.0f}{peaks[name]:>9.0f}")
+        print(f"{name:<64}{rates[name]:>9.2f}{tokens / best:>9.0f}{peaks[name]:>9.0f}{growth[name]:>7.0f}")
     if not args.gpu:
         c = max(v for k, v in rates.items() if k.startswith("(c"))
         d = rates["(d) our pipeline, ct2-int8, greedy"]
