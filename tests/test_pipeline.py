@@ -9,11 +9,12 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
 from tests.conftest import TINY_MODEL
-from translator import DecodeOptions, InputError, Translator, TranslatorConfig
+from translator import DecodeOptions, InputError, Translator, TranslatorConfig, quality
 from translator.backends import Output
 
 
@@ -82,13 +83,17 @@ class Spy:
     def __init__(self, translator: Translator) -> None:
         self.inner = translator.backend
         self.name, self.device = self.inner.name, self.inner.device
-        self.seen: list[str] = []
+        self.seen: list[str] = []  # what the model was asked, first attempts only
+        self.retried: list[str] = []  # what it was asked again by the runaway guard
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self.inner.count_tokens(texts)
 
     def translate(self, texts: Sequence[str], options: DecodeOptions) -> list[Output]:
-        self.seen += texts
+        if options.no_repeat_ngram_size:
+            self.retried += texts
+        else:
+            self.seen += texts
         return self.inner.translate(texts, options)
 
 
@@ -143,6 +148,36 @@ def test_bad_input_never_raises(tiny: Translator, text: str) -> None:
     assert all(text[s.start : s.end] == s.source for s in doc.sentences)
     assert "".join("".join(s.source for s in doc.sentences).split()) == "".join(text.split())
     assert (doc.translation == "") == (not text.strip())
+
+
+def test_a_looping_output_is_retried_once_and_flagged(tiny: Translator) -> None:
+    spy = Spy(tiny)
+    looping = "Iya benar dia sedang"  # the tiny model stutters on this fragment
+    [first] = tiny.translate_sentences([looping], DecodeOptions(beam_size=1))
+    [guarded] = Translator(spy, tiny.config, tiny.source).translate_sentences([looping], DecodeOptions(beam_size=1))
+    assert spy.seen == [looping] and spy.retried == [looping]  # one retry, never more
+    [raw] = tiny.backend.translate([looping], DecodeOptions(beam_size=1))
+    assert quality.repeats(raw.text)  # the model's own first attempt loops
+    assert "retried" in guarded.flags and "repetition" not in guarded.flags  # the retry does not
+    assert first == guarded and not quality.repeats(guarded.target)
+    unguarded = Translator(tiny.backend, replace(tiny.config, retry_loops=False), tiny.source)
+    [kept] = unguarded.translate_sentences([looping], DecodeOptions(beam_size=1))
+    assert "repetition" in kept.flags and "retried" not in kept.flags
+
+
+def test_english_passes_through_unless_asked(tiny: Translator, pairs: list[dict[str, str]]) -> None:
+    english = "The president said that the government will not raise fuel prices this year."
+    [passed, translated] = tiny.translate_sentences([english, pairs[0]["source"]])
+    assert passed.target == english and passed.flags == ("not_indonesian",)
+    assert translated.target == pairs[0]["target"] and translated.flags == ()
+    anyway = Translator(tiny.backend, replace(tiny.config, translate_english=True), tiny.source)
+    assert "not_indonesian" not in anyway.translate_sentences([english])[0].flags
+
+
+def test_document_summary_counts_flags(tiny: Translator, pairs: list[dict[str, str]]) -> None:
+    english = "The president said that the government will not raise fuel prices this year."
+    doc = tiny.translate_document(pairs[0]["source"] + " " + english)
+    assert doc.to_dict()["summary"] == {"sentences": 2, "flags": {"not_indonesian": 1}}
 
 
 def test_a_one_megabyte_line(tiny: Translator) -> None:

@@ -27,6 +27,7 @@ class DecodeOptions:
     beam_size: int = 4
     max_output_ratio: float = 2.0
     output_slack: int = 10
+    no_repeat_ngram_size: int = 0  # the runaway guard's retry sets it
 
     def __post_init__(self) -> None:
         if not 1 <= self.beam_size <= 16:
@@ -51,6 +52,8 @@ class TranslatorConfig:
     max_batch_tokens: int = 4096  # padded tokens per batch (batch size × longest input)
     max_batch_sentences: int = 64
     documents_per_chunk: int = 64  # how many documents translate_documents pools before translating
+    translate_english: bool = False  # False: sentences already in English pass through, flagged
+    retry_loops: bool = True  # the runaway guard: retry a looping output once, forbidding repeated trigrams
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:

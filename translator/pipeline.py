@@ -10,13 +10,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
 
-from translator import batching, models, pieces
+from translator import batching, models, pieces, quality
 from translator._version import __version__
 from translator.backends import Backend, Output, load_backend
 from translator.config import DEFAULT_MODEL, BackendName, DecodeOptions, DeviceName, TranslatorConfig
 from translator.errors import InputError
 from translator.memory import TranslationMemory
-from translator.quality import TRUNCATED
 from translator.segment import SEGMENTER_VERSION, segment
 from translator.types import AlignedDocument, Paragraph, Provenance, Translation
 
@@ -120,8 +119,14 @@ class Translator:
             keys = [TranslationMemory.key(d, self.source.name, self.source.revision, decode) for d in distinct]
             hits = self.memory.lookup(keys)
             found = {i: hits[k] for i, k in enumerate(keys) if k in hits}
+        if not self.config.translate_english:
+            found.update(
+                (i, Translation(d, (quality.NOT_INDONESIAN,)))
+                for i, d in enumerate(distinct)
+                if i not in found and quality.is_english(d)
+            )
         todo = [i for i in range(len(distinct)) if i not in found]
-        translated = self._translate_distinct([distinct[i] for i in todo], decode)
+        translated = self._guarded([distinct[i] for i in todo], decode)
         found.update(zip(todo, translated, strict=True))
         if self.memory is not None and todo:
             entries = [(keys[i], distinct[i], found[i]) for i in todo]
@@ -129,6 +134,26 @@ class Translator:
         self.stats.memory_hits += len(distinct) - len(todo)
         self.stats.model_sentences += len(todo)
         return [found[w] for w in where]
+
+    def _guarded(self, sources: list[str], decode: DecodeOptions) -> list[Translation]:
+        """Translations with their quality flags; an output that loops is retried once, forbidding repeated
+        trigrams, and the retry is kept (flagged `retried`, and `repetition` if it still loops)."""
+        first = self._translate_distinct(sources, decode)
+        looping = [i for i, t in enumerate(first) if self.config.retry_loops and quality.repeats(t.target)]
+        retried = dict(
+            zip(
+                looping,
+                self._translate_distinct([sources[i] for i in looping], replace(decode, no_repeat_ngram_size=3)),
+                strict=True,
+            )
+        )
+        result = []
+        for i, (source, t) in enumerate(zip(sources, first, strict=True)):
+            extra: tuple[str, ...] = ()
+            if i in retried:
+                t, extra = retried[i], (quality.RETRIED,)
+            result.append(Translation(t.target, t.flags + extra + quality.check(source, t.target)))
+        return result
 
     def _translate_distinct(self, distinct: list[str], decode: DecodeOptions) -> list[Translation]:
         """Distinct cleaned sentences through the backend: long ones in pieces, all in token-budget batches."""
@@ -152,7 +177,7 @@ class Translator:
         for f in fitted:
             mine = outputs[position : position + len(f.texts)]
             position += len(f.texts)
-            flags = f.flags + ((TRUNCATED,) if any(o.capped for o in mine) else ())
+            flags = f.flags + ((quality.TRUNCATED,) if any(o.capped for o in mine) else ())
             joined.append(Translation(" ".join(o.text for o in mine if o.text), flags))
         return joined
 

@@ -85,10 +85,20 @@ class AlignedDocument:
     def sentences(self) -> tuple[Sentence, ...]:
         return tuple(s for p in self.paragraphs for s in p.sentences)
 
+    @property
+    def summary(self) -> dict[str, Any]:
+        """How many sentences, and how many carry each flag."""
+        counts: dict[str, int] = {}
+        for s in self.sentences:
+            for flag in set(s.flags):
+                counts[flag] = counts.get(flag, 0) + 1
+        return {"sentences": len(self.sentences), "flags": dict(sorted(counts.items()))}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "translation": self.translation,
             "paragraphs": [p.to_dict() for p in self.paragraphs],
+            "summary": self.summary,
             "provenance": self.provenance.to_dict(),
         }

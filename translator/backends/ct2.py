@@ -75,6 +75,7 @@ class CT2Backend:
             max_batch_size=share,
             batch_type="tokens",
             beam_size=options.beam_size,
+            no_repeat_ngram_size=options.no_repeat_ngram_size,
             max_decoding_length=max(caps) + 1,
             max_input_length=0,  # the pipeline already cut inputs to the model's length
             return_end_token=True,

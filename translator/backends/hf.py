@@ -52,6 +52,7 @@ class HFBackend:
                 num_beams=options.beam_size,
                 max_new_tokens=max(caps) + 1,
                 do_sample=False,
+                no_repeat_ngram_size=options.no_repeat_ngram_size,
             )
         outputs = []
         for row, cap in zip(generated[:, 1:].tolist(), caps, strict=True):  # [:, 1:] drops the start token
