@@ -59,10 +59,16 @@ class ParagraphOut(BaseModel):
     sentences: list[SentenceOut] = Field(description="the paragraph's sentences, in order")
 
 
+class Summary(BaseModel):
+    sentences: int = Field(description="sentences in the document")
+    flags: dict[str, int] = Field(description="how many sentences carry each flag")
+
+
 class DocumentOut(BaseModel):
     id: str = Field(description="the document's id, as given")
     translation: str = Field(description="the whole English text, with the source's paragraph breaks")
     paragraphs: list[ParagraphOut] = Field(description="paragraphs in order; blank lines separate them")
+    summary: Summary = Field(description="sentence count and flag counts, to judge a document at a glance")
     provenance: Provenance = Field(description="what produced the translation")
 
 

@@ -93,7 +93,9 @@ class Service:
                     [aligned] = align(item.doc_id, item.text, [paragraph], translations, provenance).paragraphs
                     done.append(aligned)
                     yield _line({"document": item.doc_id, "paragraph": aligned.to_dict()})
-                closing = {"document": item.doc_id, "done": True, "translation": english(item.text, done)}
+                whole = AlignedDocument(item.doc_id, english(item.text, done), tuple(done), provenance)
+                closing = {"document": item.doc_id, "done": True, "translation": whole.translation}
+                closing["summary"] = whole.summary
                 yield _line({**closing, "provenance": provenance.to_dict()})
         except DeadlineExceeded:
             limit = self.settings.request_timeout_s

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     backend: Literal["auto", "ct2", "hf"] = "auto"
     device: Literal["auto", "cpu", "cuda"] = "auto"
     beam: int = Field(4, ge=1, le=16, description="default beam size")
+    translate_english: bool = Field(False, description="translate sentences that are already English too")
     max_output_ratio: float = Field(2.0, gt=0, description="outputs are capped at this × input tokens + output_slack")
     output_slack: int = Field(10, ge=1, description="tokens added to each output cap")
     # limits, DeepL-like by default
@@ -42,6 +43,7 @@ class Settings(BaseSettings):
             backend=self.backend,
             device=self.device,
             decode=self.decode(self.beam),
+            translate_english=self.translate_english,
         )
 
     def decode(self, beam_size: int) -> DecodeOptions:

@@ -106,6 +106,8 @@ def test_mixed_archive_gives_memorised_translations_and_records_failures(
     assert manifest["counts"]["translated"] == 8 and manifest["counts"]["documents"] == 15
     assert {f["origin"] for f in manifest["failures"]} == set(failures)
     assert manifest["provenance"]["model"] == "tiny-id-en"
+    assert manifest["flags"] == {}  # the memorised pairs of this archive raise none
+    assert all(d["summary"]["sentences"] == len(expected[d["id"]]) for d in docs)
 
 
 def test_exports_load_and_keep_ids_and_provenance(

@@ -16,7 +16,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -293,6 +293,9 @@ class _Job:
             entries = [(p, d, n) for _, _, d, r, n, p in docs if r is None and p]
             _write_atomically(self.out / "html" / "index.html", page.index(entries))
         failures = [{"seq": s, "origin": o, "reason": r} for s, o, _, r, _, _ in docs if r is not None]
+        flags: Counter[str] = Counter()
+        for record in self._records():
+            flags.update(record["summary"]["flags"])
         totals = self.ledger.get("model", {})
         finished = datetime.now(UTC).isoformat(timespec="seconds")
         this_run = {"started": started.isoformat(timespec="seconds"), "finished": finished}
@@ -313,6 +316,7 @@ class _Job:
                 "model_sentences": totals.get("model_sentences", 0),
                 "memory_hits": totals.get("memory_hits", 0),
             },
+            "flags": dict(sorted(flags.items())),
             "failures": failures[:1000],
             "timings": {"runs": runs, "seconds_this_run": round(time.monotonic() - self.progress.started, 3)},
         }

@@ -93,6 +93,11 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=BACKENDS, default=env.get("TRANSLATOR_BACKEND", "auto"))
     parser.add_argument("--device", choices=DEVICES, default=env.get("TRANSLATOR_DEVICE", "auto"))
     parser.add_argument("--beam", type=int, default=env.get("TRANSLATOR_BEAM", "4"), help="beam size")
+    parser.add_argument(
+        "--translate-english",
+        action="store_true",
+        help="translate sentences that are already English too (by default they pass through, flagged)",
+    )
 
 
 def _memory_option(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +116,7 @@ def _config(args: argparse.Namespace) -> TranslatorConfig:
         backend=args.backend,
         device=args.device,
         decode=DecodeOptions(beam_size=args.beam),
+        translate_english=args.translate_english,
     )
 
 

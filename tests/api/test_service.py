@@ -44,6 +44,7 @@ def test_documents_are_aligned(server: Server, pairs: list[dict[str, str]]) -> N
     assert all(text[s["start"] : s["end"]] == s["source"] for s in sentences)
     assert [[s["id"] for s in p["sentences"]] for p in first["paragraphs"]] == [["p0s0", "p0s1"], ["p1s0"]]
     assert first["provenance"]["segmenter"] == "id/1"
+    assert first["summary"] == {"sentences": 3, "flags": {}}
 
 
 def test_documents_stream_one_paragraph_a_line(server: Server, pairs: list[dict[str, str]]) -> None:
@@ -66,6 +67,7 @@ def test_documents_stream_one_paragraph_a_line(server: Server, pairs: list[dict[
         pairs[i]["target"] for i in (0, 1, 2, 3, 9)
     ]
     assert lines[4]["translation"] == "\n\n".join(pairs[i]["target"] for i in range(4))
+    assert lines[4]["summary"] == {"sentences": 4, "flags": {}}
 
 
 def test_order_is_kept_under_32_concurrent_clients(server: Server, pairs: list[dict[str, str]]) -> None:
