@@ -135,7 +135,7 @@ def failed_unit(origin: str, reason: str) -> Unit:
     return Unit(origin, fail)
 
 
-def decode(data: bytes, origin: str) -> str:
+def decode(data: bytes) -> str:
     """UTF-8 text of a document, or InputError naming what is wrong with it."""
     if not data.strip():
         raise InputError("empty file")

@@ -11,7 +11,7 @@ from translator.formats import Document, Fields, Unit, decode
 
 def read(origin: str, stream: IO[bytes], fields: Fields) -> Iterator[Unit]:
     data = stream.read()
-    yield Unit(origin, lambda: extract(origin, decode(data, origin)))
+    yield Unit(origin, lambda: extract(origin, decode(data)))
 
 
 def extract(origin: str, page: str) -> Document:

@@ -10,4 +10,4 @@ from translator.formats import Document, Fields, Unit, decode
 
 def read(origin: str, stream: IO[bytes], fields: Fields) -> Iterator[Unit]:
     data = stream.read()
-    yield Unit(origin, lambda: Document(origin, decode(data, origin), {"origin": origin}))
+    yield Unit(origin, lambda: Document(origin, decode(data), {"origin": origin}))
