@@ -81,7 +81,7 @@ class _Ledger:
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS docs (
                 seq INTEGER PRIMARY KEY, origin TEXT NOT NULL, doc_id TEXT, reason TEXT,
-                sentences INTEGER NOT NULL, page TEXT
+                sentences INTEGER NOT NULL, page TEXT, flags TEXT NOT NULL
             );
             """
         )
@@ -95,8 +95,16 @@ class _Ledger:
 
     def add(self, entry: _Entry, doc: AlignedDocument | None, page_name: str | None) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?)",
-            (entry.seq, entry.origin, doc and doc.id, entry.reason, len(doc.sentences) if doc else 0, page_name),
+            "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.seq,
+                entry.origin,
+                doc and doc.id,
+                entry.reason,
+                len(doc.sentences) if doc else 0,
+                page_name,
+                json.dumps(doc.summary["flags"] if doc else {}),
+            ),
         )
 
     def next_seq(self) -> int:
@@ -294,8 +302,8 @@ class _Job:
             _write_atomically(self.out / "html" / "index.html", page.index(entries))
         failures = [{"seq": s, "origin": o, "reason": r} for s, o, _, r, _, _ in docs if r is not None]
         flags: Counter[str] = Counter()
-        for record in self._records():
-            flags.update(record["summary"]["flags"])
+        for (counts,) in self.ledger.db.execute("SELECT flags FROM docs"):
+            flags.update(json.loads(counts))
         totals = self.ledger.get("model", {})
         finished = datetime.now(UTC).isoformat(timespec="seconds")
         this_run = {"started": started.isoformat(timespec="seconds"), "finished": finished}

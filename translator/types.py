@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from translator.quality import summary
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -88,11 +90,7 @@ class AlignedDocument:
     @property
     def summary(self) -> dict[str, Any]:
         """How many sentences, and how many carry each flag."""
-        counts: dict[str, int] = {}
-        for s in self.sentences:
-            for flag in set(s.flags):
-                counts[flag] = counts.get(flag, 0) + 1
-        return {"sentences": len(self.sentences), "flags": dict(sorted(counts.items()))}
+        return {"sentences": len(self.sentences), "flags": summary(s.flags for s in self.sentences)}
 
     def to_dict(self) -> dict[str, Any]:
         return {
