@@ -17,7 +17,7 @@ from translator.config import DEFAULT_MODEL, BackendName, DecodeOptions, DeviceN
 from translator.errors import InputError
 from translator.memory import TranslationMemory
 from translator.segment import SEGMENTER_VERSION, segment
-from translator.types import AlignedDocument, Paragraph, Provenance, Translation
+from translator.types import AlignedDocument, Paragraph, Provenance, Sentence, Translation
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +197,12 @@ def align(
     return AlignedDocument(doc_id, english(text, aligned), tuple(aligned), provenance)
 
 
+def starts_line(text: str, prev: Sentence, sentence: Sentence) -> bool:
+    """A line break lies between two sentences of a paragraph (after a headline, say)."""
+    gap = text[prev.end : sentence.start]
+    return "\n" in gap or "\r" in gap
+
+
 def english(text: str, paragraphs: Sequence[Paragraph]) -> str:
     """The English text: paragraphs apart by a blank line, sentences by a space or the source's line break."""
     rendered = []
@@ -204,8 +210,7 @@ def english(text: str, paragraphs: Sequence[Paragraph]) -> str:
         parts = []
         for prev, s in zip((None, *p.sentences), p.sentences, strict=False):
             if prev is not None:
-                gap = text[prev.end : s.start]
-                parts.append("\n" if "\n" in gap or "\r" in gap else " ")
+                parts.append("\n" if starts_line(text, prev, s) else " ")
             parts.append(s.target)
         rendered.append("".join(parts))
     return "\n\n".join(rendered)

@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from api.auth import require_key
 from api.service import Service
 from translator import AlignedDocument, quality
+from translator.pipeline import starts_line
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["reader"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
@@ -70,5 +71,5 @@ def _line_breaks(text: str, doc: AlignedDocument | None) -> set[str]:
         s.id
         for p in doc.paragraphs
         for prev, s in zip(p.sentences, p.sentences[1:], strict=False)
-        if "\n" in text[prev.end : s.start] or "\r" in text[prev.end : s.start]
+        if starts_line(text, prev, s)
     }
