@@ -74,6 +74,7 @@ class Batcher:
         self._wake = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._seconds_per_sentence = 0.05  # a running estimate, for Retry-After
+        self._last_call_ended = float("-inf")
 
     @property
     def pending(self) -> int:
@@ -139,8 +140,9 @@ class Batcher:
 
     async def _gather_company(self) -> None:
         """Wait `wait_s` for more requests, and again while they keep coming (the clients of the last
-        batch come back together), up to 10 × `wait_s` or a full pool."""
-        if not self._wait_s:
+        batch come back together), up to 10 × `wait_s` or a full pool. A request that finds the model
+        idle for longer than that goes at once: nobody is coming back, and waiting would only add latency."""
+        if not self._wait_s or time.monotonic() - self._last_call_ended > 10 * self._wait_s:
             return
         give_up = time.monotonic() + 10 * self._wait_s
         while self._pending < self._batch_sentences and time.monotonic() < give_up:
@@ -177,7 +179,9 @@ class Batcher:
                 if not job.future.done():
                     job.future.set_exception(exc)
             return
-        seconds = time.monotonic() - started
+        finally:
+            self._last_call_ended = time.monotonic()
+        seconds = self._last_call_ended - started
         self._seconds_per_sentence = 0.8 * self._seconds_per_sentence + 0.2 * seconds / len(sentences)
         self._on_batch(BatchStats(sentences=len(sentences), requests=len(jobs), seconds=seconds))
         position = 0

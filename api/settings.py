@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(128 * 1024, ge=1024, description="bytes in one request body")
     # dynamic batching
     queue_size: int = Field(4096, ge=1, description="sentences waiting for the model before requests get 503")
-    batch_wait_ms: float = Field(5.0, ge=0, le=1000, description="how long the first request waits for company")
+    batch_wait_ms: float = Field(5.0, ge=0, le=1000, description="how long a request waits for company (not if idle)")
     batch_sentences: int = Field(256, ge=1, description="sentences pooled into one model call at most")
     request_timeout_s: float = Field(60.0, gt=0, description="a request still waiting after this gets 504")
     # access

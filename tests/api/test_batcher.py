@@ -63,6 +63,7 @@ def test_queue_full_and_deadline() -> None:
     async def scenario() -> None:
         batcher = Batcher(recorder, queue_size=3, wait_s=0.5, batch_sentences=100)
         batcher.start()
+        await batcher.translate(["awake"], GREEDY, 5)  # went at once (idle); the next ones wait for company
         waiting = asyncio.create_task(batcher.translate(["a", "b", "c"], GREEDY, 0.1))
         await asyncio.sleep(0)
         with pytest.raises(QueueFull) as full:
@@ -75,7 +76,20 @@ def test_queue_full_and_deadline() -> None:
         await batcher.stop()
 
     run(scenario())
-    assert recorder.calls == []  # the expired request never reached the model
+    assert recorder.calls == [(["awake"], 1)]  # the expired request never reached the model
+
+
+def test_a_request_to_an_idle_model_does_not_wait_for_company() -> None:
+    recorder = Recorder()
+
+    async def scenario() -> None:
+        batcher = Batcher(recorder, queue_size=10, wait_s=5, batch_sentences=100)
+        batcher.start()
+        await batcher.translate(["a"], GREEDY, 1)  # DeadlineExceeded if it waited the 5 s
+        await batcher.stop()
+
+    run(scenario())
+    assert recorder.calls == [(["a"], 1)]
 
 
 def test_a_request_larger_than_the_queue_runs_when_alone() -> None:
