@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     device: Literal["auto", "cpu", "cuda"] = "auto"
     beam: int = Field(4, ge=1, le=16, description="default beam size")
     translate_english: bool = Field(False, description="translate sentences that are already English too")
+    retry_loops: bool = Field(True, description="retry an output that loops once, forbidding repeated trigrams")
     max_output_ratio: float = Field(2.0, gt=0, description="outputs are capped at this × input tokens + output_slack")
     output_slack: int = Field(10, ge=1, description="tokens added to each output cap")
     # limits, DeepL-like by default
@@ -44,6 +45,7 @@ class Settings(BaseSettings):
             device=self.device,
             decode=self.decode(self.beam),
             translate_english=self.translate_english,
+            retry_loops=self.retry_loops,
         )
 
     def decode(self, beam_size: int) -> DecodeOptions:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from api.settings import Settings
 from tests.api.conftest import Server, call, clean_env, free_port, server_fixture
 
 server = server_fixture(TRANSLATOR_MAX_TEXTS="5", TRANSLATOR_MAX_TEXT_CHARS="2000", TRANSLATOR_MAX_BODY_BYTES="20000")
@@ -171,3 +172,11 @@ def test_serve_fails_fast_with_one_line(tmp_path: Path, env: dict[str, str], mes
     assert run.returncode == 1
     assert len(run.stderr.strip().splitlines()) == 1, run.stderr
     assert message in run.stderr
+
+
+def test_settings_reach_the_translator(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"BEAM": "2", "OUTPUT_SLACK": "3", "TRANSLATE_ENGLISH": "1", "RETRY_LOOPS": "0"}.items():
+        monkeypatch.setenv(f"TRANSLATOR_{name}", value)
+    config = Settings().translator_config()
+    assert (config.decode.beam_size, config.decode.output_slack) == (2, 3)
+    assert config.translate_english and not config.retry_loops
