@@ -1,6 +1,10 @@
 """Load test: N concurrent single-sentence requests at a server, against the same sentences in one offline
 batch, plus the latency of one request on an idle server. One run, same sentences, same model, same caps.
 
+It also prints the memory floor of the idle latency: each greedy step of a single sentence reads every
+decoder weight and the whole output projection once (a matrix-vector product, so memory-bound), and no
+engine can decode faster than those bytes stream from memory at the bandwidth measured here.
+
     python bench/load.py                      # builds the opus-shaped model, starts a server, measures
     python bench/load.py --url http://127.0.0.1:8000 --model DIR   # a server you started on model DIR
 
@@ -25,6 +29,11 @@ from pathlib import Path
 
 from opus_shape import SENTENCES, build, default_cache  # the sibling script (bench/ is on sys.path when run)
 
+from translator import DecodeOptions, Translator, TranslatorConfig
+from translator.config import BACKENDS
+
+WEIGHT_BYTES = {"int8": 1, "float16": 2, "bfloat16": 2, "float32": 4}
+
 
 def post(url: str, texts: list[str]) -> list[str]:
     body = json.dumps({"texts": texts}).encode()
@@ -34,23 +43,43 @@ def post(url: str, texts: list[str]) -> list[str]:
         return translations
 
 
-def offline(model: Path, sentences: list[str], beam: int, ratio: float, slack: int) -> float:
+def offline(translator: Translator, sentences: list[str], decode: DecodeOptions) -> float:
     """Sentences per second for the whole list in one call of the library, in this process."""
-    from translator import DecodeOptions, Translator
-
-    translator = Translator.load(str(model), beam_size=beam)
-    print(f"engine: {translator.backend.name}")
-    decode = DecodeOptions(beam, ratio, slack)
     translator.translate_sentences(sentences[:4], decode)  # warm-up
     started = time.perf_counter()
     translator.translate_sentences(sentences, decode)
     return len(sentences) / (time.perf_counter() - started)
 
 
-def idle_latency(url: str, sentences: list[str], samples: int) -> list[float]:
+def step_bytes(model: Path, engine: str) -> int:
+    """Weight bytes one greedy decoder step reads at batch 1: per layer the self-attention's four
+    projections, the cross-attention's query and output (its keys and values are computed once per
+    sentence) and the feed-forward pair, plus the output projection over the whole vocabulary."""
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    d, ffn = config["d_model"], config["decoder_ffn_dim"]
+    per_layer = 6 * d * d + 2 * d * ffn
+    weights = config["decoder_layers"] * per_layer + config["vocab_size"] * d
+    return weights * WEIGHT_BYTES[engine.rsplit("-", 1)[-1].split("_")[0]]  # int8_float16: int8 weights
+
+
+def bandwidth() -> float:
+    """Bytes per second one core streams from memory: a float32 matrix-vector product over 128 MiB, far
+    past the last-level cache, as a decoder step is."""
+    import torch
+
+    torch.set_num_threads(1)
+    matrix, vector = torch.randn(65_536, 512), torch.randn(512)
+    matrix @ vector
+    started = time.perf_counter()
+    for _ in range(20):
+        matrix @ vector
+    return 20 * matrix.numel() * 4 / (time.perf_counter() - started)
+
+
+def idle_latency(url: str, sentences: list[str]) -> list[float]:
     post(url, sentences[:1])  # warm-up
     times = []
-    for sentence in sentences[:samples]:
+    for sentence in sentences:
         started = time.perf_counter()
         post(url, [sentence])
         times.append(time.perf_counter() - started)
@@ -64,16 +93,18 @@ def concurrent(url: str, sentences: list[str], clients: int) -> float:
     return len(sentences) / (time.perf_counter() - started)
 
 
-def start_server(model: Path, beam: int, ratio: float, slack: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(model: Path, backend: str, decode: DecodeOptions) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {
         **os.environ,
         "TRANSLATOR_MODEL": str(model),
-        "TRANSLATOR_BEAM": str(beam),
-        "TRANSLATOR_MAX_OUTPUT_RATIO": str(ratio),
-        "TRANSLATOR_OUTPUT_SLACK": str(slack),
+        "TRANSLATOR_BACKEND": backend,
+        "TRANSLATOR_BEAM": str(decode.beam_size),
+        "TRANSLATOR_MAX_OUTPUT_RATIO": str(decode.max_output_ratio),
+        "TRANSLATOR_OUTPUT_SLACK": str(decode.output_slack),
+        "TRANSLATOR_RETRY_LOOPS": "0",
     }
     cmd = [sys.executable, "-m", "translator", "serve", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -92,6 +123,17 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def print_floor(model: Path, translator: Translator, sentences: list[str], decode: DecodeOptions) -> None:
+    per_step = step_bytes(model, translator.backend.name)
+    rate = bandwidth()
+    print(f"memory floor: {per_step / 1e6:.1f} MB of weights per output token at {rate / 1e9:.1f} GB/s")
+    # greedy steps per sentence: the cap, plus the step that may still end the sentence
+    steps = [decode.output_cap(n) + 1 for n in translator.backend.count_tokens(sentences)]
+    floors = [n * per_step / rate * 1000 for n in steps]
+    p50, p95 = percentile(floors, 50), percentile(floors, 95)
+    print(f"  = {per_step / rate * 1000:.2f} ms per token; idle-set floor p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running server; without it, one is started on --model")
@@ -99,6 +141,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=128, help="single-sentence requests in the load phase")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--idle", type=int, default=30, help="sequential requests for the idle latency")
+    parser.add_argument("--backend", choices=BACKENDS, default="auto")
     parser.add_argument("--beam", type=int, default=1)
     parser.add_argument("--ratio", type=float, default=1.0, help="output cap: ratio × input tokens + slack")
     parser.add_argument("--slack", type=int, default=1)
@@ -107,18 +150,28 @@ def main() -> None:
 
     model = args.model or build(default_cache())
     pool = [line.strip() for line in args.sentences.read_text(encoding="utf-8").splitlines() if line.strip()]
-    sentences = pool[: args.requests]
+    sentences, idle = pool[: args.requests], (pool[args.requests :] or pool)[: args.idle]
     print(f"model {model.name}, beam {args.beam}, cap {args.ratio} x input + {args.slack}, {os.cpu_count()} cpus")
 
-    offline_rate = offline(model, sentences, args.beam, args.ratio, args.slack)
+    decode = DecodeOptions(args.beam, args.ratio, args.slack)
+    # the random model's outputs loop by construction, so the runaway guard would retry every sentence
+    # (on real output it retries the rare loop): off here and in the server alike
+    translator = Translator.from_config(
+        TranslatorConfig(model=str(model), backend=args.backend, decode=decode, retry_loops=False)
+    )
+    print(f"engine: {translator.backend.name}")
+    offline_rate = offline(translator, sentences, decode)
     print(f"offline, one batch of {len(sentences)}: {offline_rate:.2f} sentences/s")
+    if args.beam == 1:
+        print_floor(model, translator, idle, decode)
+    del translator
 
     proc = None
     url = args.url
     if url is None:
-        proc, url = start_server(model, args.beam, args.ratio, args.slack)
+        proc, url = start_server(model, args.backend, decode)
     try:
-        latencies = idle_latency(url, pool[len(sentences) :] or pool, args.idle)
+        latencies = idle_latency(url, idle)
         p50, p95 = percentile(latencies, 50) * 1000, percentile(latencies, 95) * 1000
         print(f"idle single-sentence latency over {len(latencies)}: p50 {p50:.0f} ms, p95 {p95:.0f} ms")
         served = concurrent(url, sentences, args.clients)
