@@ -7,6 +7,7 @@ engine can decode faster than those bytes stream from memory at the bandwidth me
 
     python bench/load.py                      # builds the opus-shaped model, starts a server, measures
     python bench/load.py --url http://127.0.0.1:8000 --model DIR   # a server you started on model DIR
+                                              # (with TRANSLATOR_RETRY_LOOPS=0 on a random model)
 
 Without --url the script starts `translator serve` itself with the same decode settings. Random weights
 never end a sentence, so outputs run to their cap; the default cap (1 × input tokens + 1) keeps output
