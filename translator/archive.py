@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from translator.errors import ArchiveError, InputError
-from translator.formats import Document, Fields, iter_units, moses, page, tmx, tsv, xliff
+from translator.formats import Document, Fields, input_files, iter_units, moses, page, tmx, tsv, xliff
 from translator.formats import jsonl as jsonl_format
 from translator.pipeline import Translator
 from translator.types import AlignedDocument
@@ -161,7 +161,9 @@ class _Job:
         self.progress.documents = first
         failed = self.ledger.db.execute("SELECT COUNT(*) FROM docs WHERE reason IS NOT NULL").fetchone()
         self.progress.failed = failed[0]
-        self.progress.total = sum(1 for _ in iter_units(self.options.inputs, self.options.fields))
+        self.progress.total = sum(
+            1 for _ in iter_units(input_files(self.options.inputs, [self.out]), self.options.fields)
+        )
         try:
             self._translate(first)
             self._commit()
@@ -213,7 +215,7 @@ class _Job:
         pending: deque[_Entry] = deque()
 
         def documents() -> Iterator[tuple[str, str]]:
-            for seq, unit in enumerate(iter_units(self.options.inputs, self.options.fields)):
+            for seq, unit in enumerate(iter_units(input_files(self.options.inputs, [self.out]), self.options.fields)):
                 if seq < first:
                     continue  # finished in an earlier run; its content is not even parsed
                 entry = _Entry(seq, unit.origin)

@@ -11,7 +11,7 @@ import importlib
 import logging
 import tarfile
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -40,10 +40,29 @@ class Document:
 
 @dataclass(frozen=True)
 class Unit:
-    """One document in the input stream: where it came from, and how to get it (InputError on failure)."""
+    """One document in the input stream: where it came from, and how to get it (InputError on failure).
+
+    `read` is how many bytes of its input file had been consumed when it was yielded (of the compressed
+    file for an archive), for progress; 0 where a reader cannot tell.
+    """
 
     origin: str
     parse: Callable[[], Document]
+    read: int = 0
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file the user's inputs name, in job order. `origin` is its name relative to the input as named
+    ("a.txt" for `a.txt` or inside `.`, "news/a.txt" inside `news/`); `reason`, when set, says why it cannot
+    be read as input (a FIFO, a device, a link leading outside its folder) and makes one failure record."""
+
+    origin: str
+    path: Path
+    reason: str | None = None
+
+
+DEFAULT_MAX_DOCUMENT_BYTES = 10_000_000
 
 
 Reader = Callable[[str, IO[bytes], Fields], Iterator[Unit]]
@@ -70,15 +89,29 @@ def reader_for(name: str) -> Reader | None:
     return reader
 
 
-def iter_units(inputs: Sequence[Path], fields: Fields) -> Iterator[Unit]:
-    """Every document of every input, in a stable order: inputs as given, directories sorted by path,
-    archive members in archive order."""
+def input_files(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> Iterator[InputFile]:
+    """Every file the inputs name, in a stable order: inputs as given, folders walked sorted by path;
+    nothing inside `exclude` (the job's own output folder)."""
     for path in inputs:
         if path.is_dir():
+            prefix = "" if path.name in ("", "..") else f"{path.name}/"
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield from _file(child, f"{path.name}/{child.relative_to(path).as_posix()}", fields, explicit=False)
+                yield InputFile(f"{prefix}{child.relative_to(path).as_posix()}", child)
         else:
-            yield from _file(path, path.name, fields, explicit=True)
+            yield InputFile(path.name, path)
+
+
+def iter_units(
+    files: Iterable[InputFile], fields: Fields, max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+) -> Iterator[Unit]:
+    """Every document of every input file, in a stable order (archive members in archive order). Never
+    raises for what an input holds: a file, member or record that cannot be read is a unit whose parse
+    raises InputError naming the reason."""
+    for item in files:
+        if item.reason is not None:
+            yield failed_unit(item.origin, item.reason)
+        else:
+            yield from _file(item.path, item.origin, fields, explicit=True)
 
 
 def _file(path: Path, origin: str, fields: Fields, explicit: bool) -> Iterator[Unit]:
