@@ -82,7 +82,7 @@ def test_mixed_archive_gives_memorised_translations_and_records_failures(
     tiny: Translator, archive_dir: tuple[Path, dict[str, list[str]]], tmp_path: Path
 ) -> None:
     inputs, expected = archive_dir
-    result = run(tiny, JobOptions([inputs], tmp_path / "out", ALL))
+    result = run(JobOptions([inputs], tmp_path / "out", ALL), lambda: tiny)
     out = tmp_path / "out"
     docs = read_jsonl(out / "documents.jsonl")
     got = {d["id"]: [s["target"] for p in d["paragraphs"] for s in p["sentences"]] for d in docs}
@@ -115,7 +115,7 @@ def test_exports_load_and_keep_ids_and_provenance(
 ) -> None:
     inputs, expected = archive_dir
     out = tmp_path / "out"
-    run(tiny, JobOptions([inputs], out, ALL))
+    run(JobOptions([inputs], out, ALL), lambda: tiny)
     pairs = [(d, s) for d in read_jsonl(out / "documents.jsonl") for p in d["paragraphs"] for s in p["sentences"]]
 
     tm = tmx.tmxfile.parsefile(str(out / "corpus.tmx"))
@@ -150,7 +150,7 @@ def test_html_pages_escape_their_text(tiny: Translator, tmp_path: Path, pairs: l
     (tmp_path / "in").mkdir()
     nasty = pairs[0]["source"] + ' <script>alert("x")</script><img src=x onerror=alert(1)>'
     (tmp_path / "in" / "x.txt").write_text(nasty, encoding="utf-8")
-    run(tiny, JobOptions([tmp_path / "in"], tmp_path / "out", ("jsonl", "html")))
+    run(JobOptions([tmp_path / "in"], tmp_path / "out", ("jsonl", "html")), lambda: tiny)
     [page] = [p for p in (tmp_path / "out" / "html").glob("0*.html")]
     text = page.read_text(encoding="utf-8")
     assert "<script>" not in text and "<img" not in text and "&lt;script&gt;" in text
@@ -169,7 +169,7 @@ def test_memory_second_run_and_repeats(tmp_path: Path, pairs: list[dict[str, str
     def job(out: str) -> dict[str, int]:
         translator = Translator.load(str(TINY_MODEL), backend="hf", device="cpu")
         translator.memory = memory
-        run(translator, JobOptions([tmp_path / "news.jsonl"], tmp_path / out))
+        run(JobOptions([tmp_path / "news.jsonl"], tmp_path / out), lambda: translator)
         counts: dict[str, int] = json.loads((tmp_path / out / "manifest.json").read_text())["counts"]
         return counts
 
@@ -186,10 +186,10 @@ def test_resuming_with_other_options_refuses_unless_restart(
 ) -> None:
     inputs, _ = archive_dir
     out = tmp_path / "out"
-    run(tiny, JobOptions([inputs], out))
+    run(JobOptions([inputs], out), lambda: tiny)
     with pytest.raises(ArchiveError, match="other exports"):
-        run(tiny, JobOptions([inputs], out, ("jsonl", "tsv")))
-    run(tiny, JobOptions([inputs], out, ("jsonl", "tsv"), restart=True))
+        run(JobOptions([inputs], out, ("jsonl", "tsv")), lambda: tiny)
+    run(JobOptions([inputs], out, ("jsonl", "tsv"), restart=True), lambda: tiny)
     assert (out / "pairs.tsv").exists()
 
 
@@ -207,11 +207,11 @@ def test_cli_exit_codes(archive_dir: tuple[Path, dict[str, list[str]]], tmp_path
     good = subprocess.run(batch_command(inputs / "a.txt", tmp_path / "good"), capture_output=True, text=True)
     assert good.returncode == 0, good.stderr
     other = subprocess.run(batch_command(inputs, tmp_path / "out", "--beam", "2"), capture_output=True, text=True)
-    assert other.returncode == 1 and "use --restart" in other.stderr and len(other.stderr.strip().splitlines()) == 1
+    assert other.returncode == 2 and "use --restart" in other.stderr and len(other.stderr.strip().splitlines()) == 1
 
 
 def outputs(out: Path) -> dict[str, bytes]:
-    skip = {"manifest.json", "ledger.sqlite", "ledger.sqlite-journal"}
+    skip = {"manifest.json", "ledger.sqlite", "ledger.sqlite-journal", "job.lock"}
     return {
         str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file() and p.name not in skip
     }

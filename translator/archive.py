@@ -1,38 +1,60 @@
 """Resumable archive jobs: documents are read, translated and written as a stream into an output folder,
-with a SQLite ledger there that records each finished document and how far every output file had grown.
+with a ledger there (translator/ledger.py) that records what the job is and how far it got.
+
+A job is its inputs and its settings: the ledger keeps each input file's size and content hash, and a
+re-run over another input set, or with settings that change outputs, is refused before anything is
+touched. One job per output folder at a time: an flock that the kernel releases when the process dies.
 
 Crash safety: output files are appended, flushed and fsynced before the ledger commits; a resumed run cuts
 every file back to the sizes of the last commit (dropping any half-written tail) and goes on with the next
-document. Outputs hold no wall-clock time (only manifest.json does), so a resumed job's files are byte for
-byte those of an uninterrupted one.
+document. Outputs hold no wall-clock time (only manifest.json does), and a sentence's translation does not
+depend on its batch-mates, so a resumed job's files are byte for byte those of an uninterrupted one.
+Files rebuilt at the end (TMX, XLIFF, the HTML index, the manifest) are written to a temporary name,
+fsynced and renamed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import shutil
-import sqlite3
+import stat
 import time
-from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from translator.errors import ArchiveError, InputError
-from translator.formats import Document, Fields, input_files, iter_units, moses, page, tmx, tsv, xliff
+from translator.config import TranslatorConfig
+from translator.errors import ArchiveError, BackendError, InputError, RefusedError
+from translator.formats import (
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    Document,
+    Fields,
+    InputFile,
+    Unit,
+    input_files,
+    iter_units,
+    moses,
+    page,
+    tmx,
+    tsv,
+    xliff,
+)
 from translator.formats import jsonl as jsonl_format
+from translator.ledger import DocumentRecord, InputRecord, Ledger
 from translator.pipeline import Translator
 from translator.types import AlignedDocument
 
 EXPORTS = ("jsonl", "tmx", "xliff", "tsv", "moses", "html")
 DOCUMENTS, FAILURES, PAIRS = "documents.jsonl", "failures.jsonl", "pairs.tsv"
 MOSES_ID, MOSES_EN = "corpus.id", "corpus.en"
-LEDGER, MANIFEST = "ledger.sqlite", "manifest.json"
+LEDGER, MANIFEST, LOCK = "ledger.sqlite", "manifest.json", "job.lock"
 _COMMIT_DOCUMENTS, _COMMIT_SECONDS = 64, 2.0
 
 
@@ -43,6 +65,10 @@ class JobOptions:
     exports: tuple[str, ...] = ("jsonl",)
     fields: Fields = field(default_factory=Fields)
     restart: bool = False
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    # the configuration the job's translator is loaded with; when given, re-running a finished job with the
+    # same configuration and inputs is answered without loading the model
+    config: TranslatorConfig | None = None
 
 
 @dataclass
@@ -50,11 +76,12 @@ class Progress:
     """What a progress display needs; sent after every document."""
 
     documents: int = 0  # finished, this run and earlier ones
-    total: int = 0
     failed: int = 0
     sentences: int = 0  # in translated documents, this run
     memory_hits: int = 0
     model_sentences: int = 0
+    read: int = 0  # bytes of the input files read so far (skipped ones included)
+    total: int = 0  # bytes of all input files
     started: float = field(default_factory=time.monotonic)
 
 
@@ -63,130 +90,256 @@ class JobResult:
     documents: int
     failed: int
     manifest: Path
+    already_complete: bool = False  # nothing was done: the folder held this job, finished
 
 
-@dataclass
-class _Entry:
-    seq: int
-    origin: str
-    document: Document | None = None
-    reason: str | None = None
+def run(
+    options: JobOptions,
+    load: Callable[[], Translator],
+    report: Callable[[Progress], None] = lambda _: None,
+) -> JobResult:
+    """Run (or resume) the job; `load` is called only when there is something to translate.
+
+    RefusedError before anything is created or changed: unknown exports, a missing input, an output
+    folder that is a file, holds another job, or is in use.
+    """
+    check(options)
+    with _writing(options.out):
+        options.out.mkdir(parents=True, exist_ok=True)
+    with _locked(options.out):
+        if options.restart:
+            _wipe(options.out)
+        ledger = Ledger(options.out / LEDGER)
+        try:
+            return _Job(options, ledger, report).run(load)
+        finally:
+            ledger.close()
 
 
-class _Ledger:
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path)
-        self.db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS docs (
-                seq INTEGER PRIMARY KEY, origin TEXT NOT NULL, doc_id TEXT, reason TEXT,
-                sentences INTEGER NOT NULL, page TEXT, flags TEXT NOT NULL
-            );
-            """
-        )
-
-    def get(self, key: str, default: Any = None) -> Any:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
-
-    def put(self, key: str, value: Any) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
-
-    def add(self, entry: _Entry, doc: AlignedDocument | None, page_name: str | None) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.seq,
-                entry.origin,
-                doc and doc.id,
-                entry.reason,
-                len(doc.sentences) if doc else 0,
-                page_name,
-                json.dumps(doc.summary["flags"] if doc else {}),
-            ),
-        )
-
-    def next_seq(self) -> int:
-        (count,) = self.db.execute("SELECT COUNT(*) FROM docs").fetchone()
-        return int(count)
-
-    def close(self) -> None:
-        self.db.close()
-
-
-def signature(translator: Translator, options: JobOptions) -> dict[str, Any]:
-    """What makes outputs comparable: a resumed job must have the same."""
-    return {
-        "provenance": translator.provenance().to_dict(),
-        "fields": [options.fields.id, options.fields.text, options.fields.title],
-        "exports": sorted(options.exports),
-    }
-
-
-def run(translator: Translator, options: JobOptions, report: Callable[[Progress], None] = lambda _: None) -> JobResult:
+def check(options: JobOptions) -> None:
+    """The usage errors a job can know of without reading anything."""
     unknown = set(options.exports) - set(EXPORTS)
     if unknown:
-        raise ArchiveError(f"unknown export {', '.join(sorted(unknown))}; choose from {', '.join(EXPORTS)}")
-    out = options.out
-    out.mkdir(parents=True, exist_ok=True)
-    if options.restart:
-        _wipe(out)
-    ledger = _Ledger(out / LEDGER)
-    try:
-        return _Job(translator, options, ledger, report).run()
-    finally:
-        ledger.close()
+        raise RefusedError(f"unknown export {', '.join(sorted(unknown))}; choose from {', '.join(EXPORTS)}")
+    for path in options.inputs:
+        if not path.exists() and not path.is_symlink():
+            raise RefusedError(f"input {path} does not exist")
+    if options.out.exists() and not options.out.is_dir():
+        raise RefusedError(f"the output folder {options.out} is a file")
+    if options.max_document_bytes < 1:
+        raise RefusedError("the document size limit must be at least 1 byte")
+
+
+def fingerprint(files: Iterable[InputFile]) -> tuple[list[InputFile], list[InputRecord]]:
+    """Each input file's size and SHA-256; a file that cannot be read gets that reason instead (and becomes
+    a failure record of the job)."""
+    found, records = [], []
+    for item in files:
+        if item.reason is None:
+            try:
+                size, digest = _hash(item.path)
+            except OSError as exc:
+                item = replace(item, reason=f"cannot read: {exc.strerror or exc}")
+            else:
+                records.append(InputRecord(item.origin, size, digest))
+        if item.reason is not None:
+            records.append(InputRecord(item.origin, 0, "", item.reason))
+        found.append(item)
+    return found, records
+
+
+def _hash(path: Path) -> tuple[int, str]:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # never blocks on a FIFO swapped in after the walk
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        digest = hashlib.file_digest(stream, "sha256")
+        return stream.tell(), digest.hexdigest()
+
+
+def difference(old: Sequence[InputRecord], new: Sequence[InputRecord]) -> str | None:
+    """One line saying how two input sets differ, or None when they are the same."""
+    if list(old) == list(new):
+        return None
+    before: dict[str, list[InputRecord]] = {}
+    after: dict[str, list[InputRecord]] = {}
+    for records, by_origin in ((old, before), (new, after)):
+        for r in records:
+            by_origin.setdefault(r.origin, []).append(r)
+    added = [o for o in after if o not in before]
+    removed = [o for o in before if o not in after]
+    changed = [o for o in after if o in before and before[o] != after[o]]
+    if not added and not removed and not changed:
+        return "the same inputs in another order"
+    return ", ".join(
+        f"{len(names)} input{'s' if len(names) != 1 else ''} {verb}" + (f" ({_some(names)})" if names else "")
+        for verb, names in (("added", added), ("removed", removed), ("changed", changed))
+    )
+
+
+def _some(names: list[str], most: int = 3) -> str:
+    return ", ".join(names[:most]) + (f", and {len(names) - most} more" if len(names) > most else "")
 
 
 class _Job:
-    def __init__(
-        self, translator: Translator, options: JobOptions, ledger: _Ledger, report: Callable[[Progress], None]
-    ) -> None:
-        self.translator, self.options, self.ledger, self.report = translator, options, ledger, report
+    def __init__(self, options: JobOptions, ledger: Ledger, report: Callable[[Progress], None]) -> None:
+        self.options, self.ledger, self.report = options, ledger, report
         self.out = options.out
-        self.sig = signature(translator, options)
         self.streams: dict[str, IO[bytes]] = {}
+        self.unsynced: list[Path] = []  # pages written since the last commit
         self.uncommitted = 0
         self.last_commit = time.monotonic()
         self.progress = Progress()
         self.consistent = True  # False while a document is half written
-        self.counted = (translator.stats.memory_hits, translator.stats.model_sentences)
+        self.translator: Translator | None = None
+        self.counted = (0, 0)  # the translator's memory hits and model sentences at the last commit
 
-    def run(self) -> JobResult:
-        started = datetime.now(UTC)
-        self._check_signature()
-        self._open_streams()
-        first = self.ledger.next_seq()
-        self.progress.documents = first
-        failed = self.ledger.db.execute("SELECT COUNT(*) FROM docs WHERE reason IS NOT NULL").fetchone()
-        self.progress.failed = failed[0]
-        self.progress.total = sum(
-            1 for _ in iter_units(input_files(self.options.inputs, [self.out]), self.options.fields)
-        )
+    def run(self, load: Callable[[], Translator]) -> JobResult:
+        files, inputs = fingerprint(input_files(self.options.inputs, [self.out]))
+        self._check_inputs(inputs)
+        config = _config_record(self.options.config) if self.options.config else None
+        if self.ledger.get("finished") and config is not None and self.ledger.get("config") == config:
+            return self._already_complete()
+        translator = self.translator = load()
+        sig = self._check_signature(translator)
+        if self.ledger.get("finished"):
+            return self._already_complete()
+        self.ledger.set_inputs(inputs)
+        self.ledger.put("config", _config_record(translator.config))
+        self.ledger.put("runs", [*self.ledger.get("runs", []), {"started": _now()}])
+        self.ledger.commit()
         try:
-            self._translate(first)
+            if not self.ledger.get("translated"):
+                self._translate(translator, files, [r.size for r in inputs])
+            return self._finish(sig)
+        except KeyboardInterrupt:
+            self._interrupted(sig)
+            raise
+
+    def _already_complete(self) -> JobResult:
+        done, failed = self.ledger.count()
+        return JobResult(done, failed, self.out / MANIFEST, already_complete=True)
+
+    def _check_inputs(self, inputs: list[InputRecord]) -> None:
+        old = self.ledger.inputs()
+        done, _ = self.ledger.count()
+        if not old and done:
+            raise RefusedError(
+                f"{self.out} holds a job of an older version that did not record its inputs; use --restart"
+            )
+        differs = difference(old, inputs) if old else None
+        if differs:
+            raise RefusedError(f"{self.out} holds a job over other inputs: {differs}; use a new --out, or --restart")
+
+    def _check_signature(self, translator: Translator) -> dict[str, Any]:
+        sig = signature(translator, self.options)
+        found = self.ledger.get("signature")
+        if found is None:
+            self.ledger.put("signature", sig)  # committed with the inputs
+        elif found != sig:
+            changed = sorted(k for k in sig if sig[k] != found.get(k))
+            raise RefusedError(
+                f"{self.out} holds a job made with other {' and '.join(changed)} ({_describe(found)}); "
+                "use --restart to start it over, or another --out"
+            )
+        return sig
+
+    # -- the stream ---------------------------------------------------------------------------------------
+
+    def _translate(self, translator: Translator, files: list[InputFile], sizes: list[int]) -> None:
+        self._open_streams()
+        first, self.progress.failed = self.ledger.count()
+        self.progress.documents = first
+        self.progress.total = sum(sizes)
+        self.counted = (translator.stats.memory_hits, translator.stats.model_sentences)
+        try:
+            units = self._units(files, sizes)
+            for _ in range(first):  # finished in an earlier run: read past, not parsed
+                next(units, None)
+            while chunk := list(islice(units, translator.config.documents_per_chunk)):
+                self._write_chunk(translator, chunk)
+            self.ledger.put("translated", True)
             self._commit()
-        except BaseException:
+        except KeyboardInterrupt:
             if self.consistent:  # Ctrl-C between documents: keep what is done
                 self._commit()
             raise
         finally:
             for stream in self.streams.values():
-                stream.close()
-        return self._finish(started)
+                with contextlib.suppress(OSError):  # a full disk fails the close too; the ledger decides
+                    stream.close()
 
-    def _check_signature(self) -> None:
-        found = self.ledger.get("signature")
-        if found is None:
-            with self.ledger.db:
-                self.ledger.put("signature", self.sig)
-        elif found != self.sig:
-            changed = sorted(k for k in self.sig if self.sig[k] != found.get(k))
-            raise ArchiveError(
-                f"{self.out} holds a job made with other {' and '.join(changed)} ({_describe(found)}); "
-                "use --restart to start it over, or another --out"
-            )
+    def _units(self, files: list[InputFile], sizes: list[int]) -> Iterator[tuple[int, Unit]]:
+        """(sequence number, unit) of every document; progress counts the bytes read."""
+        seq = 0
+        before = 0
+        for item, size in zip(files, sizes, strict=True):
+            for unit in iter_units([item], self.options.fields, self.options.max_document_bytes):
+                self.progress.read = before + min(unit.read, size)
+                yield seq, unit
+                seq += 1
+            before += size
+        self.progress.read = before
+
+    def _write_chunk(self, translator: Translator, chunk: list[tuple[int, Unit]]) -> None:
+        parsed: list[tuple[int, Unit, Document | str]] = []
+        for seq, unit in chunk:
+            try:
+                parsed.append((seq, unit, unit.parse()))
+            except InputError as exc:
+                parsed.append((seq, unit, str(exc)))
+        documents = {seq: doc for seq, _, doc in parsed if isinstance(doc, Document)}
+        translated = _translate_isolated(translator, documents)
+        for seq, unit, doc in parsed:
+            result = translated.get(seq, doc)
+            if isinstance(result, AlignedDocument) and isinstance(doc, Document):
+                self._write(seq, unit.origin, doc, result)
+            else:
+                self._fail(seq, unit.origin, str(result))
+
+    def _fail(self, seq: int, origin: str, reason: str) -> None:
+        self._append(FAILURES, jsonl_format.line({"seq": seq, "origin": origin, "reason": reason}))
+        self.ledger.add(DocumentRecord(seq, origin, None, None, reason, 0, None, {}))
+        self.progress.failed += 1
+        self._done()
+
+    def _write(self, seq: int, origin: str, source: Document, doc: AlignedDocument) -> None:
+        self.consistent = False
+        meta = source.meta
+        self._append(DOCUMENTS, jsonl_format.line({**doc.to_dict(), "meta": meta}))
+        if PAIRS in self.streams:
+            self._append(PAIRS, tsv.pairs(doc))
+        if MOSES_ID in self.streams:
+            source_lines, target_lines = moses.lines(doc)
+            self._append(MOSES_ID, source_lines)
+            self._append(MOSES_EN, target_lines)
+        page_name = None
+        if "html" in self.options.exports:
+            page_name = f"{seq:06d}.html"
+            path = self.out / "html" / page_name
+            with _writing(path):
+                path.write_text(page.document(doc, meta), encoding="utf-8")
+            self.unsynced.append(path)
+        text_hash = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
+        self.ledger.add(
+            DocumentRecord(seq, origin, doc.id, text_hash, None, len(doc.sentences), page_name, doc.summary["flags"])
+        )
+        self.consistent = True
+        self.progress.sentences += len(doc.sentences)
+        self._done()
+
+    def _done(self) -> None:
+        self.progress.documents += 1
+        assert self.translator is not None
+        stats = self.translator.stats
+        self.progress.memory_hits = stats.memory_hits - self.counted[0]
+        self.progress.model_sentences = stats.model_sentences - self.counted[1]
+        self.uncommitted += 1
+        if self.uncommitted >= _COMMIT_DOCUMENTS or time.monotonic() - self.last_commit >= _COMMIT_SECONDS:
+            self._commit()
+        self.report(self.progress)
+
+    # -- durability ---------------------------------------------------------------------------------------
 
     def _stream_names(self) -> list[str]:
         names = [DOCUMENTS, FAILURES]
@@ -200,138 +353,107 @@ class _Job:
         sizes: dict[str, int] = self.ledger.get("sizes", {})
         for name in self._stream_names():
             path = self.out / name
-            stream = path.open("ab" if path.exists() else "wb")
-            stream.truncate(sizes.get(name, 0))  # drop whatever was written after the last commit
-            stream.seek(0, os.SEEK_END)
-            if name == PAIRS and stream.tell() == 0:
-                stream.write(tsv.HEADER.encode())
-            self.streams[name] = stream
+            with _writing(path):
+                stream = path.open("ab" if path.exists() else "wb")
+                self.streams[name] = stream
+                stream.truncate(sizes.get(name, 0))  # drop whatever was written after the last commit
+                stream.seek(0, os.SEEK_END)
+                if name == PAIRS and stream.tell() == 0:
+                    stream.write(tsv.HEADER.encode())
         if "html" in self.options.exports:
-            (self.out / "html").mkdir(exist_ok=True)
-            for leftover in (self.out / "html").glob("*.partial"):  # from a run killed mid-write
-                leftover.unlink()
+            with _writing(self.out / "html"):
+                (self.out / "html").mkdir(exist_ok=True)
 
-    def _translate(self, first: int) -> None:
-        pending: deque[_Entry] = deque()
-
-        def documents() -> Iterator[tuple[str, str]]:
-            for seq, unit in enumerate(iter_units(input_files(self.options.inputs, [self.out]), self.options.fields)):
-                if seq < first:
-                    continue  # finished in an earlier run; its content is not even parsed
-                entry = _Entry(seq, unit.origin)
-                try:
-                    entry.document = unit.parse()
-                except InputError as exc:
-                    entry.reason = str(exc)
-                pending.append(entry)
-                if entry.document is not None:
-                    yield entry.document.id, entry.document.text
-
-        for doc in self.translator.translate_documents(documents()):
-            self._drain_failures(pending)
-            self._write(pending.popleft(), doc)
-        self._drain_failures(pending)
-
-    def _drain_failures(self, pending: deque[_Entry]) -> None:
-        while pending and pending[0].document is None:
-            entry = pending.popleft()
-            record = {"seq": entry.seq, "origin": entry.origin, "reason": entry.reason}
-            self.streams[FAILURES].write(jsonl_format.line(record).encode())
-            self.ledger.add(entry, None, None)
-            self.progress.failed += 1
-            self._done()
-
-    def _write(self, entry: _Entry, doc: AlignedDocument) -> None:
-        assert entry.document is not None
-        self.consistent = False
-        meta = entry.document.meta
-        self.streams[DOCUMENTS].write(jsonl_format.line({**doc.to_dict(), "meta": meta}).encode())
-        if PAIRS in self.streams:
-            self.streams[PAIRS].write(tsv.pairs(doc).encode())
-        if MOSES_ID in self.streams:
-            source, target = moses.lines(doc)
-            self.streams[MOSES_ID].write(source.encode())
-            self.streams[MOSES_EN].write(target.encode())
-        page_name = None
-        if "html" in self.options.exports:
-            page_name = f"{entry.seq:06d}.html"
-            _write_atomically(self.out / "html" / page_name, page.document(doc, meta))
-        self.ledger.add(entry, doc, page_name)
-        self.consistent = True
-        self.progress.sentences += len(doc.sentences)
-        self._done()
-
-    def _done(self) -> None:
-        self.progress.documents += 1
-        stats = self.translator.stats
-        self.progress.memory_hits = stats.memory_hits - self.counted[0]
-        self.progress.model_sentences = stats.model_sentences - self.counted[1]
-        self.uncommitted += 1
-        if self.uncommitted >= _COMMIT_DOCUMENTS or time.monotonic() - self.last_commit >= _COMMIT_SECONDS:
-            self._commit()
-        self.report(self.progress)
+    def _append(self, name: str, text: str) -> None:
+        with _writing(self.out / name):
+            self.streams[name].write(text.encode("utf-8"))
 
     def _commit(self) -> None:
         """Make the written bytes durable, then record them: the ledger never claims what the disk lacks."""
         sizes = {}
         for name, stream in self.streams.items():
-            if stream.closed:
-                return
-            stream.flush()
-            os.fsync(stream.fileno())
+            with _writing(self.out / name):
+                stream.flush()
+                os.fsync(stream.fileno())
             sizes[name] = stream.tell()
+        for path in self.unsynced:
+            with _writing(path):
+                _fsync(path)
+        assert self.translator is not None
         stats = self.translator.stats
-        with self.ledger.db:
-            self.ledger.put("sizes", sizes)
-            totals = self.ledger.get("model", {"memory_hits": 0, "model_sentences": 0})
-            totals["memory_hits"] += stats.memory_hits - self.counted[0]
-            totals["model_sentences"] += stats.model_sentences - self.counted[1]
-            self.ledger.put("model", totals)
+        totals = self.ledger.get("model", {"memory_hits": 0, "model_sentences": 0})
+        totals["memory_hits"] += stats.memory_hits - self.counted[0]
+        totals["model_sentences"] += stats.model_sentences - self.counted[1]
+        runs = self.ledger.get("runs")
+        runs[-1]["last_commit"] = _now()
+        self.ledger.put("sizes", sizes)
+        self.ledger.put("model", totals)
+        self.ledger.put("runs", runs)
+        self.ledger.commit()
         self.counted = (stats.memory_hits, stats.model_sentences)
+        self.unsynced.clear()
         self.uncommitted = 0
         self.last_commit = time.monotonic()
 
-    def _finish(self, started: datetime) -> JobResult:
-        provenance = self.sig["provenance"]
+    # -- the end ------------------------------------------------------------------------------------------
+
+    def _finish(self, sig: dict[str, Any]) -> JobResult:
+        provenance = sig["provenance"]
         if "tmx" in self.options.exports:
-            tmx.write(self._records(), self.out / "corpus.tmx", provenance)
+            _replace(self.out / "corpus.tmx", lambda out: tmx.write(self._records(), out, provenance))
         if "xliff" in self.options.exports:
-            xliff.write(self._records(), self.out / "corpus.xlf", provenance)
-        rows = self.ledger.db.execute("SELECT seq, origin, doc_id, reason, sentences, page FROM docs ORDER BY seq")
-        docs = list(rows)
+            _replace(self.out / "corpus.xlf", lambda out: xliff.write(self._records(), out, provenance))
+        docs = list(self.ledger.documents())
         if "html" in self.options.exports:
-            entries = [(p, d, n) for _, _, d, r, n, p in docs if r is None and p]
-            _write_atomically(self.out / "html" / "index.html", page.index(entries))
-        failures = [{"seq": s, "origin": o, "reason": r} for s, o, _, r, _, _ in docs if r is not None]
-        flags: Counter[str] = Counter()
-        for (counts,) in self.ledger.db.execute("SELECT flags FROM docs"):
-            flags.update(json.loads(counts))
+            entries = [(d.page, d.doc_id or "", d.sentences) for d in docs if d.reason is None and d.page]
+            _replace(self.out / "html" / "index.html", lambda out: out.write(page.index(entries).encode()))
+        runs = self.ledger.get("runs")
+        runs[-1]["finished"] = _now()
+        self.ledger.put("runs", runs)
+        self._write_manifest(sig, docs)
+        self.ledger.put("finished", True)
+        self.ledger.commit()
+        failed = sum(1 for d in docs if d.reason is not None)
+        return JobResult(documents=len(docs), failed=failed, manifest=self.out / MANIFEST)
+
+    def _interrupted(self, sig: dict[str, Any]) -> None:
+        """Ctrl-C: record the run's end and write the manifest of what is done."""
+        runs = self.ledger.get("runs")
+        runs[-1]["interrupted"] = _now()
+        self.ledger.put("runs", runs)
+        self._write_manifest(sig, list(self.ledger.documents()))
+        self.ledger.commit()
+
+    def _write_manifest(self, sig: dict[str, Any], docs: list[DocumentRecord]) -> None:
+        failures = [{"seq": d.seq, "origin": d.origin, "reason": d.reason} for d in docs if d.reason is not None]
         totals = self.ledger.get("model", {})
-        finished = datetime.now(UTC).isoformat(timespec="seconds")
-        this_run = {"started": started.isoformat(timespec="seconds"), "finished": finished}
-        runs = [*self.ledger.get("runs", []), this_run]
-        with self.ledger.db:
-            self.ledger.put("runs", runs)
+        inputs = self.ledger.inputs()
         manifest = {
-            "signature": hashlib.sha256(json.dumps(self.sig, sort_keys=True).encode()).hexdigest()[:16],
-            "provenance": provenance,
+            "signature": hashlib.sha256(json.dumps(sig, sort_keys=True).encode()).hexdigest()[:16],
+            "provenance": sig["provenance"],
             "inputs": [str(p) for p in self.options.inputs],
-            "fields": self.sig["fields"],
-            "exports": self.sig["exports"],
+            "input_files": {"count": len(inputs), "bytes": sum(r.size for r in inputs)},
+            "fields": sig["fields"],
+            "exports": sig["exports"],
+            "max_document_bytes": sig["max_document_bytes"],
+            "complete": bool(self.ledger.get("translated")),
             "counts": {
                 "documents": len(docs),
                 "translated": len(docs) - len(failures),
                 "failed": len(failures),
-                "sentences": sum(n for *_, n, _ in docs),
+                "sentences": sum(d.sentences for d in docs),
                 "model_sentences": totals.get("model_sentences", 0),
                 "memory_hits": totals.get("memory_hits", 0),
             },
-            "flags": dict(sorted(flags.items())),
+            "flags": dict(sorted(self.ledger.flags().items())),
             "failures": failures[:1000],
-            "timings": {"runs": runs, "seconds_this_run": round(time.monotonic() - self.progress.started, 3)},
+            "timings": {
+                "runs": self.ledger.get("runs", []),
+                "seconds_this_run": round(time.monotonic() - self.progress.started, 3),
+            },
         }
-        _write_atomically(self.out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-        return JobResult(documents=len(docs), failed=len(failures), manifest=self.out / MANIFEST)
+        text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+        _replace(self.out / MANIFEST, lambda out: out.write(text.encode("utf-8")))
 
     def _records(self) -> Iterator[dict[str, Any]]:
         with (self.out / DOCUMENTS).open(encoding="utf-8") as lines:
@@ -339,10 +461,106 @@ class _Job:
                 yield json.loads(line)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+def signature(translator: Translator, options: JobOptions) -> dict[str, Any]:
+    """What makes outputs comparable: a resumed job must have the same. Batch sizes are not part of it:
+    a sentence's translation does not depend on its batch."""
+    config = translator.config
+    return {
+        "provenance": translator.provenance().to_dict(),
+        "decode": {
+            **asdict(config.decode),
+            "translate_english": config.translate_english,
+            "retry_loops": config.retry_loops,
+            "max_sentence_tokens": config.max_sentence_tokens,
+        },
+        "fields": [options.fields.id, options.fields.text, options.fields.title],
+        "exports": sorted(options.exports),
+        "max_document_bytes": options.max_document_bytes,
+    }
+
+
+def _config_record(config: TranslatorConfig) -> dict[str, Any]:
+    record: dict[str, Any] = json.loads(json.dumps(asdict(config)))  # as the ledger stores it
+    return record
+
+
+def _translate_isolated(translator: Translator, documents: dict[int, Document]) -> dict[int, AlignedDocument | str]:
+    """Each document's aligned translation, or why it could not be translated. A chunk that fails is
+    translated again document by document (the same output: translations do not depend on batch-mates),
+    so one bad document fails alone; when every document of a chunk fails alone, the model is at fault and
+    the error goes up."""
+    seqs = list(documents)
+    try:
+        return dict(
+            zip(seqs, translator.translate_documents([(d.id, d.text) for d in documents.values()]), strict=True)
+        )
+    except (OSError, MemoryError, BackendError):
+        raise
+    except Exception as exc:  # whatever one record provokes, it must not stop the job
+        if len(seqs) == 1:
+            return {seqs[0]: f"cannot translate: {type(exc).__name__}: {exc}"}
+        alone: dict[int, AlignedDocument | str] = {}
+        for seq in seqs:
+            alone.update(_translate_isolated(translator, {seq: documents[seq]}))
+        if all(isinstance(r, str) for r in alone.values()):
+            raise
+        return alone
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """A full disk, a read-only folder or a file-size limit is one line naming the file, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise ArchiveError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    path = out / LOCK
+    with _writing(path):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    with os.fdopen(fd, "r+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = lock.read().strip() or "unknown"
+            raise RefusedError(
+                f"{out} is in use by another translator batch (pid {holder}); wait for it, or use another --out"
+            ) from None
+        with _writing(path):
+            lock.truncate(0)
+            lock.write(str(os.getpid()))
+            lock.flush()
+        yield
+
+
+def _replace(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write a file whole or not at all: to a temporary name, fsynced, then renamed over the old one."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with _writing(path), partial.open("wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        with _writing(path):
+            partial.replace(path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _wipe(out: Path) -> None:

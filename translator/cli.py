@@ -1,7 +1,8 @@
 """The `translator` command: parse arguments, call the library, write results, map errors to exit codes.
 
 A Unix filter: FILE or `-` or nothing (stdin) in, stdout out, logs and progress on stderr.
-Exit codes: 0 done, 1 an error of the library (one line on stderr), 2 a usage error, 130 interrupted.
+Exit codes: 0 done, 1 an error of the library (one line on stderr), 2 a usage error or a refused job,
+3 an archive job in which some documents failed, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from translator import segment
 from translator._version import __version__
 from translator.archive import EXPORTS, Progress
 from translator.config import BACKENDS, DEFAULT_MODEL, DEVICES, DecodeOptions, TranslatorConfig
-from translator.errors import InputError, TranslatorError
-from translator.formats import page, tsv
+from translator.errors import InputError, RefusedError, TranslatorError
+from translator.formats import DEFAULT_MAX_DOCUMENT_BYTES, page, tsv
 from translator.memory import TranslationMemory
 from translator.types import AlignedDocument
 
@@ -57,8 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--id-field", default="id", help="JSONL/CSV field of the document id")
     batch.add_argument("--text-field", default="text", help="JSONL/CSV field of the text")
     batch.add_argument("--title-field", default="title", help="JSONL/CSV field of the title")
+    batch.add_argument(
+        "--max-document-bytes",
+        type=int,
+        default=DEFAULT_MAX_DOCUMENT_BYTES,
+        help="a larger document is recorded as a failure (default 10 MB)",
+    )
     batch.add_argument("--restart", action="store_true", help="discard a previous job in --out and start over")
-    batch.add_argument("--quiet", action="store_true", help="a log line now and then instead of a progress bar")
+    batch.add_argument(
+        "--quiet", action="store_true", help="a log line every 30 s instead of a progress bar (so without a terminal)"
+    )
     _model_options(batch)
     _memory_option(batch)
     batch.add_argument("--no-memory", action="store_true", help="do not read or write the translation memory")
@@ -69,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = memory_commands.add_parser("export", help="write every entry to a TMX file")
     export.add_argument("--tmx", required=True, type=Path, help="the TMX file to write")
     _memory_option(export)
-    _memory_option(memory_commands.add_parser("clear", help="delete every entry"))
+    clear = memory_commands.add_parser("clear", help="delete every entry (asks first on a terminal)")
+    clear.add_argument("--yes", action="store_true", help="do not ask: for scripts")
+    _memory_option(clear)
 
     seg = commands.add_parser("segment", help="split text into sentences: JSON Lines with offsets")
     seg.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
@@ -136,10 +147,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             _download(args.model, args.revision)
         elif args.command == "serve":
             _serve(args.host, args.port)
+    except RefusedError as exc:
+        sys.stderr.write(f"translator: error: {exc}\n")
+        return 2
     except TranslatorError as exc:
         sys.stderr.write(f"translator: error: {exc}\n")
         return 1
     except KeyboardInterrupt:
+        resume = ": run the same command to resume" if args.command == "batch" else ""
+        sys.stderr.write(f"\ninterrupted{resume}\n")
         return 130
     except BrokenPipeError:  # `translator ... | head`: the reader left, which is not an error
         sys.stderr.close()
@@ -183,26 +199,33 @@ def _batch(args: argparse.Namespace) -> int:
     from translator.formats import Fields
     from translator.pipeline import Translator
 
-    exports = tuple(e.strip() for e in args.export.split(",") if e.strip())
+    config = _config(args)
     options = archive.JobOptions(
         inputs=args.inputs,
         out=args.out,
-        exports=exports,
+        exports=tuple(e.strip() for e in args.export.split(",") if e.strip()),
         fields=Fields(id=args.id_field, text=args.text_field, title=args.title_field),
         restart=args.restart,
+        max_document_bytes=args.max_document_bytes,
+        config=config,
     )
-    memory = None if args.no_memory else _open_memory(args.memory)
-    translator = Translator.from_config(_config(args), memory=memory)
-    with _progress(args.quiet) as report:
-        result = archive.run(translator, options, report)
+
+    def load() -> Translator:
+        memory = None if args.no_memory else _open_memory(args.memory)
+        return Translator.from_config(config, memory=memory)
+
+    with _progress(args.quiet or not sys.stderr.isatty()) as report:
+        result = archive.run(options, load, report)
+    if result.already_complete:
+        log.warning("nothing to do: %s holds this job, complete", args.out)
     log.warning("%d documents, %d failed; manifest: %s", result.documents, result.failed, result.manifest)
     return 3 if result.failed else 0
 
 
 @contextlib.contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[Progress], None]]:
-    """A progress bar on stderr, or with --quiet a log line every 30 seconds."""
-    if quiet:
+def _progress(plain: bool) -> Iterator[Callable[[Progress], None]]:
+    """A progress bar on stderr, or (`plain`: --quiet, or stderr not a terminal) a line every 30 seconds."""
+    if plain:
         last = [time.monotonic()]
 
         def now_and_then(p: Progress) -> None:
@@ -214,21 +237,26 @@ def _progress(quiet: bool) -> Iterator[Callable[[Progress], None]]:
         return
     from tqdm import tqdm
 
-    with tqdm(unit="doc", file=sys.stderr, dynamic_ncols=True) as bar:
+    with tqdm(unit="B", unit_scale=True, file=sys.stderr, dynamic_ncols=True) as bar:
 
         def update(p: Progress) -> None:
-            bar.total, bar.n = p.total, p.documents
-            bar.set_postfix_str(_progress_text(p, with_documents=False))
+            bar.total, bar.n = p.total, p.read
+            bar.set_postfix_str(_progress_text(p, with_eta=False))
 
         yield update
 
 
-def _progress_text(p: Progress, with_documents: bool = True) -> str:
+def _progress_text(p: Progress, with_eta: bool = True) -> str:
     seconds = max(time.monotonic() - p.started, 1e-9)
     asked = p.memory_hits + p.model_sentences
     hits = f"{100 * p.memory_hits / asked:.0f}%" if asked else "-"
-    text = f"{p.sentences} sentences, {p.sentences / seconds:.1f}/s, memory hits {hits}, failed {p.failed}"
-    return f"{p.documents}/{p.total} documents, {text}" if with_documents else text
+    text = (
+        f"{p.documents} documents ({p.failed} failed), {p.sentences} sentences, {p.sentences / seconds:.1f}/s, "
+        f"memory hits {hits}"
+    )
+    if with_eta and p.total and p.read:
+        text += f", {100 * p.read / p.total:.0f}% of the input, ETA {seconds * (p.total - p.read) / p.read:.0f} s"
+    return text
 
 
 def _memory(args: argparse.Namespace, out: TextIO) -> None:
@@ -244,9 +272,23 @@ def _memory(args: argparse.Namespace, out: TextIO) -> None:
             units = ((source, target, f"tm{i}", {"x-model": model}) for i, (source, target, model) in entries)
             log.warning("%d entries written to %s", tmx.write_units(units, args.tmx, {}), args.tmx)
         elif args.memory_command == "clear":
+            _confirm_clear(memory, args.yes)
             log.warning("%d entries deleted from %s", memory.clear(), memory.path)
     finally:
         memory.close()
+
+
+def _confirm_clear(memory: TranslationMemory, yes: bool) -> None:
+    """Deleting the memory is asked for on a terminal, and refused without --yes elsewhere (a pipe, a script)."""
+    if yes:
+        return
+    entries = memory.stats().entries
+    if not sys.stdin.isatty():
+        raise RefusedError(f"memory clear would delete {entries} entries from {memory.path}; pass --yes to do so")
+    sys.stderr.write(f"Delete {entries} entries from {memory.path}? [y/N] ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise RefusedError("memory clear: nothing deleted")
 
 
 def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:

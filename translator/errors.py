@@ -25,3 +25,8 @@ class BackendError(TranslatorError):
 
 class ArchiveError(TranslatorError):
     """An archive job cannot start or go on (an output folder made with other options, say)."""
+
+
+class RefusedError(ArchiveError):
+    """An archive job refused before doing any work: a usage problem, or its output folder holds another
+    job or is in use by one."""

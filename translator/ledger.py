@@ -1,0 +1,127 @@
+"""The archive job's ledger: a SQLite file in the output folder that records what the job is (its settings and
+its input set) and how far it got (every finished document and the committed size of every output file).
+
+It owns all of the job's SQL. Nothing is durable until `commit`; the job fsyncs its output files first, so
+the ledger never claims bytes the disk lacks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import astuple, dataclass
+from pathlib import Path
+from typing import Any
+
+from translator.errors import ArchiveError
+
+
+@dataclass(frozen=True)
+class InputRecord:
+    """One input file of the job as it was first read: content hash, or why it could not be read."""
+
+    origin: str
+    size: int
+    sha256: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One finished document: translated (doc_id set) or failed (reason set)."""
+
+    seq: int
+    origin: str
+    doc_id: str | None
+    text_sha256: str | None
+    reason: str | None
+    sentences: int
+    page: str | None
+    flags: dict[str, int]
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None)  # transactions are begun explicitly
+            self.db.executescript(
+                """
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS inputs (
+                    position INTEGER PRIMARY KEY, origin TEXT NOT NULL, size INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL, reason TEXT
+                );
+                CREATE TABLE IF NOT EXISTS docs (
+                    seq INTEGER PRIMARY KEY, origin TEXT NOT NULL, doc_id TEXT, text_sha256 TEXT, reason TEXT,
+                    sentences INTEGER NOT NULL, page TEXT, flags TEXT NOT NULL
+                );
+                """
+            )
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot use the ledger {path}: {exc}") from exc
+        self.db.execute("BEGIN")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def put(self, key: str, value: Any) -> None:
+        with self._writing():
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value, sort_keys=True)))
+
+    def inputs(self) -> list[InputRecord]:
+        rows = self.db.execute("SELECT origin, size, sha256, reason FROM inputs ORDER BY position")
+        return [InputRecord(*row) for row in rows]
+
+    def set_inputs(self, records: Sequence[InputRecord]) -> None:
+        with self._writing():
+            self.db.execute("DELETE FROM inputs")
+            self.db.executemany(
+                "INSERT INTO inputs VALUES (?, ?, ?, ?, ?)",
+                ((i, r.origin, r.size, r.sha256, r.reason) for i, r in enumerate(records)),
+            )
+
+    def add(self, record: DocumentRecord) -> None:
+        row = (*astuple(record)[:-1], json.dumps(record.flags, sort_keys=True))
+        with self._writing():
+            self.db.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    def documents(self) -> Iterator[DocumentRecord]:
+        rows = self.db.execute(
+            "SELECT seq, origin, doc_id, text_sha256, reason, sentences, page, flags FROM docs ORDER BY seq"
+        )
+        for seq, origin, doc_id, text_sha256, reason, sentences, page, flags in rows:
+            yield DocumentRecord(seq, origin, doc_id, text_sha256, reason, sentences, page, json.loads(flags))
+
+    def count(self) -> tuple[int, int]:
+        """(finished documents, failed ones)."""
+        done, failed = self.db.execute("SELECT COUNT(*), COUNT(reason) FROM docs").fetchone()
+        return int(done), int(failed)
+
+    def flags(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for (counts,) in self.db.execute("SELECT flags FROM docs"):
+            total.update(json.loads(counts))
+        return total
+
+    def commit(self) -> None:
+        """Make everything put or added since the last commit durable, atomically."""
+        with self._writing():
+            self.db.execute("COMMIT")
+            self.db.execute("BEGIN")
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A full disk or a read-only folder is one line naming the ledger, not a traceback."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot write {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        """Close without committing: what was not committed is dropped, as after a crash."""
+        self.db.close()
