@@ -294,9 +294,11 @@ class _Job:
     def _finish(self, started: datetime) -> JobResult:
         provenance = self.sig["provenance"]
         if "tmx" in self.options.exports:
-            tmx.write(self._records(), self.out / "corpus.tmx", provenance)
+            with (self.out / "corpus.tmx").open("wb") as stream:
+                tmx.write(self._records(), stream, provenance)
         if "xliff" in self.options.exports:
-            xliff.write(self._records(), self.out / "corpus.xlf", provenance)
+            with (self.out / "corpus.xlf").open("wb") as stream:
+                xliff.write(self._records(), stream, provenance)
         rows = self.ledger.db.execute("SELECT seq, origin, doc_id, reason, sentences, page FROM docs ORDER BY seq")
         docs = list(rows)
         if "html" in self.options.exports:
