@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 from translate.storage import tmx, xliff2
 
-from tests.conftest import TINY_MODEL
+from tests.conftest import SHARED_DATA, TINY_MODEL
 from translator import Translator
 from translator.archive import JobOptions, run
 from translator.errors import ArchiveError
@@ -130,10 +131,12 @@ def test_exports_load_and_keep_ids_and_provenance(
     xl = xliff2.Xliff2File.parsefile(str(out / "corpus.xlf"))
     xunits = list(xl.unit_iter())
     assert [(u.source, u.target) for u in xunits] == [(s["source"], s["target"]) for _, s in pairs]
-    notes = [u.getnotes() for u in xunits]
+    ns = {"x": "urn:oasis:names:tc:xliff:document:2.0"}
+    notes = [u.getunitelement().xpath("x:notes/x:note/text()", namespaces=ns) for u in xunits]
     for note, (d, s) in zip(notes, pairs, strict=True):
         assert f"doc-id: {d['id']}" in note and f"sentence-id: {s['id']}" in note
-    assert all("model=tiny-id-en" in n for n in notes)
+    [origin] = xl.document.getroot().xpath("x:file/x:notes/x:note/text()", namespaces=ns)
+    assert origin.startswith("provenance: ") and "model=tiny-id-en" in origin
 
     source_lines = (out / "corpus.id").read_text(encoding="utf-8").splitlines()
     target_lines = (out / "corpus.en").read_text(encoding="utf-8").splitlines()
@@ -144,6 +147,11 @@ def test_exports_load_and_keep_ids_and_provenance(
 
     index = (out / "html" / "index.html").read_text(encoding="utf-8")
     assert index.count("<li>") == len(expected)
+
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"the XLIFF schema is in the shared data, not found at {SHARED_DATA}")
+    schema = etree.XMLSchema(etree.parse(str(SHARED_DATA / "schemas" / "xliff-core-2.0.xsd")))
+    schema.assertValid(etree.parse(str(out / "corpus.xlf")))
 
 
 def test_html_pages_escape_their_text(tiny: Translator, tmp_path: Path, pairs: list[dict[str, str]]) -> None:

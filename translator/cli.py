@@ -270,7 +270,9 @@ def _memory(args: argparse.Namespace, out: TextIO) -> None:
 
             entries = enumerate(memory.entries())
             units = ((source, target, f"tm{i}", {"x-model": model}) for i, (source, target, model) in entries)
-            log.warning("%d entries written to %s", tmx.write_units(units, args.tmx, {}), args.tmx)
+            with args.tmx.open("wb") as stream:
+                count = tmx.write_units(units, stream, {})
+            log.warning("%d entries written to %s", count, args.tmx)
         elif args.memory_command == "clear":
             _confirm_clear(memory, args.yes)
             log.warning("%d entries deleted from %s", memory.clear(), memory.path)

@@ -1,17 +1,24 @@
-"""TMX 1.4b, written with translate-toolkit: one translation unit per sentence pair, the document id, the
-sentence id and its flags as properties, the provenance as header properties."""
+"""TMX 1.4b, streamed with lxml's incremental writer: one translation unit per sentence pair, the document id,
+the sentence id and its flags as properties, the provenance as header properties. Characters XML cannot hold
+become U+FFFD and an "x-replaced" property of the unit (or header) lists them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from translate.storage import tmx
+from lxml import etree
+
+from translator._version import __version__
+from translator.formats.xmlchars import Replacements
+
+SOURCE_LANG, TARGET_LANG = "id", "en"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+TmUnit = tuple[str, str, str, dict[str, str]]
 
 
-def write(records: Iterable[dict[str, Any]], path: Path, provenance: dict[str, Any]) -> int:
-    """Write the aligned-document records to `path`; return the number of units."""
+def write(records: Iterable[dict[str, Any]], out: IO[bytes], provenance: dict[str, Any]) -> int:
+    """Write the aligned-document records to `out`; return the number of units."""
     units = (
         (
             s["source"],
@@ -23,34 +30,51 @@ def write(records: Iterable[dict[str, Any]], path: Path, provenance: dict[str, A
         for p in r["paragraphs"]
         for s in p["sentences"]
     )
-    return write_units(units, path, {f"x-provenance-{k}": str(v) for k, v in provenance.items()})
+    return write_units(units, out, {f"x-provenance-{k}": str(v) for k, v in provenance.items()})
 
 
-def write_units(units: Iterable[tuple[str, str, str, dict[str, str]]], path: Path, header_props: dict[str, str]) -> int:
-    """(source, target, tuid, properties) units into a TMX file; return how many."""
-    store = tmx.tmxfile(sourcelanguage="id", targetlanguage="en")
-    header = store.document.getroot().find("header")
-    for kind, value in header_props.items():
-        _prop(header, kind, value)
+def write_units(units: Iterable[TmUnit], out: IO[bytes], header_props: dict[str, str]) -> int:
+    """(source, target, tuid, properties) units into a TMX document on `out`, one in memory at a time; return how
+    many."""
+    header = etree.Element(
+        "header",
+        creationtool="translator",
+        creationtoolversion=__version__,
+        segtype="sentence",
+        adminlang="en",
+        srclang=SOURCE_LANG,
+        datatype="plaintext",
+        **{"o-tmf": "translator"},
+    )
+    _props(header, header_props, Replacements())
     count = 0
-    for source, target, tuid, props in units:
-        unit = store.addsourceunit(source)
-        unit.settarget(target)
-        unit.xmlelement.set("tuid", tuid)
-        for position, (kind, value) in enumerate(props.items()):
-            _prop(unit.xmlelement, kind, value, position=position)  # props come before the tuv elements
-        count += 1
-    with path.open("wb") as out:
-        store.serialize(out)
+    with etree.xmlfile(out, encoding="utf-8") as xf:
+        xf.write_declaration()
+        with xf.element("tmx", version="1.4"):
+            xf.write("\n", header, pretty_print=True)
+            with xf.element("body"):
+                xf.write("\n")
+                for source, target, tuid, props in units:
+                    xf.write(_unit(source, target, tuid, props), pretty_print=True)
+                    count += 1
+    out.write(b"\n")
     return count
 
 
-def _prop(parent: Any, kind: str, value: str, position: int | None = None) -> None:
-    from lxml import etree
+def _unit(source: str, target: str, tuid: str, props: dict[str, str]) -> etree._Element:
+    replaced = Replacements()
+    tu = etree.Element("tu", tuid=replaced.clean("tuid", tuid))
+    variants = [(SOURCE_LANG, replaced.clean("source", source)), (TARGET_LANG, replaced.clean("target", target))]
+    _props(tu, props, replaced)  # props come before the tuv elements
+    for lang, text in variants:
+        tuv = etree.SubElement(tu, "tuv", {_XML_LANG: lang})
+        etree.SubElement(tuv, "seg").text = text
+    return tu
 
-    prop = etree.Element("prop", type=kind)
-    prop.text = value
-    if position is None:
-        parent.append(prop)
-    else:
-        parent.insert(position, prop)
+
+def _props(parent: etree._Element, props: dict[str, str], replaced: Replacements) -> None:
+    """The properties, then an "x-replaced" one when any field of `parent` had characters XML cannot hold."""
+    for kind, value in props.items():
+        etree.SubElement(parent, "prop", type=replaced.clean("prop type", kind)).text = replaced.clean(kind, value)
+    if report := replaced.report():
+        etree.SubElement(parent, "prop", type="x-replaced").text = report
