@@ -30,8 +30,9 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from translator import durable
 from translator.config import TranslatorConfig
-from translator.errors import ArchiveError, BackendError, InputError, RefusedError
+from translator.errors import BackendError, InputError, OutputError, RefusedError
 from translator.formats import (
     DEFAULT_MAX_DOCUMENT_BYTES,
     Document,
@@ -55,7 +56,7 @@ EXPORTS = ("jsonl", "tmx", "xliff", "tsv", "moses", "html")
 DOCUMENTS, FAILURES, PAIRS = "documents.jsonl", "failures.jsonl", "pairs.tsv"
 MOSES_ID, MOSES_EN = "corpus.id", "corpus.en"
 LEDGER, MANIFEST, LOCK = "ledger.sqlite", "manifest.json", "job.lock"
-_COMMIT_DOCUMENTS, _COMMIT_SECONDS = 64, 2.0
+_COMMIT_DOCUMENTS, _COMMIT_SECONDS = 256, 2.0
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def run(
     folder that is a file, holds another job, or is in use.
     """
     check(options)
-    with _writing(options.out):
+    with durable.writing(options.out):
         options.out.mkdir(parents=True, exist_ok=True)
     with _locked(options.out):
         if options.restart:
@@ -317,7 +318,7 @@ class _Job:
         if "html" in self.options.exports:
             page_name = f"{seq:06d}.html"
             path = self.out / "html" / page_name
-            with _writing(path):
+            with durable.writing(path):
                 path.write_text(page.document(doc, meta), encoding="utf-8")
             self.unsynced.append(path)
         text_hash = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
@@ -353,7 +354,7 @@ class _Job:
         sizes: dict[str, int] = self.ledger.get("sizes", {})
         for name in self._stream_names():
             path = self.out / name
-            with _writing(path):
+            with durable.writing(path):
                 stream = path.open("ab" if path.exists() else "wb")
                 self.streams[name] = stream
                 stream.truncate(sizes.get(name, 0))  # drop whatever was written after the last commit
@@ -361,24 +362,23 @@ class _Job:
                 if name == PAIRS and stream.tell() == 0:
                     stream.write(tsv.HEADER.encode())
         if "html" in self.options.exports:
-            with _writing(self.out / "html"):
+            with durable.writing(self.out / "html"):
                 (self.out / "html").mkdir(exist_ok=True)
 
     def _append(self, name: str, text: str) -> None:
-        with _writing(self.out / name):
+        with durable.writing(self.out / name):
             self.streams[name].write(text.encode("utf-8"))
 
     def _commit(self) -> None:
         """Make the written bytes durable, then record them: the ledger never claims what the disk lacks."""
         sizes = {}
         for name, stream in self.streams.items():
-            with _writing(self.out / name):
+            with durable.writing(self.out / name):
                 stream.flush()
                 os.fsync(stream.fileno())
             sizes[name] = stream.tell()
         for path in self.unsynced:
-            with _writing(path):
-                _fsync(path)
+            durable.fsync(path)
         assert self.translator is not None
         stats = self.translator.stats
         totals = self.ledger.get("model", {"memory_hits": 0, "model_sentences": 0})
@@ -400,13 +400,13 @@ class _Job:
     def _finish(self, sig: dict[str, Any]) -> JobResult:
         provenance = sig["provenance"]
         if "tmx" in self.options.exports:
-            _replace(self.out / "corpus.tmx", lambda out: tmx.write(self._records(), out, provenance))
+            durable.replace(self.out / "corpus.tmx", lambda out: tmx.write(self._records(), out, provenance))
         if "xliff" in self.options.exports:
-            _replace(self.out / "corpus.xlf", lambda out: xliff.write(self._records(), out, provenance))
+            durable.replace(self.out / "corpus.xlf", lambda out: xliff.write(self._records(), out, provenance))
         docs = list(self.ledger.documents())
         if "html" in self.options.exports:
             entries = [(d.page, d.doc_id or "", d.sentences) for d in docs if d.reason is None and d.page]
-            _replace(self.out / "html" / "index.html", lambda out: out.write(page.index(entries).encode()))
+            durable.replace(self.out / "html" / "index.html", lambda out: out.write(page.index(entries).encode()))
         runs = self.ledger.get("runs")
         runs[-1]["finished"] = _now()
         self.ledger.put("runs", runs)
@@ -453,7 +453,7 @@ class _Job:
             },
         }
         text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-        _replace(self.out / MANIFEST, lambda out: out.write(text.encode("utf-8")))
+        durable.replace(self.out / MANIFEST, lambda out: out.write(text.encode("utf-8")))
 
     def _records(self) -> Iterator[dict[str, Any]]:
         with (self.out / DOCUMENTS).open(encoding="utf-8") as lines:
@@ -494,7 +494,7 @@ def _translate_isolated(translator: Translator, documents: dict[int, Document]) 
         return dict(
             zip(seqs, translator.translate_documents([(d.id, d.text) for d in documents.values()]), strict=True)
         )
-    except (OSError, MemoryError, BackendError):
+    except (OSError, MemoryError, BackendError, OutputError):  # the machine or the model, not the record
         raise
     except Exception as exc:  # whatever one record provokes, it must not stop the job
         if len(seqs) == 1:
@@ -508,18 +508,9 @@ def _translate_isolated(translator: Translator, documents: dict[int, Document]) 
 
 
 @contextlib.contextmanager
-def _writing(path: Path) -> Iterator[None]:
-    """A full disk, a read-only folder or a file-size limit is one line naming the file, not a traceback."""
-    try:
-        yield
-    except OSError as exc:
-        raise ArchiveError(f"cannot write {path}: {exc.strerror or exc}") from exc
-
-
-@contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
     path = out / LOCK
-    with _writing(path):
+    with durable.writing(path):
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     with os.fdopen(fd, "r+", encoding="utf-8") as lock:
         try:
@@ -529,34 +520,11 @@ def _locked(out: Path) -> Iterator[None]:
             raise RefusedError(
                 f"{out} is in use by another translator batch (pid {holder}); wait for it, or use another --out"
             ) from None
-        with _writing(path):
+        with durable.writing(path):
             lock.truncate(0)
             lock.write(str(os.getpid()))
             lock.flush()
         yield
-
-
-def _replace(path: Path, write: Callable[[IO[bytes]], object]) -> None:
-    """Write a file whole or not at all: to a temporary name, fsynced, then renamed over the old one."""
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        with _writing(path), partial.open("wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        with _writing(path):
-            partial.replace(path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _now() -> str:

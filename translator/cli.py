@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from translator import segment
+from translator import durable, segment
 from translator._version import __version__
 from translator.archive import EXPORTS, Progress
 from translator.config import BACKENDS, DEFAULT_MODEL, DEVICES, DecodeOptions, TranslatorConfig
@@ -270,9 +270,8 @@ def _memory(args: argparse.Namespace, out: TextIO) -> None:
 
             entries = enumerate(memory.entries())
             units = ((source, target, f"tm{i}", {"x-model": model}) for i, (source, target, model) in entries)
-            with args.tmx.open("wb") as stream:
-                count = tmx.write_units(units, stream, {})
-            log.warning("%d entries written to %s", count, args.tmx)
+            written = durable.replace(args.tmx, lambda out: tmx.write_units(units, out, {}))
+            log.warning("%d entries written to %s", written, args.tmx)
         elif args.memory_command == "clear":
             _confirm_clear(memory, args.yes)
             log.warning("%d entries deleted from %s", memory.clear(), memory.path)

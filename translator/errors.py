@@ -30,3 +30,7 @@ class ArchiveError(TranslatorError):
 class RefusedError(ArchiveError):
     """An archive job refused before doing any work: a usage problem, or its output folder holds another
     job or is in use by one."""
+
+
+class OutputError(TranslatorError):
+    """An output file cannot be written: a full disk, a read-only folder, a file-size limit."""

@@ -16,7 +16,7 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
-from translator.errors import ArchiveError
+from translator.errors import ArchiveError, OutputError
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,10 @@ class Ledger:
         """A full disk or a read-only folder is one line naming the ledger, not a traceback."""
         try:
             yield
-        except sqlite3.Error as exc:
-            raise ArchiveError(f"cannot write {self.path}: {exc}") from exc
+        except sqlite3.Error as exc:  # SQLite names no errno: say where to look
+            raise OutputError(
+                f"cannot write {self.path}: {exc} (a full disk, a read-only folder or a file-size limit?)"
+            ) from exc
 
     def close(self) -> None:
         """Close without committing: what was not committed is dropped, as after a crash."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from translator.config import DecodeOptions
-from translator.errors import InputError
+from translator.errors import InputError, OutputError
 from translator.types import Translation
 
 _SCHEMA = """
@@ -73,11 +73,17 @@ class TranslationMemory:
     ) -> None:
         """(key, source, translation) triples; an existing key is left as it is."""
         opts = json.dumps(_options(options))
-        with self._db:
-            self._db.executemany(
-                "INSERT OR IGNORE INTO tm VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(k, normalise(s), t.target, json.dumps(list(t.flags)), model, revision, opts) for k, s, t in entries],
-            )
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO tm VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (k, normalise(s), t.target, json.dumps(list(t.flags)), model, revision, opts)
+                        for k, s, t in entries
+                    ],
+                )
+        except sqlite3.Error as exc:
+            raise OutputError(f"cannot write the translation memory {self.path}: {exc}") from exc
 
     def stats(self) -> MemoryStats:
         (entries,) = self._db.execute("SELECT COUNT(*) FROM tm").fetchone()

@@ -1,0 +1,50 @@
+"""Output files that a crash, a full disk, a read-only folder or a file-size limit never leave half written,
+and whose failures are one line naming the file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, TypeVar
+
+from translator.errors import OutputError
+
+T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Turn an OSError while writing `path` into an OutputError naming it and the cause."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def replace(path: Path, write: Callable[[IO[bytes]], T]) -> T:
+    """Write a file whole or not at all: to a temporary name beside it, fsynced, then renamed over it;
+    return what `write` returned."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with writing(path):
+            with partial.open("wb") as out:
+                result = write(out)
+                out.flush()
+                os.fsync(out.fileno())
+            partial.replace(path)
+        return result
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+
+
+def fsync(path: Path) -> None:
+    """Make a file written without its own fsync durable."""
+    with writing(path):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
