@@ -6,18 +6,32 @@ from collections.abc import Iterator
 from typing import IO
 
 from translator.errors import InputError
-from translator.formats import Document, Fields, Unit, decode
+from translator.formats import Document, Fields, Unit, decode, whole_document
 
 
-def read(origin: str, stream: IO[bytes], fields: Fields) -> Iterator[Unit]:
-    data = stream.read()
-    yield Unit(origin, lambda: extract(origin, decode(data)))
+def read(origin: str, stream: IO[bytes], fields: Fields, limit: int) -> Iterator[Unit]:
+    yield whole_document(origin, stream, limit, lambda data: extract(origin, decode(data)))
 
 
 def extract(origin: str, page: str) -> Document:
+    import lxml.etree
+    import lxml.html
     import trafilatura
 
-    found = trafilatura.bare_extraction(page, with_metadata=True, include_comments=False, include_tables=False)
+    try:
+        # parsed as a whole document (html/body around a bare fragment) so that pruning <nav> always works
+        tree = lxml.html.document_fromstring(page.encode(), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except lxml.etree.ParserError as exc:
+        raise InputError(f"not an HTML page: {exc}") from exc
+    # precision: no whole-page fallback, which returns a menu when a page has no article
+    found = trafilatura.bare_extraction(
+        tree,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+        prune_xpath=["//nav"],
+    )
     text = (getattr(found, "text", None) or "").strip()
     if not text:
         raise InputError("no article text found in the page")

@@ -8,13 +8,22 @@ from functools import partial
 from typing import IO
 
 from translator.errors import InputError
-from translator.formats import Document, Fields, Unit
+from translator.formats import Document, Fields, Unit, checked, failed_unit, over_limit
+
+_SKIP_CHUNK = 1 << 20
 
 
-def read(origin: str, stream: IO[bytes], fields: Fields) -> Iterator[Unit]:
-    for number, raw in enumerate(stream, start=1):
-        if raw.strip():
-            where = f"{origin}#L{number}"
+def read(origin: str, stream: IO[bytes], fields: Fields, limit: int) -> Iterator[Unit]:
+    """A unit per non-blank line; a line over `limit` is skipped a chunk at a time, never held whole."""
+    number = 0
+    while raw := stream.readline(limit + 1):
+        number += 1
+        where = f"{origin}#L{number}"
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while (rest := stream.readline(_SKIP_CHUNK)) and not rest.endswith(b"\n"):
+                pass
+            yield failed_unit(where, f"line {over_limit(limit)}")
+        elif raw.strip():
             yield Unit(where, partial(parse_record, raw, where, fields))
 
 
@@ -25,6 +34,8 @@ def parse_record(raw: bytes, where: str, fields: Fields) -> Document:
         raise InputError(f"line is not UTF-8 (byte {exc.start})") from exc
     except ValueError as exc:
         raise InputError(f"line is not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise InputError("line is JSON nested too deeply to read") from exc
     if not isinstance(record, dict):
         raise InputError("line is JSON but not an object")
     return from_record(record, where, fields)
@@ -35,13 +46,14 @@ def from_record(record: dict[str, object], where: str, fields: Fields) -> Docume
     text = record.get(fields.text)
     if not isinstance(text, str):
         raise InputError(f"no text field {fields.text!r}" if text is None else f"field {fields.text!r} is not text")
+    text = checked(text, f"field {fields.text!r}")
     doc_id = record.get(fields.id)
     title = record.get(fields.title)
     meta = {"origin": where}
     if isinstance(title, str) and title.strip():
-        meta["title"] = title.strip()
-        text = f"{title.strip()}\n\n{text}"
-    return Document(str(doc_id) if doc_id not in (None, "") else where, text, meta)
+        meta["title"] = checked(title.strip(), f"field {fields.title!r}")
+        text = f"{meta['title']}\n\n{text}"
+    return Document(checked(str(doc_id), f"field {fields.id!r}") if doc_id not in (None, "") else where, text, meta)
 
 
 def line(record: dict[str, object]) -> str:

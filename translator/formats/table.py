@@ -8,13 +8,16 @@ from collections.abc import Iterator
 from functools import partial
 from typing import IO
 
-from translator.formats import Fields, Unit, failed_unit
+from translator.errors import InputError
+from translator.formats import Fields, Unit, failed_unit, over_limit
 from translator.formats.jsonl import from_record
 
 
-def read(origin: str, stream: IO[bytes], fields: Fields) -> Iterator[Unit]:
+def read(origin: str, stream: IO[bytes], fields: Fields, limit: int) -> Iterator[Unit]:
+    csv.field_size_limit(limit)  # module-wide in csv; every table read sets the limit it runs under
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    rows = csv.DictReader(text, delimiter="\t" if origin.lower().endswith(".tsv") else ",")
+    rows = csv.DictReader(_lines(text, limit), delimiter="\t" if origin.lower().endswith(".tsv") else ",")
+    number = 0
     try:
         header = rows.fieldnames or []
         if fields.text not in header:
@@ -29,7 +32,15 @@ def read(origin: str, stream: IO[bytes], fields: Fields) -> Iterator[Unit]:
                 yield Unit(where, partial(from_record, record, where, fields))
     except UnicodeDecodeError as exc:
         yield failed_unit(origin, f"not UTF-8 text (byte {exc.start}); rows from there on are not read")
-    except csv.Error as exc:
-        yield failed_unit(origin, f"not CSV: {exc}")
+    except (csv.Error, InputError) as exc:
+        yield failed_unit(origin, f"not CSV after row {number}: {exc}; rows from there on are not read")
     finally:
         text.detach()
+
+
+def _lines(text: io.TextIOWrapper, limit: int) -> Iterator[str]:
+    """The file's lines, none held longer than `limit` characters."""
+    while line := text.readline(limit + 1):
+        if len(line) > limit and not line.endswith(("\n", "\r")):
+            raise InputError(f"a line {over_limit(limit)}")
+        yield line
