@@ -91,6 +91,7 @@ def read_tar(origin: str, stream: IO[bytes], fields: Fields, limit: int) -> Iter
     watched = _Watched(_decompressed(stream))
     offset = 0
     try:
+        # the default small read-ahead: a bigger one would reach damage before the members ahead of it
         with tarfile.open(fileobj=watched, mode="r|") as archive:
             while True:
                 offset = archive.offset
@@ -166,7 +167,7 @@ class _Watched(io.BufferedIOBase):
 
     def read(self, size: int | None = -1, /) -> bytes:
         data = self.inner.read(-1 if size is None else size)
-        end = len(data.rstrip(b"\0"))
+        end = 0 if data == bytes(len(data)) else len(data.rstrip(b"\0"))  # the compare is a fast memcmp
         if end:
             self.last_nonzero = self.position + end - 1
         self.position += len(data)
