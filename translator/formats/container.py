@@ -42,24 +42,24 @@ def read_zip(origin: str, stream: IO[bytes], fields: Fields, limit: int) -> Iter
         return
     with archive:
         for info in archive.infolist():
-            name = f"{origin}!{printable(info.filename)}"
-            reader = reader_for(info.filename)
-            refusal = _zip_refusal(info, limit)
             if info.is_dir():
                 continue
-            if refusal is not None:
-                yield failed_unit(name, refusal)
+            name = f"{origin}!{printable(info.filename)}"
+            mode = info.external_attr >> 16  # the Unix mode, where the zip was made on Unix
+            kind = _special(mode) if stat.S_IFMT(mode) and not stat.S_ISDIR(mode) else None
+            reader = reader_for(info.filename)
+            if kind is not None:
+                yield failed_unit(name, f"{kind} in the archive, not a file")
             elif reader is None:
                 log.info("skipping %s: unsupported file type", name)
+            elif (refusal := _zip_refusal(info, limit)) is not None:
+                yield failed_unit(name, refusal)
             else:
                 yield from guarded(name, _zip_member(archive, info, name, reader, fields, limit))
 
 
 def _zip_refusal(info: zipfile.ZipInfo, limit: int) -> str | None:
-    mode = info.external_attr >> 16  # the Unix mode, where the zip was made on Unix
-    kind = _special(mode) if stat.S_IFMT(mode) and not stat.S_ISDIR(mode) else None
-    if kind is not None:
-        return f"{kind} in the archive, not a file"
+    """Why a member is not read, decided from its header before reading a byte of it."""
     if info.flag_bits & 0x1:
         return "an encrypted member (it needs a password)"
     if info.compress_type not in _ZIP_METHODS:
@@ -113,10 +113,10 @@ def read_tar(origin: str, stream: IO[bytes], fields: Fields, limit: int) -> Iter
 def _tar_member(
     archive: tarfile.TarFile, member: tarfile.TarInfo, origin: str, fields: Fields, limit: int
 ) -> Iterator[Unit]:
-    name = f"{origin}!{printable(member.name)}"
-    reader = reader_for(member.name)
     if member.isdir():
         return
+    name = f"{origin}!{printable(member.name)}"
+    reader = reader_for(member.name)
     if not member.isfile():
         kind = "a hard link" if member.islnk() else _special(_TAR_MODES.get(member.type, 0)) or "a special member"
         yield failed_unit(name, f"{kind} in the archive, not a file")
