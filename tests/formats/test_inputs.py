@@ -100,6 +100,15 @@ def test_links_leading_out_loops_and_broken_links_are_failures(tmp_path: Path) -
     assert outcomes([secret]) == [("secret.txt", OK)]  # a file the user names is theirs to read
 
 
+def test_folders_of_any_depth_are_walked(tmp_path: Path) -> None:
+    deep = write(tmp_path / "in" / "z.txt").parent
+    for _ in range(1200):  # deeper than Python's recursion limit (pathlib's mkdir(parents=True) recurses)
+        deep = deep / "d"
+        deep.mkdir()
+    write(deep / "a.txt")
+    assert outcomes([tmp_path / "in"]) == [(f"in/{'d/' * 1200}a.txt", OK), ("in/z.txt", OK)]
+
+
 @pytest.fixture
 def alarm() -> Iterator[None]:
     def hung(signum: int, frame: FrameType | None) -> None:

@@ -144,23 +144,29 @@ def input_files(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> Iterato
             yield InputFile(name, path, _not_regular(info.st_mode))
 
 
+_Level = tuple[Iterator[os.DirEntry[str]], str, Path, frozenset[tuple[int, int]]]  # entries, prefix, real path, above
+
+
 def _walk(
     folder: Path, prefix: str, root: Path, excluded: list[Path], above: frozenset[tuple[int, int]]
 ) -> Iterator[InputFile]:
     """A folder's files, depth first in name order (the order of sorting their relative paths); links
-    that stay inside `root` are followed, `above` (the folders on the way down) guards against loops."""
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError as exc:
-        yield InputFile(prefix.rstrip("/") or ".", folder, f"cannot read the folder: {exc.strerror}")
-        return
-    for entry in entries:
+    that stay inside `root` are followed, `above` (the folders on the way down) guards against loops.
+    A stack, not recursion, so that no depth of folders reaches Python's recursion limit."""
+    stack: list[_Level] = []
+    yield from _enter(stack, folder, prefix, root, above)
+    while stack:
+        entries, prefix, real_folder, above = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
         origin, path = prefix + printable(entry.name), Path(entry.path)
-        real = Path(os.path.realpath(path))
+        link = entry.is_symlink()
+        real = Path(os.path.realpath(path)) if link else real_folder / entry.name
         if _inside(real, excluded):
             continue
-        if entry.is_symlink() and not _inside(real, [root]):
+        if link and not _inside(real, [root]):
             yield InputFile(origin, path, "a link leading outside the input folder")
             continue
         try:
@@ -173,11 +179,22 @@ def _walk(
             if key in above:
                 yield InputFile(origin, path, "a link back to a folder above it (a loop)")
             else:
-                yield from _walk(path, f"{origin}/", root, excluded, above | {key})
+                yield from _enter(stack, path, f"{origin}/", real, above | {key})
         elif _handler(entry.name) is not None:
             yield InputFile(origin, path, _not_regular(info.st_mode))
         else:
             log.info("skipping %s: unsupported file type", origin)
+
+
+def _enter(
+    stack: list[_Level], folder: Path, prefix: str, real: Path, above: frozenset[tuple[int, int]]
+) -> Iterator[InputFile]:
+    """Push a folder's entries, sorted by name, on the walk's stack; one that cannot be listed is a failure."""
+    try:
+        with os.scandir(folder) as listing:
+            stack.append((iter(sorted(listing, key=lambda entry: entry.name)), prefix, real, above))
+    except OSError as exc:
+        yield InputFile(prefix.rstrip("/") or ".", folder, f"cannot read the folder: {exc.strerror}")
 
 
 def _inside(path: Path, folders: list[Path]) -> bool:

@@ -42,24 +42,24 @@ def read_zip(origin: str, stream: IO[bytes], fields: Fields, limit: int) -> Iter
         return
     with archive:
         for info in archive.infolist():
-            name = f"{origin}!{printable(info.filename)}"
-            reader = reader_for(info.filename)
-            refusal = _zip_refusal(info, limit)
             if info.is_dir():
                 continue
-            if refusal is not None:
-                yield failed_unit(name, refusal)
+            name = f"{origin}!{printable(info.filename)}"
+            mode = info.external_attr >> 16  # the Unix mode, where the zip was made on Unix
+            kind = _special(mode) if stat.S_IFMT(mode) and not stat.S_ISDIR(mode) else None
+            reader = reader_for(info.filename)
+            if kind is not None:
+                yield failed_unit(name, f"{kind} in the archive, not a file")
             elif reader is None:
                 log.info("skipping %s: unsupported file type", name)
+            elif (refusal := _zip_refusal(info, limit)) is not None:
+                yield failed_unit(name, refusal)
             else:
                 yield from guarded(name, _zip_member(archive, info, name, reader, fields, limit))
 
 
 def _zip_refusal(info: zipfile.ZipInfo, limit: int) -> str | None:
-    mode = info.external_attr >> 16  # the Unix mode, where the zip was made on Unix
-    kind = _special(mode) if stat.S_IFMT(mode) and not stat.S_ISDIR(mode) else None
-    if kind is not None:
-        return f"{kind} in the archive, not a file"
+    """Why a member is not read, decided from its header before reading a byte of it."""
     if info.flag_bits & 0x1:
         return "an encrypted member (it needs a password)"
     if info.compress_type not in _ZIP_METHODS:
@@ -91,6 +91,7 @@ def read_tar(origin: str, stream: IO[bytes], fields: Fields, limit: int) -> Iter
     watched = _Watched(_decompressed(stream))
     offset = 0
     try:
+        # the default small read-ahead: a bigger one would reach damage before the members ahead of it
         with tarfile.open(fileobj=watched, mode="r|") as archive:
             while True:
                 offset = archive.offset
@@ -112,10 +113,10 @@ def read_tar(origin: str, stream: IO[bytes], fields: Fields, limit: int) -> Iter
 def _tar_member(
     archive: tarfile.TarFile, member: tarfile.TarInfo, origin: str, fields: Fields, limit: int
 ) -> Iterator[Unit]:
-    name = f"{origin}!{printable(member.name)}"
-    reader = reader_for(member.name)
     if member.isdir():
         return
+    name = f"{origin}!{printable(member.name)}"
+    reader = reader_for(member.name)
     if not member.isfile():
         kind = "a hard link" if member.islnk() else _special(_TAR_MODES.get(member.type, 0)) or "a special member"
         yield failed_unit(name, f"{kind} in the archive, not a file")
@@ -166,7 +167,7 @@ class _Watched(io.BufferedIOBase):
 
     def read(self, size: int | None = -1, /) -> bytes:
         data = self.inner.read(-1 if size is None else size)
-        end = len(data.rstrip(b"\0"))
+        end = 0 if data == bytes(len(data)) else len(data.rstrip(b"\0"))  # the compare is a fast memcmp
         if end:
             self.last_nonzero = self.position + end - 1
         self.position += len(data)
