@@ -22,9 +22,9 @@ import pytest
 from tests.conftest import TINY_MODEL
 from tests.test_archive import outputs, read_jsonl
 from translator import Translator, cli
-from translator.archive import JobOptions, run
+from translator.archive import JobOptions, Progress, run
 from translator.config import DecodeOptions
-from translator.errors import RefusedError
+from translator.errors import ArchiveError, RefusedError
 from translator.memory import TranslationMemory
 from translator.types import Translation
 
@@ -77,6 +77,25 @@ def test_a_job_is_its_inputs(tiny: Translator, news: Path, tmp_path: Path, pairs
     assert pairs[30]["target"] in (out / "documents.jsonl").read_text(encoding="utf-8")
 
 
+def test_an_input_that_changes_while_the_job_reads_it_stops_the_job(
+    tiny: Translator, tmp_path: Path, pairs: list[dict[str, str]]
+) -> None:
+    first, feed = tmp_path / "first.txt", tmp_path / "feed.jsonl"
+    first.write_text(pairs[0]["source"], encoding="utf-8")
+    feed.write_text("".join(json.dumps({"text": p["source"]}) + "\n" for p in pairs[:5]), encoding="utf-8")
+
+    def append_once(progress: Progress) -> None:  # after first.txt is done, before feed.jsonl is read
+        if progress.documents == 1:
+            with feed.open("a", encoding="utf-8") as more:
+                more.write(json.dumps({"text": pairs[6]["source"]}) + "\n")
+
+    one_at_a_time = Translator(tiny.backend, replace(tiny.config, documents_per_chunk=1), tiny.source)
+    with pytest.raises(ArchiveError, match=r"feed.jsonl changed while the job read it.*--restart"):
+        run(JobOptions([first, feed], tmp_path / "out"), lambda: one_at_a_time, append_once)
+    with pytest.raises(RefusedError, match=r"1 input changed \(feed.jsonl\)"):
+        run(JobOptions([first, feed], tmp_path / "out"), never_load)
+
+
 def test_the_same_inputs_in_another_order_are_another_job(tiny: Translator, news: Path, tmp_path: Path) -> None:
     a, b = news / "a0.txt", news / "a1.txt"
     run(JobOptions([a, b], tmp_path / "out"), lambda: tiny)
@@ -114,8 +133,11 @@ def test_the_output_folder_is_never_an_input(
         (["news", "--export", "jsonl,pdf"], "unknown export pdf"),
         (["nothere/"], "input nothere does not exist"),
         (["news", "--out", "afile"], "afile is a file"),
+        (["news", "news/a0.txt"], "inputs news and news/a0.txt overlap"),
+        (["news", "./news/"], "inputs news and news overlap"),
+        (["news", "--max-document-bytes", "99999999999999999999"], "between 1 byte and 1,073,741,824 bytes"),
     ],
-    ids=["unknown-export", "missing-input", "out-is-a-file"],
+    ids=["unknown-export", "missing-input", "out-is-a-file", "nested-inputs", "same-input-twice", "huge-limit"],
 )
 def test_usage_errors_exit_2_before_any_model_loads_creating_nothing(
     news: Path,
@@ -222,19 +244,22 @@ def wait_for_commit(out: Path, proc: subprocess.Popen[bytes]) -> None:
     raise AssertionError("the job wrote nothing")
 
 
-def test_ctrl_c_says_how_to_resume_and_writes_the_manifest(tmp_path: Path, pairs: list[dict[str, str]]) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_says_how_to_resume_and_writes_the_manifest(
+    tmp_path: Path, pairs: list[dict[str, str]], stop: signal.Signals
+) -> None:
     lines = [json.dumps({"id": f"d{i:04d}", "text": pairs[i % 40]["source"]}) for i in range(800)]
     (tmp_path / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
     proc = subprocess.Popen(batch(tmp_path / "feed.jsonl", out), stderr=subprocess.PIPE)
     wait_for_commit(out, proc)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err.decode()
     assert err.decode().strip().splitlines()[-1] == "interrupted: run the same command to resume"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["complete"] is False and "interrupted" in manifest["timings"]["runs"][-1]
-    assert 0 < manifest["counts"]["documents"] < 800
+    assert manifest["counts"]["documents"] < 800  # what was committed before the signal (maybe nothing yet)
     done = subprocess.run(batch(tmp_path / "feed.jsonl", out), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from translator import durable
 from translator.config import TranslatorConfig
-from translator.errors import BackendError, InputError, OutputError, RefusedError
+from translator.errors import ArchiveError, BackendError, InputError, OutputError, RefusedError
 from translator.formats import (
     DEFAULT_MAX_DOCUMENT_BYTES,
     Document,
@@ -57,6 +57,7 @@ DOCUMENTS, FAILURES, PAIRS = "documents.jsonl", "failures.jsonl", "pairs.tsv"
 MOSES_ID, MOSES_EN = "corpus.id", "corpus.en"
 LEDGER, MANIFEST, LOCK = "ledger.sqlite", "manifest.json", "job.lock"
 _COMMIT_DOCUMENTS, _COMMIT_SECONDS = 256, 2.0
+MAX_DOCUMENT_BYTES = 1 << 30  # what a document limit may be set to: no sentence that long can be translated
 
 
 @dataclass(frozen=True)
@@ -127,35 +128,56 @@ def check(options: JobOptions) -> None:
             raise RefusedError(f"input {path} does not exist")
     if options.out.exists() and not options.out.is_dir():
         raise RefusedError(f"the output folder {options.out} is a file")
-    if options.max_document_bytes < 1:
-        raise RefusedError("the document size limit must be at least 1 byte")
+    if not 1 <= options.max_document_bytes <= MAX_DOCUMENT_BYTES:
+        raise RefusedError(f"the document size limit must be between 1 byte and {MAX_DOCUMENT_BYTES:,} bytes")
+    named = [(Path(os.path.realpath(p)), p) for p in options.inputs]
+    for i, (real, path) in enumerate(named):
+        for other_real, other in named[:i]:
+            if real == other_real or other_real in real.parents or real in other_real.parents:
+                raise RefusedError(f"inputs {other} and {path} overlap: each document must be named once")
 
 
-def fingerprint(files: Iterable[InputFile]) -> tuple[list[InputFile], list[InputRecord]]:
+@dataclass(frozen=True)
+class _Input:
+    """An input file as fingerprinted: what the ledger keeps, and its inode, size and modification time
+    then, so that a change while the job reads it is seen."""
+
+    file: InputFile
+    record: InputRecord
+    stamp: tuple[int, int, int] | None = None
+
+
+def fingerprint(files: Iterable[InputFile]) -> list[_Input]:
     """Each input file's size and SHA-256; a file that cannot be read gets that reason instead (and becomes
     a failure record of the job)."""
-    found, records = [], []
+    found = []
     for item in files:
         if item.reason is None:
             try:
-                size, digest = _hash(item.path)
+                size, digest, stamp = _hash(item.path)
             except OSError as exc:
                 item = replace(item, reason=f"cannot read: {exc.strerror or exc}")
             else:
-                records.append(InputRecord(item.origin, size, digest))
-        if item.reason is not None:
-            records.append(InputRecord(item.origin, 0, "", item.reason))
-        found.append(item)
-    return found, records
+                found.append(_Input(item, InputRecord(item.origin, size, digest), stamp))
+                continue
+        found.append(_Input(item, InputRecord(item.origin, 0, "", item.reason)))
+    return found
 
 
-def _hash(path: Path) -> tuple[int, str]:
+def _hash(path: Path) -> tuple[int, str, tuple[int, int, int]]:
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # never blocks on a FIFO swapped in after the walk
     with os.fdopen(fd, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        before = os.fstat(fd)
+        if not stat.S_ISREG(before.st_mode):
             raise OSError(0, "not a regular file")
         digest = hashlib.file_digest(stream, "sha256")
-        return stream.tell(), digest.hexdigest()
+        if _stamp(os.fstat(fd)) != _stamp(before) or stream.tell() != before.st_size:
+            raise OSError(0, "it changed while it was read")
+        return before.st_size, digest.hexdigest(), _stamp(before)
+
+
+def _stamp(info: os.stat_result) -> tuple[int, int, int]:
+    return info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def difference(old: Sequence[InputRecord], new: Sequence[InputRecord]) -> str | None:
@@ -196,7 +218,8 @@ class _Job:
         self.counted = (0, 0)  # the translator's memory hits and model sentences at the last commit
 
     def run(self, load: Callable[[], Translator]) -> JobResult:
-        files, inputs = fingerprint(input_files(self.options.inputs, [self.out]))
+        found = fingerprint(input_files(self.options.inputs, [self.out]))
+        inputs = [i.record for i in found]
         self._check_inputs(inputs)
         config = _config_record(self.options.config) if self.options.config else None
         if self.ledger.get("finished") and config is not None and self.ledger.get("config") == config:
@@ -211,7 +234,7 @@ class _Job:
         self.ledger.commit()
         try:
             if not self.ledger.get("translated"):
-                self._translate(translator, files, [r.size for r in inputs])
+                self._translate(translator, found)
             return self._finish(sig)
         except KeyboardInterrupt:
             self._interrupted(sig)
@@ -247,14 +270,14 @@ class _Job:
 
     # -- the stream ---------------------------------------------------------------------------------------
 
-    def _translate(self, translator: Translator, files: list[InputFile], sizes: list[int]) -> None:
+    def _translate(self, translator: Translator, inputs: list[_Input]) -> None:
         self._open_streams()
         first, self.progress.failed = self.ledger.count()
         self.progress.documents = first
-        self.progress.total = sum(sizes)
+        self.progress.total = sum(i.record.size for i in inputs)
         self.counted = (translator.stats.memory_hits, translator.stats.model_sentences)
         try:
-            units = self._units(files, sizes)
+            units = self._units(inputs)
             for _ in range(first):  # finished in an earlier run: read past, not parsed
                 next(units, None)
             while chunk := list(islice(units, translator.config.documents_per_chunk)):
@@ -270,16 +293,22 @@ class _Job:
                 with contextlib.suppress(OSError):  # a full disk fails the close too; the ledger decides
                     stream.close()
 
-    def _units(self, files: list[InputFile], sizes: list[int]) -> Iterator[tuple[int, Unit]]:
-        """(sequence number, unit) of every document; progress counts the bytes read."""
+    def _units(self, inputs: list[_Input]) -> Iterator[tuple[int, Unit]]:
+        """(sequence number, unit) of every document; progress counts the bytes read. An input that changed
+        since it was fingerprinted stops the job: its documents might mix two versions."""
         seq = 0
         before = 0
-        for item, size in zip(files, sizes, strict=True):
-            for unit in iter_units([item], self.options.fields, self.options.max_document_bytes):
-                self.progress.read = before + min(unit.read, size)
+        for item in inputs:
+            for unit in iter_units([item.file], self.options.fields, self.options.max_document_bytes):
+                self.progress.read = before + min(unit.read, item.record.size)
                 yield seq, unit
                 seq += 1
-            before += size
+            if item.stamp is not None and _changed(item.file.path, item.stamp):
+                raise ArchiveError(
+                    f"{item.file.origin} changed while the job read it, so its documents may mix two versions; "
+                    "run again with --restart"
+                )
+            before += item.record.size
         self.progress.read = before
 
     def _write_chunk(self, translator: Translator, chunk: list[tuple[int, Unit]]) -> None:
@@ -410,21 +439,23 @@ class _Job:
         runs = self.ledger.get("runs")
         runs[-1]["finished"] = _now()
         self.ledger.put("runs", runs)
-        self._write_manifest(sig, docs)
+        self._write_manifest(sig, docs, complete=True)
         self.ledger.put("finished", True)
         self.ledger.commit()
         failed = sum(1 for d in docs if d.reason is not None)
         return JobResult(documents=len(docs), failed=failed, manifest=self.out / MANIFEST)
 
     def _interrupted(self, sig: dict[str, Any]) -> None:
-        """Ctrl-C: record the run's end and write the manifest of what is done."""
+        """Ctrl-C: record the run's end and write the manifest of what is done (as last committed: a
+        document half written when the interrupt came is not)."""
+        self.ledger.rollback()
         runs = self.ledger.get("runs")
         runs[-1]["interrupted"] = _now()
         self.ledger.put("runs", runs)
-        self._write_manifest(sig, list(self.ledger.documents()))
+        self._write_manifest(sig, list(self.ledger.documents()), complete=False)
         self.ledger.commit()
 
-    def _write_manifest(self, sig: dict[str, Any], docs: list[DocumentRecord]) -> None:
+    def _write_manifest(self, sig: dict[str, Any], docs: list[DocumentRecord], complete: bool) -> None:
         failures = [{"seq": d.seq, "origin": d.origin, "reason": d.reason} for d in docs if d.reason is not None]
         totals = self.ledger.get("model", {})
         inputs = self.ledger.inputs()
@@ -436,7 +467,7 @@ class _Job:
             "fields": sig["fields"],
             "exports": sig["exports"],
             "max_document_bytes": sig["max_document_bytes"],
-            "complete": bool(self.ledger.get("translated")),
+            "complete": complete,  # every document done and every file rebuilt
             "counts": {
                 "documents": len(docs),
                 "translated": len(docs) - len(failures),
@@ -525,6 +556,13 @@ def _locked(out: Path) -> Iterator[None]:
             lock.write(str(os.getpid()))
             lock.flush()
         yield
+
+
+def _changed(path: Path, stamp: tuple[int, int, int]) -> bool:
+    try:
+        return _stamp(path.stat()) != stamp
+    except OSError:
+        return True
 
 
 def _now() -> str:

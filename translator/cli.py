@@ -13,6 +13,7 @@ import importlib
 import json
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -203,7 +204,7 @@ def _batch(args: argparse.Namespace) -> int:
     options = archive.JobOptions(
         inputs=args.inputs,
         out=args.out,
-        exports=tuple(e.strip() for e in args.export.split(",") if e.strip()),
+        exports=tuple(e.strip().lower() for e in args.export.split(",") if e.strip()),
         fields=Fields(id=args.id_field, text=args.text_field, title=args.title_field),
         restart=args.restart,
         max_document_bytes=args.max_document_bytes,
@@ -214,12 +215,17 @@ def _batch(args: argparse.Namespace) -> int:
         memory = None if args.no_memory else _open_memory(args.memory)
         return Translator.from_config(config, memory=memory)
 
+    signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop, systemd: stop as Ctrl-C does, cleanly
     with _progress(args.quiet or not sys.stderr.isatty()) as report:
         result = archive.run(options, load, report)
     if result.already_complete:
         log.warning("nothing to do: %s holds this job, complete", args.out)
     log.warning("%d documents, %d failed; manifest: %s", result.documents, result.failed, result.manifest)
     return 3 if result.failed else 0
+
+
+def _interrupt(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt
 
 
 @contextlib.contextmanager

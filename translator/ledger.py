@@ -114,6 +114,11 @@ class Ledger:
             self.db.execute("COMMIT")
             self.db.execute("BEGIN")
 
+    def rollback(self) -> None:
+        """Drop everything put or added since the last commit."""
+        self.db.execute("ROLLBACK")
+        self.db.execute("BEGIN")
+
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
         """A full disk or a read-only folder is one line naming the ledger, not a traceback."""

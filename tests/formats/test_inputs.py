@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import stat
+import subprocess
 import tarfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -106,7 +107,10 @@ def test_folders_of_any_depth_are_walked(tmp_path: Path) -> None:
         deep = deep / "d"
         deep.mkdir()
     write(deep / "a.txt")
-    assert outcomes([tmp_path / "in"]) == [(f"in/{'d/' * 1200}a.txt", OK), ("in/z.txt", OK)]
+    try:
+        assert outcomes([tmp_path / "in"]) == [(f"in/{'d/' * 1200}a.txt", OK), ("in/z.txt", OK)]
+    finally:  # shutil.rmtree and pytest's own clean-up of old temp folders recurse, and would fail on it
+        subprocess.run(["rm", "-rf", str(tmp_path / "in" / "d")], check=True)
 
 
 @pytest.fixture
@@ -171,6 +175,9 @@ def test_jsonl_records_are_isolated(tmp_path: Path) -> None:
         '{"text": "' + "panjang " * 50_000 + '"}',
         "",
         '{"id": "good-2", "text": "Dia sedang jaga warung."}',
+        '{"id": 17, "text": "Dia sedang jaga warung."}',
+        '{"id": {"a": 1}, "text": "Dia sedang jaga warung."}',
+        '{"id": true, "text": "Dia sedang jaga warung."}',
     ]
     path = tmp_path / "feed.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -182,6 +189,13 @@ def test_jsonl_records_are_isolated(tmp_path: Path) -> None:
         ("feed.jsonl#L5", "line is JSON nested too deeply to read"),
         ("feed.jsonl#L6", "line over the 300,000-byte document limit"),
         ("feed.jsonl#L8", OK),
+        ("feed.jsonl#L9", OK),
+        ("feed.jsonl#L10", "field 'id' is neither text nor a whole number"),
+        ("feed.jsonl#L11", "field 'id' is neither text nor a whole number"),
+    ]
+    assert [u.parse().id for u in iter_units(input_files([path]), Fields()) if u.origin.endswith(("L8", "L9"))] == [
+        "good-2",
+        "17",
     ]
     units = list(iter_units(input_files([path]), Fields(), 300_000))
     assert [u.read for u in units] == sorted(u.read for u in units) and units[-1].read == path.stat().st_size
@@ -197,10 +211,21 @@ def test_documents_over_the_limit_are_refused_unread(tmp_path: Path) -> None:
         ("in/a-exact.txt", OK),
         ("in/b-over.txt", "over the 1,000-byte document limit"),
         ("in/c.csv#R1", OK),
-        ("in/c.csv", "not CSV after row 1: a line over the 1,000-byte document limit; rows from there on are not read"),
-        ("in/d.csv", "not CSV after row 0: field larger than field limit (1000); rows from there on are not read"),
+        ("in/c.csv#R2", "row is not CSV: a line over the 1,000-byte document limit"),
+        ("in/c.csv#R3", OK),
+        ("in/d.csv#R1", "over the 1,000-byte document limit; rows from there on are not read"),
     ]
     assert outcomes([root / "b-over.txt"]) == [("b-over.txt", OK)]  # the default limit is 10 MB
+
+
+def test_a_row_that_is_not_csv_fails_alone(tmp_path: Path) -> None:
+    write(tmp_path / "stray.csv", 'id,text\n1,a"b"c\n2,"x"y\n3,Dia.\n4,"unclosed\n5,Dia.\n')
+    assert outcomes([tmp_path / "stray.csv"]) == [
+        ("stray.csv#R1", OK),
+        ("stray.csv#R2", "row is not CSV: ',' expected after '\"'"),
+        ("stray.csv#R3", OK),
+        ("stray.csv#R4", "row is not CSV: unexpected end of data"),  # the open quote took the rest: said, not hidden
+    ]
 
 
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path: Path) -> None:

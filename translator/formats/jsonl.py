@@ -53,7 +53,18 @@ def from_record(record: dict[str, object], where: str, fields: Fields) -> Docume
     if isinstance(title, str) and title.strip():
         meta["title"] = checked(title.strip(), f"field {fields.title!r}")
         text = f"{meta['title']}\n\n{text}"
-    return Document(checked(str(doc_id), f"field {fields.id!r}") if doc_id not in (None, "") else where, text, meta)
+    return Document(_identifier(doc_id, fields.id) or where, text, meta)
+
+
+def _identifier(value: object, name: str) -> str | None:
+    """A record's id: a string, or a whole number written as JSON writes it; None when there is none."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise InputError(f"field {name!r} is neither text nor a whole number")
+    return checked(value, f"field {name!r}")
 
 
 def line(record: dict[str, object]) -> str:
