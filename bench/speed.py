@@ -5,7 +5,8 @@ and the same output lengths, with the opus-mt-id-en-shaped random model (bench/o
     (b) transformers greedy on length-sorted batches
     (c) raw CTranslate2 int8 translate_batch (1 worker x N threads, and N workers x 1 thread)
     (d) our whole pipeline (segment, memory, batching, backend, align) on the same text, greedy, beam 4
-        and beam 6
+        and beam 6; it decodes batches of one token count (batch invariance), so the 192 sentences of 64
+        lengths go in batches of about 3, where (c) decodes batches of 64
 
 Each engine decodes every sentence to the same length (input tokens + 1; the model never ends a sentence).
 It prints sentences/s, target tokens/s and peak RSS for each, then the ratios d/a (same beam) and d/c.

@@ -6,6 +6,7 @@ any misalignment, reordering or dropped sentence fails these tests.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -13,8 +14,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.conftest import TINY_MODEL
-from translator import DecodeOptions, InputError, Translator, TranslatorConfig, quality
+from tests.conftest import TINY_MODEL, load_pairs
+from translator import DecodeOptions, InputError, Translation, Translator, TranslatorConfig, pieces, quality
 from translator.backends import Output
 
 
@@ -194,3 +195,66 @@ def test_a_one_megabyte_line(tiny: Translator) -> None:
 def test_non_string_text_is_an_input_error(tiny: Translator) -> None:
     with pytest.raises(InputError, match="must be a string"):
         tiny.translate([b"bytes"])  # type: ignore[list-item]
+
+
+def unfamiliar(count: int, seed: int) -> list[str]:
+    """`count` distinct sentences of the pairs' words shuffled, 1 to 16 words, every 25th 40 to 80 words:
+    text the tiny model never saw, so that its outputs loop and hit their caps, and the long ones are cut."""
+    words = sorted({w for p in load_pairs() for w in p["source"].split()})
+    rng = random.Random(seed)
+    sentences: dict[str, None] = {}
+    while len(sentences) < count:
+        size = rng.randint(40, 80) if len(sentences) % 25 == 24 else rng.randint(1, 16)
+        sentences[" ".join(rng.choice(words) for _ in range(size))] = None
+    return list(sentences)
+
+
+@pytest.fixture(scope="module")
+def ct2() -> Translator:
+    """The CTranslate2 engine (cpu, int8); pieces of at most 40 tokens, so that long sentences are cut cheaply."""
+    config = TranslatorConfig(model=str(TINY_MODEL), backend="ct2", device="cpu", max_sentence_tokens=40)
+    return Translator.from_config(config)
+
+
+def in_calls(
+    translator: Translator, sentences: list[str], decode: DecodeOptions, sizes: Sequence[int]
+) -> list[Translation]:
+    """`sentences` translated in shuffled calls of the given sizes (cycled), put back in order."""
+    order = list(range(len(sentences)))
+    random.Random(len(sizes)).shuffle(order)
+    found: dict[int, Translation] = {}
+    start, cycle = 0, itertools.cycle(sizes)
+    while start < len(order):
+        call = order[start : start + next(cycle)]
+        start += len(call)
+        found.update(zip(call, translator.translate_sentences([sentences[i] for i in call], decode), strict=True))
+    return [found[i] for i in range(len(sentences))]
+
+
+@pytest.mark.parametrize("beam", [1, 4])
+def test_ctranslate2_output_is_a_function_of_the_sentence_alone(ct2: Translator, beam: int) -> None:
+    sentences = unfamiliar(1000, seed=beam)
+    decode = DecodeOptions(beam_size=beam)
+    together = ct2.translate_sentences(sentences, decode)
+    assert in_calls(ct2, sentences, decode, [37, 1, 200, 5, 64]) == together
+    assert in_calls(ct2, sentences, decode, [1]) == together
+    flags = Counter(f for t in together for f in t.flags)
+    assert min(flags["truncated"], flags["retried"], flags["split"], flags["cut"]) >= 20, flags  # loops, caps, pieces
+
+
+def test_the_retry_decodes_again_only_the_pieces_that_looped(ct2: Translator, pairs: list[dict[str, str]]) -> None:
+    # a memorised sentence of 39 tokens, then a fragment the tiny model stutters on: two pieces, one loops
+    sentence = pairs[18]["source"] + ", Iya benar dia sedang"
+    spy = Spy(ct2)
+    decode = DecodeOptions(beam_size=1)
+    [result] = Translator(spy, ct2.config, ct2.source).translate_sentences([sentence], decode)
+    [count] = ct2.backend.count_tokens([sentence])
+    texts = pieces.fit(sentence, count, ct2.backend.count_tokens, ct2.config.max_sentence_tokens).texts
+    first = {p: ct2.backend.translate([p], decode)[0].text for p in texts}  # each piece alone
+    looped = [p for p in texts if quality.repeats(first[p])]
+    assert 0 < len(looped) < len(texts) and sorted(spy.seen) == sorted(texts)
+    assert sorted(spy.retried) == sorted(looped)  # only the looping pieces are decoded again
+    retry = replace(decode, no_repeat_ngram_size=3)
+    again = {p: ct2.backend.translate([p], retry)[0].text for p in looped}
+    assert result.target == " ".join(again.get(p, first[p]) for p in texts if again.get(p, first[p]))
+    assert "retried" in result.flags

@@ -110,7 +110,13 @@ class Translator:
                 yield align(doc_id, text, paragraphs, translations, provenance)
 
     def translate_sentences(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> list[Translation]:
-        """Each sentence's English and flags, in order; duplicates translated once, long sentences in pieces."""
+        """Each sentence's English and flags, in order; duplicates translated once, long sentences in pieces.
+
+        Batch-invariant: a sentence's English and flags depend on the sentence, the model and revision and
+        `decode` only, never on the other sentences of the call (nor on how a caller cut its input into
+        calls): the model sees batches of one token count (`batching.token_batches`), and the runaway guard
+        judges and retries each piece on its own output.
+        """
         decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
         self.stats.sentences += len(sources)
@@ -126,7 +132,7 @@ class Translator:
                 if i not in found and quality.is_english(d)
             )
         todo = [i for i in range(len(distinct)) if i not in found]
-        translated = self._guarded([distinct[i] for i in todo], decode)
+        translated = self._translate_distinct([distinct[i] for i in todo], decode)
         found.update(zip(todo, translated, strict=True))
         if self.memory is not None and todo:
             entries = [(keys[i], distinct[i], found[i]) for i in todo]
@@ -135,28 +141,13 @@ class Translator:
         self.stats.model_sentences += len(todo)
         return [found[w] for w in where]
 
-    def _guarded(self, sources: list[str], decode: DecodeOptions) -> list[Translation]:
-        """Translations with their quality flags; an output that loops is retried once, forbidding repeated
-        trigrams, and the retry is kept (flagged `retried`, and `repetition` if it still loops)."""
-        first = self._translate_distinct(sources, decode)
-        looping = [i for i, t in enumerate(first) if self.config.retry_loops and quality.repeats(t.target)]
-        retried = dict(
-            zip(
-                looping,
-                self._translate_distinct([sources[i] for i in looping], replace(decode, no_repeat_ngram_size=3)),
-                strict=True,
-            )
-        )
-        result = []
-        for i, (source, t) in enumerate(zip(sources, first, strict=True)):
-            extra: tuple[str, ...] = ()
-            if i in retried:
-                t, extra = retried[i], (quality.RETRIED,)
-            result.append(Translation(t.target, t.flags + extra + quality.check(source, t.target)))
-        return result
-
     def _translate_distinct(self, distinct: list[str], decode: DecodeOptions) -> list[Translation]:
-        """Distinct cleaned sentences through the backend: long ones in pieces, all in token-budget batches."""
+        """Distinct cleaned sentences through the backend, long ones in pieces, with their quality flags.
+
+        The runaway guard works on pieces: a piece whose English loops is decoded once more, forbidding
+        repeated trigrams, and the retry is kept (its sentence flagged `retried`, and `repetition` if the
+        joined English still loops); the pieces that did not loop are not decoded again.
+        """
         if not distinct:
             return []
         counts = self.backend.count_tokens(distinct)
@@ -166,20 +157,32 @@ class Translator:
         ]
         texts = [t for f in fitted for t in f.texts]
         tokens = [n for f in fitted for n in f.tokens]
-        outputs: list[Output] = [Output("")] * len(texts)
-        batches = batching.token_batches(tokens, self.config.max_batch_tokens, self.config.max_batch_sentences)
-        for batch in batches:
-            for i, out in zip(batch, self.backend.translate([texts[i] for i in batch], decode), strict=True):
-                outputs[i] = out
-        log.debug("translated %d distinct sentences (%d pieces) in %d batches", len(distinct), len(texts), len(batches))
+        outputs = self._decode(texts, tokens, decode)
+        looping = [i for i, o in enumerate(outputs) if self.config.retry_loops and quality.repeats(o.text)]
+        retry = replace(decode, no_repeat_ngram_size=3)
+        retried = self._decode([texts[i] for i in looping], [tokens[i] for i in looping], retry)
+        for i, out in zip(looping, retried, strict=True):
+            outputs[i] = out
+        log.debug("translated %d distinct sentences (%d pieces, %d retried)", len(distinct), len(texts), len(looping))
+        again = set(looping)
         joined = []
         position = 0
-        for f in fitted:
-            mine = outputs[position : position + len(f.texts)]
+        for source, f in zip(distinct, fitted, strict=True):
+            mine = range(position, position + len(f.texts))
             position += len(f.texts)
-            flags = f.flags + ((quality.TRUNCATED,) if any(o.capped for o in mine) else ())
-            joined.append(Translation(" ".join(o.text for o in mine if o.text), flags))
+            target = " ".join(outputs[i].text for i in mine if outputs[i].text)
+            flags = f.flags + ((quality.TRUNCATED,) if any(outputs[i].capped for i in mine) else ())
+            flags += ((quality.RETRIED,) if again.intersection(mine) else ()) + quality.check(source, target)
+            joined.append(Translation(target, flags))
         return joined
+
+    def _decode(self, texts: list[str], tokens: list[int], decode: DecodeOptions) -> list[Output]:
+        """Each text's output from the backend, in batches of one token count (`batching.token_batches`)."""
+        outputs: list[Output] = [Output("")] * len(texts)
+        for batch in batching.token_batches(tokens, self.config.max_batch_tokens, self.config.max_batch_sentences):
+            for i, out in zip(batch, self.backend.translate([texts[i] for i in batch], decode), strict=True):
+                outputs[i] = out
+        return outputs
 
 
 def align(

@@ -26,7 +26,9 @@ class Backend(Protocol):
         ...
 
     def translate(self, texts: Sequence[str], options: DecodeOptions) -> list[Output]:
-        """Translate a batch; `len(result) == len(texts)` and order is kept."""
+        """Translate a batch; `len(result) == len(texts)` and order is kept. Texts of one token count (the
+        pipeline sends no other batches) are neither padded nor decoded past their own cap, so each output
+        is the one its text gets alone, as far as the engine's arithmetic is independent of batch size."""
         ...
 
 

@@ -68,7 +68,8 @@ class CT2Backend:
         ids = self.tokenizer(list(texts), verbose=False)["input_ids"]
         tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         caps = [min(options.output_cap(len(row)), self.max_positions - 2) for row in ids]
-        # one sub-batch per worker, cut by tokens from the length-sorted batch, decoded in parallel
+        # one sub-batch per worker, cut by tokens, decoded in parallel; a batch of one token count stays
+        # unpadded in every sub-batch, and its one cap makes max_decoding_length a function of each text
         share = -(-sum(len(row) for row in ids) // self.workers)
         results = self.translator.translate_batch(
             tokens,

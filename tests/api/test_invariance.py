@@ -1,0 +1,37 @@
+"""The server pools the sentences of concurrent requests into model calls; a sentence's English must not
+depend on that company. In process: the real app, batcher and CTranslate2 engine on the tiny model."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from tests.conftest import TINY_MODEL
+from tests.test_pipeline import unfamiliar
+from translator import Translator
+
+
+def test_a_sentence_gets_the_same_english_alone_and_among_32_clients() -> None:
+    settings = Settings(model=str(TINY_MODEL), backend="ct2", device="cpu", batch_wait_ms=20, api_keys="")
+    app = create_app(settings, Translator.from_config(settings.translator_config()))
+    sentences = unfamiliar(96, seed=32)
+    requests = [sentences[i : i + 3] for i in range(0, len(sentences), 3)]  # 32 clients, 3 texts each
+    pooled = "translator_batch_requests_count"
+    with TestClient(app) as client:
+
+        def translate(texts: list[str]) -> list[str]:
+            r = client.post("/v1/translate", json={"texts": texts})
+            assert r.status_code == 200, r.text
+            return list(r.json()["translations"])
+
+        alone = [translate([s])[0] for s in sentences]
+        calls_alone = app.state.metrics.registry.get_sample_value(pooled)
+        with ThreadPoolExecutor(len(requests)) as clients:
+            together = [t for texts in clients.map(translate, requests) for t in texts]
+        calls_together = app.state.metrics.registry.get_sample_value(pooled) - calls_alone
+    assert calls_alone == len(sentences)
+    assert calls_together < len(requests)  # the clients' sentences were pooled into shared model calls
+    assert together == alone
