@@ -228,22 +228,23 @@ def outputs(out: Path) -> dict[str, bytes]:
 
 def unfamiliar(rng: random.Random, words: list[str]) -> str:
     """A sentence of the tiny model's words in an order it never saw: its output loops and hits its cap."""
-    return " ".join(rng.choice(words) for _ in range(rng.randint(4, 40))).capitalize() + "."
+    return " ".join(rng.choice(words) for _ in range(rng.randint(4, 24))).capitalize() + "."
 
 
-def chaos_archive(root: Path, pairs: list[dict[str, str]]) -> int:
+def chaos_archive(root: Path, pairs: list[dict[str, str]]) -> set[str]:
     """Two hundred documents, memorised and unfamiliar text, with broken records sprinkled in; returns
-    how many broken records it holds."""
+    where the broken records are."""
     rng = random.Random(5)
     words = sorted({w.strip(".,!?") for p in pairs for w in p["source"].split()})
     root.mkdir()
-    lines, broken = [], 0
+    lines: list[str] = []
+    broken = {"in/binary.txt", "in/more.zip!secret.txt", "in/old.tar.gz"}
     for i in range(200):
         sentences = [rng.choice(pairs)["source"] if rng.random() < 0.5 else unfamiliar(rng, words) for _ in range(3)]
         lines.append(json.dumps({"id": f"doc-{i:03d}", "text": " ".join(sentences)}))
         if i % 40 == 7:
+            broken |= {f"in/news.jsonl#L{len(lines) + n}" for n in (1, 2, 3)}
             lines += ["{broken json", '{"id": "s", "text": "Dia \\ud800 warung."}', "[" * 100_000 + "]" * 100_000]
-            broken += 3
     (root / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (root / "binary.txt").write_bytes(b"\x00\x01 not text")
     with zipfile.ZipFile(root / "more.zip", "w", zipfile.ZIP_DEFLATED) as z:
@@ -260,7 +261,7 @@ def chaos_archive(root: Path, pairs: list[dict[str, str]]) -> int:
     data = bytearray((root / "old.tar.gz").read_bytes())
     data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)  # damage in the middle of the stream
     (root / "old.tar.gz").write_bytes(bytes(data))
-    return broken + 3  # the binary file, the encrypted member, the rest of the damaged archive
+    return broken
 
 
 def test_chaos_sigkill_at_random_moments_then_resume_gives_identical_outputs(
@@ -293,7 +294,7 @@ def test_chaos_sigkill_at_random_moments_then_resume_gives_identical_outputs(
                 assert (
                     second.returncode == 2 and f"in use by another translator batch (pid {proc.pid})" in second.stderr
                 )
-            time.sleep(rng.uniform(0.0, 1.5))
+            time.sleep(rng.uniform(0.0, 0.8))
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
                 kills += 1
@@ -307,4 +308,6 @@ def test_chaos_sigkill_at_random_moments_then_resume_gives_identical_outputs(
         assert got[name] == want[name], name
     ids = [d["id"] for d in read_jsonl(out / "documents.jsonl")]
     assert [i for i in ids if i.startswith("doc-")] == [f"doc-{i:03d}" for i in range(200)]  # none lost or twice
-    assert len(read_jsonl(out / "failures.jsonl")) == broken
+    failed = {f["origin"] for f in read_jsonl(out / "failures.jsonl")}
+    assert broken <= failed  # every broken record is a failure record (the damage may spoil a member too)
+    assert not {f for f in failed - broken if not f.startswith("in/old.tar.gz!")}
