@@ -198,21 +198,21 @@ def test_non_string_text_is_an_input_error(tiny: Translator) -> None:
 
 
 def unfamiliar(count: int, seed: int) -> list[str]:
-    """`count` distinct sentences of the pairs' words shuffled, 1 to 16 words, every 25th 40 to 80 words:
+    """`count` distinct sentences of the pairs' words shuffled, 1 to 8 words, every 25th 20 to 40 words:
     text the tiny model never saw, so that its outputs loop and hit their caps, and the long ones are cut."""
     words = sorted({w for p in load_pairs() for w in p["source"].split()})
     rng = random.Random(seed)
     sentences: dict[str, None] = {}
     while len(sentences) < count:
-        size = rng.randint(40, 80) if len(sentences) % 25 == 24 else rng.randint(1, 16)
+        size = rng.randint(20, 40) if len(sentences) % 25 == 24 else rng.randint(1, 8)
         sentences[" ".join(rng.choice(words) for _ in range(size))] = None
     return list(sentences)
 
 
 @pytest.fixture(scope="module")
 def ct2() -> Translator:
-    """The CTranslate2 engine (cpu, int8); pieces of at most 40 tokens, so that long sentences are cut cheaply."""
-    config = TranslatorConfig(model=str(TINY_MODEL), backend="ct2", device="cpu", max_sentence_tokens=40)
+    """The CTranslate2 engine (cpu, int8); pieces of at most 16 tokens, so that long sentences are cut cheaply."""
+    config = TranslatorConfig(model=str(TINY_MODEL), backend="ct2", device="cpu", max_sentence_tokens=16)
     return Translator.from_config(config)
 
 
@@ -236,7 +236,7 @@ def test_ctranslate2_output_is_a_function_of_the_sentence_alone(ct2: Translator,
     sentences = unfamiliar(1000, seed=beam)
     decode = DecodeOptions(beam_size=beam)
     together = ct2.translate_sentences(sentences, decode)
-    assert in_calls(ct2, sentences, decode, [37, 1, 200, 5, 64]) == together
+    assert in_calls(ct2, sentences, decode, [37, 200, 5, 64]) == together
     assert in_calls(ct2, sentences, decode, [1]) == together
     flags = Counter(f for t in together for f in t.flags)
     assert min(flags["truncated"], flags["retried"], flags["split"], flags["cut"]) >= 20, flags  # loops, caps, pieces
@@ -246,10 +246,11 @@ def test_the_retry_decodes_again_only_the_pieces_that_looped(ct2: Translator, pa
     # a memorised sentence of 39 tokens, then a fragment the tiny model stutters on: two pieces, one loops
     sentence = pairs[18]["source"] + ", Iya benar dia sedang"
     spy = Spy(ct2)
+    config = replace(ct2.config, max_sentence_tokens=40)
     decode = DecodeOptions(beam_size=1)
-    [result] = Translator(spy, ct2.config, ct2.source).translate_sentences([sentence], decode)
+    [result] = Translator(spy, config, ct2.source).translate_sentences([sentence], decode)
     [count] = ct2.backend.count_tokens([sentence])
-    texts = pieces.fit(sentence, count, ct2.backend.count_tokens, ct2.config.max_sentence_tokens).texts
+    texts = pieces.fit(sentence, count, ct2.backend.count_tokens, config.max_sentence_tokens).texts
     first = {p: ct2.backend.translate([p], decode)[0].text for p in texts}  # each piece alone
     looped = [p for p in texts if quality.repeats(first[p])]
     assert 0 < len(looped) < len(texts) and sorted(spy.seen) == sorted(texts)
