@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -12,6 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,15 +63,20 @@ def call(
 
 
 class Server:
-    def __init__(self, **settings: str) -> None:
+    """`translator serve` with `settings`; its log (access lines on stdout, the rest on stderr) goes to
+    `log` when given, else stdout is dropped and stderr kept for a failed start."""
+
+    def __init__(self, log: Path | None = None, **settings: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "translator", "serve", "--port", str(self.port)],
-            env=clean_env(**settings),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        self.log = log
+        with log.open("wb") if log else contextlib.nullcontext() as sink:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "translator", "serve", "--port", str(self.port)],
+                env=clean_env(**settings),
+                stdout=sink or subprocess.DEVNULL,
+                stderr=sink or subprocess.PIPE,
+            )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -78,7 +85,8 @@ class Server:
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.proc.kill()
-                    raise RuntimeError("server did not start: " + self.proc.stderr.read().decode()[-2000:]) from None
+                    output = log.read_bytes() if log else self.proc.stderr.read()  # type: ignore[union-attr]
+                    raise RuntimeError("server did not start: " + output.decode()[-2000:]) from None
                 time.sleep(0.1)
 
     def stop(self) -> None:
