@@ -15,9 +15,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api import errors
 from api.batcher import Batcher
+from api.edge import BodyDeadlineMiddleware
 from api.limits import BodyLimitMiddleware
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import documents, health, libretranslate, models, reader, translate
+from api.routes import docs, documents, health, libretranslate, models, reader, translate
 from api.service import Service
 from api.settings import Settings, load_settings
 from translator import Translator, __version__
@@ -55,15 +56,19 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
         version=__version__,
         summary="Aligned Indonesian→English translation with MarianMT, plus LibreTranslate-compatible endpoints",
         lifespan=lifespan,
+        docs_url=None,  # api/routes/docs.py serves both pages without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.api_keys = settings.keys()
     app.state.metrics = metrics
     errors.install(app)
-    for module in (health, translate, documents, models, libretranslate, reader):
+    for module in (health, translate, documents, models, libretranslate, reader, docs):
         app.include_router(module.router)
     app.include_router(health.metrics_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
+    app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyDeadlineMiddleware, timeout_s=settings.client_timeout_s)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

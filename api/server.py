@@ -9,6 +9,8 @@ from __future__ import annotations
 import uvicorn
 
 from api.app import create_app
+from api.edge import h11_with_header_deadline
+from api.logs import log_config
 from api.settings import load_settings
 from translator import Translator
 
@@ -16,4 +18,12 @@ from translator import Translator
 def serve(host: str, port: int) -> None:
     settings = load_settings()
     translator = Translator.from_config(settings.translator_config())
-    uvicorn.run(create_app(settings, translator), host=host, port=port)
+    uvicorn.run(
+        create_app(settings, translator),
+        host=host,
+        port=port,
+        http=h11_with_header_deadline(settings.client_timeout_s),
+        limit_concurrency=settings.max_connections,
+        timeout_graceful_shutdown=settings.shutdown_grace_s,
+        log_config=log_config(),
+    )

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     batch_wait_ms: float = Field(5.0, ge=0, le=1000, description="how long a request waits for company (not if idle)")
     batch_sentences: int = Field(256, ge=1, description="sentences pooled into one model call at most")
     request_timeout_s: float = Field(60.0, gt=0, description="a request still waiting after this gets 504")
+    # connections
+    client_timeout_s: float = Field(
+        30.0, gt=0, description="a request's line and headers, then its body, must each arrive within this, else 408"
+    )
+    max_connections: int = Field(1000, ge=1, description="open connections before new requests get 503")
+    shutdown_grace_s: int = Field(30, ge=0, description="on SIGTERM, how long in-flight requests may still finish")
     # access
     api_keys: str = Field("", description="comma-separated API keys; empty and no keys file: no keys needed")
     api_keys_file: Path | None = Field(None, description="a file of API keys, one a line")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,15 +64,20 @@ def call(
 
 
 class Server:
-    def __init__(self, **settings: str) -> None:
+    """`translator serve` with `settings`; its log (access lines on stdout, the rest on stderr) goes to
+    `log` when given, else stdout is dropped and stderr kept for a failed start."""
+
+    def __init__(self, log: Path | None = None, **settings: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "translator", "serve", "--port", str(self.port)],
-            env=clean_env(**settings),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        self.log = log
+        with log.open("wb") if log else contextlib.nullcontext() as sink:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "translator", "serve", "--port", str(self.port)],
+                env=clean_env(**settings),
+                stdout=sink or subprocess.DEVNULL,
+                stderr=sink or subprocess.PIPE,
+            )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -78,7 +86,8 @@ class Server:
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.proc.kill()
-                    raise RuntimeError("server did not start: " + self.proc.stderr.read().decode()[-2000:]) from None
+                    output = log.read_bytes() if log else self.proc.stderr.read()  # type: ignore[union-attr]
+                    raise RuntimeError("server did not start: " + output.decode()[-2000:]) from None
                 time.sleep(0.1)
 
     def stop(self) -> None:
@@ -94,3 +103,42 @@ def server_fixture(**settings: str) -> Any:
         server.stop()
 
     return fixture
+
+
+def chromium() -> tuple[str, str] | None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    return (browser, driver) if browser and driver else None
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    """Headless Debian chromium that can reach 127.0.0.1 only; skipped (failed on CI) where it is missing."""
+    found = chromium()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium and chromium-driver (see .ci/run)")
+        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service as DriverService
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = found[0]
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1280,900",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # as offline: only the server answers
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=DriverService(executable_path=found[1]), options=options)
+    yield driver
+    driver.quit()

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from markupsafe import escape
 
 from tests.api.conftest import Server, call, server_fixture
@@ -57,43 +53,6 @@ def test_upload_and_bad_upload(server: Server, pairs: list[dict[str, str]]) -> N
     assert ok.status == 200 and str(escape(pairs[3]["target"])) in ok.body.decode()
     bad = call(server.url + "/", multipart(b"\xff\xfe\x00"), content_type=content_type)
     assert bad.status == 400 and "is not UTF-8 text" in bad.body.decode()
-
-
-def chromium() -> tuple[str, str] | None:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    return (browser, driver) if browser and driver else None
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
-    found = chromium()
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install Debian's chromium and chromium-driver (see .ci/run)")
-        pytest.skip("Debian's chromium and chromium-driver are not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service as DriverService
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = found[0]
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1280,900",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=DriverService(executable_path=found[1]), options=options)
-    yield driver
-    driver.quit()
 
 
 def test_reader_in_a_real_browser(server: Server, browser: object, pairs: list[dict[str, str]], tmp_path: Path) -> None:

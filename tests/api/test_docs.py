@@ -1,0 +1,35 @@
+"""/docs and /redoc in a real browser that can reach nothing but the server: both show the operations."""
+
+from __future__ import annotations
+
+from tests.api.conftest import Server, call, server_fixture
+
+server = server_fixture()
+
+
+def test_docs_pages_load_their_assets_from_the_server(server: Server) -> None:
+    for page in ("/docs", "/redoc"):
+        html = call(server.url + page).body.decode()
+        assert "/docs-assets/" in html and "cdn" not in html.lower() and "fonts.googleapis" not in html
+    assert call(server.url + "/docs-assets/swagger-ui-bundle.js").status == 200
+
+
+def test_docs_pages_show_the_operations_offline(server: Server, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    assert isinstance(browser, WebDriver)
+    wait = WebDriverWait(browser, 20)
+    browser.get(server.url + "/docs")
+    operation = (By.CSS_SELECTOR, '.opblock-summary-path[data-path="/v1/translate"]')
+    assert wait.until(expected_conditions.visibility_of_element_located(operation)).text.startswith("/v1/translate")
+    browser.get(server.url + "/redoc")
+    summary = (By.XPATH, "//*[normalize-space(text())='Translate texts']")
+    assert wait.until(expected_conditions.presence_of_element_located(summary))
+    # every script, style and fetch came from the server (ReDoc's own badge image alone is remote, and blank)
+    resources = browser.execute_script(
+        "return performance.getEntriesByType('resource').filter(e => e.initiatorType !== 'img').map(e => e.name)"
+    )
+    assert resources and all(url.startswith(server.url) for url in resources), resources
