@@ -213,9 +213,7 @@ def test_a_failing_model_call_fails_its_requests_not_the_worker(tiny: Translator
         return [Translation(s) for s in sentences]
 
     async def scenario() -> list[Translation]:
-        b = Batcher(
-            flaky, model_pieces(tiny), queue_tokens=100, batch_tokens=100, request_tokens=100, wait_s=0
-        )
+        b = Batcher(flaky, model_pieces(tiny), queue_tokens=100, batch_tokens=100, request_tokens=100, wait_s=0)
         b.start()
         with pytest.raises(RuntimeError, match="boom"):
             await b.translate(["a"], GREEDY, 5)
