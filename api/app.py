@@ -14,7 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.batcher import Batcher
+from api.batcher import Batcher, model_pieces
+from api.disconnect import CancelOnDisconnect
 from api.edge import BodyDeadlineMiddleware
 from api.limits import BodyLimitMiddleware
 from api.metrics import Metrics, MetricsMiddleware
@@ -39,10 +40,13 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
             loaded = await run_in_threadpool(Translator.from_config, settings.translator_config())
         batcher = Batcher(
             loaded.translate_sentences,
-            queue_size=settings.queue_size,
+            model_pieces(loaded),
+            queue_tokens=settings.queue_tokens,
+            batch_tokens=settings.batch_tokens,
+            request_tokens=settings.request_tokens,
             wait_s=settings.batch_wait_ms / 1000,
-            batch_sentences=settings.batch_sentences,
             on_batch=metrics.observe_batch,
+            on_cancel=metrics.cancelled_pieces.inc,
         )
         batcher.start()
         app.state.service = Service(loaded, batcher, settings)
@@ -68,6 +72,7 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
     app.include_router(health.metrics_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
+    app.add_middleware(CancelOnDisconnect)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(BodyDeadlineMiddleware, timeout_s=settings.client_timeout_s)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

@@ -1,8 +1,13 @@
-"""Cross-request dynamic batching: one worker pools the sentences of concurrent requests into model calls.
+"""Cross-request dynamic batching, fair in model work: one worker pools the pieces of concurrent requests into
+model calls, taking turns between requests.
 
-The queue is bounded in sentences: a request that would overflow it is refused at once (503), never left
-to hang; a request past its deadline gets 504 and its sentences are dropped from the queue if the model
-has not started on them. The model runs in a worker thread, so the event loop stays free.
+At admission a request's sentences are cleaned, deduplicated and cut into pieces of at most the model's
+sentence length (as the library cuts them), and counted in tokens. The queue bound, the batch budget and the
+per-request budget count tokens: a request over its budget is refused (413), one that would overflow the
+queue is refused at once (503). Each batch takes one piece from each waiting request in turn until the token
+budget is spent, so a small request waits behind at most one batch of a large one. A request that is
+cancelled (its client left) or past its deadline (504) leaves the queue at once: at most the batch already
+running is wasted. The model runs in a worker thread, so the event loop stays free.
 """
 
 from __future__ import annotations
@@ -16,74 +21,157 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from translator import DecodeOptions, Translation
+from translator import DecodeOptions, Translation, Translator, batching, pieces
 
 log = logging.getLogger(__name__)
 
 TranslateFn = Callable[[Sequence[str], DecodeOptions], list[Translation]]
+FitFn = Callable[[Sequence[str]], list[pieces.Pieces]]
 
 
 class QueueFull(Exception):
-    """The queue holds too many sentences to take this request now."""
+    """The queue holds too many tokens to take this request now."""
 
     def __init__(self, retry_after_s: int) -> None:
         super().__init__("the translation queue is full")
         self.retry_after_s = retry_after_s
 
 
+class TooMuchWork(Exception):
+    """The request needs more model tokens than one request may have."""
+
+    def __init__(self, tokens: int, limit: int) -> None:
+        super().__init__(f"the request needs {tokens} model tokens, over the limit of {limit} per request")
+        self.tokens, self.limit = tokens, limit
+
+
 class DeadlineExceeded(Exception):
     """The request waited longer than its deadline."""
 
 
+def model_pieces(translator: Translator) -> FitFn:
+    """Cleaned sentences → the pieces `translator` would cut them into (pieces.fit at its sentence limit)."""
+    count, limit = translator.backend.count_tokens, translator.config.max_sentence_tokens
+
+    def fit(texts: Sequence[str]) -> list[pieces.Pieces]:
+        return [pieces.fit(t, n, count, limit) for t, n in zip(texts, count(texts), strict=True)]
+
+    return fit
+
+
 @dataclass(eq=False)
 class Ticket:
-    """One request's sentences in the queue."""
+    """One request in the queue: its distinct sentences' pieces (the units the worker schedules), and one
+    future per part (a paragraph of a stream; the whole request otherwise), answered as soon as its pieces are."""
 
-    sentences: list[str]
     decode: DecodeOptions
-    future: asyncio.Future[list[Translation]]
+    fitted: list[pieces.Pieces]  # per distinct cleaned sentence
+    parts: list[list[int]]  # per part, per sentence: its index in `fitted`
+    futures: list[asyncio.Future[list[Translation]]] = field(default_factory=list)  # made when queued
+    texts: list[str] = field(init=False)  # the pieces, in order
+    tokens: list[int] = field(init=False)
+    ends: list[int] = field(init=False)  # per part, how many pieces must be done to answer it
+    starts: list[int] = field(init=False)  # per distinct sentence, its first piece (and the end, last)
+    outputs: list[Translation] = field(default_factory=list)  # of the pieces done so far
+    taken: int = 0  # pieces handed to the model
+    answered: int = 0  # parts answered
     enqueued: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.texts = [t for f in self.fitted for t in f.texts]
+        self.tokens = [n for f in self.fitted for n in f.tokens]
+        self.starts = [0]
+        for f in self.fitted:
+            self.starts.append(self.starts[-1] + len(f.texts))
+        self.ends, end = [], 0
+        for part in self.parts:
+            end = max([end, *(self.starts[i + 1] for i in part)])
+            self.ends.append(end)
+
+    @property
+    def queued_tokens(self) -> int:
+        return sum(self.tokens[self.taken :])
+
+    @property
+    def cancelled(self) -> bool:
+        return all(f.cancelled() for f in self.futures[self.answered :])
+
+    def answer_ready_parts(self) -> None:
+        while self.answered < len(self.parts) and self.ends[self.answered] <= len(self.outputs):
+            part, future = self.parts[self.answered], self.futures[self.answered]
+            if not future.done():
+                future.set_result([self._joined(i) for i in part])
+            self.answered += 1
+
+    def _joined(self, i: int) -> Translation:
+        """Sentence `i` from its pieces, joined as the library joins them; each piece's flags are kept."""
+        mine = self.outputs[self.starts[i] : self.starts[i + 1]]
+        flags = self.fitted[i].flags + tuple(dict.fromkeys(flag for t in mine for flag in t.flags))
+        return Translation(" ".join(t.target for t in mine if t.target), flags)
+
+    def fail(self, exc: BaseException | None) -> None:
+        """Fail (or, with None, cancel) every part not answered yet."""
+        for future in self.futures[self.answered :]:
+            if future.done():
+                continue
+            if exc is None:
+                future.cancel()
+            else:
+                future.set_exception(exc)
 
 
 @dataclass
 class BatchStats:
     """What the worker reports after each model call, for metrics."""
 
-    sentences: int
+    pieces: int
+    tokens: int
     requests: int
     seconds: float
+    wasted: int  # pieces translated for requests that had gone meanwhile
 
 
 class Batcher:
     def __init__(
         self,
         translate: TranslateFn,
+        fit: FitFn,
         *,
-        queue_size: int,
+        queue_tokens: int,
+        batch_tokens: int,
+        request_tokens: int,
         wait_s: float,
-        batch_sentences: int,
         on_batch: Callable[[BatchStats], None] = lambda _: None,
+        on_cancel: Callable[[int], None] = lambda _: None,
     ) -> None:
         self._translate = translate
-        self._queue_size = queue_size
+        self._fit = fit
+        self._queue_tokens = queue_tokens
+        self._batch_tokens = batch_tokens
+        self._request_tokens = request_tokens
         self._wait_s = wait_s
-        self._batch_sentences = batch_sentences
         self._on_batch = on_batch
-        self._jobs: deque[Ticket] = deque()
+        self._on_cancel = on_cancel
+        self._jobs: deque[Ticket] = deque()  # turns: the next batch starts at the front, the served go last
         self._pending = 0
+        self._pending_tokens = 0
         self._wake = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
-        self._seconds_per_sentence = 0.05  # a running estimate, for Retry-After
+        self._seconds_per_token = 0.002  # a running estimate, for Retry-After
         self._last_call_ended = float("-inf")
 
     @property
     def pending(self) -> int:
-        """Sentences queued and not yet handed to the model."""
+        """Pieces (sentences, or pieces of long ones) queued and not yet handed to the model."""
         return self._pending
 
     @property
+    def pending_tokens(self) -> int:
+        return self._pending_tokens
+
+    @property
     def full(self) -> bool:
-        return self._pending >= self._queue_size
+        return self._pending_tokens >= self._queue_tokens
 
     def start(self) -> None:
         self._worker = asyncio.create_task(self._run(), name="batcher")
@@ -93,40 +181,69 @@ class Batcher:
             self._worker.cancel()
             await asyncio.gather(self._worker, return_exceptions=True)
         for job in self._jobs:
-            job.future.cancel()
+            job.fail(None)
 
-    def submit(self, sentences: list[str], decode: DecodeOptions) -> Ticket:
-        """Queue `sentences` now (or raise QueueFull now); `result` waits for their translations."""
-        future: asyncio.Future[list[Translation]] = asyncio.get_running_loop().create_future()
-        job = Ticket(sentences, decode, future)
-        if not sentences:
-            future.set_result([])
-            return job
-        # a request larger than the whole queue still runs when it is alone
-        if self._pending + len(sentences) > self._queue_size and self._pending > 0:
-            raise QueueFull(retry_after_s=max(1, round(self._pending * self._seconds_per_sentence)))
-        self._jobs.append(job)
-        self._pending += len(sentences)
-        self._wake.set()
-        return job
-
-    async def result(self, ticket: Ticket, timeout_s: float) -> list[Translation]:
-        try:
-            return await asyncio.wait_for(asyncio.shield(ticket.future), timeout_s)
-        except TimeoutError:
-            self.cancel(ticket)
-            raise DeadlineExceeded from None
-
-    def cancel(self, ticket: Ticket) -> None:
-        """Drop a job the model has not started on, and free its place in the queue."""
-        if ticket in self._jobs:
-            self._jobs.remove(ticket)
-            self._pending -= len(ticket.sentences)
-        ticket.future.cancel()
+    def submit(self, parts: Sequence[Sequence[str]], decode: DecodeOptions) -> Ticket:
+        """Queue the sentences of each part now (or raise TooMuchWork or QueueFull now); `result(ticket, k)`
+        waits for part k's translations. Cutting a very long sentence takes the event loop for up to a
+        second: `translate` cuts in a thread."""
+        return self._enqueue(self._prepare(parts, decode))
 
     async def translate(self, sentences: list[str], decode: DecodeOptions, timeout_s: float) -> list[Translation]:
         """The translations of `sentences`, pooled with whatever else is waiting."""
-        return await self.result(self.submit(sentences, decode), timeout_s)
+        ticket = self._enqueue(await anyio.to_thread.run_sync(self._prepare, [sentences], decode))
+        return await self.result(ticket, 0, timeout_s)
+
+    def _prepare(self, parts: Sequence[Sequence[str]], decode: DecodeOptions) -> Ticket:
+        """The request's distinct cleaned sentences cut into pieces and counted; TooMuchWork over budget."""
+        distinct, where = batching.unique([pieces.clean(s) for part in parts for s in part])
+        positions = iter(where)
+        job = Ticket(decode, self._fit(distinct), [[next(positions) for _ in part] for part in parts])
+        if job.queued_tokens > self._request_tokens:
+            raise TooMuchWork(job.queued_tokens, self._request_tokens)
+        return job
+
+    def _enqueue(self, job: Ticket) -> Ticket:
+        tokens = job.queued_tokens
+        # a request larger than the whole queue still runs when it is alone
+        if self._pending_tokens + tokens > self._queue_tokens and self._pending_tokens > 0:
+            raise QueueFull(retry_after_s=max(1, round(self._pending_tokens * self._seconds_per_token)))
+        loop = asyncio.get_running_loop()
+        job.futures = [loop.create_future() for _ in job.parts]
+        job.answer_ready_parts()  # the empty ones
+        if job.texts:  # ahead of the requests served already: its first turn is the next batch
+            served = next((i for i, queued in enumerate(self._jobs) if queued.taken), len(self._jobs))
+            self._jobs.insert(served, job)
+            self._pending += len(job.texts)
+            self._pending_tokens += tokens
+            self._wake.set()
+        return job
+
+    async def result(self, ticket: Ticket, part: int, timeout_s: float) -> list[Translation]:
+        """Part `part` of `ticket`; past `timeout_s`, or when the caller is cancelled (its client left), the
+        whole ticket leaves the queue."""
+        try:
+            return await asyncio.wait_for(asyncio.shield(ticket.futures[part]), timeout_s)
+        except TimeoutError:
+            self.cancel(ticket)
+            raise DeadlineExceeded from None
+        except asyncio.CancelledError:
+            self.cancel(ticket)
+            raise
+
+    def cancel(self, ticket: Ticket) -> None:
+        """Drop the pieces of `ticket` the model has not started on, and free their place in the queue."""
+        self._on_cancel(self._drop(ticket))
+        ticket.fail(None)
+
+    def _drop(self, ticket: Ticket) -> int:
+        """Take `ticket`'s pieces not yet handed to the model out of the queue; how many they were."""
+        if ticket not in self._jobs:
+            return 0
+        self._jobs.remove(ticket)
+        self._pending -= len(ticket.texts) - ticket.taken
+        self._pending_tokens -= ticket.queued_tokens
+        return len(ticket.texts) - ticket.taken
 
     async def _run(self) -> None:
         while True:
@@ -134,59 +251,78 @@ class Batcher:
             self._wake.clear()
             while self._jobs:
                 await self._gather_company()
-                jobs = self._take()
-                if jobs:
-                    await self._call_model(jobs)
+                batch = self._take()
+                if batch:
+                    await self._call_model(batch)
 
     async def _gather_company(self) -> None:
         """Wait `wait_s` for more requests, and again while they keep coming (the clients of the last
-        batch come back together), up to 10 × `wait_s` or a full pool. A request that finds the model
+        batch come back together), up to 10 × `wait_s` or a full batch. A request that finds the model
         idle for longer than that goes at once: nobody is coming back, and waiting would only add latency."""
         if not self._wait_s or time.monotonic() - self._last_call_ended > 10 * self._wait_s:
             return
         give_up = time.monotonic() + 10 * self._wait_s
-        while self._pending < self._batch_sentences and time.monotonic() < give_up:
-            before = self._pending
+        while self._pending_tokens < self._batch_tokens and time.monotonic() < give_up:
+            before = self._pending_tokens
             await asyncio.sleep(self._wait_s)
-            if self._pending == before:
+            if self._pending_tokens == before:
                 return
 
-    def _take(self) -> list[Ticket]:
-        """The oldest job and those behind it with the same decode options, up to the pool size."""
-        first = self._jobs[0]
-        taken: list[Ticket] = []
+    def _take(self) -> list[tuple[Ticket, int, int]]:
+        """(ticket, first piece, how many) for the next batch: one piece from each waiting request with the
+        front request's decode options in turn, until the token budget is spent. The requests served go to
+        the back of the line."""
+        decode = self._jobs[0].decode
+        line = [job for job in self._jobs if job.decode == decode]
+        counts = dict.fromkeys(line, 0)
         size = 0
-        for job in list(self._jobs):
-            if job.decode != first.decode:
-                continue
-            if taken and size + len(job.sentences) > self._batch_sentences:
-                break
-            taken.append(job)
-            size += len(job.sentences)
-        for job in taken:
+        while line and size < self._batch_tokens:
+            waiting: list[Ticket] = []
+            for job in line:
+                n = job.tokens[job.taken + counts[job]]
+                if size and size + n > self._batch_tokens:
+                    waiting = []
+                    break
+                counts[job] += 1
+                size += n
+                if job.taken + counts[job] < len(job.texts):
+                    waiting.append(job)
+            line = waiting
+        batch = []
+        for job, count in counts.items():
+            if not count:
+                continue  # not reached: it keeps its place at the front
             self._jobs.remove(job)
-            self._pending -= len(job.sentences)
-        return [job for job in taken if not job.future.done()]
+            if job.taken + count < len(job.texts):
+                self._jobs.append(job)
+            batch.append((job, job.taken, count))
+            job.taken += count
+            self._pending -= count
+        self._pending_tokens -= size
+        return batch
 
-    async def _call_model(self, jobs: list[Ticket]) -> None:
-        sentences = [s for job in jobs for s in job.sentences]
+    async def _call_model(self, batch: list[tuple[Ticket, int, int]]) -> None:
+        texts = [t for job, start, count in batch for t in job.texts[start : start + count]]
+        tokens = sum(n for job, start, count in batch for n in job.tokens[start : start + count])
         started = time.monotonic()
         try:
-            results = await anyio.to_thread.run_sync(self._translate, sentences, jobs[0].decode)
+            results = await anyio.to_thread.run_sync(self._translate, texts, batch[0][0].decode)
         except Exception as exc:  # a failed model call fails its requests, never the worker
-            log.exception("model call failed for %d sentences", len(sentences))
-            for job in jobs:
-                if not job.future.done():
-                    job.future.set_exception(exc)
+            log.exception("model call failed for %d pieces", len(texts))
+            for job, _, _ in batch:
+                self._drop(job)  # the rest of its pieces leave the queue
+                job.fail(exc)
             return
         finally:
             self._last_call_ended = time.monotonic()
         seconds = self._last_call_ended - started
-        self._seconds_per_sentence = 0.8 * self._seconds_per_sentence + 0.2 * seconds / len(sentences)
-        self._on_batch(BatchStats(sentences=len(sentences), requests=len(jobs), seconds=seconds))
+        self._seconds_per_token = 0.8 * self._seconds_per_token + 0.2 * seconds / max(1, tokens)
+        wasted = 0
         position = 0
-        for job in jobs:
-            mine = results[position : position + len(job.sentences)]
-            position += len(job.sentences)
-            if not job.future.done():
-                job.future.set_result(mine)
+        for job, _, count in batch:
+            if job.cancelled:
+                wasted += count
+            job.outputs += results[position : position + count]
+            position += count
+            job.answer_ready_parts()
+        self._on_batch(BatchStats(len(texts), tokens, len(batch), seconds, wasted))

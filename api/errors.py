@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from api.batcher import DeadlineExceeded, QueueFull
+from api.batcher import DeadlineExceeded, QueueFull, TooMuchWork
 from translator.errors import BackendError, ConfigError, InputError, ModelNotFoundError, TranslatorError
 
 LT_PATHS = frozenset({"/translate", "/languages", "/detect"})
@@ -64,6 +64,11 @@ def install(app: FastAPI) -> None:
         message = f"the translation queue is full; retry in {exc.retry_after_s} s"
         headers = {"Retry-After": str(exc.retry_after_s)}
         return error_response(request, 503, "queue_full", message, headers=headers)
+
+    @app.exception_handler(TooMuchWork)
+    async def too_much_work(request: Request, exc: TooMuchWork) -> JSONResponse:
+        message = f"{exc} (TRANSLATOR_MAX_REQUEST_TOKENS)"
+        return error_response(request, 413, "too_large", message, limit="max_request_tokens")
 
     @app.exception_handler(DeadlineExceeded)
     async def deadline(request: Request, _: DeadlineExceeded) -> JSONResponse:

@@ -1,4 +1,5 @@
-"""Prometheus metrics of one app: requests by route and status, latency, sentences, batches, queue depth.
+"""Prometheus metrics of one app: requests by route and status, latency, pieces, batches, queue depth, and the
+pieces cancelled in the queue or translated for nobody.
 
 Labels carry route templates and status codes only: never texts, keys or client addresses.
 """
@@ -23,9 +24,18 @@ class Metrics:
         self.latency = Histogram(
             "translator_request_seconds", "HTTP request latency", ["route"], buckets=_LATENCY_BUCKETS, registry=r
         )
-        self.sentences = Counter("translator_sentences", "sentences sent to the model", registry=r)
+        self.sentences = Counter(
+            "translator_sentences", "sentences (or pieces of long ones) sent to the model", registry=r
+        )
+        self.tokens = Counter("translator_tokens", "source tokens sent to the model", registry=r)
+        self.wasted_pieces = Counter(
+            "translator_wasted_pieces", "pieces translated for requests that had gone meanwhile", registry=r
+        )
+        self.cancelled_pieces = Counter(
+            "translator_cancelled_pieces", "pieces taken out of the queue unrun: client gone or deadline", registry=r
+        )
         self.batch_sentences = Histogram(
-            "translator_batch_sentences", "sentences per model call", buckets=_BATCH_BUCKETS, registry=r
+            "translator_batch_sentences", "sentences (or pieces) per model call", buckets=_BATCH_BUCKETS, registry=r
         )
         self.batch_requests = Histogram(
             "translator_batch_requests", "requests pooled per model call", buckets=_BATCH_BUCKETS, registry=r
@@ -36,8 +46,10 @@ class Metrics:
         self.queue_depth = Gauge("translator_queue_sentences", "sentences waiting for the model", registry=r)
 
     def observe_batch(self, stats: BatchStats) -> None:
-        self.sentences.inc(stats.sentences)
-        self.batch_sentences.observe(stats.sentences)
+        self.sentences.inc(stats.pieces)
+        self.tokens.inc(stats.tokens)
+        self.wasted_pieces.inc(stats.wasted)
+        self.batch_sentences.observe(stats.pieces)
         self.batch_requests.observe(stats.requests)
         self.model_seconds.observe(stats.seconds)
 

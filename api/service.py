@@ -9,21 +9,12 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from api.batcher import Batcher, DeadlineExceeded, QueueFull, Ticket
+from api.batcher import Batcher, DeadlineExceeded, Ticket
 from api.settings import Settings
 from translator import AlignedDocument, DecodeOptions, Paragraph, Translator, segment
 from translator.pipeline import align, english
-
-
-@dataclass
-class _Pending:
-    doc_id: str
-    text: str
-    paragraphs: list[Paragraph]
-    tickets: list[Ticket]  # one per paragraph
 
 
 class Service:
@@ -66,45 +57,37 @@ class Service:
         ]
 
     def start_stream(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> AsyncIterator[str]:
-        """Queue every paragraph now (QueueFull is raised here, before any byte is sent), then stream NDJSON:
-        one `{"document", "paragraph"}` line per paragraph as it is translated, and one `{"document", "done",
-        "translation", "provenance"}` line closing each document."""
-        pending: list[_Pending] = []
-        try:
-            for doc_id, text in documents:
-                paragraphs = segment(text)
-                tickets = [self.batcher.submit([s.source for s in p.sentences], decode) for p in paragraphs]
-                pending.append(_Pending(doc_id, text, paragraphs, tickets))
-        except QueueFull:
-            for item in pending:
-                for ticket in item.tickets:
-                    self.batcher.cancel(ticket)
-            raise
-        return self._stream(pending, decode)
+        """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here, before any
+        byte is sent), then stream NDJSON: one `{"document", "paragraph"}` line per paragraph as it is
+        translated, and one `{"document", "done", "translation", "provenance"}` line closing each document."""
+        segmented = [(doc_id, text, segment(text)) for doc_id, text in documents]
+        parts = [[s.source for s in p.sentences] for _, _, paragraphs in segmented for p in paragraphs]
+        return self._stream(segmented, self.batcher.submit(parts, decode), decode)
 
-    async def _stream(self, pending: list[_Pending], decode: DecodeOptions) -> AsyncIterator[str]:
+    async def _stream(
+        self, segmented: list[tuple[str, str, list[Paragraph]]], ticket: Ticket, decode: DecodeOptions
+    ) -> AsyncIterator[str]:
         provenance = self.translator.provenance(decode)
         deadline = time.monotonic() + self.settings.request_timeout_s
+        part = 0
         try:
-            for item in pending:
+            for doc_id, text, paragraphs in segmented:
                 done: list[Paragraph] = []
-                for paragraph, ticket in zip(item.paragraphs, item.tickets, strict=True):
-                    translations = iter(await self.batcher.result(ticket, max(0.0, deadline - time.monotonic())))
-                    [aligned] = align(item.doc_id, item.text, [paragraph], translations, provenance).paragraphs
+                for paragraph in paragraphs:
+                    translations = await self.batcher.result(ticket, part, max(0.0, deadline - time.monotonic()))
+                    part += 1
+                    [aligned] = align(doc_id, text, [paragraph], iter(translations), provenance).paragraphs
                     done.append(aligned)
-                    yield _line({"document": item.doc_id, "paragraph": aligned.to_dict()})
-                whole = AlignedDocument(item.doc_id, english(item.text, done), tuple(done), provenance)
-                closing = {"document": item.doc_id, "done": True, "translation": whole.translation}
+                    yield _line({"document": doc_id, "paragraph": aligned.to_dict()})
+                whole = AlignedDocument(doc_id, english(text, done), tuple(done), provenance)
+                closing = {"document": doc_id, "done": True, "translation": whole.translation}
                 closing["summary"] = whole.summary
                 yield _line({**closing, "provenance": provenance.to_dict()})
         except DeadlineExceeded:
             limit = self.settings.request_timeout_s
             yield _line({"error": {"code": "deadline_exceeded", "message": f"over the {limit:g} s deadline"}})
         finally:
-            for item in pending:
-                for ticket in item.tickets:
-                    if not ticket.future.done():
-                        self.batcher.cancel(ticket)
+            self.batcher.cancel(ticket)  # a client that left, or a stream closed early: its pieces leave the queue
 
 
 def _line(record: dict[str, Any]) -> str:

@@ -1,111 +1,208 @@
-"""The batcher on its own: concurrent requests pooled into one model call, results back to each, in order."""
+"""The batcher on its own, with the tiny model's tokenizer cutting and counting: concurrent requests pooled
+into model calls, results back to each in order; turns taken between requests; cancelled and late requests
+leave the queue."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
-from api.batcher import Batcher, DeadlineExceeded, QueueFull
-from translator import DecodeOptions, Translation
+from api.batcher import Batcher, BatchStats, DeadlineExceeded, QueueFull, TooMuchWork, model_pieces
+from translator import DecodeOptions, Translation, Translator
 
 GREEDY, BEAM = DecodeOptions(beam_size=1), DecodeOptions(beam_size=4)
 
 
 class Recorder:
-    """A translate function that upper-cases and records each call (the pooling is what is under test)."""
+    """Records each model call, then translates with `translate` (upper-casing when none is given)."""
 
-    def __init__(self) -> None:
+    def __init__(self, translator: Translator | None = None) -> None:
         self.calls: list[tuple[list[str], int]] = []
+        self.translator = translator
 
     def __call__(self, sentences: Sequence[str], decode: DecodeOptions) -> list[Translation]:
         self.calls.append((list(sentences), decode.beam_size))
+        if self.translator is not None:
+            return self.translator.translate_sentences(sentences, decode)
         return [Translation(s.upper()) for s in sentences]
 
 
-def run(coro):  # type: ignore[no-untyped-def]
-    return asyncio.run(coro)
+def batcher(recorder: Recorder, tiny: Translator, **options: float) -> Batcher:
+    settings = {"queue_tokens": 1000, "batch_tokens": 1000, "request_tokens": 1000, "wait_s": 0, **options}
+    return Batcher(
+        recorder,
+        model_pieces(recorder.translator or tiny),
+        queue_tokens=int(settings["queue_tokens"]),
+        batch_tokens=int(settings["batch_tokens"]),
+        request_tokens=int(settings["request_tokens"]),
+        wait_s=settings["wait_s"],
+        on_batch=options.get("on_batch", lambda _: None),  # type: ignore[arg-type]
+        on_cancel=options.get("on_cancel", lambda _: None),  # type: ignore[arg-type]
+    )
 
 
-def test_concurrent_requests_share_one_model_call() -> None:
+def test_concurrent_requests_share_one_model_call(tiny: Translator) -> None:
     recorder = Recorder()
 
     async def scenario() -> list[list[str]]:
-        batcher = Batcher(recorder, queue_size=100, wait_s=0.05, batch_sentences=100)
-        batcher.start()
-        results = await asyncio.gather(*(batcher.translate([f"a{i}", f"b{i}"], GREEDY, 5) for i in range(10)))
-        await batcher.stop()
+        b = batcher(recorder, tiny, wait_s=0.05)
+        b.start()
+        await b.translate(["wake"], GREEDY, 5)  # went at once (idle); the next ones wait for company
+        results = await asyncio.gather(*(b.translate([f"a{i}", f"b{i}", f"a{i}"], GREEDY, 5) for i in range(10)))
+        await b.stop()
         return [[t.target for t in r] for r in results]
 
-    assert run(scenario()) == [[f"A{i}", f"B{i}"] for i in range(10)]
-    assert len(recorder.calls) == 1 and len(recorder.calls[0][0]) == 20
+    assert run(scenario()) == [[f"A{i}", f"B{i}", f"A{i}"] for i in range(10)]
+    assert len(recorder.calls) == 2 and len(recorder.calls[1][0]) == 20  # duplicates go to the model once
 
 
-def test_different_decode_options_are_not_pooled_and_pools_have_a_size() -> None:
+def test_different_decode_options_are_not_pooled_and_batches_have_a_token_budget(tiny: Translator) -> None:
     recorder = Recorder()
+    budget = sum(tiny.backend.count_tokens(["x", "u", "w", "y"]))
 
     async def scenario() -> None:
-        batcher = Batcher(recorder, queue_size=100, wait_s=0.05, batch_sentences=4)
-        batcher.start()
-        jobs = [batcher.translate(["x", "y"], GREEDY, 5), batcher.translate(["z"], BEAM, 5)]
-        jobs += [batcher.translate(["u", "v"], GREEDY, 5), batcher.translate(["w"], GREEDY, 5)]
-        await asyncio.gather(*jobs)
-        await batcher.stop()
+        b = batcher(recorder, tiny, batch_tokens=budget)
+        jobs = [b.translate(["x", "y"], GREEDY, 5), b.translate(["z"], BEAM, 5)]
+        jobs += [b.translate(["u", "v"], GREEDY, 5), b.translate(["w"], GREEDY, 5)]
+        gathered = asyncio.gather(*jobs)
+        await asyncio.sleep(0.1)  # all queued before the worker starts
+        b.start()
+        await gathered
+        await b.stop()
 
     run(scenario())
-    assert sorted((len(s), beam) for s, beam in recorder.calls) == [(1, 1), (1, 4), (4, 1)]
+    # turns: x, u, w, then y (one piece of each greedy request in turn), then z alone, then v
+    assert recorder.calls == [(["x", "y", "u", "w"], 1), (["z"], 4), (["v"], 1)]
 
 
-def test_queue_full_and_deadline() -> None:
-    recorder = Recorder()
+def test_a_small_request_waits_behind_at_most_one_batch_of_a_large_one(
+    tiny: Translator, pairs: list[dict[str, str]]
+) -> None:
+    recorder = Recorder(tiny)
+    big, small = [p["source"] for p in pairs[:6]], pairs[30]["source"]
+    budget = sum(tiny.backend.count_tokens(big[:2]))
+
+    async def scenario() -> tuple[list[Translation], list[Translation]]:
+        b = batcher(recorder, tiny, batch_tokens=budget)
+        b.start()
+        large = asyncio.create_task(b.translate(big, GREEDY, 30))
+        while not recorder.calls:
+            await asyncio.sleep(0.001)
+        ticket = b.submit([[small]], GREEDY)  # while the first batch runs
+        alone = await b.result(ticket, 0, 30)
+        assert len(recorder.calls) == 2  # the batch running when it came, then its own
+        result = await large, alone
+        await b.stop()
+        return result
+
+    large, alone = run(scenario())
+    assert small in recorder.calls[1][0]
+    assert large == [Translation(p["target"]) for p in pairs[:6]]
+    assert alone == [Translation(pairs[30]["target"])]
+
+
+def test_a_long_sentence_is_scheduled_piece_by_piece(tiny: Translator, pairs: list[dict[str, str]]) -> None:
+    short = Translator(tiny.backend, replace(tiny.config, max_sentence_tokens=16, retry_loops=False), tiny.source)
+    recorder = Recorder(short)
+    long = " ".join(p["source"].rstrip(".") for p in pairs[:2])
+
+    async def scenario() -> list[Translation]:
+        b = batcher(recorder, tiny, batch_tokens=16)
+        b.start()
+        result = await b.translate([long], GREEDY, 30)
+        await b.stop()
+        return result
+
+    [joined] = run(scenario())
+    fitted = model_pieces(short)([long])[0]
+    assert len(recorder.calls) == len(fitted.texts) > 2  # one piece a batch
+    assert [c[0] for c in recorder.calls] == [[t] for t in fitted.texts]
+    assert {"split", "cut"} & set(joined.flags) and joined.flags[: len(fitted.flags)] == fitted.flags
+
+
+def test_a_cancelled_request_leaves_the_queue_and_wastes_at_most_the_running_batch(
+    tiny: Translator, pairs: list[dict[str, str]]
+) -> None:
+    recorder = Recorder(tiny)
+    stats: list[BatchStats] = []
+    cancelled: list[int] = []
 
     async def scenario() -> None:
-        batcher = Batcher(recorder, queue_size=3, wait_s=0.5, batch_sentences=100)
-        batcher.start()
-        await batcher.translate(["awake"], GREEDY, 5)  # went at once (idle); the next ones wait for company
-        waiting = asyncio.create_task(batcher.translate(["a", "b", "c"], GREEDY, 0.1))
-        await asyncio.sleep(0)
+        b = batcher(recorder, tiny, batch_tokens=40, on_batch=stats.append, on_cancel=cancelled.append)  # type: ignore[arg-type]
+        b.start()
+        client = asyncio.create_task(b.translate([p["source"] for p in pairs[:20]], GREEDY, 30))
+        while not recorder.calls:
+            await asyncio.sleep(0.001)
+        client.cancel()  # what CancelOnDisconnect does when the client leaves
+        await asyncio.gather(client, return_exceptions=True)
+        assert b.pending == b.pending_tokens == 0
+        for _ in range(3000):  # the running batch ends (30 s at most)
+            if stats:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # the worker would start another batch now if anything were queued
+        await b.stop()
+
+    run(scenario())
+    assert len(recorder.calls) == 1 and stats[0].wasted == len(recorder.calls[0][0])
+    assert cancelled == [20 - len(recorder.calls[0][0])]
+
+
+def test_queue_full_deadline_and_token_budget(tiny: Translator) -> None:
+    recorder = Recorder()
+    [three] = tiny.backend.count_tokens(["a b c"])
+
+    async def scenario() -> None:
+        b = batcher(recorder, tiny, queue_tokens=3 * three, request_tokens=6 * three, wait_s=0.5)
+        b.start()
+        await b.translate(["awake"], GREEDY, 5)  # went at once (idle); the next ones wait for company
+        waiting = asyncio.create_task(b.translate(["a b c", "a b d", "a b e"], GREEDY, 0.1))
+        await asyncio.sleep(0.05)
         with pytest.raises(QueueFull) as full:
-            batcher.submit(["d"], GREEDY)
+            b.submit([["d"]], GREEDY)
         assert full.value.retry_after_s >= 1
+        with pytest.raises(TooMuchWork, match=f"over the limit of {6 * three} per request"):
+            b.submit([["a b c", "a b d", "a b e"], ["a b f", "a b g", "a b h", "a b i"]], GREEDY)
         with pytest.raises(DeadlineExceeded):
             await waiting
-        assert batcher.pending == 0
+        assert b.pending == b.pending_tokens == 0
         await asyncio.sleep(0.6)
-        await batcher.stop()
+        await b.stop()
 
     run(scenario())
     assert recorder.calls == [(["awake"], 1)]  # the expired request never reached the model
 
 
-def test_a_request_to_an_idle_model_does_not_wait_for_company() -> None:
+def test_a_request_to_an_idle_model_does_not_wait_for_company(tiny: Translator) -> None:
     recorder = Recorder()
 
     async def scenario() -> None:
-        batcher = Batcher(recorder, queue_size=10, wait_s=5, batch_sentences=100)
-        batcher.start()
-        await batcher.translate(["a"], GREEDY, 1)  # DeadlineExceeded if it waited the 5 s
-        await batcher.stop()
+        b = batcher(recorder, tiny, wait_s=5)
+        b.start()
+        await b.translate(["a"], GREEDY, 1)  # DeadlineExceeded if it waited the 5 s
+        await b.stop()
 
     run(scenario())
     assert recorder.calls == [(["a"], 1)]
 
 
-def test_a_request_larger_than_the_queue_runs_when_alone() -> None:
+def test_a_request_larger_than_the_queue_runs_when_alone(tiny: Translator) -> None:
     recorder = Recorder()
 
     async def scenario() -> int:
-        batcher = Batcher(recorder, queue_size=2, wait_s=0, batch_sentences=100)
-        batcher.start()
-        result = await batcher.translate(["a", "b", "c", "d"], GREEDY, 5)
-        await batcher.stop()
+        b = batcher(recorder, tiny, queue_tokens=2)
+        b.start()
+        result = await b.translate(["a", "b", "c", "d"], GREEDY, 5)
+        await b.stop()
         return len(result)
 
     assert run(scenario()) == 4
 
 
-def test_a_failing_model_call_fails_its_requests_not_the_worker() -> None:
+def test_a_failing_model_call_fails_its_requests_not_the_worker(tiny: Translator) -> None:
     calls = 0
 
     def flaky(sentences: Sequence[str], decode: DecodeOptions) -> list[Translation]:
@@ -116,12 +213,16 @@ def test_a_failing_model_call_fails_its_requests_not_the_worker() -> None:
         return [Translation(s) for s in sentences]
 
     async def scenario() -> list[Translation]:
-        batcher = Batcher(flaky, queue_size=10, wait_s=0, batch_sentences=10)
-        batcher.start()
+        b = Batcher(flaky, model_pieces(tiny), queue_tokens=100, batch_tokens=100, request_tokens=100, wait_s=0)
+        b.start()
         with pytest.raises(RuntimeError, match="boom"):
-            await batcher.translate(["a"], GREEDY, 5)
-        result = await batcher.translate(["b"], GREEDY, 5)
-        await batcher.stop()
+            await b.translate(["a"], GREEDY, 5)
+        result = await b.translate(["b"], GREEDY, 5)
+        await b.stop()
         return result
 
     assert run(scenario()) == [Translation("b")]
+
+
+def run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)

@@ -1,7 +1,7 @@
 """A full queue answers 503 with Retry-After at once; a request past its deadline answers 504 and its
-sentences leave the queue. The batcher is made to wait 1 s for company so the queue stays full; it waits
-only when the model worked in the last 10 × 1 s (an idle server sends a lone request at once), so the test
-first sends one request to wake it."""
+pieces leave the queue (three sentences, 76 tokens, overfill the 60-token queue). The batcher is made to
+wait 1 s for company so the queue stays full; it waits only when the model worked in the last 10 × 1 s (an
+idle server sends a lone request at once), so the test first sends one request to wake it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import time
 
 from tests.api.conftest import Response, Server, call, server_fixture
 
-server = server_fixture(TRANSLATOR_QUEUE_SIZE="3", TRANSLATOR_BATCH_WAIT_MS="1000", TRANSLATOR_REQUEST_TIMEOUT_S="0.5")
+server = server_fixture(
+    TRANSLATOR_QUEUE_TOKENS="60", TRANSLATOR_BATCH_WAIT_MS="1000", TRANSLATOR_REQUEST_TIMEOUT_S="0.5"
+)
 
 
 def test_full_queue_is_503_with_retry_after_on_both_apis_and_late_request_is_504(
