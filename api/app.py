@@ -17,7 +17,7 @@ from api import errors
 from api.batcher import Batcher
 from api.limits import BodyLimitMiddleware
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import documents, health, libretranslate, models, reader, translate
+from api.routes import docs, documents, health, libretranslate, models, reader, translate
 from api.service import Service
 from api.settings import Settings, load_settings
 from translator import Translator, __version__
@@ -55,12 +55,15 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
         version=__version__,
         summary="Aligned Indonesian→English translation with MarianMT, plus LibreTranslate-compatible endpoints",
         lifespan=lifespan,
+        openapi_url=None,  # served by api.routes.docs, behind the key
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.api_keys = settings.keys()
     app.state.metrics = metrics
     errors.install(app)
-    for module in (health, translate, documents, models, libretranslate, reader):
+    for module in (health, translate, documents, models, libretranslate, reader, docs):
         app.include_router(module.router)
     app.include_router(health.metrics_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")

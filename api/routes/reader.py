@@ -10,11 +10,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from api.auth import require_key
+from api.inputs import CheckedRoute
 from api.service import Service
 from translator import AlignedDocument, quality
 from translator.pipeline import starts_line
 
-router = APIRouter(dependencies=[Depends(require_key)], tags=["reader"])
+router = APIRouter(dependencies=[Depends(require_key)], tags=["reader"], route_class=CheckedRoute)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 
 # Nothing inline may run: even if escaping failed somewhere, injected script would not execute.

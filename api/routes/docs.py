@@ -1,0 +1,38 @@
+"""/openapi.json, /docs and /redoc, behind the API key like every route but the health checks.
+
+The pages fetch /openapi.json from the browser, so a key given to a page as `?api_key=` is passed on.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+
+from api.auth import require_key
+from api.inputs import CheckedRoute
+
+router = APIRouter(dependencies=[Depends(require_key)], include_in_schema=False, route_class=CheckedRoute)
+
+
+def _schema_url(request: Request) -> str:
+    key = request.query_params.get("api_key")
+    return "/openapi.json" + (f"?api_key={urllib.parse.quote(key, safe='')}" if key else "")
+
+
+@router.get("/openapi.json")
+async def openapi(request: Request) -> dict[str, Any]:
+    return request.app.openapi()  # type: ignore[no-any-return]
+
+
+@router.get("/docs")
+async def swagger(request: Request) -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url=_schema_url(request), title=f"{request.app.title} — Swagger UI")
+
+
+@router.get("/redoc")
+async def redoc(request: Request) -> HTMLResponse:
+    return get_redoc_html(openapi_url=_schema_url(request), title=f"{request.app.title} — ReDoc")
