@@ -171,9 +171,9 @@ class LibreTranslateResponse(BaseModel):
 
 
 class Language(BaseModel):
-    code: str
-    name: str
-    targets: list[str]
+    code: str = Field(description="language code")
+    name: str = Field(description="language name, in English")
+    targets: list[str] = Field(description="codes this language translates into")
 
 
 def libre_body(model: type[BaseModel]) -> dict[str, Any]:

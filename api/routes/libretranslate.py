@@ -39,6 +39,12 @@ LANGUAGES = [
 ]
 
 
+LANGUAGES_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": list[Language]},
+    **{status: LIBRE_ERRORS[status] for status in (401, 403)},
+}
+
+
 def _bad(message: str) -> ApiError:
     return ApiError(400, "bad_request", message)
 
@@ -116,12 +122,8 @@ async def translate(request: Request) -> dict[str, Any]:
     return response
 
 
-@router.api_route(
-    "/languages",
-    methods=["GET", "POST"],
-    summary="Languages (LibreTranslate API)",
-    responses={200: {"model": list[Language]}, **LIBRE_ERRORS},
-)
+@router.get("/languages", summary="Languages (LibreTranslate API)", responses=LANGUAGES_RESPONSES)
+@router.post("/languages", summary="Languages (LibreTranslate API)", responses=LANGUAGES_RESPONSES)
 async def languages() -> list[dict[str, Any]]:
     return LANGUAGES
 
