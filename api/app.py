@@ -60,7 +60,8 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
         version=__version__,
         summary="Aligned Indonesian→English translation with MarianMT, plus LibreTranslate-compatible endpoints",
         lifespan=lifespan,
-        docs_url=None,  # api/routes/docs.py serves both pages without a CDN
+        openapi_url=None,  # api/routes/docs.py serves it and both pages (without a CDN), behind the key
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings

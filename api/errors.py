@@ -1,7 +1,8 @@
 """Every error the service answers with, mapped to a status and a JSON body in one place.
 
 Our endpoints answer `{"error": {"code": ..., "message": ...}}`; the LibreTranslate-compatible ones
-answer `{"error": "..."}` as LibreTranslate does.
+answer `{"error": "..."}` as LibreTranslate does, with 400 where ours say 413 or 422 (LibreTranslate's API
+knows 400 for every bad request, its limits included).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from api.batcher import DeadlineExceeded, QueueFull, TooMuchWork
+from api.inputs import InputRejected
 from translator.errors import BackendError, ConfigError, InputError, ModelNotFoundError, TranslatorError
 
 LT_PATHS = frozenset({"/translate", "/languages", "/detect"})
@@ -41,12 +43,23 @@ def error_body(path: str, code: str, message: str, **extra: Any) -> dict[str, An
     return {"error": {"code": code, "message": message, **extra}}
 
 
+def error_status(path: str, status: int) -> int:
+    return 400 if path in LT_PATHS and status in (413, 422) else status
+
+
+class BodyTooLarge(HTTPException):
+    """The body is over TRANSLATOR_MAX_BODY_BYTES (raised while it streams in, so the route is known)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"the request body is over the limit of {max_bytes} bytes (TRANSLATOR_MAX_BODY_BYTES)")
+
+
 def error_response(
     request: Request, status: int, code: str, message: str, headers: Mapping[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
-    return JSONResponse(
-        error_body(request.url.path, code, message, **extra), status_code=status, headers=dict(headers or {})
-    )
+    path = request.url.path
+    body = error_body(path, code, message, **extra)
+    return JSONResponse(body, status_code=error_status(path, status), headers=dict(headers or {}))
 
 
 def install(app: FastAPI) -> None:
@@ -84,8 +97,21 @@ def install(app: FastAPI) -> None:
         field = ".".join(str(part) for part in first["loc"] if part != "body") or "body"
         return error_response(request, 422, "invalid_request", f"{field}: {first['msg']}", field=field)
 
+    @app.exception_handler(InputRejected)
+    async def rejected(request: Request, exc: InputRejected) -> JSONResponse:
+        return error_response(request, 422, "invalid_request", exc.detail, field=exc.field)
+
+    @app.exception_handler(BodyTooLarge)
+    async def too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return error_response(request, 413, "too_large", exc.detail, limit="max_body_bytes")
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 405:  # Starlette names the methods of the first route on the path only
+            methods = {m.upper() for m in request.app.openapi()["paths"].get(request.url.path, ())}
+            allow = ", ".join(sorted(methods | {"HEAD"} if "GET" in methods else methods))
+            headers = {"Allow": allow} if allow else exc.headers
+            return error_response(request, 405, "http_405", str(exc.detail), headers=headers)
         if exc.status_code == 400:  # FastAPI's word for a body it could not decode (bad UTF-8, say)
             message = f"the body could not be decoded: {exc.detail}"
             return error_response(request, 400, "undecodable_body", message, headers=exc.headers)

@@ -1,12 +1,17 @@
-"""Request and response bodies of our own endpoints (pydantic lives at this edge only)."""
+"""Request and response bodies of our endpoints and the LibreTranslate ones (pydantic lives at this edge only)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 
 class Options(BaseModel):
-    beam_size: int | None = Field(None, ge=1, le=16, description="beam size; the server's default when absent")
+    beam_size: int | None = Field(
+        None, ge=1, le=16, strict=True, description="beam size (an integer); the server's default when absent"
+    )
 
 
 class TranslateRequest(BaseModel):
@@ -38,6 +43,7 @@ class DocumentsRequest(BaseModel):
     options: Options = Field(default_factory=Options, description="decoding options for this request")
     stream: bool = Field(
         False,
+        strict=True,
         description="answer NDJSON: one {document, paragraph} line per paragraph as soon as it is translated, "
         "and one {document, done, translation, provenance} line closing each document",
     )
@@ -115,3 +121,63 @@ _ERRORS = {
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorResponse, "description": text} for status, text in _ERRORS.items()
 }
+
+
+class LibreError(BaseModel):
+    error: str = Field(description="what went wrong, for a person")
+
+
+LIBRE_ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": LibreError, "description": "a missing or bad parameter, or over a limit (the message says)"},
+    401: {"model": LibreError, "description": "an API key is required"},
+    403: {"model": LibreError, "description": "the API key is not valid"},
+    503: {"model": LibreError, "description": "the queue is full: retry after the Retry-After header's seconds"},
+    504: {"model": LibreError, "description": "the translation took longer than the request deadline"},
+}
+
+
+class LibreQuery(BaseModel):
+    """What /detect reads, from JSON, a form or the query string."""
+
+    q: str | list[str] = Field(description="the text, or a list of texts")
+    api_key: str | None = Field(None, description="an API key, when the server needs one")
+
+    @field_validator("q", mode="before")
+    @classmethod
+    def _text_or_texts(cls, value: Any) -> Any:
+        if isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            return value
+        raise PydanticCustomError("text_or_texts", "must be a string or a list of strings")
+
+
+class LibreTranslateRequest(LibreQuery):
+    """What /translate reads, from JSON, a form or the query string."""
+
+    source: str = Field(description="id, or auto to detect (English is then returned unchanged)")
+    target: str = Field(description="en")
+    format: str = Field("text", description="text or html (tags kept, text nodes translated)")
+
+
+class DetectedLanguage(BaseModel):
+    confidence: float = Field(description="share of the evidence, 0–100")
+    language: str = Field(description="id or en")
+
+
+class LibreTranslateResponse(BaseModel):
+    translatedText: str | list[str] = Field(description="the English, one per text when q is a list")
+    detectedLanguage: DetectedLanguage | list[DetectedLanguage] | None = Field(
+        None, description="with source=auto only"
+    )
+
+
+class Language(BaseModel):
+    code: str = Field(description="language code")
+    name: str = Field(description="language name, in English")
+    targets: list[str] = Field(description="codes this language translates into")
+
+
+def libre_body(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a LibreTranslate route that reads its parameters itself: the same fields as JSON or a form."""
+    schema = model.model_json_schema()
+    content = {kind: {"schema": schema} for kind in ("application/json", "application/x-www-form-urlencoded")}
+    return {"requestBody": {"required": False, "content": content}}

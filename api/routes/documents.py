@@ -9,10 +9,11 @@ from fastapi.responses import StreamingResponse
 
 from api.auth import require_key
 from api.errors import ApiError
+from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES, DocumentsRequest, DocumentsResponse
 from api.service import Service
 
-router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"])
+router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], route_class=CheckedRoute)
 
 
 @router.post(

@@ -7,9 +7,10 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.auth import require_key
+from api.inputs import CheckedRoute
 
-router = APIRouter(tags=["health"])
-metrics_router = APIRouter(dependencies=[Depends(require_key)], tags=["health"])
+router = APIRouter(tags=["health"], route_class=CheckedRoute)
+metrics_router = APIRouter(dependencies=[Depends(require_key)], tags=["health"], route_class=CheckedRoute)
 
 
 @router.get("/healthz", summary="The process is up")

@@ -2,22 +2,36 @@
 libretranslatepy, deep-translator) work unchanged: POST /translate, GET|POST /languages, POST /detect.
 
 Parameters come as JSON, a form or the query string, as LibreTranslate accepts them; errors are
-`{"error": "..."}` with LibreTranslate's statuses (400 for a bad request, limits included).
+`{"error": "..."}` with LibreTranslate's statuses (400 for a bad request, limits included). With
+source=auto, a text detected as English is returned unchanged, as LibreTranslate does when the detected
+language is the target.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ValidationError
 
 from api.auth import require_key
 from api.errors import ApiError
+from api.inputs import CheckedRoute
+from api.schemas import (
+    LIBRE_ERRORS,
+    DetectedLanguage,
+    Language,
+    LibreQuery,
+    LibreTranslateRequest,
+    LibreTranslateResponse,
+    libre_body,
+)
 from api.service import Service
 from translator import markup
 from translator.language import detect as detect_language
 
-router = APIRouter(dependencies=[Depends(require_key)], tags=["libretranslate"])
+router = APIRouter(dependencies=[Depends(require_key)], tags=["libretranslate"], route_class=CheckedRoute)
+Params = TypeVar("Params", bound=BaseModel)
 
 LANGUAGES = [
     {"code": "id", "name": "Indonesian", "targets": ["en"]},
@@ -25,11 +39,17 @@ LANGUAGES = [
 ]
 
 
+LANGUAGES_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": list[Language]},
+    **{status: LIBRE_ERRORS[status] for status in (401, 403)},
+}
+
+
 def _bad(message: str) -> ApiError:
     return ApiError(400, "bad_request", message)
 
 
-async def _params(request: Request) -> dict[str, Any]:
+async def _params(request: Request, model: type[Params]) -> Params:
     params: dict[str, Any] = dict(request.query_params)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json") and await request.body():
@@ -45,7 +65,17 @@ async def _params(request: Request) -> dict[str, Any]:
         for key in form:
             values = [v for v in form.getlist(key) if isinstance(v, str)]
             params[key] = values if key == "q" and len(values) > 1 else values[0] if values else ""
-    return params
+    for name in ("q", "source", "target"):
+        if params.get(name) in ("", []):
+            del params[name]
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "body"
+        if first["type"] == "missing":
+            raise _bad(f"Invalid request: missing {field} parameter") from None
+        raise _bad(f"Invalid request: {field}: {first['msg']}") from None
 
 
 def _confidence(text: str) -> dict[str, Any]:
@@ -53,55 +83,61 @@ def _confidence(text: str) -> dict[str, Any]:
     return {"confidence": round(guess.confidence * 100, 1), "language": guess.language}
 
 
-@router.post("/translate", summary="Translate (LibreTranslate API)")
+@router.post(
+    "/translate",
+    summary="Translate (LibreTranslate API)",
+    openapi_extra=libre_body(LibreTranslateRequest),
+    responses={200: {"model": LibreTranslateResponse}, **LIBRE_ERRORS},
+)
 async def translate(request: Request) -> dict[str, Any]:
     service: Service = request.app.state.service
-    params = await _params(request)
-    for name in ("q", "source", "target"):
-        if params.get(name) in (None, "", []):
-            raise _bad(f"Invalid request: missing {name} parameter")
-    q, source, target = params["q"], params["source"], params["target"]
-    text_format = params.get("format") or "text"
+    params = await _params(request, LibreTranslateRequest)
+    source, text_format = params.source, params.format
     if source not in ("id", "auto"):
         raise _bad(f"{source} is not supported: this server translates Indonesian (id)")
-    if target != "en":
-        raise _bad(f"{target} is not supported: this server translates into English (en)")
+    if params.target != "en":
+        raise _bad(f"{params.target} is not supported: this server translates into English (en)")
     if text_format not in ("text", "html"):
         raise _bad(f"{text_format} format is not supported")
-    batch = isinstance(q, list)
-    texts = q if batch else [q]
-    if not all(isinstance(t, str) for t in texts):
-        raise _bad("Invalid request: q must be a string or a list of strings")
+    batch = isinstance(params.q, list)
+    texts = params.q if isinstance(params.q, list) else [params.q]
     if problem := service.limit_problem(texts):
         raise _bad(f"Invalid request: {problem[1]}")
+    detected = [_confidence(t) for t in texts] if source == "auto" else []
+    todo = [i for i, t in enumerate(texts) if not detected or detected[i]["language"] != "en"]
     decode = service.decode(None)
+    results = list(texts)
     if text_format == "html":
-        fragments = [markup.parse(t) for t in texts]
+        fragments = [markup.parse(texts[i]) for i in todo]
         nodes = [source_text for f in fragments for source_text in f.sources()]
         translated = iter(await service.translate_texts(nodes, decode))
-        results = [f.render([next(translated) for _ in f.texts]) for f in fragments]
+        for i, f in zip(todo, fragments, strict=True):
+            results[i] = f.render([next(translated) for _ in f.texts])
     else:
-        results = await service.translate_texts(texts, decode)
+        for i, english in zip(todo, await service.translate_texts([texts[i] for i in todo], decode), strict=True):
+            results[i] = english
     response: dict[str, Any] = {"translatedText": results if batch else results[0]}
-    if source == "auto":
-        detected = [_confidence(t) for t in texts]
+    if detected:
         response["detectedLanguage"] = detected if batch else detected[0]
     return response
 
 
-@router.api_route("/languages", methods=["GET", "POST"], summary="Languages (LibreTranslate API)")
+@router.get("/languages", summary="Languages (LibreTranslate API)", responses=LANGUAGES_RESPONSES)
+@router.post("/languages", summary="Languages (LibreTranslate API)", responses=LANGUAGES_RESPONSES)
 async def languages() -> list[dict[str, Any]]:
     return LANGUAGES
 
 
-@router.post("/detect", summary="Detect Indonesian (LibreTranslate API)")
+@router.post(
+    "/detect",
+    summary="Detect Indonesian (LibreTranslate API)",
+    openapi_extra=libre_body(LibreQuery),
+    responses={200: {"model": list[DetectedLanguage]}, **LIBRE_ERRORS},
+)
 async def detect(request: Request) -> list[dict[str, Any]]:
     """Indonesian or English, with the share of the function-word evidence (in %) as the confidence."""
-    params = await _params(request)
-    q = params.get("q")
-    if q in (None, "", []):
-        raise _bad("Invalid request: missing q parameter")
-    text = " ".join(q) if isinstance(q, list) else str(q)
+    q = (await _params(request, LibreQuery)).q
+    text = " ".join(q) if isinstance(q, list) else q
     best = _confidence(text)
     other = {"confidence": round(100 - best["confidence"], 1), "language": "en" if best["language"] == "id" else "id"}
     return [best, other]

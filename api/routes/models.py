@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from api.auth import require_key
+from api.inputs import CheckedRoute
 from api.schemas import ModelInfo, ModelsResponse
 from api.service import Service
 from translator import quality
 
-router = APIRouter(dependencies=[Depends(require_key)], tags=["models"])
+router = APIRouter(dependencies=[Depends(require_key)], tags=["models"], route_class=CheckedRoute)
 
 
 @router.get("/v1/models", response_model=ModelsResponse, summary="The model this server runs")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -10,11 +11,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from api.auth import require_key
+from api.inputs import CheckedRoute
+from api.schemas import ERROR_RESPONSES
 from api.service import Service
 from translator import AlignedDocument, quality
 from translator.pipeline import starts_line
 
-router = APIRouter(dependencies=[Depends(require_key)], tags=["reader"])
+router = APIRouter(dependencies=[Depends(require_key)], tags=["reader"], route_class=CheckedRoute)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 
 # Nothing inline may run: even if escaping failed somewhere, injected script would not execute.
@@ -23,12 +26,35 @@ _CSP = (
 )
 
 
-@router.get("/", response_class=HTMLResponse, summary="The side-by-side reader")
+_HTML_OR_JSON = {"text/html": {}, "application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    400: {"content": _HTML_OR_JSON, "description": "the file is not UTF-8 text (a page) or the form undecodable"},
+    413: {"content": _HTML_OR_JSON, "description": "the text over a limit (a page) or the body over its byte limit"},
+}
+
+
+@router.get("/", response_class=HTMLResponse, summary="The side-by-side reader", responses=_RESPONSES)
 async def reader(request: Request, text: str = "") -> HTMLResponse:
     return await _render(request, text, error=None)
 
 
-@router.post("/", response_class=HTMLResponse, summary="The side-by-side reader, for pasted or uploaded text")
+_FORM = {
+    "type": "object",
+    "properties": {
+        "text": {"type": "string", "description": "Indonesian text"},
+        "file": {"type": "string", "format": "binary", "description": "or a UTF-8 text file"},
+    },
+}
+
+
+@router.post(
+    "/",
+    response_class=HTMLResponse,
+    summary="The side-by-side reader, for pasted or uploaded text",
+    responses=_RESPONSES,
+    openapi_extra={"requestBody": {"required": False, "content": {"multipart/form-data": {"schema": _FORM}}}},
+)
 async def reader_post(request: Request) -> HTMLResponse:
     form = await request.form()
     text = form.get("text")

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, Request
 
 from api.auth import require_key
 from api.errors import ApiError
+from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES, Provenance, TranslateRequest, TranslateResponse
 from api.service import Service
 
-router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"])
+router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], route_class=CheckedRoute)
 
 
 @router.post("/v1/translate", response_model=TranslateResponse, summary="Translate texts", responses=ERROR_RESPONSES)

@@ -1,4 +1,5 @@
-"""API keys: with keys set, every route but the health checks needs one; 401 without, 403 with a wrong one."""
+"""API keys: with keys set, every route but the health checks needs one, the OpenAPI document and its pages
+included; 401 without, 403 with a wrong one. Hostile input through a real uvicorn process, key or not."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import urllib.parse
 import pytest
 
 from tests.api.conftest import Server, call
+from tests.api.test_inputs import HOSTILE, LIBRE
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +29,9 @@ ROUTES = [
     ("POST", "/translate", {"q": "Halo.", "source": "id", "target": "en"}),
     ("GET", "/languages", None),
     ("POST", "/detect", {"q": "Halo."}),
+    ("GET", "/openapi.json", None),
+    ("GET", "/docs", None),
+    ("GET", "/redoc", None),
 ]
 
 
@@ -40,7 +45,7 @@ def test_missing_key_is_401_and_wrong_key_is_403(server: Server, method: str, pa
     assert good.status == 200
     if path in ("/translate", "/languages", "/detect"):
         assert isinstance(wrong.json()["error"], str)  # LibreTranslate's error shape
-    elif path != "/":
+    elif path not in ("/", "/docs", "/redoc"):
         assert wrong.json()["error"]["code"] == "key_invalid"
     assert "nope" not in wrong.body.decode()
 
@@ -78,3 +83,20 @@ def test_keys_never_reach_metrics(server: Server) -> None:
     call(server.url + "/v1/models", headers={"Authorization": "Bearer wrong-secret"})
     text = call(server.url + "/metrics", headers={"Authorization": "Bearer key-one"}).body.decode()
     assert "key-one" not in text and "wrong-secret" not in text and "file-key" not in text
+
+
+def test_docs_page_passes_its_key_to_the_schema_fetch(server: Server) -> None:
+    page = call(server.url + "/docs?api_key=key-one")
+    assert page.status == 200 and "/openapi.json?api_key=key-one" in page.body.decode()
+
+
+def test_hostile_input_is_an_error_naming_the_field_never_5xx(server: Server) -> None:
+    """A sample of tests/api/test_inputs.py through uvicorn: a surrogate in each kind of field, 5,000-deep
+    nesting, wrong types; a surrogate in api_key is refused before the key is checked."""
+    for path, raw, field, _ in [HOSTILE[i] for i in (1, 3, 4, 6, 9, 11, 14)]:
+        r = call(server.url + path, raw.encode("utf-8", "surrogatepass"), headers={"X-API-Key": "key-one"})
+        assert r.status == (400 if path in LIBRE else 422), (path, r.body)
+        assert field in r.body.decode()
+    path, raw, field, _ = HOSTILE[4]
+    r = call(server.url + path, raw.encode("utf-8", "surrogatepass"))
+    assert r.status == 400 and r.json()["error"].startswith(field)

@@ -79,7 +79,7 @@ def test_html_keeps_tags_and_translates_text_nodes(server: Server, pairs: list[d
         ({"q": "a", "source": "id", "target": "de"}, "de is not supported"),
         ({"q": "a", "source": "id", "target": "en", "format": "pdf"}, "pdf format is not supported"),
         ({"q": ["a"] * 9, "source": "id", "target": "en"}, "over the limit of 8"),
-        ({"q": [1], "source": "id", "target": "en"}, "q must be a string or a list of strings"),
+        ({"q": [1], "source": "id", "target": "en"}, "q: must be a string or a list of strings"),
     ],
 )
 def test_errors_in_libretranslate_shape(server: Server, body: dict[str, object], fragment: str) -> None:

@@ -1,0 +1,86 @@
+"""The edge check on what a request carries: every route reads its JSON and form bodies through
+CheckedRequest, which refuses unpaired surrogates and JSON nested deeper than MAX_DEPTH, naming the field.
+
+Unpaired surrogates come from JSON's "\\ud800" escapes and from multipart parts in charsets such as utf-7;
+they would fail later, in the tokenizer, the HTML parser or the response encoder. Query strings and
+headers cannot carry them: Starlette decodes those with replacement characters or as latin-1.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+
+MAX_DEPTH = 8  # our deepest body is documents[i].text, three levels down
+_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads joins a valid pair into one character
+
+
+class InputRejected(HTTPException):
+    """A body that fails the edge check (an HTTPException, so FastAPI's body parsing lets it through)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(422, f"{field}: {problem}")
+        self.field = field
+
+
+def check(value: Any, field: str = "") -> None:
+    """Refuse an unpaired surrogate in any key or string, or nesting deeper than MAX_DEPTH; iterative, so
+    no depth can exhaust the stack."""
+    stack: list[tuple[Any, str, int]] = [(value, field, 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputRejected(where.split(".")[0] or "body", f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, str):
+            check_text(item, where)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                check_text(key, where or "body")
+                stack.append((child, f"{where}.{key}" if where else key, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}.{i}" if where else str(i), depth + 1) for i, child in enumerate(item))
+
+
+def check_text(text: str, field: str) -> None:
+    if found := _SURROGATE.search(text):
+        raise InputRejected(field or "body", f"unpaired surrogate U+{ord(found[0]):04X} at character {found.start()}")
+
+
+class CheckedRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            try:
+                value = json.loads(await self.body())
+            except RecursionError:
+                raise InputRejected("body", f"nested deeper than {MAX_DEPTH} levels") from None
+            check(value)
+            self._json = value
+        return self._json
+
+    async def _get_form(
+        self, *, max_files: int | float = 1000, max_fields: int | float = 1000, max_part_size: int = 1024 * 1024
+    ) -> FormData:
+        form = await super()._get_form(max_files=max_files, max_fields=max_fields, max_part_size=max_part_size)
+        for key, value in form.multi_items():
+            check_text(key, "form")
+            check_text(value.filename or "" if isinstance(value, UploadFile) else value, key)
+        return form
+
+
+class CheckedRoute(APIRoute):
+    """Every router's route class: its endpoint, dependencies and FastAPI's own body parsing get a CheckedRequest."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def checked(request: Request) -> Response:
+            return await handler(CheckedRequest(request.scope, request.receive))
+
+        return checked
