@@ -5,6 +5,7 @@ leave the queue."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -19,12 +20,15 @@ GREEDY, BEAM = DecodeOptions(beam_size=1), DecodeOptions(beam_size=4)
 class Recorder:
     """Records each model call, then translates with `translate` (upper-casing when none is given)."""
 
-    def __init__(self, translator: Translator | None = None) -> None:
+    def __init__(self, translator: Translator | None = None, hold: threading.Event | None = None) -> None:
         self.calls: list[tuple[list[str], int]] = []
         self.translator = translator
+        self.hold = hold  # the first call waits for it: a batch that runs until the test lets it end
 
     def __call__(self, sentences: Sequence[str], decode: DecodeOptions) -> list[Translation]:
         self.calls.append((list(sentences), decode.beam_size))
+        if self.hold is not None and len(self.calls) == 1:
+            self.hold.wait(30)
         if self.translator is not None:
             return self.translator.translate_sentences(sentences, decode)
         return [Translation(s.upper()) for s in sentences]
@@ -65,12 +69,14 @@ def test_different_decode_options_are_not_pooled_and_batches_have_a_token_budget
 
     async def scenario() -> None:
         b = batcher(recorder, tiny, batch_tokens=budget)
-        jobs = [b.translate(["x", "y"], GREEDY, 5), b.translate(["z"], BEAM, 5)]
-        jobs += [b.translate(["u", "v"], GREEDY, 5), b.translate(["w"], GREEDY, 5)]
-        gathered = asyncio.gather(*jobs)
-        await asyncio.sleep(0.1)  # all queued before the worker starts
+        jobs = []
+        for texts, decode in ((["x", "y"], GREEDY), (["z"], BEAM), (["u", "v"], GREEDY), (["w"], GREEDY)):
+            queued = b.pending + len(texts)
+            jobs.append(asyncio.ensure_future(b.translate(texts, decode, 5)))
+            while b.pending < queued:  # queued in this order before the next one comes
+                await asyncio.sleep(0.001)
         b.start()
-        await gathered
+        await asyncio.gather(*jobs)
         await b.stop()
 
     run(scenario())
@@ -81,7 +87,8 @@ def test_different_decode_options_are_not_pooled_and_batches_have_a_token_budget
 def test_a_small_request_waits_behind_at_most_one_batch_of_a_large_one(
     tiny: Translator, pairs: list[dict[str, str]]
 ) -> None:
-    recorder = Recorder(tiny)
+    running = threading.Event()
+    recorder = Recorder(tiny, hold=running)
     big, small = [p["source"] for p in pairs[:6]], pairs[30]["source"]
     budget = sum(tiny.backend.count_tokens(big[:2]))
 
@@ -92,6 +99,7 @@ def test_a_small_request_waits_behind_at_most_one_batch_of_a_large_one(
         while not recorder.calls:
             await asyncio.sleep(0.001)
         ticket = b.submit([[small]], GREEDY)  # while the first batch runs
+        running.set()
         alone = await b.result(ticket, 0, 30)
         assert len(recorder.calls) == 2  # the batch running when it came, then its own
         result = await large, alone
