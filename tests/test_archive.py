@@ -276,25 +276,24 @@ def test_chaos_sigkill_at_random_moments_then_resume_gives_identical_outputs(
 
     rng = random.Random(11)
     out = tmp_path / "killed"
+    documents, final = out / "documents.jsonl", len(want["documents.jsonl"])
+    command = batch_command(tmp_path / "in", out)
     kills = 0
     for attempt in range(20):
-        proc = subprocess.Popen(
-            batch_command(tmp_path / "in", out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if kills < 5:
-            documents = out / "documents.jsonl"
-            start_size = documents.stat().st_size if documents.exists() else 0
+            # kill at a random point of the work left, however fast this machine is
+            done = documents.stat().st_size if documents.exists() else 0
+            target = done + rng.uniform(0.0, 0.5) * (final - done)
             deadline = time.monotonic() + 120
             while proc.poll() is None and time.monotonic() < deadline:
-                if documents.exists() and documents.stat().st_size > start_size:
+                if documents.exists() and documents.stat().st_size > target:
                     break
-                time.sleep(0.01)
+                time.sleep(0.005)
             if attempt == 0:  # a second run on the same --out refuses at once, naming the holder
-                second = subprocess.run(batch_command(tmp_path / "in", out), capture_output=True, text=True)
-                assert (
-                    second.returncode == 2 and f"in use by another translator batch (pid {proc.pid})" in second.stderr
-                )
-            time.sleep(rng.uniform(0.0, 0.8))
+                second = subprocess.run(command, capture_output=True, text=True)
+                assert second.returncode == 2
+                assert f"in use by another translator batch (pid {proc.pid})" in second.stderr
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
                 kills += 1

@@ -46,5 +46,8 @@ def cut_at_end(tokens: Sequence[T], end: T, cap: int) -> tuple[list[T], bool]:
 
 
 def count_with(tokenizer: Any, texts: Sequence[str]) -> list[int]:
-    """Source tokens of each text with a MarianTokenizer, end-of-sentence included."""
+    """Source tokens of each text with a MarianTokenizer, end-of-sentence included (none for none: the
+    tokenizer refuses an empty list)."""
+    if not texts:
+        return []
     return [len(row) for row in tokenizer(list(texts), verbose=False)["input_ids"]]
