@@ -16,7 +16,7 @@ class CancelOnDisconnect:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] != "POST":  # only a POST's body asks for model work
             await self.app(scope, receive, send)
             return
         body_read = anyio.Event()
