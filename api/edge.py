@@ -68,7 +68,7 @@ class BodyDeadlineMiddleware:
         self.message = f"the request body did not arrive within {timeout_s:g} s (TRANSLATOR_CLIENT_TIMEOUT_S)"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):  # no route reads a GET's body
             await self.app(scope, receive, send)
             return
         deadline = asyncio.get_running_loop().time() + self.timeout_s
