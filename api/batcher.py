@@ -24,6 +24,7 @@ import anyio
 from translator import DecodeOptions, Translation, Translator, batching, pieces
 
 log = logging.getLogger(__name__)
+_INLINE_CHARS = 2000  # a request this short is cut into pieces on the event loop (well under 1 ms)
 
 TranslateFn = Callable[[Sequence[str], DecodeOptions], list[Translation]]
 FitFn = Callable[[Sequence[str]], list[pieces.Pieces]]
@@ -191,7 +192,10 @@ class Batcher:
 
     async def translate(self, sentences: list[str], decode: DecodeOptions, timeout_s: float) -> list[Translation]:
         """The translations of `sentences`, pooled with whatever else is waiting."""
-        ticket = self._enqueue(await anyio.to_thread.run_sync(self._prepare, [sentences], decode))
+        if sum(map(len, sentences)) <= _INLINE_CHARS:  # cut at once: a thread hop costs more than that
+            ticket = self._enqueue(self._prepare([sentences], decode))
+        else:
+            ticket = self._enqueue(await anyio.to_thread.run_sync(self._prepare, [sentences], decode))
         return await self.result(ticket, 0, timeout_s)
 
     def _prepare(self, parts: Sequence[Sequence[str]], decode: DecodeOptions) -> Ticket:
