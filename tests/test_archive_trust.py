@@ -117,8 +117,10 @@ def test_the_output_folder_is_never_an_input(
     news: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.chdir(news)
+    handler = signal.getsignal(signal.SIGTERM)
     argv = ["batch", ".", "--out", "run4", "--model", str(TINY_MODEL), "--export", "jsonl,html,tsv", "--no-memory"]
     assert cli.main(argv) == 0
+    assert signal.getsignal(signal.SIGTERM) is handler  # the batch's SIGTERM handling ends with it
     ids = [d["id"] for d in read_jsonl(news / "run4" / "documents.jsonl")]
     assert ids == ["a0.txt", "a1.txt", "a2.txt", "a3.txt"]  # relative to `.`, no leading slash
     before = snapshot(news / "run4")

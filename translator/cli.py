@@ -215,9 +215,12 @@ def _batch(args: argparse.Namespace) -> int:
         memory = None if args.no_memory else _open_memory(args.memory)
         return Translator.from_config(config, memory=memory)
 
-    signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop, systemd: stop as Ctrl-C does, cleanly
-    with _progress(args.quiet or not sys.stderr.isatty()) as report:
-        result = archive.run(options, load, report)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop, systemd: stop as Ctrl-C does
+    try:
+        with _progress(args.quiet or not sys.stderr.isatty()) as report:
+            result = archive.run(options, load, report)
+    finally:
+        signal.signal(signal.SIGTERM, previous)  # main(argv) may run inside a longer-lived process
     if result.already_complete:
         log.warning("nothing to do: %s holds this job, complete", args.out)
     log.warning("%d documents, %d failed; manifest: %s", result.documents, result.failed, result.manifest)
