@@ -1,14 +1,17 @@
 """The speed harness: engines side by side, in one process and one run, interleaved, on the same sentences
-and the same output lengths, with the opus-mt-id-en-shaped random model (bench/opus_shape.py).
+with the same output cap (input tokens + 1), with the opus-mt-id-en-shaped random model (bench/opus_shape.py).
 
     (a) the design card taken literally: MarianMTModel.generate, batches of 16 in document order, beam 6
     (b) transformers greedy on length-sorted batches
     (c) raw CTranslate2 int8 translate_batch (1 worker x N threads, and N workers x 1 thread)
     (d) our whole pipeline (segment, memory, batching, backend, align) on the same text, greedy, beam 4
-        and beam 6; it decodes batches of one token count (batch invariance), so the 192 sentences of 64
-        lengths go in batches of about 3, where (c) decodes batches of 64
+        and beam 6; it decodes batches of one length band, each input padded to its band's width and
+        decoded to the band's cap (batch invariance)
 
-Each engine decodes every sentence to the same length (input tokens + 1; the model never ends a sentence).
+Each engine decodes every batch to the same length for all its sentences (the model never ends one): (a)-(c)
+to the batch's longest input + 1, (d) to its band's width + 1, so (d) decodes somewhat more tokens than the
+target-token count printed, which is the sentences' own input lengths + 1.
+
 It prints sentences/s, target tokens/s and peak RSS for each, then the ratios d/a (same beam) and d/c.
 
     python bench/speed.py                 # CPU

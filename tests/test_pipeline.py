@@ -15,7 +15,16 @@ from dataclasses import replace
 import pytest
 
 from tests.conftest import TINY_MODEL, load_pairs
-from translator import DecodeOptions, InputError, Translation, Translator, TranslatorConfig, pieces, quality
+from translator import (
+    DecodeOptions,
+    InputError,
+    Translation,
+    Translator,
+    TranslatorConfig,
+    batching,
+    pieces,
+    quality,
+)
 from translator.backends import Output
 
 
@@ -90,12 +99,20 @@ class Spy:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self.inner.count_tokens(texts)
 
-    def translate(self, texts: Sequence[str], options: DecodeOptions) -> list[Output]:
+    def translate(self, texts: Sequence[str], options: DecodeOptions, width: int) -> list[Output]:
         if options.no_repeat_ngram_size:
             self.retried += texts
         else:
             self.seen += texts
-        return self.inner.translate(texts, options)
+        return self.inner.translate(texts, options, width)
+
+
+def alone(translator: Translator, text: str, decode: DecodeOptions, limit: int) -> Output:
+    """What the backend makes of `text` in a batch of its own, padded to its band as a pipeline with
+    sentence pieces of at most `limit` tokens pads it."""
+    [count] = translator.backend.count_tokens([text])
+    [output] = translator.backend.translate([text], decode, batching.width(count, limit))
+    return output
 
 
 def test_duplicates_reach_the_model_once(tiny: Translator, pairs: list[dict[str, str]]) -> None:
@@ -157,7 +174,7 @@ def test_a_looping_output_is_retried_once_and_flagged(tiny: Translator) -> None:
     [first] = tiny.translate_sentences([looping], DecodeOptions(beam_size=1))
     [guarded] = Translator(spy, tiny.config, tiny.source).translate_sentences([looping], DecodeOptions(beam_size=1))
     assert spy.seen == [looping] and spy.retried == [looping]  # one retry, never more
-    [raw] = tiny.backend.translate([looping], DecodeOptions(beam_size=1))
+    raw = alone(tiny, looping, DecodeOptions(beam_size=1), tiny.config.max_sentence_tokens)
     assert quality.repeats(raw.text)  # the model's own first attempt loops
     assert "retried" in guarded.flags and "repetition" not in guarded.flags  # the retry does not
     assert first == guarded and not quality.repeats(guarded.target)
@@ -251,11 +268,11 @@ def test_the_retry_decodes_again_only_the_pieces_that_looped(ct2: Translator, pa
     [result] = Translator(spy, config, ct2.source).translate_sentences([sentence], decode)
     [count] = ct2.backend.count_tokens([sentence])
     texts = pieces.fit(sentence, count, ct2.backend.count_tokens, config.max_sentence_tokens).texts
-    first = {p: ct2.backend.translate([p], decode)[0].text for p in texts}  # each piece alone
+    first = {p: alone(ct2, p, decode, config.max_sentence_tokens).text for p in texts}  # each piece alone
     looped = [p for p in texts if quality.repeats(first[p])]
     assert 0 < len(looped) < len(texts) and sorted(spy.seen) == sorted(texts)
     assert sorted(spy.retried) == sorted(looped)  # only the looping pieces are decoded again
     retry = replace(decode, no_repeat_ngram_size=3)
-    again = {p: ct2.backend.translate([p], retry)[0].text for p in looped}
+    again = {p: alone(ct2, p, retry, config.max_sentence_tokens).text for p in looped}
     assert result.target == " ".join(again.get(p, first[p]) for p in texts if again.get(p, first[p]))
     assert "retried" in result.flags

@@ -114,8 +114,9 @@ class Translator:
 
         Batch-invariant: a sentence's English and flags depend on the sentence, the model and revision and
         `decode` only, never on the other sentences of the call (nor on how a caller cut its input into
-        calls): the model sees batches of one token count (`batching.token_batches`), and the runaway guard
-        judges and retries each piece on its own output.
+        calls): the model sees batches of one length band, each input padded to its band's width and decoded
+        to the band's cap (`batching.token_batches`), and the runaway guard judges and retries each piece on
+        its own output.
         """
         decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
@@ -177,10 +178,14 @@ class Translator:
         return joined
 
     def _decode(self, texts: list[str], tokens: list[int], decode: DecodeOptions) -> list[Output]:
-        """Each text's output from the backend, in batches of one token count (`batching.token_batches`)."""
+        """Each text's output from the backend, in batches of one length band (`batching.token_batches`)."""
+        config = self.config
         outputs: list[Output] = [Output("")] * len(texts)
-        for batch in batching.token_batches(tokens, self.config.max_batch_tokens, self.config.max_batch_sentences):
-            for i, out in zip(batch, self.backend.translate([texts[i] for i in batch], decode), strict=True):
+        for batch in batching.token_batches(
+            tokens, config.max_batch_tokens, config.max_batch_sentences, config.max_sentence_tokens
+        ):
+            translated = self.backend.translate([texts[i] for i in batch.indices], decode, batch.width)
+            for i, out in zip(batch.indices, translated, strict=True):
                 outputs[i] = out
         return outputs
 

@@ -25,10 +25,10 @@ class Backend(Protocol):
         """Source tokens of each text, end-of-sentence token included."""
         ...
 
-    def translate(self, texts: Sequence[str], options: DecodeOptions) -> list[Output]:
-        """Translate a batch; `len(result) == len(texts)` and order is kept. Texts of one token count (the
-        pipeline sends no other batches) are neither padded nor decoded past their own cap, so each output
-        is the one its text gets alone, as far as the engine's arithmetic is independent of batch size."""
+    def translate(self, texts: Sequence[str], options: DecodeOptions, width: int) -> list[Output]:
+        """Translate a batch; `len(result) == len(texts)` and order is kept. Every text is padded to `width`
+        tokens (none is longer) and decoded to one cap, `options.output_cap(width)`, so each output is the one
+        its text gets alone at that width, as far as the engine's arithmetic is independent of batch size."""
         ...
 
 
@@ -38,8 +38,8 @@ T = TypeVar("T")
 def cut_at_end(tokens: Sequence[T], end: T, cap: int) -> tuple[list[T], bool]:
     """An output's tokens before its end-of-sentence, at most `cap` of them, and whether the cap cut it.
 
-    Engines decode one step past the largest cap of a batch, so an output of exactly `cap` tokens still
-    has room for its end-of-sentence and is not mistaken for a cut one.
+    Engines decode one step past the cap, so an output of exactly `cap` tokens still has room for its
+    end-of-sentence and is not mistaken for a cut one.
     """
     ended = tokens.index(end) if end in tokens else len(tokens)
     return list(tokens[: min(ended, cap)]), ended > cap

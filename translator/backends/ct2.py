@@ -1,7 +1,7 @@
 """The CTranslate2 backend: the Marian model converted once (cached beside it, keyed by revision and
-quantization), int8 on CPU and float16 on CUDA by default, token-budget batches, the same output caps as
-the transformers backend. Tokenization is the model's own MarianTokenizer, so both engines see the same
-pieces.
+quantization), int8 on CPU and float16 on CUDA by default, each batch padded to its band's width and
+shared among the workers, the same output caps as the transformers backend. Tokenization is the model's own
+MarianTokenizer, so both engines see the same pieces.
 """
 
 from __future__ import annotations
@@ -62,32 +62,45 @@ class CT2Backend:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return count_with(self.tokenizer, texts)
 
-    def translate(self, texts: Sequence[str], options: DecodeOptions) -> list[Output]:
+    def translate(self, texts: Sequence[str], options: DecodeOptions, width: int) -> list[Output]:
         if not texts:
             return []
         ids = self.tokenizer(list(texts), verbose=False)["input_ids"]
+        if max(map(len, ids)) > width:
+            raise BackendError(f"an input of {max(map(len, ids))} tokens is wider than its batch ({width})")
         tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
-        caps = [min(options.output_cap(len(row)), self.max_positions - 2) for row in ids]
-        # one sub-batch per worker, cut by tokens, decoded in parallel; a batch of one token count stays
-        # unpadded in every sub-batch, and its one cap makes max_decoding_length a function of each text
-        share = -(-sum(len(row) for row in ids) // self.workers)
-        results = self.translator.translate_batch(
-            tokens,
-            max_batch_size=share,
-            batch_type="tokens",
-            beam_size=options.beam_size,
-            no_repeat_ngram_size=options.no_repeat_ngram_size,
-            max_decoding_length=max(caps) + 1,
-            max_input_length=0,  # the pipeline already cut inputs to the model's length
-            return_end_token=True,
-            return_scores=False,
-        )
+        cap = min(options.output_cap(width), self.max_positions - 2)
+        # one share per worker, decoded in parallel; CTranslate2 pads a batch to its longest input, so a
+        # share with no input of the full width gets a filler that has it (its output is thrown away)
+        shares = [tokens[k :: self.workers] for k in range(min(self.workers, len(tokens)))]
+        pending = [
+            self.translator.translate_batch(
+                share if any(len(row) == width for row in share) else [*share, _filler(share, width)],
+                max_batch_size=len(share) + 1,
+                beam_size=options.beam_size,
+                no_repeat_ngram_size=options.no_repeat_ngram_size,
+                max_decoding_length=cap + 1,
+                max_input_length=0,  # the pipeline already cut inputs to the model's length
+                return_end_token=True,
+                return_scores=False,
+                asynchronous=True,
+            )
+            for share in shares
+        ]
+        done = [[result.result() for result in share] for share in pending]
         outputs = []
-        for result, cap in zip(results, caps, strict=True):
-            kept, capped = cut_at_end(result.hypotheses[0], self._eos, cap)
+        for i in range(len(tokens)):
+            kept, capped = cut_at_end(done[i % self.workers][i // self.workers].hypotheses[0], self._eos, cap)
             text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(kept), skip_special_tokens=True)
             outputs.append(Output(text, capped))
         return outputs
+
+
+def _filler(share: list[list[str]], width: int) -> list[str]:
+    """An input of exactly `width` tokens for padding: the share's longest input with its last piece
+    repeated, so that a real model ends it about when it ends that input."""
+    row = max(share, key=len)
+    return [*row[:-1], *[row[-2] if len(row) > 1 else "▁"] * (width - len(row)), row[-1]]
 
 
 def thread_layout(device: str, inter_threads: int, intra_threads: int) -> tuple[int, int]:

@@ -1,4 +1,5 @@
-"""The transformers/torch backend: MarianMTModel.generate on padded batches, on CPU or CUDA."""
+"""The transformers/torch backend: MarianMTModel.generate on batches padded to their band's width, on CPU or
+CUDA."""
 
 from __future__ import annotations
 
@@ -38,24 +39,25 @@ class HFBackend:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return count_with(self.tokenizer, texts)
 
-    def translate(self, texts: Sequence[str], options: DecodeOptions) -> list[Output]:
+    def translate(self, texts: Sequence[str], options: DecodeOptions, width: int) -> list[Output]:
         if not texts:
             return []
-        batch = self.tokenizer(list(texts), padding=True, return_tensors="pt").to(self.device)
-        lengths = batch["attention_mask"].sum(dim=1).tolist()
-        if max(lengths) > self.max_positions:
-            raise BackendError(f"an input of {max(lengths)} tokens exceeds the model's {self.max_positions}")
-        caps = [min(options.output_cap(n), self.max_positions - 2) for n in lengths]
+        encoded = self.tokenizer(list(texts), verbose=False)
+        longest = max(map(len, encoded["input_ids"]))
+        if longest > min(width, self.max_positions):
+            raise BackendError(f"an input of {longest} tokens is wider than its batch ({width}) or the model")
+        batch = self.tokenizer.pad(encoded, padding="max_length", max_length=width, return_tensors="pt")
+        cap = min(options.output_cap(width), self.max_positions - 2)
         with torch.inference_mode():
             generated = self.model.generate(
-                **batch,
+                **batch.to(self.device),
                 num_beams=options.beam_size,
-                max_new_tokens=max(caps) + 1,
+                max_new_tokens=cap + 1,
                 do_sample=False,
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
             )
         outputs = []
-        for row, cap in zip(generated[:, 1:].tolist(), caps, strict=True):  # [:, 1:] drops the start token
+        for row in generated[:, 1:].tolist():  # [:, 1:] drops the start token
             tokens, capped = cut_at_end(row, self._eos, cap)
             outputs.append(Output(self.tokenizer.decode(tokens, skip_special_tokens=True), capped))
         return outputs
