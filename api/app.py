@@ -15,9 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import errors
 from api.batcher import Batcher, model_pieces
-from api.disconnect import CancelOnDisconnect
-from api.edge import BodyDeadlineMiddleware
-from api.limits import BodyLimitMiddleware
+from api.body import BodyGuard
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import docs, documents, health, libretranslate, models, reader, translate
 from api.service import Service
@@ -73,8 +71,6 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
     app.include_router(health.metrics_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
-    app.add_middleware(CancelOnDisconnect)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(BodyDeadlineMiddleware, timeout_s=settings.client_timeout_s)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout_s=settings.client_timeout_s)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

@@ -1,7 +1,7 @@
-"""Deadlines for a request's arrival: its line and headers (uvicorn's protocol), then its body (ASGI).
+"""The deadline for a request's line and headers, in uvicorn's protocol (the body's is in api/body.py).
 
-uvicorn times out only idle keep-alive connections, so a client that trickles or stalls a request holds
-its connection (and a file descriptor) forever; these two deadlines are the part no server option covers.
+uvicorn times out only idle keep-alive connections, so a client that trickles or stalls a request holds its
+connection (and a file descriptor) forever; this deadline and the body's are what no server option covers.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 
 import h11
-from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 REQUEST_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
@@ -56,34 +54,3 @@ def h11_with_header_deadline(timeout_s: float) -> type[H11Protocol]:
                 self.transport.close()
 
     return HeaderDeadlineProtocol
-
-
-class BodyDeadlineMiddleware:
-    """A request body that has not fully arrived `timeout_s` after its headers gets 408 and a closed
-    connection. Reads after the body (a route listening for the client leaving) are not timed."""
-
-    def __init__(self, app: ASGIApp, timeout_s: float) -> None:
-        self.app = app
-        self.timeout_s = timeout_s
-        self.message = f"the request body did not arrive within {timeout_s:g} s (TRANSLATOR_CLIENT_TIMEOUT_S)"
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):  # no route reads a GET's body
-            await self.app(scope, receive, send)
-            return
-        deadline = asyncio.get_running_loop().time() + self.timeout_s
-        body_done = False
-
-        async def timed() -> Message:
-            nonlocal body_done
-            if body_done:
-                return await receive()
-            try:
-                async with asyncio.timeout_at(deadline):
-                    message = await receive()
-            except TimeoutError:
-                raise HTTPException(408, self.message, headers={"Connection": "close"}) from None
-            body_done = message["type"] != "http.request" or not message.get("more_body", False)
-            return message
-
-        await self.app(scope, timed, send)

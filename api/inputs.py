@@ -48,6 +48,18 @@ def check(value: Any, field: str = "") -> None:
             stack.extend((child, f"{where}.{i}" if where else str(i), depth + 1) for i, child in enumerate(item))
 
 
+def _plainly_fine(raw: bytes) -> bool:
+    """True for a body that cannot hold a surrogate or nest deeper than MAX_DEPTH, so the walk is skipped
+    (most bodies): UTF-8 with no \\u escape and no byte 0xED (json.loads decodes surrogates encoded in
+    UTF-8, which all start with it), and at most MAX_DEPTH brackets."""
+    return (
+        json.detect_encoding(raw) == "utf-8"
+        and b"\\u" not in raw
+        and b"\xed" not in raw
+        and raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH
+    )
+
+
 def check_text(text: str, field: str) -> None:
     if found := _SURROGATE.search(text):
         raise InputRejected(field or "body", f"unpaired surrogate U+{ord(found[0]):04X} at character {found.start()}")
@@ -56,11 +68,13 @@ def check_text(text: str, field: str) -> None:
 class CheckedRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
+            raw = await self.body()
             try:
-                value = json.loads(await self.body())
+                value = json.loads(raw)
             except RecursionError:
                 raise InputRejected("body", f"nested deeper than {MAX_DEPTH} levels") from None
-            check(value)
+            if not _plainly_fine(raw):
+                check(value)
             self._json = value
         return self._json
 

