@@ -69,6 +69,20 @@ def abandon(url: str, text: str, after_s: float) -> None:
         time.sleep(after_s)
 
 
+def queued(url: str, timeout_s: float) -> None:
+    """Wait until the server has pieces queued for the model (the storm is in the queue, not being admitted)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            answer = urllib.request.urlopen(url + "/readyz", timeout=10)
+        except urllib.error.HTTPError as exc:  # 503 "busy" is a queue too
+            answer = exc
+        if json.loads(answer.read())["queued_sentences"] > 0:
+            return
+        time.sleep(0.05)
+    raise SystemExit("the long requests never reached the queue")
+
+
 def p(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
@@ -95,7 +109,7 @@ def main() -> None:
         storm = [threading.Thread(target=lambda t=t: statuses.append(post(url, [t])[0])) for t in bigs]
         for thread in storm:
             thread.start()
-        time.sleep(2)  # all admitted and queued
+        queued(url, 30)  # admitted (cut into pieces and counted, which takes a while for 20,000 words) and queued
         busy = probes(url, probe, args.probes)
         print(
             f"probe with {args.big} x {args.words}-word requests in flight: p50 {p(busy, 50):.0f} ms, "
