@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.batcher import Batcher, model_pieces
+from api.batcher import Batcher, model_band, model_pieces
 from api.body import BodyGuard
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import docs, documents, health, libretranslate, models, reader, translate
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
         batcher = Batcher(
             loaded.translate_sentences,
             model_pieces(loaded),
+            model_band(loaded),
             queue_tokens=settings.queue_tokens,
             batch_tokens=settings.batch_tokens,
             request_tokens=settings.request_tokens,

@@ -4,8 +4,9 @@ model calls, taking turns between requests.
 At admission a request's sentences are cleaned, deduplicated and cut into pieces of at most the model's
 sentence length (as the library cuts them), and counted in tokens. The queue bound, the batch budget and the
 per-request budget count tokens: a request over its budget is refused (413), one that would overflow the
-queue is refused at once (503). Each batch takes one piece from each waiting request in turn until the token
-budget is spent, so a small request waits behind at most one batch of a large one. A request that is
+queue is refused at once (503). Each batch takes one piece of one length band from each waiting request in
+turn until the token budget is spent, so a small request waits behind at most the one batch running when it
+came. A request that is
 cancelled (its client left) or past its deadline (504) leaves the queue at once: at most the batch already
 running is wasted. The model runs in a worker thread, so the event loop stays free.
 """
@@ -28,6 +29,7 @@ _INLINE_CHARS = 2000  # a request this short is cut into pieces on the event loo
 
 TranslateFn = Callable[[Sequence[str], DecodeOptions], list[Translation]]
 FitFn = Callable[[Sequence[str]], list[pieces.Pieces]]
+BandFn = Callable[[int], int]
 
 
 class QueueFull(Exception):
@@ -58,6 +60,12 @@ def model_pieces(translator: Translator) -> FitFn:
         return [pieces.fit(t, n, count, limit) for t, n in zip(texts, count(texts), strict=True)]
 
     return fit
+
+
+def model_band(translator: Translator) -> BandFn:
+    """A piece's token count → its length band (its padded width), as `translator` batches it."""
+    limit = translator.config.max_sentence_tokens
+    return lambda tokens: batching.width(tokens, limit)
 
 
 @dataclass(eq=False)
@@ -137,6 +145,7 @@ class Batcher:
         self,
         translate: TranslateFn,
         fit: FitFn,
+        band: BandFn,
         *,
         queue_tokens: int,
         batch_tokens: int,
@@ -147,6 +156,7 @@ class Batcher:
     ) -> None:
         self._translate = translate
         self._fit = fit
+        self._band = band
         self._queue_tokens = queue_tokens
         self._batch_tokens = batch_tokens
         self._request_tokens = request_tokens
@@ -274,9 +284,14 @@ class Batcher:
 
     def _take(self) -> list[tuple[Ticket, int, int]]:
         """(ticket, first piece, how many) for the next batch: one piece from each waiting request with the
-        front request's decode options in turn, until the token budget is spent. The requests served go to
-        the back of the line."""
-        decode = self._jobs[0].decode
+        front request's decode options and next piece's length band in turn, until the token budget is spent.
+        The requests served go to the back of the line.
+
+        One band a batch, because the model decodes each band in a call of its own anyway: a short request
+        queued behind long ones then waits for the call running when it came, never for theirs in its batch.
+        """
+        front = self._jobs[0]
+        decode, band = front.decode, self._band(front.tokens[front.taken])
         line = [job for job in self._jobs if job.decode == decode]
         counts = dict.fromkeys(line, 0)
         size = 0
@@ -284,6 +299,8 @@ class Batcher:
             waiting: list[Ticket] = []
             for job in line:
                 n = job.tokens[job.taken + counts[job]]
+                if self._band(n) != band:
+                    continue  # its next piece goes in another batch: pieces are taken in order
                 if size and size + n > self._batch_tokens:
                     waiting = []
                     break

@@ -109,7 +109,7 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         if exc.status_code == 405:  # Starlette names the methods of the first route on the path only
             methods = {m.upper() for m in request.app.openapi()["paths"].get(request.url.path, ())}
-            allow = ", ".join(sorted(methods | {"HEAD"} if "GET" in methods else methods))
+            allow = ", ".join(sorted(methods))  # HEAD is not served, so not listed
             headers = {"Allow": allow} if allow else exc.headers
             return error_response(request, 405, "http_405", str(exc.detail), headers=headers)
         if exc.status_code == 400:  # FastAPI's word for a body it could not decode (bad UTF-8, say)

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from api.batcher import Batcher, BatchStats, DeadlineExceeded, QueueFull, TooMuchWork, model_pieces
+from api.batcher import Batcher, BatchStats, DeadlineExceeded, QueueFull, TooMuchWork, model_band, model_pieces
 from translator import DecodeOptions, Translation, Translator
 
 GREEDY, BEAM = DecodeOptions(beam_size=1), DecodeOptions(beam_size=4)
@@ -39,6 +39,7 @@ def batcher(recorder: Recorder, tiny: Translator, **options: float) -> Batcher:
     return Batcher(
         recorder,
         model_pieces(recorder.translator or tiny),
+        model_band(recorder.translator or tiny),
         queue_tokens=int(settings["queue_tokens"]),
         batch_tokens=int(settings["batch_tokens"]),
         request_tokens=int(settings["request_tokens"]),
@@ -109,6 +110,38 @@ def test_a_small_request_waits_behind_at_most_one_batch_of_a_large_one(
     assert small in recorder.calls[1][0]  # behind the batch running when it came, in the very next one
     assert large == [Translation(p["target"]) for p in pairs[:6]]
     assert alone == [Translation(pairs[30]["target"])]
+
+
+def test_a_batch_holds_one_length_band_so_short_requests_skip_long_ones(
+    tiny: Translator, pairs: list[dict[str, str]]
+) -> None:
+    running = threading.Event()
+    recorder = Recorder(tiny, hold=running)
+    band = model_band(tiny)
+    sources = [p["source"] for p in pairs]
+    widths = dict(zip(sources, map(band, tiny.backend.count_tokens(sources)), strict=True))
+    short = min(sources, key=widths.__getitem__)
+    longs = [s for s in sources if widths[s] > widths[short]][:6]
+
+    async def scenario() -> tuple[list[Translation], list[Translation]]:
+        b = batcher(recorder, tiny, batch_tokens=10_000)
+        b.start()
+        first = asyncio.create_task(b.translate([longs[0]], GREEDY, 30))
+        while not recorder.calls:
+            await asyncio.sleep(0.001)
+        alone = b.submit([[short]], GREEDY)  # queued while the first call runs, then a mixed request
+        mixed = b.submit([[short, *longs[1:]]], GREEDY)  # its short piece first: it joins alone's batch
+        running.set()
+        result = await b.result(mixed, 0, 30), await b.result(alone, 0, 30)
+        await first
+        await b.stop()
+        return result
+
+    mixed, alone = run(scenario())
+    assert all(len({widths[s] for s in call}) == 1 for call, _ in recorder.calls)  # one band a call
+    assert recorder.calls[1][0] == [short, short]  # both short pieces, and none of the long ones
+    assert mixed == [Translation(pairs[sources.index(s)]["target"]) for s in [short, *longs[1:]]]
+    assert alone == mixed[:1]
 
 
 def test_a_long_sentence_is_scheduled_piece_by_piece(tiny: Translator, pairs: list[dict[str, str]]) -> None:
@@ -220,7 +253,15 @@ def test_a_failing_model_call_fails_its_requests_not_the_worker(tiny: Translator
         return [Translation(s) for s in sentences]
 
     async def scenario() -> list[Translation]:
-        b = Batcher(flaky, model_pieces(tiny), queue_tokens=100, batch_tokens=100, request_tokens=100, wait_s=0)
+        b = Batcher(
+            flaky,
+            model_pieces(tiny),
+            model_band(tiny),
+            queue_tokens=100,
+            batch_tokens=100,
+            request_tokens=100,
+            wait_s=0,
+        )
         b.start()
         with pytest.raises(RuntimeError, match="boom"):
             await b.translate(["a"], GREEDY, 5)

@@ -19,7 +19,7 @@ def test_a_sentence_gets_the_same_english_alone_and_among_32_clients() -> None:
     app = create_app(settings, Translator.from_config(settings.translator_config()))
     sentences = unfamiliar(96, seed=32)
     requests = [sentences[i : i + 3] for i in range(0, len(sentences), 3)]  # 32 clients, 3 texts each
-    pooled = "translator_batch_requests_count"
+    calls, requests_in_calls = "translator_batch_requests_count", "translator_batch_requests_sum"
     with TestClient(app) as client:
 
         def translate(texts: list[str]) -> list[str]:
@@ -27,11 +27,14 @@ def test_a_sentence_gets_the_same_english_alone_and_among_32_clients() -> None:
             assert r.status_code == 200, r.text
             return list(r.json()["translations"])
 
+        def sample(name: str) -> float:
+            return float(app.state.metrics.registry.get_sample_value(name) or 0)
+
         alone = [translate([s])[0] for s in sentences]
-        calls_alone = app.state.metrics.registry.get_sample_value(pooled)
+        assert sample(requests_in_calls) == sample(calls) >= len(sentences)  # every model call held one request
+        before = sample(calls), sample(requests_in_calls)
         with ThreadPoolExecutor(len(requests)) as clients:
             together = [t for texts in clients.map(translate, requests) for t in texts]
-        calls_together = app.state.metrics.registry.get_sample_value(pooled) - calls_alone
-    assert calls_alone == len(sentences)
-    assert calls_together < len(requests)  # the clients' sentences were pooled into shared model calls
+        pooled_calls, pooled_requests = sample(calls) - before[0], sample(requests_in_calls) - before[1]
+    assert pooled_requests > pooled_calls  # the clients' sentences were pooled into shared model calls
     assert together == alone
