@@ -73,6 +73,10 @@ class CheckedRequest(Request):
                 value = json.loads(raw)
             except RecursionError:
                 raise InputRejected("body", f"nested deeper than {MAX_DEPTH} levels") from None
+            except ValueError as exc:  # json's own errors (and undecodable bytes) are FastAPI's 400
+                if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+                    raise
+                raise InputRejected("body", f"a number too long to read: {exc}") from None  # Python's digit limit
             if not _plainly_fine(raw):
                 check(value)
             self._json = value

@@ -55,6 +55,8 @@ HOSTILE = [
     ("/translate", '{"q": ' + DEEP + ', "source": "id", "target": "en"}', "body", "nested deeper than 8"),
     ("/detect", '{"q": ' + DEEP + "}", "body", "nested deeper than 8"),
     ("/v1/translate", '{"texts": [[[[[[[[[["a"]]]]]]]]]]}', "texts", "nested deeper than 8"),
+    ("/v1/translate", '{"texts": ["a"], "options": {"beam_size": ' + "9" * 5000 + "}}", "body", "number too long"),
+    ("/translate", '{"q": "a", "source": "id", "target": "en", "x": ' + "9" * 5000 + "}", "body", "number too long"),
     ("/detect", '{"q": [1, 2]}', "Invalid request: q", "must be a string or a list of strings"),
     ("/translate", '{"q": "a", "source": 1, "target": "en"}', "Invalid request: source", "valid string"),
     ("/v1/translate", '{"texts": ["Halo."], "options": {"beam_size": true}}', "options.beam_size", "valid integer"),
