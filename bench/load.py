@@ -95,11 +95,7 @@ def concurrent(url: str, sentences: list[str], clients: int) -> float:
 
 
 def start_server(model: Path, backend: str, decode: DecodeOptions) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {
-        **os.environ,
         "TRANSLATOR_MODEL": str(model),
         "TRANSLATOR_BACKEND": backend,
         "TRANSLATOR_BEAM": str(decode.beam_size),
@@ -107,8 +103,16 @@ def start_server(model: Path, backend: str, decode: DecodeOptions) -> tuple[subp
         "TRANSLATOR_OUTPUT_SLACK": str(decode.output_slack),
         "TRANSLATOR_RETRY_LOOPS": "0",
     }
+    return launch({**os.environ, **env})
+
+
+def launch(env: dict[str, str], cwd: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """`translator serve` on a free port with `env`, once it answers /readyz: (the process, its URL)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     cmd = [sys.executable, "-m", "translator", "serve", "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:

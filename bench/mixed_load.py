@@ -12,42 +12,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from load import launch  # the sibling script (bench/ is on sys.path when run)
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "tests" / "fixtures" / "tiny-id-en"
 BODY = json.dumps({"texts": ["Iya benar, dia sedang jaga warung."]}).encode()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def round_of(tree: Path, requests: int, clients: int) -> tuple[float, float, float]:
     """(requests/s, p50 s, p95 s) of one server of `tree` under the mixed load."""
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRANSLATOR_")}
-    env.update(PYTHONPATH=str(tree), TRANSLATOR_MODEL=str(MODEL))
-    command = [sys.executable, "-m", "translator", "serve", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    server, url = launch({**env, "PYTHONPATH": str(tree), "TRANSLATOR_MODEL": str(MODEL)}, cwd=tree)
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
 
         def one(i: int) -> float:
             started = time.monotonic()
