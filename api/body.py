@@ -31,6 +31,9 @@ class BodyGuard:
         self.timeout_s = timeout_s
         self.too_slow = f"the request body did not arrive within {timeout_s:g} s (TRANSLATOR_CLIENT_TIMEOUT_S)"
 
+    def _late(self) -> HTTPException:
+        return HTTPException(408, self.too_slow, headers={"Connection": "close"})
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -76,7 +79,7 @@ class BodyGuard:
             if refused:  # before a byte is read
                 raise BodyTooLarge(self.max_bytes)
             if loop.time() > deadline:  # it passed between reads (a blocked loop): no read may wait now
-                raise HTTPException(408, self.too_slow, headers={"Connection": "close"})
+                raise self._late()
             if alarm is None:
                 alarm = loop.call_at(deadline, expire)
             waiting = True
@@ -86,7 +89,7 @@ class BodyGuard:
                 if not timed_out or (handler is not None and handler.uncancel()):
                     raise
                 timed_out = False
-                raise HTTPException(408, self.too_slow, headers={"Connection": "close"}) from None
+                raise self._late() from None
             finally:
                 waiting = False
             received += len(message.get("body", b""))

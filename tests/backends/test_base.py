@@ -27,15 +27,21 @@ def test_cut_at_end(tokens: list[int], cap: int, kept: list[int], capped: bool) 
     assert cut_at_end(tokens, END, cap) == (kept, capped)
 
 
-TOKENIZERS = [MarianTokenizer.from_pretrained(str(TINY_MODEL))]
-if (SHARED_DATA / "opus-mt-id-en").is_dir():  # the real model's tokenizer, where the shared data is
-    TOKENIZERS.append(MarianTokenizer.from_pretrained(str(SHARED_DATA / "opus-mt-id-en")))
 TRICKY = st.sampled_from(["</s>", "<unk>", "<pad>", ">>ind<<", ">>", "<", " ", "\n", "\u200b", "😀", "dia", "."])
 
 
+@pytest.fixture(scope="module")
+def tokenizers() -> list[MarianTokenizer]:
+    """The tiny model's tokenizer, and the real model's where the shared data is."""
+    found = [MarianTokenizer.from_pretrained(str(TINY_MODEL))]
+    if (SHARED_DATA / "opus-mt-id-en").is_dir():
+        found.append(MarianTokenizer.from_pretrained(str(SHARED_DATA / "opus-mt-id-en")))
+    return found
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(st.one_of(st.text(max_size=3), TRICKY), max_size=12).map("".join), max_size=5))
-def test_count_with_counts_what_the_model_gets(texts: list[str]) -> None:
-    for tokenizer in TOKENIZERS:
+@given(texts=st.lists(st.lists(st.one_of(st.text(max_size=3), TRICKY), max_size=12).map("".join), max_size=5))
+def test_count_with_counts_what_the_model_gets(tokenizers: list[MarianTokenizer], texts: list[str]) -> None:
+    for tokenizer in tokenizers:
         want = [len(row) for row in tokenizer(texts, verbose=False)["input_ids"]] if texts else []
         assert count_with(tokenizer, texts) == want

@@ -66,8 +66,8 @@ class CT2Backend:
         if not texts:
             return []
         ids = self.tokenizer(list(texts), verbose=False)["input_ids"]
-        if max(map(len, ids)) > width:
-            raise BackendError(f"an input of {max(map(len, ids))} tokens is wider than its batch ({width})")
+        if (longest := max(map(len, ids))) > width:
+            raise BackendError(f"an input of {longest} tokens is wider than its batch ({width})")
         tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         cap = min(options.output_cap(width), self.max_positions - 2)
         # one share per worker, decoded in parallel; CTranslate2 pads a batch to its longest input, so a
