@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
         if loaded is None:
             log.info("loading %s with backend %s", settings.model, settings.backend)
             loaded = await run_in_threadpool(Translator.from_config, settings.translator_config())
+        express = await run_in_threadpool(loaded.beside) if settings.express_tokens else None
         batcher = Batcher(
             loaded.translate_sentences,
             model_pieces(loaded),
@@ -44,6 +45,8 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
             batch_tokens=settings.batch_tokens,
             request_tokens=settings.request_tokens,
             wait_s=settings.batch_wait_ms / 1000,
+            express=express.translate_sentences if express else None,
+            express_tokens=settings.express_tokens,
             on_batch=metrics.observe_batch,
             on_cancel=metrics.cancelled_pieces.inc,
         )

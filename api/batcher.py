@@ -1,5 +1,5 @@
 """Cross-request dynamic batching, fair in model work: one worker pools the pieces of concurrent requests into
-model calls, taking turns between requests.
+model calls, taking turns between requests, and an express lane keeps short pieces from waiting for long ones.
 
 At admission a request's sentences are cleaned, deduplicated and cut into pieces of at most the model's
 sentence length (as the library cuts them), and counted in tokens. The queue bound, the batch budget and the
@@ -9,6 +9,11 @@ turn until the token budget is spent, so a small request waits behind at most th
 came. A request that is
 cancelled (its client left) or past its deadline (504) leaves the queue at once: at most the batch already
 running is wasted. The model runs in a worker thread, so the event loop stays free.
+
+One long piece can take the model for seconds, and no engine can be interrupted mid-call; so while the main
+lane decodes a band wider than `express_tokens`, an express lane on a second engine of the same model
+(Translator.beside: the same outputs) takes the short pieces waiting, and a one-sentence request is
+answered at about its idle latency however long the others are.
 """
 
 from __future__ import annotations
@@ -102,6 +107,11 @@ class Ticket:
         return sum(self.tokens[self.taken :])
 
     @property
+    def running(self) -> bool:
+        """Some of its pieces are in a model call now (on either lane)."""
+        return len(self.outputs) < self.taken
+
+    @property
     def cancelled(self) -> bool:
         return all(f.cancelled() for f in self.futures[self.answered :])
 
@@ -138,6 +148,7 @@ class BatchStats:
     requests: int
     seconds: float
     wasted: int  # pieces translated for requests that had gone meanwhile
+    express: bool  # on the express lane
 
 
 class Batcher:
@@ -151,6 +162,8 @@ class Batcher:
         batch_tokens: int,
         request_tokens: int,
         wait_s: float,
+        express: TranslateFn | None = None,
+        express_tokens: int = 0,
         on_batch: Callable[[BatchStats], None] = lambda _: None,
         on_cancel: Callable[[int], None] = lambda _: None,
     ) -> None:
@@ -163,11 +176,15 @@ class Batcher:
         self._wait_s = wait_s
         self._on_batch = on_batch
         self._on_cancel = on_cancel
+        self._express = express
+        self._express_tokens = express_tokens if express is not None else 0
         self._jobs: deque[Ticket] = deque()  # turns: the next batch starts at the front, the served go last
         self._pending = 0
         self._pending_tokens = 0
         self._wake = asyncio.Event()
-        self._worker: asyncio.Task[None] | None = None
+        self._express_wake = asyncio.Event()
+        self._long_call = False  # the main lane is decoding a band wider than express_tokens
+        self._workers: list[asyncio.Task[None]] = []
         self._seconds_per_token = 0.002  # a running estimate, for Retry-After
         self._last_call_ended = float("-inf")
 
@@ -185,12 +202,14 @@ class Batcher:
         return self._pending_tokens >= self._queue_tokens
 
     def start(self) -> None:
-        self._worker = asyncio.create_task(self._run(), name="batcher")
+        self._workers = [asyncio.create_task(self._run(), name="batcher")]
+        if self._express_tokens:
+            self._workers.append(asyncio.create_task(self._run_express(), name="batcher-express"))
 
     async def stop(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            await asyncio.gather(self._worker, return_exceptions=True)
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
         for job in self._jobs:
             job.fail(None)
 
@@ -231,6 +250,7 @@ class Batcher:
             self._pending += len(job.texts)
             self._pending_tokens += tokens
             self._wake.set()
+            self._express_wake.set()
         return job
 
     async def result(self, ticket: Ticket, part: int, timeout_s: float) -> list[Translation]:
@@ -265,9 +285,27 @@ class Batcher:
             self._wake.clear()
             while self._jobs:
                 await self._gather_company()
-                batch = self._take()
-                if batch:
-                    await self._call_model(batch)
+                batch = self._take(lambda band: True)
+                if not batch:
+                    break  # what is queued belongs to requests on the express lane: wait for it to end
+                job, start, _ = batch[0]
+                self._long_call = self._band(job.tokens[start]) > self._express_tokens > 0
+                if self._long_call:
+                    self._express_wake.set()
+                try:
+                    await self._call_model(batch, self._translate)
+                finally:
+                    self._long_call = False
+
+    async def _run_express(self) -> None:
+        """The express lane: short pieces, on the second engine, only while the main lane is on a long band
+        (otherwise the main lane serves them as soon, and two engines would only contend for the cores)."""
+        assert self._express is not None
+        while True:
+            await self._express_wake.wait()
+            self._express_wake.clear()
+            while self._long_call and (batch := self._take(lambda band: band <= self._express_tokens)):
+                await self._call_model(batch, self._express)
 
     async def _gather_company(self) -> None:
         """Wait `wait_s` for more requests, and again while they keep coming (the clients of the last
@@ -282,17 +320,20 @@ class Batcher:
             if self._pending_tokens == before:
                 return
 
-    def _take(self) -> list[tuple[Ticket, int, int]]:
+    def _take(self, fits: Callable[[int], bool]) -> list[tuple[Ticket, int, int]]:
         """(ticket, first piece, how many) for the next batch: one piece from each waiting request with the
-        front request's decode options and next piece's length band in turn, until the token budget is spent.
-        The requests served go to the back of the line.
+        decode options and next piece's length band of the first request whose next band `fits`, in turn,
+        until the token budget is spent. The requests served go to the back of the line.
 
         One band a batch, because the model decodes each band in a call of its own anyway: a short request
         queued behind long ones then waits for the call running when it came, never for theirs in its batch.
         """
-        front = self._jobs[0]
+        idle = [job for job in self._jobs if not job.running]  # a request's outputs arrive in order
+        front = next((job for job in idle if fits(self._band(job.tokens[job.taken]))), None)
+        if front is None:
+            return []
         decode, band = front.decode, self._band(front.tokens[front.taken])
-        line = [job for job in self._jobs if job.decode == decode]
+        line = [job for job in idle if job.decode == decode]
         counts = dict.fromkeys(line, 0)
         size = 0
         while line and size < self._batch_tokens:
@@ -322,12 +363,12 @@ class Batcher:
         self._pending_tokens -= size
         return batch
 
-    async def _call_model(self, batch: list[tuple[Ticket, int, int]]) -> None:
+    async def _call_model(self, batch: list[tuple[Ticket, int, int]], translate: TranslateFn) -> None:
         texts = [t for job, start, count in batch for t in job.texts[start : start + count]]
         tokens = sum(n for job, start, count in batch for n in job.tokens[start : start + count])
         started = time.monotonic()
         try:
-            results = await anyio.to_thread.run_sync(self._translate, texts, batch[0][0].decode)
+            results = await anyio.to_thread.run_sync(translate, texts, batch[0][0].decode)
         except Exception as exc:  # a failed model call fails its requests, never the worker
             log.exception("model call failed for %d pieces", len(texts))
             for job, _, _ in batch:
@@ -336,6 +377,7 @@ class Batcher:
             return
         finally:
             self._last_call_ended = time.monotonic()
+            self._wake.set()  # its requests may go on (on the main lane, if this was the express one)
         seconds = self._last_call_ended - started
         self._seconds_per_token = 0.8 * self._seconds_per_token + 0.2 * seconds / max(1, tokens)
         wasted = 0
@@ -346,4 +388,4 @@ class Batcher:
             job.outputs += results[position : position + count]
             position += count
             job.answer_ready_parts()
-        self._on_batch(BatchStats(len(texts), tokens, len(batch), seconds, wasted))
+        self._on_batch(BatchStats(len(texts), tokens, len(batch), seconds, wasted, translate is self._express))

@@ -72,6 +72,12 @@ class Translator:
         source = models.resolve(config.model, config.revision, download=download)
         return cls(load_backend(config.backend, source, config.device), config, source, memory)
 
+    def beside(self) -> Translator | None:
+        """A Translator over the same model on an engine of its own, giving this one's outputs, to run beside
+        it (the service's express lane); None when the backend cannot make a second engine (`solo`)."""
+        solo = getattr(self.backend, "solo", None)
+        return None if solo is None else Translator(solo(), self.config, self.source, self.memory)
+
     def provenance(self, decode: DecodeOptions | None = None) -> Provenance:
         return Provenance(
             model=self.source.name,

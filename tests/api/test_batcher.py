@@ -34,7 +34,7 @@ class Recorder:
         return [Translation(s.upper()) for s in sentences]
 
 
-def batcher(recorder: Recorder, tiny: Translator, **options: float) -> Batcher:
+def batcher(recorder: Recorder, tiny: Translator, express: Recorder | None = None, **options: float) -> Batcher:
     settings = {"queue_tokens": 1000, "batch_tokens": 1000, "request_tokens": 1000, "wait_s": 0, **options}
     return Batcher(
         recorder,
@@ -44,6 +44,8 @@ def batcher(recorder: Recorder, tiny: Translator, **options: float) -> Batcher:
         batch_tokens=int(settings["batch_tokens"]),
         request_tokens=int(settings["request_tokens"]),
         wait_s=settings["wait_s"],
+        express=express,
+        express_tokens=int(options.get("express_tokens", 0)),
         on_batch=options.get("on_batch", lambda _: None),  # type: ignore[arg-type]
         on_cancel=options.get("on_cancel", lambda _: None),  # type: ignore[arg-type]
     )
@@ -142,6 +144,104 @@ def test_a_batch_holds_one_length_band_so_short_requests_skip_long_ones(
     assert recorder.calls[1][0] == [short, short]  # both short pieces, and none of the long ones
     assert mixed == [Translation(pairs[sources.index(s)]["target"]) for s in [short, *longs[1:]]]
     assert alone == mixed[:1]
+
+
+def test_short_pieces_take_the_express_lane_only_while_a_long_band_runs(
+    tiny: Translator, pairs: list[dict[str, str]]
+) -> None:
+    running = threading.Event()
+    main, express = Recorder(tiny, hold=running), Recorder(tiny)
+    band = model_band(tiny)
+    sources = [p["source"] for p in pairs]
+    widths = dict(zip(sources, map(band, tiny.backend.count_tokens(sources)), strict=True))
+    short, long = min(sources, key=widths.__getitem__), max(sources, key=widths.__getitem__)
+    other = next(s for s in sources if widths[short] < widths[s] < widths[long])
+    answered_while_long_ran = []
+
+    async def scenario() -> list[Translation]:
+        b = batcher(main, tiny, express, express_tokens=widths[other])
+        b.start()
+        first = asyncio.create_task(b.translate([long], GREEDY, 30))
+        while not main.calls:
+            await asyncio.sleep(0.001)
+        got = await b.translate([short, other], GREEDY, 30)  # the main lane is still held in its long call
+        answered_while_long_ran.append(not running.is_set())
+        running.set()
+        await first
+        got += await b.translate([other], BEAM, 30)  # the main lane free (or short): it goes there
+        await b.stop()
+        return got
+
+    got = run(scenario())
+    assert answered_while_long_ran == [True]
+    assert express.calls == [([short], 1), ([other], 1)]  # one band a call, on the express lane
+    assert main.calls == [([long], 1), ([other], 4)]
+    assert got == [Translation(pairs[sources.index(s)]["target"]) for s in (short, other)] + [
+        tiny.translate_sentences([other], BEAM)[0]
+    ]
+
+
+def test_a_request_is_on_one_lane_at_a_time_so_its_pieces_come_back_in_order(
+    tiny: Translator, pairs: list[dict[str, str]]
+) -> None:
+    running = threading.Event()
+    main, express = Recorder(tiny, hold=running), Recorder(tiny)
+    band = model_band(tiny)
+    sources = [p["source"] for p in pairs]
+    widths = dict(zip(sources, map(band, tiny.backend.count_tokens(sources)), strict=True))
+    short, long = min(sources, key=widths.__getitem__), max(sources, key=widths.__getitem__)
+
+    async def scenario() -> list[Translation]:
+        b = batcher(main, tiny, express, express_tokens=widths[short])
+        b.start()
+        both = asyncio.create_task(b.translate([long, short], GREEDY, 30))  # its long piece first
+        while not main.calls:
+            await asyncio.sleep(0.001)
+        await asyncio.sleep(0.1)  # the express lane could take its short piece now: it must not
+        running.set()
+        got = await both
+        await b.stop()
+        return got
+
+    got = run(scenario())
+    assert express.calls == [] and main.calls == [([long], 1), ([short], 1)]
+    assert got == [Translation(pairs[sources.index(s)]["target"]) for s in (long, short)]
+
+
+def test_the_main_lane_waits_for_a_request_still_on_the_express_lane(
+    tiny: Translator, pairs: list[dict[str, str]]
+) -> None:
+    main_held, express_held = threading.Event(), threading.Event()
+    main, express = Recorder(tiny, hold=main_held), Recorder(tiny, hold=express_held)
+    band = model_band(tiny)
+    sources = [p["source"] for p in pairs]
+    widths = dict(zip(sources, map(band, tiny.backend.count_tokens(sources)), strict=True))
+    narrow, long = min(sources, key=widths.__getitem__), max(sources, key=widths.__getitem__)
+    wider = next(s for s in sources if widths[narrow] < widths[s] < widths[long])
+    got: list[list[Translation]] = []
+
+    async def scenario() -> None:
+        b = batcher(main, tiny, express, express_tokens=widths[wider])
+        b.start()
+        first = asyncio.create_task(b.translate([long], GREEDY, 30))
+        while not main.calls:
+            await asyncio.sleep(0.001)
+        second = asyncio.create_task(b.translate([narrow, wider], GREEDY, 30))  # two bands: two calls
+        while not express.calls:
+            await asyncio.sleep(0.001)
+        main_held.set()  # the main lane ends its call while the express lane still holds `second`
+        await first
+        await asyncio.sleep(0.05)  # a main lane that spun on `second` would never let this sleep end
+        express_held.set()
+        got.append(await second)
+        await b.stop()
+
+    worker = threading.Thread(target=run, args=(scenario(),), daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "the event loop is stuck"
+    assert express.calls == [([narrow], 1)] and main.calls == [([long], 1), ([wider], 1)]
+    assert got == [[Translation(pairs[sources.index(s)]["target"]) for s in (narrow, wider)]]
 
 
 def test_a_long_sentence_is_scheduled_piece_by_piece(tiny: Translator, pairs: list[dict[str, str]]) -> None:

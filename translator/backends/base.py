@@ -18,6 +18,9 @@ class Output:
 
 
 class Backend(Protocol):
+    """An engine may also offer `solo() -> Backend`: a second engine of one worker over the same model, with
+    the same outputs, that runs beside the first (CTranslate2 does; see Translator.beside)."""
+
     name: str  # for provenance: "hf-float32", "ct2-int8", ...
     device: str
 

@@ -6,6 +6,7 @@ MarianTokenizer, so both engines see the same pieces.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shutil
@@ -50,14 +51,24 @@ class CT2Backend:
             self.tokenizer = MarianTokenizer.from_pretrained(str(source.path))
         except (OSError, ValueError) as exc:
             raise BackendError(f"cannot load the tokenizer of {source.name}: {exc}") from exc
-        converted = convert(source, compute_type)
-        workers, threads = thread_layout(device, inter_threads, intra_threads)
-        self.workers = workers
-        self.translator = ctranslate2.Translator(
-            str(converted), device=device, compute_type=compute_type, inter_threads=workers, intra_threads=threads
-        )
+        self._converted, self._compute = str(convert(source, compute_type)), compute_type
+        self.workers, self._threads = thread_layout(device, inter_threads, intra_threads)
+        self.translator = self._engine(self.workers)
         self.max_positions = int(self.tokenizer.model_max_length)
         self._eos = self.tokenizer.eos_token
+
+    def _engine(self, workers: int) -> ctranslate2.Translator:
+        return ctranslate2.Translator(
+            self._converted, self.device, compute_type=self._compute, inter_threads=workers, intra_threads=self._threads
+        )
+
+    def solo(self) -> CT2Backend:
+        """A second engine over the same model, one worker of this one's threads (so the same arithmetic and
+        the same outputs), sharing the tokenizer: it runs beside this one, at the cost of a second copy of
+        the weights."""
+        twin = copy.copy(self)
+        twin.workers, twin.translator = 1, self._engine(1)
+        return twin
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return count_with(self.tokenizer, texts)
