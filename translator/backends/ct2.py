@@ -17,7 +17,7 @@ from pathlib import Path
 import ctranslate2
 from transformers import MarianTokenizer
 
-from translator.backends.base import Output, count_with, cut_at_end
+from translator.backends.base import Output, cut_at_end, tokenize_with
 from translator.config import DecodeOptions
 from translator.errors import BackendError
 from translator.models import ModelSource
@@ -70,16 +70,15 @@ class CT2Backend:
         twin.workers, twin.translator = 1, self._engine(1)
         return twin
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return count_with(self.tokenizer, texts)
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        return tokenize_with(self.tokenizer, texts)
 
-    def translate(self, texts: Sequence[str], options: DecodeOptions, width: int) -> list[Output]:
-        if not texts:
+    def translate(self, rows: Sequence[Sequence[str]], options: DecodeOptions, width: int) -> list[Output]:
+        if not rows:
             return []
-        ids = self.tokenizer(list(texts), verbose=False)["input_ids"]
-        if (longest := max(map(len, ids))) > width:
+        if (longest := max(map(len, rows))) > width:
             raise BackendError(f"an input of {longest} tokens is wider than its batch ({width})")
-        tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+        tokens = [list(row) for row in rows]
         cap = min(options.output_cap(width), self.max_positions - 2)
         # one share per worker, decoded in parallel; CTranslate2 pads a batch to its longest input, so a
         # share with no input of the full width gets a filler that has it (its output is thrown away)

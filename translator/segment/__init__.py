@@ -22,12 +22,18 @@ def segment(text: str) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
     for lo, hi in _paragraph_spans(text):
         index = len(paragraphs)
+        bounds = sentence_spans(text, lo, hi)
         sentences = tuple(
-            Sentence(id=f"p{index}s{k}", start=s, end=e, source=text[s:e])
-            for k, (s, e) in enumerate(sentence_spans(text, lo, hi))
+            Sentence(id=f"p{index}s{k}", start=s, end=e, source=text[s:e], new_line=k > 0 and _breaks(text, before, s))
+            for k, ((s, e), (_, before)) in enumerate(zip(bounds, [(lo, lo), *bounds], strict=False))
         )
         paragraphs.append(Paragraph(index=index, start=lo, end=hi, sentences=sentences))
     return paragraphs
+
+
+def _breaks(text: str, start: int, end: int) -> bool:
+    gap = text[start:end]
+    return "\n" in gap or "\r" in gap
 
 
 def _paragraph_spans(text: str) -> list[tuple[int, int]]:
