@@ -11,13 +11,14 @@ PROVENANCE = Provenance("m", "r", "b", 1, "id/1", "0")
 
 
 def test_plan_lists_every_sentence_and_assemble_puts_each_back() -> None:
-    planned = plan([("a", "JAKARTA\nDia pergi. Lalu pulang.\n\nBaru."), ("b", ""), ("c", "Satu.\nDua.")])
-    assert planned.sources == ["JAKARTA", "Dia pergi.", "Lalu pulang.", "Baru.", "Satu.", "Dua."]
-    assert planned.parts == [["JAKARTA", "Dia pergi.", "Lalu pulang."], ["Baru."], ["Satu.", "Dua."]]
+    planned = plan([("a", "JAKARTA\nDia pergi. Lalu pulang.\n\nBaru."), ("b", ""), ("c", "Satu.\r\nDua.\r\n\r\nTiga.")])
+    assert planned.sources == ["JAKARTA", "Dia pergi.", "Lalu pulang.", "Baru.", "Satu.", "Dua.", "Tiga."]
+    # one CRLF is a line break inside a paragraph; two are a paragraph break, as with LF
+    assert planned.parts == [["JAKARTA", "Dia pergi.", "Lalu pulang."], ["Baru."], ["Satu.", "Dua."], ["Tiga."]]
     line_breaks = [s.new_line for layout in planned.layouts for p in layout.paragraphs for s in p.sentences]
-    assert line_breaks == [False, True, False, False, False, True]
+    assert line_breaks == [False, True, False, False, False, True, False]
     docs = assemble(planned, [Translation(s.upper(), ("x",)) for s in planned.sources], PROVENANCE)
-    assert [d.translation for d in docs] == ["JAKARTA\nDIA PERGI. LALU PULANG.\n\nBARU.", "", "SATU.\nDUA."]
+    assert [d.translation for d in docs] == ["JAKARTA\nDIA PERGI. LALU PULANG.\n\nBARU.", "", "SATU.\nDUA.\n\nTIGA."]
     assert [s.flags for s in docs[0].sentences] == [("x",)] * 4
     assert "new_line" not in docs[0].to_dict()["paragraphs"][0]["sentences"][1]  # the JSON contract is unchanged
 

@@ -11,8 +11,9 @@ from translator import spans
 from translator.segment.boundaries import sentence_spans
 from translator.types import Paragraph, Sentence
 
-SEGMENTER_VERSION = "id/1"
-_BLANK_LINES = re.compile(r"(?:\r\n|\r|\n)(?:[^\S\r\n]*(?:\r\n|\r|\n))+")
+SEGMENTER_VERSION = "id/2"  # id/2: one CRLF is one line break, not a paragraph break
+_LINE_BREAK = r"(?:\r\n|\r(?!\n)|\n)"
+_BLANK_LINES = re.compile(_LINE_BREAK + r"(?:[^\S\r\n]*" + _LINE_BREAK + ")+")
 
 __all__ = ["SEGMENTER_VERSION", "segment"]
 
