@@ -287,3 +287,14 @@ def test_the_retry_decodes_again_only_the_pieces_that_looped(ct2: Translator, pa
     again = {p: alone(ct2, p, retry, config.max_sentence_tokens).text for p in looped}
     assert result.target == " ".join(again.get(p, first[p]) for p in texts if again.get(p, first[p]))
     assert "retried" in result.flags
+
+
+def test_decode_pools_the_same_piece_from_several_requests(tiny: Translator, pairs: list[dict[str, str]]) -> None:
+    """The service's batcher hands `decode` the pieces of many requests; a piece they share (a popular
+    sentence) is decoded once."""
+    spy = Spy(tiny)
+    spied = Translator(spy, tiny.config, tiny.source)
+    a, b = (spied.prepare([p["source"]]).rows[0] for p in pairs[:2])
+    outputs = spied.decode([a, b, a, a])
+    assert sorted(spy.seen) == sorted([pairs[0]["source"], pairs[1]["source"]])
+    assert [o.text for o in outputs] == [pairs[i]["target"] for i in (0, 1, 0, 0)]

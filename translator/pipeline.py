@@ -156,17 +156,18 @@ class Translator:
         return Work(distinct, where, found, fitted, decode)
 
     def decode(self, rows: Sequence[Sequence[str]], decode: DecodeOptions | None = None) -> list[Output]:
-        """Each tokenized piece's output, in batches of one length band (`batching.token_batches`). The runaway
-        guard: a piece whose English loops is decoded once more, forbidding repeated trigrams, and the retry is
+        """Each tokenized piece's output, duplicates decoded once, in batches of one length band
+        (`batching.token_batches`). The runaway guard: a piece whose English loops is decoded once more, forbidding repeated trigrams, and the retry is
         kept (marked `retried`); the pieces that did not loop are not decoded again."""
         decode = decode or self.config.decode
-        outputs = self._batched(rows, decode)
+        distinct, where = batching.unique([tuple(row) for row in rows])  # the same piece from two requests
+        outputs = self._batched(distinct, decode)
         looping = [i for i, o in enumerate(outputs) if self.config.retry_loops and quality.repeats(o.text)]
         retry = replace(decode, no_repeat_ngram_size=3)
-        for i, out in zip(looping, self._batched([rows[i] for i in looping], retry), strict=True):
+        for i, out in zip(looping, self._batched([distinct[i] for i in looping], retry), strict=True):
             outputs[i] = replace(out, retried=True)
-        log.debug("decoded %d pieces (%d retried)", len(rows), len(looping))
-        return outputs
+        log.debug("decoded %d pieces (%d distinct, %d retried)", len(rows), len(distinct), len(looping))
+        return [outputs[w] for w in where]
 
     def finish(self, work: Work, outputs: Sequence[Output]) -> list[Translation]:
         """Each source sentence's translation from its pieces' outputs (in `work.rows`' order), remembered."""
