@@ -177,3 +177,21 @@ def test_memory_export_writes_a_valid_tmx_of_every_entry(tmp_path: Path) -> None
         {"x-model": "tiny@r1"},
         {"x-model": "tiny@r1", "x-replaced": "source U+001B"},
     ]
+
+
+GOLDEN = ROOT / "tests" / "fixtures" / "bitext"
+
+
+def golden_records() -> list[dict[str, Any]]:
+    """Ordinary text and characters XML cannot hold, in ids, flags and the provenance too."""
+    bad = records([("a" + INVALID, INVALID + "b"), ("bersih", "clean")], doc_id="doc\x01", flags="f\x1b")
+    return records(ORDINARY) + bad
+
+
+@pytest.mark.parametrize(("write", "suffix"), [(tmx.write, "tmx"), (xliff.write, "xlf")], ids=["tmx", "xliff"])
+def test_bytes_are_those_of_the_golden_files(write: Callable[..., int], suffix: str) -> None:
+    """tests/fixtures/bitext/ holds what the writers wrote before the archive streamed TMX and XLIFF: a job's
+    outputs must not change a byte however they are produced."""
+    provenance = {"model": "m\x00", "beam_size": 4}
+    assert written(write, golden_records(), provenance) == (GOLDEN / f"golden.{suffix}").read_bytes()
+    assert written(write, [], provenance) == (GOLDEN / f"golden-empty.{suffix}").read_bytes()
