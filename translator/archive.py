@@ -48,7 +48,6 @@ from translator.ledger import DocumentRecord, InputRecord, Ledger
 from translator.pipeline import Translator
 from translator.types import AlignedDocument
 
-EXPORTS = tuple(WRITERS)
 BASE_EXPORT = "jsonl"  # documents.jsonl and failures.jsonl: every job writes them, whatever else it exports
 LEDGER, MANIFEST, LOCK = "ledger.sqlite", "manifest.json", "job.lock"
 _COMMIT_DOCUMENTS, _COMMIT_SECONDS = 256, 2.0
@@ -115,9 +114,9 @@ def run(
 
 def check(options: JobOptions) -> None:
     """The usage errors a job can know of without reading anything."""
-    unknown = set(options.exports) - set(EXPORTS)
+    unknown = set(options.exports) - set(WRITERS)
     if unknown:
-        raise RefusedError(f"unknown export {', '.join(sorted(unknown))}; choose from {', '.join(EXPORTS)}")
+        raise RefusedError(f"unknown export {', '.join(sorted(unknown))}; choose from {', '.join(WRITERS)}")
     for path in options.inputs:
         if not path.exists() and not path.is_symlink():
             raise RefusedError(f"input {path} does not exist")
@@ -504,7 +503,7 @@ def _wipe(out: Path) -> None:
     """Remove the job the folder holds: the ledger, the manifest and every file any writer may have left."""
     for path in (out / LEDGER, out / MANIFEST):
         path.unlink(missing_ok=True)
-    for export in EXPORTS:
+    for export in WRITERS:
         for name in writer_type(export).FILES:
             path = out / name
             if path.is_dir() and not path.is_symlink():
