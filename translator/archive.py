@@ -5,12 +5,14 @@ A job is its inputs and its settings: the ledger keeps each input file's size an
 re-run over another input set, or with settings that change outputs, is refused before anything is
 touched. One job per output folder at a time: an flock that the kernel releases when the process dies.
 
-Crash safety: output files are appended, flushed and fsynced before the ledger commits; a resumed run cuts
-every file back to the sizes of the last commit (dropping any half-written tail) and goes on with the next
-document. Outputs hold no wall-clock time (only manifest.json does), and a sentence's translation does not
-depend on its batch-mates, so a resumed job's files are byte for byte those of an uninterrupted one.
-Files rebuilt at the end (TMX, XLIFF, the HTML index, the manifest) are written to a temporary name,
-fsynced and renamed.
+Each finished document goes to every export's writer (translator/formats/output.py: the protocol, and how a
+writer resumes); the registry in translator/formats/__init__.py is the only list of them.
+
+Crash safety: writers append, and are synced (flushed and fsynced) before the ledger commits what they
+returned; a resumed run opens them with that, so each cuts its files back to the last commit (dropping any
+half-written tail) and goes on with the next document. Outputs hold no wall-clock time (only manifest.json
+does), and a sentence's translation does not depend on its batch-mates, so a resumed job's files are byte
+for byte those of an uninterrupted one. The manifest is written to a temporary name, fsynced and renamed.
 """
 
 from __future__ import annotations

@@ -8,9 +8,14 @@ committed size the ledger holds, so resuming means one thing for all of them: cu
 
 Whole-file outputs (TMX, XLIFF, the HTML index) stream the same way into a hidden `.<name>.partial` beside
 their final name: the head is written when the file is empty, each document appends its part, and closing
-appends the tail, fsyncs and renames. A reader never sees a file without its tail, nothing is held in memory
-or read back, and a job killed after the rename finds the partial gone with a committed size above zero, so
-it knows the file is complete and leaves it alone.
+appends the tail, fsyncs and renames. A reader never sees a file without its tail, and nothing is held in
+memory or read back. The job completes its writers only once the ledger has committed that every document is
+written; a run that dies while completing them is resumed by completing again: a file whose partial is gone
+(with a committed size above zero: the head at least) was renamed, so it is complete and left alone; any
+other is cut back to its committed size, dropping a tail that may be half written, and completed.
+
+HTML pages are the exception to appending: each is written whole, fsynced at the next sync, and a page of a
+document that was not committed is written again, with the same bytes, when the resumed run redoes it.
 """
 
 from __future__ import annotations
