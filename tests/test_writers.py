@@ -11,8 +11,10 @@ import pytest
 from tests.test_archive import outputs
 from translator import Translator, archive, cli
 from translator.archive import JobOptions, run
+from translator.errors import RefusedError
 from translator.formats import WRITERS
 from translator.formats.output import Appended, Finished, Streaming
+from translator.ledger import Ledger
 
 EXPORTS = ("jsonl", "tmx", "xliff", "tsv", "moses", "html")
 
@@ -92,3 +94,20 @@ def test_a_job_that_dies_resumes_to_the_same_bytes(
     run(JobOptions([feed], out, exports), lambda: tiny)
     assert outputs(out) == outputs(tmp_path / "clean")
     assert not list(out.rglob(".*.partial"))
+
+
+def test_an_unfinished_job_of_the_version_before_writers_is_refused(
+    tally: None, tiny: Translator, feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its ledger holds no writer state, so its TMX and XLIFF would miss the documents done before: --restart."""
+    monkeypatch.setattr(archive, "_COMMIT_DOCUMENTS", 2)
+    monkeypatch.setattr(Tally, "die_at", ("write", 3))
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="killed"):
+        run(JobOptions([feed], out, ("tmx", "tally")), lambda: tiny)
+    ledger = Ledger(out / archive.LEDGER)
+    ledger.put("writers", None)  # as that version left it: no such key
+    ledger.commit()
+    ledger.close()
+    with pytest.raises(RefusedError, match=r"unfinished job of an older version.*--restart"):
+        run(JobOptions([feed], out, ("tmx", "tally")), lambda: tiny)
