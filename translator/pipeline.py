@@ -157,8 +157,9 @@ class Translator:
 
     def decode(self, rows: Sequence[Sequence[str]], decode: DecodeOptions | None = None) -> list[Output]:
         """Each tokenized piece's output, duplicates decoded once, in batches of one length band
-        (`batching.token_batches`). The runaway guard: a piece whose English loops is decoded once more, forbidding repeated trigrams, and the retry is
-        kept (marked `retried`); the pieces that did not loop are not decoded again."""
+        (`batching.token_batches`). The runaway guard: a piece whose English loops is decoded once more,
+        forbidding repeated trigrams, and the retry is kept (marked `retried`); the pieces that did not loop
+        are not decoded again."""
         decode = decode or self.config.decode
         distinct, where = batching.unique([tuple(row) for row in rows])  # the same piece from two requests
         outputs = self._batched(distinct, decode)
