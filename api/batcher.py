@@ -251,7 +251,8 @@ class Batcher:
             self._pending += len(job.tokens)
             self._pending_tokens += tokens
             self._wake.set()
-            self._express_wake.set()
+            if self._long_call:  # the express lane runs only beside a long call (whose start wakes it too)
+                self._express_wake.set()
         return job
 
     async def result(self, ticket: Ticket, part: int, timeout_s: float) -> list[Translation]:
