@@ -66,8 +66,11 @@ def english(text: str) -> Counter[str]:
 
 def missing(source: str, target: str) -> list[str]:
     """The source's values that the target lacks (dropped or changed), as normalised strings."""
+    wanted = indonesian(source)
+    if not wanted:  # most sentences hold no value: the target need not be read
+        return []
     # the target is read both ways: translators (and models) sometimes keep Indonesian separators
-    return sorted((indonesian(source) - (english(target) | indonesian(target))).elements())
+    return sorted((wanted - (english(target) | indonesian(target))).elements())
 
 
 def _values(

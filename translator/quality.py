@@ -60,9 +60,11 @@ def copied(source: str, target: str) -> bool:
     a, b = " ".join(source.lower().split()), " ".join(target.lower().split())
     if len(a) < 8 or not b:
         return False
+    if 2 * min(len(a), len(b)) < 0.9 * (len(a) + len(b)):  # real_quick_ratio, before building a matcher
+        return False
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     # the cheap upper bounds first: the full ratio is quadratic, so long pairs stop at quick_ratio
-    similar = matcher.real_quick_ratio() >= 0.9 and matcher.quick_ratio() >= 0.9
+    similar = matcher.quick_ratio() >= 0.9
     if similar and len(a) <= 2000:
         similar = matcher.ratio() >= 0.9
     return similar and language.detect(a).language == "id"
