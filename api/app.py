@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
-from api.batcher import Batcher, model_band, model_pieces
+from api.batcher import Batcher, model_band
 from api.body import BodyGuard
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import docs, documents, health, libretranslate, models, reader, translate
@@ -36,14 +36,18 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
         if loaded is None:
             log.info("loading %s with backend %s", settings.model, settings.backend)
             loaded = await run_in_threadpool(Translator.from_config, settings.translator_config())
+        express = await run_in_threadpool(loaded.beside) if settings.express_tokens else None
         batcher = Batcher(
-            loaded.translate_sentences,
-            model_pieces(loaded),
+            loaded.prepare,
+            loaded.decode,
             model_band(loaded),
             queue_tokens=settings.queue_tokens,
             batch_tokens=settings.batch_tokens,
             request_tokens=settings.request_tokens,
             wait_s=settings.batch_wait_ms / 1000,
+            express=express.decode if express else None,
+            express_tokens=settings.express_tokens,
+            remember=loaded.remember,
             on_batch=metrics.observe_batch,
             on_cancel=metrics.cancelled_pieces.inc,
         )

@@ -1,5 +1,5 @@
 """Cross-request dynamic batching, fair in model work: one worker pools the pieces of concurrent requests into
-model calls, taking turns between requests.
+model calls, taking turns between requests, and an express lane keeps short pieces from waiting for long ones.
 
 At admission a request's sentences are cleaned, deduplicated and cut into pieces of at most the model's
 sentence length (as the library cuts them), and counted in tokens. The queue bound, the batch budget and the
@@ -9,6 +9,11 @@ turn until the token budget is spent, so a small request waits behind at most th
 came. A request that is
 cancelled (its client left) or past its deadline (504) leaves the queue at once: at most the batch already
 running is wasted. The model runs in a worker thread, so the event loop stays free.
+
+One long piece can take the model for seconds, and no engine can be interrupted mid-call; so while the main
+lane decodes a band wider than `express_tokens`, an express lane on a second engine of the same model
+(Translator.beside: the same outputs) takes the short pieces waiting, and a one-sentence request is
+answered at about its idle latency however long the others are.
 """
 
 from __future__ import annotations
@@ -22,13 +27,16 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from translator import DecodeOptions, Translation, Translator, batching, pieces
+from translator import DecodeOptions, Translation, Translator, batching
+from translator.backends import Output
+from translator.pipeline import Work
 
 log = logging.getLogger(__name__)
 _INLINE_CHARS = 2000  # a request this short is cut into pieces on the event loop (well under 1 ms)
 
-TranslateFn = Callable[[Sequence[str], DecodeOptions], list[Translation]]
-FitFn = Callable[[Sequence[str]], list[pieces.Pieces]]
+PrepareFn = Callable[[Sequence[str], DecodeOptions], Work]
+DecodeFn = Callable[[Sequence[Sequence[str]], DecodeOptions], list[Output]]
+RememberFn = Callable[[Work, list[Translation]], None]
 BandFn = Callable[[int], int]
 
 
@@ -52,16 +60,6 @@ class DeadlineExceeded(Exception):
     """The request waited longer than its deadline."""
 
 
-def model_pieces(translator: Translator) -> FitFn:
-    """Cleaned sentences → the pieces `translator` would cut them into (pieces.fit at its sentence limit)."""
-    count, limit = translator.backend.count_tokens, translator.config.max_sentence_tokens
-
-    def fit(texts: Sequence[str]) -> list[pieces.Pieces]:
-        return [pieces.fit(t, n, count, limit) for t, n in zip(texts, count(texts), strict=True)]
-
-    return fit
-
-
 def model_band(translator: Translator) -> BandFn:
     """A piece's token count → its length band (its padded width), as `translator` batches it."""
     limit = translator.config.max_sentence_tokens
@@ -70,53 +68,63 @@ def model_band(translator: Translator) -> BandFn:
 
 @dataclass(eq=False)
 class Ticket:
-    """One request in the queue: its distinct sentences' pieces (the units the worker schedules), and one
-    future per part (a paragraph of a stream; the whole request otherwise), answered as soon as its pieces are."""
+    """One request in the queue: its sentences prepared for the model (their pieces are the units the worker
+    schedules), and one future per part (a paragraph of a stream; the whole request otherwise), answered as
+    soon as its pieces are."""
 
-    decode: DecodeOptions
-    fitted: list[pieces.Pieces]  # per distinct cleaned sentence
-    parts: list[list[int]]  # per part, per sentence: its index in `fitted`
+    work: Work
+    parts: list[list[int]]  # per part, per sentence: its index in `work.distinct`
     futures: list[asyncio.Future[list[Translation]]] = field(default_factory=list)  # made when queued
-    texts: list[str] = field(init=False)  # the pieces, in order
-    tokens: list[int] = field(init=False)
+    tokens: list[int] = field(init=False)  # of each piece, in order
     ends: list[int] = field(init=False)  # per part, how many pieces must be done to answer it
-    starts: list[int] = field(init=False)  # per distinct sentence, its first piece (and the end, last)
-    outputs: list[Translation] = field(default_factory=list)  # of the pieces done so far
+    outputs: list[Output] = field(default_factory=list)  # of the pieces done so far
+    translations: dict[int, Translation] = field(default_factory=dict)  # of the distinct sentences answered
     taken: int = 0  # pieces handed to the model
     answered: int = 0  # parts answered
     enqueued: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
-        self.texts = [t for f in self.fitted for t in f.texts]
-        self.tokens = [n for f in self.fitted for n in f.tokens]
-        self.starts = [0]
-        for f in self.fitted:
-            self.starts.append(self.starts[-1] + len(f.texts))
+        self.tokens = [len(row) for row in self.work.rows]
+        spans = self.work.spans
         self.ends, end = [], 0
         for part in self.parts:
-            end = max([end, *(self.starts[i + 1] for i in part)])
+            end = max([end, *(spans[i][1] for i in part)])
             self.ends.append(end)
+
+    @property
+    def decode(self) -> DecodeOptions:
+        return self.work.decode
 
     @property
     def queued_tokens(self) -> int:
         return sum(self.tokens[self.taken :])
 
     @property
+    def running(self) -> bool:
+        """Some of its pieces are in a model call now (on either lane)."""
+        return len(self.outputs) < self.taken
+
+    @property
     def cancelled(self) -> bool:
         return all(f.cancelled() for f in self.futures[self.answered :])
+
+    @property
+    def done(self) -> bool:
+        return self.answered == len(self.parts)
 
     def answer_ready_parts(self) -> None:
         while self.answered < len(self.parts) and self.ends[self.answered] <= len(self.outputs):
             part, future = self.parts[self.answered], self.futures[self.answered]
             if not future.done():
-                future.set_result([self._joined(i) for i in part])
+                future.set_result([self.translation(i) for i in part])
             self.answered += 1
 
-    def _joined(self, i: int) -> Translation:
-        """Sentence `i` from its pieces, joined as the library joins them; each piece's flags are kept."""
-        mine = self.outputs[self.starts[i] : self.starts[i + 1]]
-        flags = self.fitted[i].flags + tuple(dict.fromkeys(flag for t in mine for flag in t.flags))
-        return Translation(" ".join(t.target for t in mine if t.target), flags)
+    def translation(self, i: int) -> Translation:
+        """Distinct sentence `i`'s translation, once its pieces are done."""
+        if i not in self.translations:
+            start, end = self.work.spans[i]
+            self.translations[i] = self.work.join(i, self.outputs[start:end])
+        return self.translations[i]
 
     def fail(self, exc: BaseException | None) -> None:
         """Fail (or, with None, cancel) every part not answered yet."""
@@ -138,24 +146,29 @@ class BatchStats:
     requests: int
     seconds: float
     wasted: int  # pieces translated for requests that had gone meanwhile
+    express: bool  # on the express lane
 
 
 class Batcher:
     def __init__(
         self,
-        translate: TranslateFn,
-        fit: FitFn,
+        prepare: PrepareFn,
+        decode: DecodeFn,
         band: BandFn,
         *,
         queue_tokens: int,
         batch_tokens: int,
         request_tokens: int,
         wait_s: float,
+        express: DecodeFn | None = None,
+        express_tokens: int = 0,
+        remember: RememberFn = lambda work, translations: None,
         on_batch: Callable[[BatchStats], None] = lambda _: None,
         on_cancel: Callable[[int], None] = lambda _: None,
     ) -> None:
-        self._translate = translate
-        self._fit = fit
+        self._prepare_work = prepare
+        self._decode = decode
+        self._remember = remember
         self._band = band
         self._queue_tokens = queue_tokens
         self._batch_tokens = batch_tokens
@@ -163,11 +176,15 @@ class Batcher:
         self._wait_s = wait_s
         self._on_batch = on_batch
         self._on_cancel = on_cancel
+        self._express = express
+        self._express_tokens = express_tokens if express is not None else 0
         self._jobs: deque[Ticket] = deque()  # turns: the next batch starts at the front, the served go last
         self._pending = 0
         self._pending_tokens = 0
         self._wake = asyncio.Event()
-        self._worker: asyncio.Task[None] | None = None
+        self._express_wake = asyncio.Event()
+        self._long_call = False  # the main lane is decoding a band wider than express_tokens
+        self._workers: list[asyncio.Task[None]] = []
         self._seconds_per_token = 0.002  # a running estimate, for Retry-After
         self._last_call_ended = float("-inf")
 
@@ -185,12 +202,14 @@ class Batcher:
         return self._pending_tokens >= self._queue_tokens
 
     def start(self) -> None:
-        self._worker = asyncio.create_task(self._run(), name="batcher")
+        self._workers = [asyncio.create_task(self._run(), name="batcher")]
+        if self._express_tokens:
+            self._workers.append(asyncio.create_task(self._run_express(), name="batcher-express"))
 
     async def stop(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-            await asyncio.gather(self._worker, return_exceptions=True)
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
         for job in self._jobs:
             job.fail(None)
 
@@ -209,10 +228,11 @@ class Batcher:
         return await self.result(ticket, 0, timeout_s)
 
     def _prepare(self, parts: Sequence[Sequence[str]], decode: DecodeOptions) -> Ticket:
-        """The request's distinct cleaned sentences cut into pieces and counted; TooMuchWork over budget."""
-        distinct, where = batching.unique([pieces.clean(s) for part in parts for s in part])
-        positions = iter(where)
-        job = Ticket(decode, self._fit(distinct), [[next(positions) for _ in part] for part in parts])
+        """The request's sentences prepared for the model (tokenized once, cut into pieces); TooMuchWork over
+        budget."""
+        work = self._prepare_work([s for part in parts for s in part], decode)
+        positions = iter(work.where)
+        job = Ticket(work, [[next(positions) for _ in part] for part in parts])
         if job.queued_tokens > self._request_tokens:
             raise TooMuchWork(job.queued_tokens, self._request_tokens)
         return job
@@ -225,12 +245,13 @@ class Batcher:
         loop = asyncio.get_running_loop()
         job.futures = [loop.create_future() for _ in job.parts]
         job.answer_ready_parts()  # the empty ones
-        if job.texts:  # ahead of the requests served already: its first turn is the next batch
+        if job.tokens:  # ahead of the requests served already: its first turn is the next batch
             served = next((i for i, queued in enumerate(self._jobs) if queued.taken), len(self._jobs))
             self._jobs.insert(served, job)
-            self._pending += len(job.texts)
+            self._pending += len(job.tokens)
             self._pending_tokens += tokens
             self._wake.set()
+            self._express_wake.set()
         return job
 
     async def result(self, ticket: Ticket, part: int, timeout_s: float) -> list[Translation]:
@@ -255,9 +276,9 @@ class Batcher:
         if ticket not in self._jobs:
             return 0
         self._jobs.remove(ticket)
-        self._pending -= len(ticket.texts) - ticket.taken
+        self._pending -= len(ticket.tokens) - ticket.taken
         self._pending_tokens -= ticket.queued_tokens
-        return len(ticket.texts) - ticket.taken
+        return len(ticket.tokens) - ticket.taken
 
     async def _run(self) -> None:
         while True:
@@ -265,9 +286,27 @@ class Batcher:
             self._wake.clear()
             while self._jobs:
                 await self._gather_company()
-                batch = self._take()
-                if batch:
-                    await self._call_model(batch)
+                batch = self._take(lambda band: True)
+                if not batch:
+                    break  # what is queued belongs to requests on the express lane: wait for it to end
+                job, start, _ = batch[0]
+                self._long_call = self._band(job.tokens[start]) > self._express_tokens > 0
+                if self._long_call:
+                    self._express_wake.set()
+                try:
+                    await self._call_model(batch, self._decode)
+                finally:
+                    self._long_call = False
+
+    async def _run_express(self) -> None:
+        """The express lane: short pieces, on the second engine, only while the main lane is on a long band
+        (otherwise the main lane serves them as soon, and two engines would only contend for the cores)."""
+        assert self._express is not None
+        while True:
+            await self._express_wake.wait()
+            self._express_wake.clear()
+            while self._long_call and (batch := self._take(lambda band: band <= self._express_tokens)):
+                await self._call_model(batch, self._express)
 
     async def _gather_company(self) -> None:
         """Wait `wait_s` for more requests, and again while they keep coming (the clients of the last
@@ -282,17 +321,20 @@ class Batcher:
             if self._pending_tokens == before:
                 return
 
-    def _take(self) -> list[tuple[Ticket, int, int]]:
+    def _take(self, fits: Callable[[int], bool]) -> list[tuple[Ticket, int, int]]:
         """(ticket, first piece, how many) for the next batch: one piece from each waiting request with the
-        front request's decode options and next piece's length band in turn, until the token budget is spent.
-        The requests served go to the back of the line.
+        decode options and next piece's length band of the first request whose next band `fits`, in turn,
+        until the token budget is spent. The requests served go to the back of the line.
 
         One band a batch, because the model decodes each band in a call of its own anyway: a short request
         queued behind long ones then waits for the call running when it came, never for theirs in its batch.
         """
-        front = self._jobs[0]
+        idle = [job for job in self._jobs if not job.running]  # a request's outputs arrive in order
+        front = next((job for job in idle if fits(self._band(job.tokens[job.taken]))), None)
+        if front is None:
+            return []
         decode, band = front.decode, self._band(front.tokens[front.taken])
-        line = [job for job in self._jobs if job.decode == decode]
+        line = [job for job in idle if job.decode == decode]
         counts = dict.fromkeys(line, 0)
         size = 0
         while line and size < self._batch_tokens:
@@ -306,7 +348,7 @@ class Batcher:
                     break
                 counts[job] += 1
                 size += n
-                if job.taken + counts[job] < len(job.texts):
+                if job.taken + counts[job] < len(job.tokens):
                     waiting.append(job)
             line = waiting
         batch = []
@@ -314,7 +356,7 @@ class Batcher:
             if not count:
                 continue  # not reached: it keeps its place at the front
             self._jobs.remove(job)
-            if job.taken + count < len(job.texts):
+            if job.taken + count < len(job.tokens):
                 self._jobs.append(job)
             batch.append((job, job.taken, count))
             job.taken += count
@@ -322,20 +364,21 @@ class Batcher:
         self._pending_tokens -= size
         return batch
 
-    async def _call_model(self, batch: list[tuple[Ticket, int, int]]) -> None:
-        texts = [t for job, start, count in batch for t in job.texts[start : start + count]]
-        tokens = sum(n for job, start, count in batch for n in job.tokens[start : start + count])
+    async def _call_model(self, batch: list[tuple[Ticket, int, int]], decode: DecodeFn) -> None:
+        rows = [row for job, start, count in batch for row in job.work.rows[start : start + count]]
+        tokens = sum(map(len, rows))
         started = time.monotonic()
         try:
-            results = await anyio.to_thread.run_sync(self._translate, texts, batch[0][0].decode)
+            results = await anyio.to_thread.run_sync(decode, rows, batch[0][0].decode)
         except Exception as exc:  # a failed model call fails its requests, never the worker
-            log.exception("model call failed for %d pieces", len(texts))
+            log.exception("model call failed for %d pieces", len(rows))
             for job, _, _ in batch:
                 self._drop(job)  # the rest of its pieces leave the queue
                 job.fail(exc)
             return
         finally:
             self._last_call_ended = time.monotonic()
+            self._wake.set()  # its requests may go on (on the main lane, if this was the express one)
         seconds = self._last_call_ended - started
         self._seconds_per_token = 0.8 * self._seconds_per_token + 0.2 * seconds / max(1, tokens)
         wasted = 0
@@ -346,4 +389,6 @@ class Batcher:
             job.outputs += results[position : position + count]
             position += count
             job.answer_ready_parts()
-        self._on_batch(BatchStats(len(texts), tokens, len(batch), seconds, wasted))
+            if job.done:
+                self._remember(job.work, [job.translation(i) for i in range(len(job.work.distinct))])
+        self._on_batch(BatchStats(len(rows), tokens, len(batch), seconds, wasted, decode is self._express))

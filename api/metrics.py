@@ -43,6 +43,9 @@ class Metrics:
         self.model_seconds = Histogram(
             "translator_model_seconds", "time per model call", buckets=_LATENCY_BUCKETS, registry=r
         )
+        self.express_batches = Counter(
+            "translator_express_batches", "model calls on the express lane, beside a long one", registry=r
+        )
         self.queue_depth = Gauge("translator_queue_sentences", "sentences waiting for the model", registry=r)
 
     def observe_batch(self, stats: BatchStats) -> None:
@@ -52,6 +55,8 @@ class Metrics:
         self.batch_sentences.observe(stats.pieces)
         self.batch_requests.observe(stats.requests)
         self.model_seconds.observe(stats.seconds)
+        if stats.express:
+            self.express_batches.inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -1,7 +1,7 @@
-"""What a request asks of the model: check limits, segment, pool sentences through the batcher, align.
+"""What a request asks of the model: check limits, then the library's flow (translator/plan.py) with the
+batcher as its middle step: plan → the batcher (prepare, decode in pooled batches, join) → assemble.
 
-Routes are thin over this: they parse and shape; this owns the flow, which is the library's own
-(segment → translate_sentences → align) with the batcher between them.
+Routes are thin over this: they parse and shape.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 from api.batcher import Batcher, DeadlineExceeded, Ticket
 from api.settings import Settings
-from translator import AlignedDocument, DecodeOptions, Paragraph, Translator, segment
-from translator.pipeline import align, english
+from translator import AlignedDocument, DecodeOptions, Translator
+from translator.plan import Plan, assemble, document, fill, plan
 
 
 class Service:
@@ -47,40 +47,31 @@ class Service:
     async def translate_documents(
         self, documents: Sequence[tuple[str, str]], decode: DecodeOptions
     ) -> list[AlignedDocument]:
-        segmented = [segment(text) for _, text in documents]
-        sources = [s.source for paragraphs in segmented for p in paragraphs for s in p.sentences]
-        translations = iter(await self.batcher.translate(sources, decode, self.settings.request_timeout_s))
-        provenance = self.translator.provenance(decode)
-        return [
-            align(doc_id, text, paragraphs, translations, provenance)
-            for (doc_id, text), paragraphs in zip(documents, segmented, strict=True)
-        ]
+        planned = plan(documents)
+        translations = await self.batcher.translate(planned.sources, decode, self.settings.request_timeout_s)
+        return assemble(planned, translations, self.translator.provenance(decode))
 
     def start_stream(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> AsyncIterator[str]:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here, before any
         byte is sent), then stream NDJSON: one `{"document", "paragraph"}` line per paragraph as it is
         translated, and one `{"document", "done", "translation", "provenance"}` line closing each document."""
-        segmented = [(doc_id, text, segment(text)) for doc_id, text in documents]
-        parts = [[s.source for s in p.sentences] for _, _, paragraphs in segmented for p in paragraphs]
-        return self._stream(segmented, self.batcher.submit(parts, decode), decode)
+        planned = plan(documents)
+        return self._stream(planned, self.batcher.submit(planned.parts, decode), decode)
 
-    async def _stream(
-        self, segmented: list[tuple[str, str, list[Paragraph]]], ticket: Ticket, decode: DecodeOptions
-    ) -> AsyncIterator[str]:
+    async def _stream(self, planned: Plan, ticket: Ticket, decode: DecodeOptions) -> AsyncIterator[str]:
         provenance = self.translator.provenance(decode)
         deadline = time.monotonic() + self.settings.request_timeout_s
         part = 0
         try:
-            for doc_id, text, paragraphs in segmented:
-                done: list[Paragraph] = []
-                for paragraph in paragraphs:
+            for layout in planned.layouts:
+                done = []
+                for paragraph in layout.paragraphs:
                     translations = await self.batcher.result(ticket, part, max(0.0, deadline - time.monotonic()))
                     part += 1
-                    [aligned] = align(doc_id, text, [paragraph], iter(translations), provenance).paragraphs
-                    done.append(aligned)
-                    yield _line({"document": doc_id, "paragraph": aligned.to_dict()})
-                whole = AlignedDocument(doc_id, english(text, done), tuple(done), provenance)
-                closing = {"document": doc_id, "done": True, "translation": whole.translation}
+                    done.append(fill(paragraph, iter(translations)))
+                    yield _line({"document": layout.id, "paragraph": done[-1].to_dict()})
+                whole = document(layout.id, done, provenance)
+                closing = {"document": layout.id, "done": True, "translation": whole.translation}
                 closing["summary"] = whole.summary
                 yield _line({**closing, "provenance": provenance.to_dict()})
         except DeadlineExceeded:

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     queue_tokens: int = Field(131_072, ge=1, description="tokens waiting for the model before requests get 503")
     batch_wait_ms: float = Field(5.0, ge=0, le=1000, description="how long a request waits for company (not if idle)")
     batch_tokens: int = Field(2048, ge=1, description="tokens pooled into one model call at most")
+    express_tokens: int = Field(
+        64,
+        ge=0,
+        description="while the model decodes longer sentences, ones up to this many tokens run on a second engine "
+        "of the same model (CTranslate2 only; a second copy of the weights in memory); 0: no express lane",
+    )
     queue_size: int | None = Field(None, ge=1, description="old name: queue_tokens in sentences (32 tokens each)")
     batch_sentences: int | None = Field(None, ge=1, description="old name: batch_tokens in sentences (32 tokens each)")
     request_timeout_s: float = Field(60.0, gt=0, description="a request still waiting after this gets 504")

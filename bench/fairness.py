@@ -70,14 +70,19 @@ def abandon(url: str, text: str, after_s: float) -> None:
 
 
 def queued(url: str, timeout_s: float) -> None:
-    """Wait until the server has pieces queued for the model (the storm is in the queue, not being admitted)."""
+    """Wait until every long request is in the queue: queued pieces seen, and no more added for a second
+    (cutting and counting 20,000 words takes a while, and the storm is to be measured, not its admission)."""
     deadline = time.monotonic() + timeout_s
+    most, grew = 0, time.monotonic()
     while time.monotonic() < deadline:
         try:
             answer = urllib.request.urlopen(url + "/readyz", timeout=10)
         except urllib.error.HTTPError as exc:  # 503 "busy" is a queue too
             answer = exc
-        if json.loads(answer.read())["queued_sentences"] > 0:
+        now = json.loads(answer.read())["queued_sentences"]
+        if now > most:
+            most, grew = now, time.monotonic()
+        elif most and time.monotonic() - grew > 1:
             return
         time.sleep(0.05)
     raise SystemExit("the long requests never reached the queue")
@@ -92,10 +97,12 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=20_000)
     parser.add_argument("--big", type=int, default=5, help="concurrent long requests")
     parser.add_argument("--probes", type=int, default=20)
-    parser.add_argument("--budget", help="TRANSLATOR_MAX_REQUEST_TOKENS for the server (default: its own)")
+    parser.add_argument(
+        "--budget", type=int, default=200_000, help="TRANSLATOR_MAX_REQUEST_TOKENS, so that the long requests are taken"
+    )
     args = parser.parse_args()
-    if args.budget:
-        os.environ["TRANSLATOR_MAX_REQUEST_TOKENS"] = args.budget
+    os.environ["TRANSLATOR_MAX_REQUEST_TOKENS"] = str(args.budget)
+    os.environ["TRANSLATOR_QUEUE_TOKENS"] = str(args.big * args.budget)  # all of them in flight at once
 
     words = [w for w in re.findall(r"\w+", SENTENCES.read_text(encoding="utf-8").lower()) if len(w) <= 5]
     rng = random.Random(0)
@@ -109,7 +116,7 @@ def main() -> None:
         storm = [threading.Thread(target=lambda t=t: statuses.append(post(url, [t])[0])) for t in bigs]
         for thread in storm:
             thread.start()
-        queued(url, 30)  # admitted (cut into pieces and counted, which takes a while for 20,000 words) and queued
+        queued(url, 60)
         busy = probes(url, probe, args.probes)
         print(
             f"probe with {args.big} x {args.words}-word requests in flight: p50 {p(busy, 50):.0f} ms, "

@@ -133,7 +133,7 @@ def print_floor(model: Path, translator: Translator, sentences: list[str], decod
     rate = bandwidth()
     print(f"memory floor: {per_step / 1e6:.1f} MB of weights per output token at {rate / 1e9:.1f} GB/s")
     # greedy steps per sentence: the cap, plus the step that may still end the sentence
-    steps = [decode.output_cap(n) + 1 for n in translator.backend.count_tokens(sentences)]
+    steps = [decode.output_cap(len(row)) + 1 for row in translator.backend.tokenize(sentences)]
     floors = [n * per_step / rate * 1000 for n in steps]
     p50, p95 = percentile(floors, 50), percentile(floors, 95)
     print(f"  = {per_step / rate * 1000:.2f} ms per token; idle-set floor p50 {p50:.0f} ms, p95 {p95:.0f} ms")

@@ -29,5 +29,15 @@ def tiny() -> Translator:
     return Translator.load(str(TINY_MODEL), backend="hf", device="cpu")
 
 
+@pytest.fixture
+def news(tmp_path: Path, pairs: list[dict[str, str]]) -> Path:
+    """A folder of four short documents the tiny model knows, a0.txt to a3.txt."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"a{i}.txt").write_text(pairs[i]["source"] + " " + pairs[i + 10]["source"], encoding="utf-8")
+    return folder
+
+
 def needs_shared_data() -> pytest.MarkDecorator:
     return pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"shared data not found at {SHARED_DATA}")

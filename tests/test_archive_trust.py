@@ -38,15 +38,6 @@ def snapshot(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def news(tmp_path: Path, pairs: list[dict[str, str]]) -> Path:
-    folder = tmp_path / "news"
-    folder.mkdir()
-    for i in range(4):
-        (folder / f"a{i}.txt").write_text(pairs[i]["source"] + " " + pairs[i + 10]["source"], encoding="utf-8")
-    return folder
-
-
 def test_a_job_is_its_inputs(tiny: Translator, news: Path, tmp_path: Path, pairs: list[dict[str, str]]) -> None:
     out = tmp_path / "out"
     options = JobOptions([news], out, config=tiny.config)

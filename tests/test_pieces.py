@@ -12,9 +12,9 @@ from translator.pieces import clean, fit
 from translator.quality import CUT, SPLIT
 
 
-def words(texts: Sequence[str]) -> list[int]:
-    """A counter with sentencepiece's shape: one token per word (and per 4 characters), plus end of sentence."""
-    return [sum(1 + len(w) // 4 for w in t.split()) + 1 for t in texts]
+def words(texts: Sequence[str]) -> list[list[str]]:
+    """A tokenizer with sentencepiece's shape: one token per word (and per 4 characters), plus end of sentence."""
+    return [[w[k : k + 4] for w in t.split() for k in range(0, len(w) // 4 * 4 + 1, 4)] + ["</s>"] for t in texts]
 
 
 def non_space(text: str) -> str:
@@ -22,9 +22,9 @@ def non_space(text: str) -> str:
 
 
 def test_short_sentence_is_one_piece() -> None:
-    pieces = fit("Ia datang.", 3, words, 10)
+    pieces = fit("Ia datang.", words(["Ia datang."])[0], words, 10)
     assert pieces.texts == ("Ia datang.",)
-    assert pieces.tokens == (3,)
+    assert pieces.tokens == (4,)
     assert pieces.flags == ()
 
 
@@ -55,7 +55,7 @@ def test_pieces_cover_the_sentence_and_fit(text: str, limit: int) -> None:
     pieces = fit(text, words([text])[0], words, limit)
     assert non_space("".join(pieces.texts)) == non_space(text)
     assert all(n <= limit for n in pieces.tokens)
-    assert list(pieces.tokens) == words(pieces.texts)
+    assert list(pieces.rows) == [tuple(row) for row in words(pieces.texts)]
 
 
 @pytest.mark.parametrize(

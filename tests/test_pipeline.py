@@ -83,35 +83,45 @@ def test_provenance(tiny: Translator) -> None:
     assert prov["revision"].startswith("sha256:")
     assert prov["backend"] == "hf-float32"
     assert prov["beam_size"] == 2
-    assert prov["segmenter"] == "id/1"
+    assert prov["segmenter"] == "id/2"
     assert prov["version"] == "0.1.0"
 
 
 class Spy:
-    """Wraps the real backend and records what reaches the model."""
+    """Wraps the real backend and records what reaches the model (as the texts it tokenized)."""
 
     def __init__(self, translator: Translator) -> None:
         self.inner = translator.backend
         self.name, self.device = self.inner.name, self.inner.device
+        self.texts: dict[tuple[str, ...], str] = {}
+        self.tokenized: list[str] = []  # every text tokenized
         self.seen: list[str] = []  # what the model was asked, first attempts only
         self.retried: list[str] = []  # what it was asked again by the runaway guard
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return self.inner.count_tokens(texts)
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        rows = self.inner.tokenize(texts)
+        self.texts.update((tuple(row), text) for row, text in zip(rows, texts, strict=True))
+        self.tokenized += texts
+        return rows
 
-    def translate(self, texts: Sequence[str], options: DecodeOptions, width: int) -> list[Output]:
+    def translate(self, rows: Sequence[Sequence[str]], options: DecodeOptions, width: int) -> list[Output]:
+        texts = [self.texts[tuple(row)] for row in rows]
         if options.no_repeat_ngram_size:
             self.retried += texts
         else:
             self.seen += texts
-        return self.inner.translate(texts, options, width)
+        return self.inner.translate(rows, options, width)
+
+
+def count(translator: Translator, texts: Sequence[str]) -> list[int]:
+    return [len(row) for row in translator.backend.tokenize(texts)]
 
 
 def alone(translator: Translator, text: str, decode: DecodeOptions, limit: int) -> Output:
     """What the backend makes of `text` in a batch of its own, padded to its band as a pipeline with
     sentence pieces of at most `limit` tokens pads it."""
-    [count] = translator.backend.count_tokens([text])
-    [output] = translator.backend.translate([text], decode, batching.width(count, limit))
+    [row] = translator.backend.tokenize([text])
+    [output] = translator.backend.translate([row], decode, batching.width(len(row), limit))
     return output
 
 
@@ -122,6 +132,7 @@ def test_duplicates_reach_the_model_once(tiny: Translator, pairs: list[dict[str,
     out = spied.translate(texts)
     assert out == [pairs[0]["target"], pairs[1]["target"] + " " + pairs[0]["target"], pairs[1]["target"]]
     assert sorted(spy.seen) == sorted([pairs[0]["source"], pairs[1]["source"]])
+    assert sorted(spy.tokenized) == sorted(spy.seen)  # each sentence tokenized once
 
 
 def test_documents_stream_in_input_order_across_chunks(pairs: list[dict[str, str]]) -> None:
@@ -152,7 +163,7 @@ def test_long_sentence_is_translated_in_pieces_and_flagged(tiny: Translator, pai
     assert len(spy.seen) > 1
     # every character reached the model (in batch order, which is by length, not by position)
     assert Counter("".join(spy.seen).replace(" ", "")) == Counter(text.replace(" ", ""))
-    assert all(n <= tiny.config.max_sentence_tokens for n in tiny.backend.count_tokens(spy.seen))
+    assert all(n <= tiny.config.max_sentence_tokens for n in count(tiny, spy.seen))
     assert sentence.target
 
 
@@ -266,8 +277,8 @@ def test_the_retry_decodes_again_only_the_pieces_that_looped(ct2: Translator, pa
     config = replace(ct2.config, max_sentence_tokens=40)
     decode = DecodeOptions(beam_size=1)
     [result] = Translator(spy, config, ct2.source).translate_sentences([sentence], decode)
-    [count] = ct2.backend.count_tokens([sentence])
-    texts = pieces.fit(sentence, count, ct2.backend.count_tokens, config.max_sentence_tokens).texts
+    [row] = ct2.backend.tokenize([sentence])
+    texts = pieces.fit(sentence, row, ct2.backend.tokenize, config.max_sentence_tokens).texts
     first = {p: alone(ct2, p, decode, config.max_sentence_tokens).text for p in texts}  # each piece alone
     looped = [p for p in texts if quality.repeats(first[p])]
     assert 0 < len(looped) < len(texts) and sorted(spy.seen) == sorted(texts)
@@ -276,3 +287,14 @@ def test_the_retry_decodes_again_only_the_pieces_that_looped(ct2: Translator, pa
     again = {p: alone(ct2, p, retry, config.max_sentence_tokens).text for p in looped}
     assert result.target == " ".join(again.get(p, first[p]) for p in texts if again.get(p, first[p]))
     assert "retried" in result.flags
+
+
+def test_decode_pools_the_same_piece_from_several_requests(tiny: Translator, pairs: list[dict[str, str]]) -> None:
+    """The service's batcher hands `decode` the pieces of many requests; a piece they share (a popular
+    sentence) is decoded once."""
+    spy = Spy(tiny)
+    spied = Translator(spy, tiny.config, tiny.source)
+    a, b = (spied.prepare([p["source"]]).rows[0] for p in pairs[:2])
+    outputs = spied.decode([a, b, a, a])
+    assert sorted(spy.seen) == sorted([pairs[0]["source"], pairs[1]["source"]])
+    assert [o.text for o in outputs] == [pairs[i]["target"] for i in (0, 1, 0, 0)]

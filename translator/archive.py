@@ -5,12 +5,14 @@ A job is its inputs and its settings: the ledger keeps each input file's size an
 re-run over another input set, or with settings that change outputs, is refused before anything is
 touched. One job per output folder at a time: an flock that the kernel releases when the process dies.
 
-Crash safety: output files are appended, flushed and fsynced before the ledger commits; a resumed run cuts
-every file back to the sizes of the last commit (dropping any half-written tail) and goes on with the next
-document. Outputs hold no wall-clock time (only manifest.json does), and a sentence's translation does not
-depend on its batch-mates, so a resumed job's files are byte for byte those of an uninterrupted one.
-Files rebuilt at the end (TMX, XLIFF, the HTML index, the manifest) are written to a temporary name,
-fsynced and renamed.
+Each finished document goes to every export's writer (translator/formats/output.py: the protocol, and how a
+writer resumes); the registry in translator/formats/__init__.py is the only list of them.
+
+Crash safety: writers append, and are synced (flushed and fsynced) before the ledger commits what they
+returned; a resumed run opens them with that, so each cuts its files back to the last commit (dropping any
+half-written tail) and goes on with the next document. Outputs hold no wall-clock time (only manifest.json
+does), and a sentence's translation does not depend on its batch-mates, so a resumed job's files are byte
+for byte those of an uninterrupted one. The manifest is written to a temporary name, fsynced and renamed.
 """
 
 from __future__ import annotations
@@ -26,36 +28,30 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from translator import durable
 from translator.config import TranslatorConfig
 from translator.errors import ArchiveError, BackendError, InputError, OutputError, RefusedError
 from translator.formats import (
     DEFAULT_MAX_DOCUMENT_BYTES,
+    WRITERS,
     Document,
     Fields,
     InputFile,
     Unit,
     input_files,
     iter_units,
-    moses,
-    page,
-    tmx,
-    tsv,
-    xliff,
+    writer_type,
 )
-from translator.formats import jsonl as jsonl_format
+from translator.formats.output import Finished, Writer
 from translator.ledger import DocumentRecord, InputRecord, Ledger
 from translator.pipeline import Translator
 from translator.types import AlignedDocument
 
-EXPORTS = ("jsonl", "tmx", "xliff", "tsv", "moses", "html")
-DOCUMENTS, FAILURES, PAIRS = "documents.jsonl", "failures.jsonl", "pairs.tsv"
-MOSES_ID, MOSES_EN = "corpus.id", "corpus.en"
+BASE_EXPORT = "jsonl"  # documents.jsonl and failures.jsonl: every job writes them, whatever else it exports
 LEDGER, MANIFEST, LOCK = "ledger.sqlite", "manifest.json", "job.lock"
 _COMMIT_DOCUMENTS, _COMMIT_SECONDS = 256, 2.0
 MAX_DOCUMENT_BYTES = 1 << 30  # what a document limit may be set to: no sentence that long can be translated
@@ -135,9 +131,9 @@ def run(
 
 def check(options: JobOptions) -> None:
     """The usage errors a job can know of without reading anything."""
-    unknown = set(options.exports) - set(EXPORTS)
+    unknown = set(options.exports) - set(WRITERS)
     if unknown:
-        raise RefusedError(f"unknown export {', '.join(sorted(unknown))}; choose from {', '.join(EXPORTS)}")
+        raise RefusedError(f"unknown export {', '.join(sorted(unknown))}; choose from {', '.join(WRITERS)}")
     for path in options.inputs:
         if not path.exists() and not path.is_symlink():
             raise RefusedError(f"input {path} does not exist")
@@ -220,11 +216,13 @@ def _some(names: list[str], most: int = 3) -> str:
 
 
 class _Job:
+    """One run of a job: check it is the job the folder holds, stream what is left through the translator into
+    the writers, commit as it goes, and write the manifest."""
+
     def __init__(self, options: JobOptions, ledger: Ledger, report: Callable[[Progress], None]) -> None:
         self.options, self.ledger, self.report = options, ledger, report
         self.out = options.out
-        self.streams: dict[str, IO[bytes]] = {}
-        self.unsynced: list[Path] = []  # pages written since the last commit
+        self.writers: dict[str, Writer] = {}
         self.uncommitted = 0
         self.last_commit = time.monotonic()
         self.progress = Progress()
@@ -245,11 +243,10 @@ class _Job:
             return self._already_complete()
         self.ledger.set_inputs(inputs)
         self.ledger.put("config", _config_record(translator.config))
-        self.ledger.put("runs", [*self.ledger.get("runs", []), {"started": _now()}])
+        self.ledger.start_run()
         self.ledger.commit()
         try:
-            if not self.ledger.get("translated"):
-                self._translate(translator, found)
+            self._write_all(translator, found, sig["provenance"])
             return self._finish(sig)
         except KeyboardInterrupt:
             self._interrupted(sig)
@@ -265,6 +262,11 @@ class _Job:
         if not old and done:
             raise RefusedError(
                 f"{self.out} holds a job of an older version that did not record its inputs; use --restart"
+            )
+        if done and not self.ledger.get("finished") and self.ledger.get("writers") is None:
+            raise RefusedError(
+                f"{self.out} holds an unfinished job of an older version, whose files this one cannot go on "
+                "with; use --restart"
             )
         differs = difference(old, inputs) if old else None
         if differs:
@@ -285,8 +287,23 @@ class _Job:
 
     # -- the stream ---------------------------------------------------------------------------------------
 
+    def _write_all(self, translator: Translator, inputs: list[_Input], provenance: dict[str, Any]) -> None:
+        """Open the writers where the last commit left them, write every document not done yet, and complete
+        their files (once translation is done, a resumed run only completes them)."""
+        state = self.ledger.get("writers", {})
+        try:
+            for export in dict.fromkeys((BASE_EXPORT, *self.options.exports)):
+                self.writers[export] = writer = writer_type(export)(self.out, provenance)
+                writer.open(state.get(export, {}))
+            if not self.ledger.get("translated"):
+                self._translate(translator, inputs)
+            for writer in self.writers.values():
+                writer.close(complete=True)
+        finally:
+            for writer in self.writers.values():  # what an error or Ctrl-C left open: the ledger decides
+                writer.close(complete=False)
+
     def _translate(self, translator: Translator, inputs: list[_Input]) -> None:
-        self._open_streams()
         first, self.progress.failed = self.ledger.count()
         self.progress.documents = first
         self.progress.total = sum(i.record.size for i in inputs)
@@ -310,10 +327,6 @@ class _Job:
             if self.consistent:  # Ctrl-C between documents: keep what is done
                 self._commit()
             raise
-        finally:
-            for stream in self.streams.values():
-                with contextlib.suppress(OSError):  # a full disk fails the close too; the ledger decides
-                    stream.close()
 
     def _units(self, inputs: list[_Input]) -> Iterator[tuple[int, Unit]]:
         """(sequence number, unit) of every document; progress counts the bytes read. An input that changed
@@ -339,43 +352,24 @@ class _Job:
         for seq, unit, doc in parsed:
             result = translated.get(seq, doc)
             if isinstance(result, AlignedDocument) and isinstance(doc, Document):
-                self._write(seq, unit.origin, doc, result)
+                text_hash = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+                count, flags = len(result.sentences), result.summary["flags"]
+                record = DocumentRecord(seq, unit.origin, result.id, text_hash, None, count, flags)
+                self._write(Finished(seq, unit.origin, result, doc.meta), record)
             else:
-                self._fail(seq, unit.origin, str(result))
+                record = DocumentRecord(seq, unit.origin, None, None, str(result), 0, {})
+                self._write(Finished(seq, unit.origin, reason=str(result)), record)
 
-    def _fail(self, seq: int, origin: str, reason: str) -> None:
-        self._append(FAILURES, jsonl_format.line({"seq": seq, "origin": origin, "reason": reason}))
-        self.ledger.add(DocumentRecord(seq, origin, None, None, reason, 0, None, {}))
-        self.progress.failed += 1
-        self._done()
-
-    def _write(self, seq: int, origin: str, source: Document, doc: AlignedDocument) -> None:
+    def _write(self, finished: Finished, record: DocumentRecord) -> None:
+        """Hand a finished document to every writer and record it in the ledger (durable at the next commit)."""
         self.consistent = False
-        meta = source.meta
-        self._append(DOCUMENTS, jsonl_format.line({**doc.to_dict(), "meta": meta}))
-        if PAIRS in self.streams:
-            self._append(PAIRS, tsv.pairs(doc))
-        if MOSES_ID in self.streams:
-            source_lines, target_lines = moses.lines(doc)
-            self._append(MOSES_ID, source_lines)
-            self._append(MOSES_EN, target_lines)
-        page_name = None
-        if "html" in self.options.exports:
-            page_name = f"{seq:06d}.html"
-            path = self.out / "html" / page_name
-            with durable.writing(path):
-                path.write_text(page.document(doc, meta), encoding="utf-8")
-            self.unsynced.append(path)
-        text_hash = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
-        self.ledger.add(
-            DocumentRecord(seq, origin, doc.id, text_hash, None, len(doc.sentences), page_name, doc.summary["flags"])
-        )
+        for writer in self.writers.values():
+            writer.write(finished)
+        self.ledger.add(record)
         self.consistent = True
-        self.progress.sentences += len(doc.sentences)
-        self._done()
-
-    def _done(self) -> None:
         self.progress.documents += 1
+        self.progress.failed += record.reason is not None
+        self.progress.sentences += record.sentences
         assert self.translator is not None
         stats = self.translator.stats
         self.progress.memory_hits = stats.memory_hits - self.counted[0]
@@ -385,94 +379,39 @@ class _Job:
             self._commit()
         self.report(self.progress)
 
-    # -- durability ---------------------------------------------------------------------------------------
-
-    def _stream_names(self) -> list[str]:
-        names = [DOCUMENTS, FAILURES]
-        if "tsv" in self.options.exports:
-            names.append(PAIRS)
-        if "moses" in self.options.exports:
-            names += [MOSES_ID, MOSES_EN]
-        return names
-
-    def _open_streams(self) -> None:
-        sizes: dict[str, int] = self.ledger.get("sizes", {})
-        for name in self._stream_names():
-            path = self.out / name
-            with durable.writing(path):
-                stream = path.open("ab" if path.exists() else "wb")
-                self.streams[name] = stream
-                stream.truncate(sizes.get(name, 0))  # drop whatever was written after the last commit
-                stream.seek(0, os.SEEK_END)
-                if name == PAIRS and stream.tell() == 0:
-                    stream.write(tsv.HEADER.encode())
-        if "html" in self.options.exports:
-            with durable.writing(self.out / "html"):
-                (self.out / "html").mkdir(exist_ok=True)
-
-    def _append(self, name: str, text: str) -> None:
-        with durable.writing(self.out / name):
-            self.streams[name].write(text.encode("utf-8"))
-
     def _commit(self) -> None:
         """Make the written bytes durable, then record them: the ledger never claims what the disk lacks."""
-        sizes = {}
-        for name, stream in self.streams.items():
-            with durable.writing(self.out / name):
-                stream.flush()
-                os.fsync(stream.fileno())
-            sizes[name] = stream.tell()
-        for path in self.unsynced:
-            durable.fsync(path)
+        state = {export: writer.sync() for export, writer in self.writers.items()}
         assert self.translator is not None
         stats = self.translator.stats
-        totals = self.ledger.get("model", {"memory_hits": 0, "model_sentences": 0})
-        totals["memory_hits"] += stats.memory_hits - self.counted[0]
-        totals["model_sentences"] += stats.model_sentences - self.counted[1]
-        runs = self.ledger.get("runs")
-        runs[-1]["last_commit"] = _now()
-        self.ledger.put("sizes", sizes)
-        self.ledger.put("model", totals)
-        self.ledger.put("runs", runs)
+        self.ledger.count_model(stats.memory_hits - self.counted[0], stats.model_sentences - self.counted[1])
+        self.ledger.stamp_run("last_commit")
+        self.ledger.put("writers", state)
         self.ledger.commit()
         self.counted = (stats.memory_hits, stats.model_sentences)
-        self.unsynced.clear()
         self.uncommitted = 0
         self.last_commit = time.monotonic()
 
     # -- the end ------------------------------------------------------------------------------------------
 
     def _finish(self, sig: dict[str, Any]) -> JobResult:
-        provenance = sig["provenance"]
-        if "tmx" in self.options.exports:
-            durable.replace(self.out / "corpus.tmx", lambda out: tmx.write(self._records(), out, provenance))
-        if "xliff" in self.options.exports:
-            durable.replace(self.out / "corpus.xlf", lambda out: xliff.write(self._records(), out, provenance))
-        docs = list(self.ledger.documents())
-        if "html" in self.options.exports:
-            entries = [(d.page, d.doc_id or "", d.sentences) for d in docs if d.reason is None and d.page]
-            durable.replace(self.out / "html" / "index.html", lambda out: out.write(page.index(entries).encode()))
-        runs = self.ledger.get("runs")
-        runs[-1]["finished"] = _now()
-        self.ledger.put("runs", runs)
-        self._write_manifest(sig, docs, complete=True)
+        self.ledger.stamp_run("finished")
+        self._write_manifest(sig, complete=True)
         self.ledger.put("finished", True)
         self.ledger.commit()
-        failed = sum(1 for d in docs if d.reason is not None)
-        return JobResult(documents=len(docs), failed=failed, manifest=self.out / MANIFEST)
+        done, failed = self.ledger.count()
+        return JobResult(documents=done, failed=failed, manifest=self.out / MANIFEST)
 
     def _interrupted(self, sig: dict[str, Any]) -> None:
         """Ctrl-C: record the run's end and write the manifest of what is done (as last committed: a
         document half written when the interrupt came is not)."""
         self.ledger.rollback()
-        runs = self.ledger.get("runs")
-        runs[-1]["interrupted"] = _now()
-        self.ledger.put("runs", runs)
-        self._write_manifest(sig, list(self.ledger.documents()), complete=False)
+        self.ledger.stamp_run("interrupted")
+        self._write_manifest(sig, complete=False)
         self.ledger.commit()
 
-    def _write_manifest(self, sig: dict[str, Any], docs: list[DocumentRecord], complete: bool) -> None:
-        failures = [{"seq": d.seq, "origin": d.origin, "reason": d.reason} for d in docs if d.reason is not None]
+    def _write_manifest(self, sig: dict[str, Any], complete: bool) -> None:
+        done, failed = self.ledger.count()
         totals = self.ledger.get("model", {})
         inputs = self.ledger.inputs()
         manifest = {
@@ -485,15 +424,17 @@ class _Job:
             "max_document_bytes": sig["max_document_bytes"],
             "complete": complete,  # every document done and every file rebuilt
             "counts": {
-                "documents": len(docs),
-                "translated": len(docs) - len(failures),
-                "failed": len(failures),
-                "sentences": sum(d.sentences for d in docs),
+                "documents": done,
+                "translated": done - failed,
+                "failed": failed,
+                "sentences": self.ledger.sentences(),
                 "model_sentences": totals.get("model_sentences", 0),
                 "memory_hits": totals.get("memory_hits", 0),
             },
             "flags": dict(sorted(self.ledger.flags().items())),
-            "failures": failures[:1000],
+            "failures": [
+                {"seq": seq, "origin": origin, "reason": reason} for seq, origin, reason in self.ledger.failures(1000)
+            ],
             "timings": {
                 "runs": self.ledger.get("runs", []),
                 "seconds_this_run": round(time.monotonic() - self.progress.started, 3),
@@ -501,11 +442,6 @@ class _Job:
         }
         text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
         durable.replace(self.out / MANIFEST, lambda out: out.write(text.encode("utf-8")))
-
-    def _records(self) -> Iterator[dict[str, Any]]:
-        with (self.out / DOCUMENTS).open(encoding="utf-8") as lines:
-            for line in lines:
-                yield json.loads(line)
 
 
 def signature(translator: Translator, options: JobOptions) -> dict[str, Any]:
@@ -591,15 +527,18 @@ def _changed(path: Path, stamp: tuple[int, int, int]) -> bool:
         return True
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _wipe(out: Path) -> None:
-    for name in (LEDGER, MANIFEST, DOCUMENTS, FAILURES, PAIRS, MOSES_ID, MOSES_EN, "corpus.tmx", "corpus.xlf"):
-        with contextlib.suppress(FileNotFoundError):
-            (out / name).unlink()
-    shutil.rmtree(out / "html", ignore_errors=True)
+    """Remove the job the folder holds: the ledger, the manifest and every file any writer may have left."""
+    for path in (out / LEDGER, out / MANIFEST):
+        path.unlink(missing_ok=True)
+    for export in WRITERS:
+        for name in writer_type(export).FILES:
+            path = out / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+                durable.partial_name(path).unlink(missing_ok=True)
 
 
 def _describe(sig: dict[str, Any]) -> str:

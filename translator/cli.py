@@ -22,10 +22,10 @@ from typing import Any, NoReturn, TextIO
 
 from translator import durable, segment
 from translator._version import __version__
-from translator.archive import EXPORTS, ChunkTranslation, Progress
+from translator.archive import ChunkTranslation, Progress
 from translator.config import BACKENDS, DEFAULT_MODEL, DEVICES, DecodeOptions, TranslatorConfig
 from translator.errors import InputError, RefusedError, TranslatorError
-from translator.formats import DEFAULT_MAX_DOCUMENT_BYTES, page, tsv
+from translator.formats import DEFAULT_MAX_DOCUMENT_BYTES, WRITERS, page, tsv
 from translator.memory import TranslationMemory
 from translator.types import AlignedDocument
 
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch = commands.add_parser("batch", help="translate an archive into a folder, resumably")
     batch.add_argument("inputs", nargs="+", type=Path, help="files, folders, .zip or .tar.gz of txt/md/html/jsonl/csv")
     batch.add_argument("--out", required=True, type=Path, help="output folder (and its resumable ledger)")
-    batch.add_argument("--export", default="jsonl", help=f"comma-separated, from {','.join(EXPORTS)}")
+    batch.add_argument("--export", default="jsonl", help=f"comma-separated, from {','.join(WRITERS)}")
     batch.add_argument("--id-field", default="id", help="JSONL/CSV field of the document id")
     batch.add_argument("--text-field", default="text", help="JSONL/CSV field of the text")
     batch.add_argument("--title-field", default="title", help="JSONL/CSV field of the title")

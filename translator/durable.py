@@ -26,7 +26,7 @@ def writing(path: Path) -> Iterator[None]:
 def replace(path: Path, write: Callable[[IO[bytes]], T]) -> T:
     """Write a file whole or not at all: to a temporary name beside it, fsynced, then renamed over it;
     return what `write` returned."""
-    partial = path.with_name(f".{path.name}.partial")
+    partial = partial_name(path)
     try:
         with writing(path):
             with partial.open("wb") as out:
@@ -38,6 +38,11 @@ def replace(path: Path, write: Callable[[IO[bytes]], T]) -> T:
     finally:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
+
+
+def partial_name(path: Path) -> Path:
+    """Where a whole file is written until it is complete: hidden, beside it."""
+    return path.with_name(f".{path.name}.partial")
 
 
 def fsync(path: Path) -> None:

@@ -1,8 +1,9 @@
 """The archive job's ledger: a SQLite file in the output folder that records what the job is (its settings and
-its input set) and how far it got (every finished document and the committed size of every output file).
+its input set) and how far it got (every finished document, and each writer's state: the committed size of
+every output file).
 
-It owns all of the job's SQL. Nothing is durable until `commit`; the job fsyncs its output files first, so
-the ledger never claims bytes the disk lacks.
+It owns all of the job's SQL, and the bookkeeping of its runs and model counts. Nothing is durable until
+`commit`; the job fsyncs its output files first, so the ledger never claims bytes the disk lacks.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +41,6 @@ class DocumentRecord:
     text_sha256: str | None
     reason: str | None
     sentences: int
-    page: str | None
     flags: dict[str, int]
 
 
@@ -57,7 +58,7 @@ class Ledger:
                 );
                 CREATE TABLE IF NOT EXISTS docs (
                     seq INTEGER PRIMARY KEY, origin TEXT NOT NULL, doc_id TEXT, text_sha256 TEXT, reason TEXT,
-                    sentences INTEGER NOT NULL, page TEXT, flags TEXT NOT NULL
+                    sentences INTEGER NOT NULL, flags TEXT NOT NULL
                 );
                 """
             )
@@ -88,19 +89,43 @@ class Ledger:
     def add(self, record: DocumentRecord) -> None:
         row = (*astuple(record)[:-1], json.dumps(record.flags, sort_keys=True))
         with self._writing():
-            self.db.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
-
-    def documents(self) -> Iterator[DocumentRecord]:
-        rows = self.db.execute(
-            "SELECT seq, origin, doc_id, text_sha256, reason, sentences, page, flags FROM docs ORDER BY seq"
-        )
-        for seq, origin, doc_id, text_sha256, reason, sentences, page, flags in rows:
-            yield DocumentRecord(seq, origin, doc_id, text_sha256, reason, sentences, page, json.loads(flags))
+            self.db.execute(
+                "INSERT OR REPLACE INTO docs (seq, origin, doc_id, text_sha256, reason, sentences, flags)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
 
     def count(self) -> tuple[int, int]:
         """(finished documents, failed ones)."""
         done, failed = self.db.execute("SELECT COUNT(*), COUNT(reason) FROM docs").fetchone()
         return int(done), int(failed)
+
+    def sentences(self) -> int:
+        """The sentences of the translated documents."""
+        (total,) = self.db.execute("SELECT TOTAL(sentences) FROM docs").fetchone()
+        return int(total)
+
+    def failures(self, most: int) -> list[tuple[int, str, str]]:
+        """(seq, origin, reason) of the first `most` failed documents."""
+        query = "SELECT seq, origin, reason FROM docs WHERE reason IS NOT NULL ORDER BY seq LIMIT ?"
+        return list(self.db.execute(query, (most,)))
+
+    def start_run(self) -> None:
+        """Record that a run of the job began now; `stamp_run` records what it then did, and when."""
+        self.put("runs", [*self.get("runs", []), {"started": _now()}])
+
+    def stamp_run(self, event: str) -> None:
+        """Record the time of `event` ("last_commit", "finished", "interrupted") in this run's entry."""
+        runs = self.get("runs")
+        runs[-1][event] = _now()
+        self.put("runs", runs)
+
+    def count_model(self, memory_hits: int, model_sentences: int) -> None:
+        """Add this stretch of the job's sentences from the translation memory and from the model."""
+        totals = self.get("model", {"memory_hits": 0, "model_sentences": 0})
+        totals["memory_hits"] += memory_hits
+        totals["model_sentences"] += model_sentences
+        self.put("model", totals)
 
     def flags(self) -> Counter[str]:
         total: Counter[str] = Counter()
@@ -132,3 +157,7 @@ class Ledger:
     def close(self) -> None:
         """Close without committing: what was not committed is dropped, as after a crash."""
         self.db.close()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from translator import spans
 from translator.quality import CUT, SPLIT
 
-TokenCounter = Callable[[Sequence[str]], list[int]]
+Tokenizer = Callable[[Sequence[str]], list[list[str]]]
 
 
 _UNTOKENIZABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|[\ud800-\udfff]")
@@ -31,8 +31,12 @@ def clean(text: str) -> str:
 @dataclass(frozen=True)
 class Pieces:
     texts: tuple[str, ...]
-    tokens: tuple[int, ...]  # of each piece, end-of-sentence token included
+    rows: tuple[tuple[str, ...], ...]  # each piece's tokens, end-of-sentence token included
     flags: tuple[str, ...] = ()
+
+    @property
+    def tokens(self) -> tuple[int, ...]:
+        return tuple(map(len, self.rows))
 
 
 @dataclass(frozen=True)
@@ -42,10 +46,15 @@ class _Atom:
     joint: str  # how it meets the atom before it: at a clause end, between words, or inside a word
 
 
-def fit(text: str, tokens: int, count: TokenCounter, max_tokens: int) -> Pieces:
-    """Cut `text` (of `tokens` tokens) into pieces of at most `max_tokens` tokens each."""
-    if tokens <= max_tokens:
-        return Pieces((text,), (tokens,))
+def fit(text: str, row: Sequence[str], tokenize: Tokenizer, max_tokens: int) -> Pieces:
+    """Cut `text` (tokenized as `row`) into pieces of at most `max_tokens` tokens each; only a text longer
+    than that is tokenized again, in parts."""
+    if len(row) <= max_tokens:
+        return Pieces((text,), (tuple(row),))
+
+    def count(texts: Sequence[str]) -> list[int]:
+        return list(map(len, tokenize(texts)))
+
     atoms = _atoms(text, count, max_tokens)
     sizes = count([text[a.start : a.end] for a in atoms])
     packed: list[tuple[int, int]] = []
@@ -61,11 +70,11 @@ def fit(text: str, tokens: int, count: TokenCounter, max_tokens: int) -> Pieces:
             packed.append((atom.start, atom.end))
             total = size
     flags = ((SPLIT,) if "clause" in joints else ()) + ((CUT,) if joints - {"clause"} else ())
-    parts, sizes = _refit(text, packed, count, max_tokens)
-    return Pieces(tuple(text[s:e] for s, e in parts), tuple(sizes), flags)
+    parts, rows = _refit(text, packed, tokenize, max_tokens)
+    return Pieces(tuple(text[s:e] for s, e in parts), tuple(map(tuple, rows)), flags)
 
 
-def _atoms(text: str, count: TokenCounter, max_tokens: int) -> list[_Atom]:
+def _atoms(text: str, count: Callable[[Sequence[str]], list[int]], max_tokens: int) -> list[_Atom]:
     clauses = _spans(text, 0, len(text), _CLAUSE_END)
     atoms: list[_Atom] = []
     for (start, end), size in zip(clauses, count([text[s:e] for s, e in clauses]), strict=True):
@@ -85,16 +94,16 @@ def _spans(text: str, start: int, end: int, after: re.Pattern[str]) -> list[tupl
 
 
 def _refit(
-    text: str, parts: list[tuple[int, int]], count: TokenCounter, max_tokens: int
-) -> tuple[list[tuple[int, int]], list[int]]:
+    text: str, parts: list[tuple[int, int]], tokenize: Tokenizer, max_tokens: int
+) -> tuple[list[tuple[int, int]], list[list[str]]]:
     """Token counts of joined atoms almost always add up; halve the rare piece that came out too long."""
     while True:
-        sizes = count([text[s:e] for s, e in parts])
-        if all(size <= max_tokens or e - s <= 1 for (s, e), size in zip(parts, sizes, strict=True)):
-            return parts, sizes
+        rows = tokenize([text[s:e] for s, e in parts])
+        if all(len(row) <= max_tokens or e - s <= 1 for (s, e), row in zip(parts, rows, strict=True)):
+            return parts, rows
         refitted: list[tuple[int, int]] = []
-        for (start, end), size in zip(parts, sizes, strict=True):
-            if size <= max_tokens or end - start <= 1:
+        for (start, end), row in zip(parts, rows, strict=True):
+            if len(row) <= max_tokens or end - start <= 1:
                 refitted.append((start, end))
                 continue
             middle = text.rfind(" ", start + 1, (start + end) // 2 + 1)

@@ -1,6 +1,10 @@
-"""Translator: the one orchestrator of the flow segment → pool and batch → backend → align.
+"""Translator: one loaded model, and the flow's middle step, translating a sentence list (translator/plan.py
+has the pure ends, plan and assemble). That step is three for drivers that schedule the model themselves (the
+service's batcher, a Ray job): `prepare` (memory, duplicates, tokens, pieces), `decode` (the model, in length
+bands, with the runaway guard) and `finish` (pieces joined, flags, memory).
 
-Documents are pooled in chunks, so that short documents share batches, and streamed back in input order.
+The library's own driver pools documents in chunks, so that short documents share batches, and streams them
+back in input order.
 """
 
 from __future__ import annotations
@@ -8,16 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import islice
+from functools import cached_property
+from itertools import accumulate, islice
 
 from translator import batching, models, pieces, quality
 from translator._version import __version__
 from translator.backends import Backend, Output, load_backend
 from translator.config import DEFAULT_MODEL, BackendName, DecodeOptions, DeviceName, TranslatorConfig
-from translator.errors import InputError
 from translator.memory import TranslationMemory
-from translator.segment import SEGMENTER_VERSION, segment
-from translator.types import AlignedDocument, Paragraph, Provenance, Sentence, Translation
+from translator.plan import assemble, plan
+from translator.segment import SEGMENTER_VERSION
+from translator.types import AlignedDocument, Provenance, Translation
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,12 @@ class Translator:
         source = models.resolve(config.model, config.revision, download=download)
         return cls(load_backend(config.backend, source, config.device), config, source, memory)
 
+    def beside(self) -> Translator | None:
+        """A Translator over the same model on an engine of its own, giving this one's outputs, to run beside
+        it (the service's express lane); None when the backend cannot make a second engine (`solo`)."""
+        solo = getattr(self.backend, "solo", None)
+        return None if solo is None else Translator(solo(), self.config, self.source, self.memory)
+
     def provenance(self, decode: DecodeOptions | None = None) -> Provenance:
         return Provenance(
             model=self.source.name,
@@ -100,17 +111,11 @@ class Translator:
         provenance = self.provenance(decode)
         iterator = iter(documents)
         while chunk := list(islice(iterator, self.config.documents_per_chunk)):
-            for doc_id, text in chunk:
-                if not isinstance(text, str):
-                    raise InputError(f"document {doc_id!r}: text must be a string, not {type(text).__name__}")
-            segmented = [segment(text) for _, text in chunk]
-            sources = [s.source for paragraphs in segmented for p in paragraphs for s in p.sentences]
-            translations = iter(self.translate_sentences(sources, decode))
-            for (doc_id, text), paragraphs in zip(chunk, segmented, strict=True):
-                yield align(doc_id, text, paragraphs, translations, provenance)
+            planned = plan(chunk)
+            yield from assemble(planned, self.translate_sentences(planned.sources, decode), provenance)
 
     def translate_sentences(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> list[Translation]:
-        """Each sentence's English and flags, in order; duplicates translated once, long sentences in pieces.
+        """Each sentence's English and flags, in order: `prepare`, `decode` its pieces, `finish`.
 
         Batch-invariant: a sentence's English and flags depend on the sentence, the model and revision and
         `decode` only, never on the other sentences of the call (nor on how a caller cut its input into
@@ -119,8 +124,15 @@ class Translator:
         its own output.
         """
         decode = decode or self.config.decode
+        work = self.prepare(sources, decode)
+        return self.finish(work, self.decode(work.rows, decode))
+
+    def prepare(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> Work:
+        """Sentences made ready for the model: cleaned, duplicates pooled, those the memory knows (and, unless
+        asked to translate English, those already English) answered, the rest tokenized once and cut into
+        pieces of at most the model's sentence length."""
+        decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
-        self.stats.sentences += len(sources)
         found: dict[int, Translation] = {}
         if self.memory is not None:
             keys = [TranslationMemory.key(d, self.source.name, self.source.revision, decode) for d in distinct]
@@ -132,93 +144,93 @@ class Translator:
                 for i, d in enumerate(distinct)
                 if i not in found and quality.is_english(d)
             )
-        todo = [i for i in range(len(distinct)) if i not in found]
-        translated = self._translate_distinct([distinct[i] for i in todo], decode)
-        found.update(zip(todo, translated, strict=True))
-        if self.memory is not None and todo:
-            entries = [(keys[i], distinct[i], found[i]) for i in todo]
-            self.memory.store(entries, self.source.name, self.source.revision, decode)
-        self.stats.memory_hits += len(distinct) - len(todo)
-        self.stats.model_sentences += len(todo)
-        return [found[w] for w in where]
-
-    def _translate_distinct(self, distinct: list[str], decode: DecodeOptions) -> list[Translation]:
-        """Distinct cleaned sentences through the backend, long ones in pieces, with their quality flags.
-
-        The runaway guard works on pieces: a piece whose English loops is decoded once more, forbidding
-        repeated trigrams, and the retry is kept (its sentence flagged `retried`, and `repetition` if the
-        joined English still loops); the pieces that did not loop are not decoded again.
-        """
-        if not distinct:
-            return []
-        counts = self.backend.count_tokens(distinct)
-        limit = self.config.max_sentence_tokens
+        self.stats.sentences += len(sources)
+        self.stats.memory_hits += len(found)  # the English ones too: no model call
+        self.stats.model_sentences += len(distinct) - len(found)
+        rows = iter(self.backend.tokenize([d for i, d in enumerate(distinct) if i not in found]))
+        limit, tokenize = self.config.max_sentence_tokens, self.backend.tokenize
         fitted = [
-            pieces.fit(text, n, self.backend.count_tokens, limit) for text, n in zip(distinct, counts, strict=True)
+            pieces.fit(d, next(rows), tokenize, limit) if i not in found else pieces.Pieces((), ())
+            for i, d in enumerate(distinct)
         ]
-        texts = [t for f in fitted for t in f.texts]
-        tokens = [n for f in fitted for n in f.tokens]
-        outputs = self._decode(texts, tokens, decode)
+        return Work(distinct, where, found, fitted, decode)
+
+    def decode(self, rows: Sequence[Sequence[str]], decode: DecodeOptions | None = None) -> list[Output]:
+        """Each tokenized piece's output, duplicates decoded once, in batches of one length band
+        (`batching.token_batches`). The runaway guard: a piece whose English loops is decoded once more,
+        forbidding repeated trigrams, and the retry is kept (marked `retried`); the pieces that did not loop
+        are not decoded again."""
+        decode = decode or self.config.decode
+        distinct, where = batching.unique([tuple(row) for row in rows])  # the same piece from two requests
+        outputs = self._batched(distinct, decode)
         looping = [i for i, o in enumerate(outputs) if self.config.retry_loops and quality.repeats(o.text)]
         retry = replace(decode, no_repeat_ngram_size=3)
-        retried = self._decode([texts[i] for i in looping], [tokens[i] for i in looping], retry)
-        for i, out in zip(looping, retried, strict=True):
-            outputs[i] = out
-        log.debug("translated %d distinct sentences (%d pieces, %d retried)", len(distinct), len(texts), len(looping))
-        again = set(looping)
-        joined = []
-        position = 0
-        for source, f in zip(distinct, fitted, strict=True):
-            mine = range(position, position + len(f.texts))
-            position += len(f.texts)
-            target = " ".join(outputs[i].text for i in mine if outputs[i].text)
-            flags = f.flags + ((quality.TRUNCATED,) if any(outputs[i].capped for i in mine) else ())
-            flags += ((quality.RETRIED,) if again.intersection(mine) else ()) + quality.check(source, target)
-            joined.append(Translation(target, flags))
-        return joined
+        for i, out in zip(looping, self._batched([distinct[i] for i in looping], retry), strict=True):
+            outputs[i] = replace(out, retried=True)
+        log.debug("decoded %d pieces (%d distinct, %d retried)", len(rows), len(distinct), len(looping))
+        return [outputs[w] for w in where]
 
-    def _decode(self, texts: list[str], tokens: list[int], decode: DecodeOptions) -> list[Output]:
-        """Each text's output from the backend, in batches of one length band (`batching.token_batches`)."""
+    def finish(self, work: Work, outputs: Sequence[Output]) -> list[Translation]:
+        """Each source sentence's translation from its pieces' outputs (in `work.rows`' order), remembered."""
+        joined = [work.join(i, outputs[start:end]) for i, (start, end) in enumerate(work.spans)]
+        self.remember(work, joined)
+        return [joined[w] for w in work.where]
+
+    def remember(self, work: Work, joined: Sequence[Translation]) -> None:
+        """Store the distinct sentences the model translated (`joined`: one per `work.distinct`) in the
+        memory, when there is one."""
+        if self.memory is None:
+            return
+        new = [i for i in range(len(work.distinct)) if i not in work.found]
+        name, revision = self.source.name, self.source.revision
+        entries = [
+            (TranslationMemory.key(work.distinct[i], name, revision, work.decode), work.distinct[i], joined[i])
+            for i in new
+        ]
+        self.memory.store(entries, name, revision, work.decode)
+
+    def _batched(self, rows: Sequence[Sequence[str]], decode: DecodeOptions) -> list[Output]:
         config = self.config
-        outputs: list[Output] = [Output("")] * len(texts)
+        outputs: list[Output] = [Output("")] * len(rows)
+        lengths = [len(row) for row in rows]
         for batch in batching.token_batches(
-            tokens, config.max_batch_tokens, config.max_batch_sentences, config.max_sentence_tokens
+            lengths, config.max_batch_tokens, config.max_batch_sentences, config.max_sentence_tokens
         ):
-            translated = self.backend.translate([texts[i] for i in batch.indices], decode, batch.width)
+            translated = self.backend.translate([rows[i] for i in batch.indices], decode, batch.width)
             for i, out in zip(batch.indices, translated, strict=True):
                 outputs[i] = out
         return outputs
 
 
-def align(
-    doc_id: str,
-    text: str,
-    paragraphs: Sequence[Paragraph],
-    translations: Iterator[Translation],
-    provenance: Provenance,
-) -> AlignedDocument:
-    """Put each sentence's translation (taken in order from `translations`) beside its source."""
-    aligned = []
-    for p in paragraphs:
-        pairs = [(s, next(translations)) for s in p.sentences]
-        aligned.append(replace(p, sentences=tuple(replace(s, target=t.target, flags=t.flags) for s, t in pairs)))
-    return AlignedDocument(doc_id, english(text, aligned), tuple(aligned), provenance)
+@dataclass(frozen=True)
+class Work:
+    """Sentences prepared for the model (Translator.prepare): the distinct cleaned ones, where each source
+    sentence's is, those answered already, and each one's pieces (none for those answered)."""
 
+    distinct: list[str]
+    where: list[int]
+    found: dict[int, Translation]
+    fitted: list[pieces.Pieces]
+    decode: DecodeOptions
 
-def starts_line(text: str, prev: Sentence, sentence: Sentence) -> bool:
-    """A line break lies between two sentences of a paragraph (after a headline, say)."""
-    gap = text[prev.end : sentence.start]
-    return "\n" in gap or "\r" in gap
+    @cached_property
+    def rows(self) -> list[tuple[str, ...]]:
+        """Every piece's tokens, in order: what goes to the model."""
+        return [row for f in self.fitted for row in f.rows]
 
+    @cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        """Where each distinct sentence's pieces are in `rows`."""
+        ends = list(accumulate(len(f.rows) for f in self.fitted))
+        return [(end - len(f.rows), end) for f, end in zip(self.fitted, ends, strict=True)]
 
-def english(text: str, paragraphs: Sequence[Paragraph]) -> str:
-    """The English text: paragraphs apart by a blank line, sentences by a space or the source's line break."""
-    rendered = []
-    for p in paragraphs:
-        parts = []
-        for prev, s in zip((None, *p.sentences), p.sentences, strict=False):
-            if prev is not None:
-                parts.append("\n" if starts_line(text, prev, s) else " ")
-            parts.append(s.target)
-        rendered.append("".join(parts))
-    return "\n\n".join(rendered)
+    def join(self, i: int, outputs: Sequence[Output]) -> Translation:
+        """Distinct sentence `i`'s translation from its pieces' outputs: joined as one English text, flagged
+        where a piece was cut short or retried and where the whole does not match its source."""
+        if i in self.found:
+            return self.found[i]
+        source, fitted = self.distinct[i], self.fitted[i]
+        target = " ".join(out.text for out in outputs if out.text)
+        flags = fitted.flags + ((quality.TRUNCATED,) if any(out.capped for out in outputs) else ())
+        flags += ((quality.RETRIED,) if any(out.retried for out in outputs) else ()) + quality.check(source, target)
+        return Translation(target, flags)

@@ -13,7 +13,9 @@ from translator.quality import summary
 
 @dataclass(frozen=True)
 class Sentence:
-    """One source sentence: `source == text[start:end]` of the text that was submitted."""
+    """One source sentence: `source == text[start:end]` of the text that was submitted. `new_line`: a line
+    break lies between it and the sentence before it in its paragraph (after a headline, say); the English
+    keeps it, and the JSON form leaves it out (the offsets tell it)."""
 
     id: str
     start: int
@@ -21,6 +23,7 @@ class Sentence:
     source: str
     target: str = ""
     flags: tuple[str, ...] = ()
+    new_line: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {

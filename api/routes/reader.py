@@ -15,7 +15,6 @@ from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES
 from api.service import Service
 from translator import AlignedDocument, quality
-from translator.pipeline import starts_line
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["reader"], route_class=CheckedRoute)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
@@ -79,7 +78,6 @@ async def _render(request: Request, text: str, error: str | None, status: int = 
     context = {
         "text": text,
         "doc": doc,
-        "breaks": _line_breaks(text, doc),
         "error": error,
         "meanings": quality.MEANINGS,
         "api_key": request.query_params.get("api_key", ""),
@@ -87,15 +85,3 @@ async def _render(request: Request, text: str, error: str | None, status: int = 
     response = templates.TemplateResponse(request, "reader.html", context, status_code=status)
     response.headers["Content-Security-Policy"] = _CSP
     return response
-
-
-def _line_breaks(text: str, doc: AlignedDocument | None) -> set[str]:
-    """Ids of the sentences that start a new line inside their paragraph (after a headline, say)."""
-    if doc is None:
-        return set()
-    return {
-        s.id
-        for p in doc.paragraphs
-        for prev, s in zip(p.sentences, p.sentences[1:], strict=False)
-        if starts_line(text, prev, s)
-    }

@@ -1,6 +1,6 @@
-"""The batcher on its own, with the tiny model's tokenizer cutting and counting: concurrent requests pooled
-into model calls, results back to each in order; turns taken between requests; cancelled and late requests
-leave the queue."""
+"""The batcher on its own, with the tiny model preparing requests (tokenized once, cut into pieces):
+concurrent requests pooled into model calls, results back to each in order; turns taken between requests;
+cancelled and late requests leave the queue; the express lane."""
 
 from __future__ import annotations
 
@@ -11,62 +11,97 @@ from dataclasses import replace
 
 import pytest
 
-from api.batcher import Batcher, BatchStats, DeadlineExceeded, QueueFull, TooMuchWork, model_band, model_pieces
+from api.batcher import Batcher, BatchStats, DeadlineExceeded, QueueFull, TooMuchWork, model_band
 from translator import DecodeOptions, Translation, Translator
+from translator.backends import Output
 
 GREEDY, BEAM = DecodeOptions(beam_size=1), DecodeOptions(beam_size=4)
 
 
 class Recorder:
-    """Records each model call, then translates with `translate` (upper-casing when none is given)."""
+    """Records each model call (as the texts of its rows), then decodes with `translator` (upper-casing when
+    none is given)."""
 
     def __init__(self, translator: Translator | None = None, hold: threading.Event | None = None) -> None:
         self.calls: list[tuple[list[str], int]] = []
         self.translator = translator
         self.hold = hold  # the first call waits for it: a batch that runs until the test lets it end
+        self.texts: dict[tuple[str, ...], str] = {}  # rows → texts, filled by `prepare`
 
-    def __call__(self, sentences: Sequence[str], decode: DecodeOptions) -> list[Translation]:
-        self.calls.append((list(sentences), decode.beam_size))
+    def __call__(self, rows: Sequence[Sequence[str]], decode: DecodeOptions) -> list[Output]:
+        texts = [self.texts[tuple(row)] for row in rows]
+        self.calls.append((texts, decode.beam_size))
         if self.hold is not None and len(self.calls) == 1:
             self.hold.wait(30)
         if self.translator is not None:
-            return self.translator.translate_sentences(sentences, decode)
-        return [Translation(s.upper()) for s in sentences]
+            return self.translator.decode(rows, decode)
+        return [Output(t.upper()) for t in texts]
 
 
-def batcher(recorder: Recorder, tiny: Translator, **options: float) -> Batcher:
+def preparer(tiny: Translator, *recorders: Recorder | None) -> Translator:
+    """The tiny model preparing requests (English ones too: test texts are short), telling `recorders`
+    which text each row is."""
+    prepare = Translator(tiny.backend, replace(tiny.config, translate_english=True), tiny.source)
+    tokenize = tiny.backend.tokenize
+
+    class Telling:
+        name, device = tiny.backend.name, tiny.backend.device
+
+        def tokenize(self, batch: Sequence[str]) -> list[list[str]]:
+            rows = tokenize(batch)
+            for r in recorders:
+                if r is not None:
+                    r.texts.update((tuple(row), text) for row, text in zip(rows, batch, strict=True))
+            return rows
+
+        def translate(self, rows: Sequence[Sequence[str]], options: DecodeOptions, width: int) -> list[Output]:
+            raise AssertionError("the batcher's preparer never translates")
+
+    prepare.backend = Telling()
+    return prepare
+
+
+def batcher(recorder: Recorder, tiny: Translator, express: Recorder | None = None, **options: float) -> Batcher:
     settings = {"queue_tokens": 1000, "batch_tokens": 1000, "request_tokens": 1000, "wait_s": 0, **options}
     return Batcher(
+        preparer(recorder.translator or tiny, recorder, express).prepare,
         recorder,
-        model_pieces(recorder.translator or tiny),
         model_band(recorder.translator or tiny),
         queue_tokens=int(settings["queue_tokens"]),
         batch_tokens=int(settings["batch_tokens"]),
         request_tokens=int(settings["request_tokens"]),
         wait_s=settings["wait_s"],
+        express=express,
+        express_tokens=int(options.get("express_tokens", 0)),
         on_batch=options.get("on_batch", lambda _: None),  # type: ignore[arg-type]
         on_cancel=options.get("on_cancel", lambda _: None),  # type: ignore[arg-type]
     )
 
 
-def test_concurrent_requests_share_one_model_call(tiny: Translator) -> None:
+def count(tiny: Translator, texts: Sequence[str]) -> list[int]:
+    return [len(row) for row in tiny.backend.tokenize(texts)]
+
+
+def test_concurrent_requests_share_one_model_call(tiny: Translator, pairs: list[dict[str, str]]) -> None:
     recorder = Recorder()
+    words = sorted({w for p in pairs for w in p["source"].rstrip(".").split()})[:20]  # each its own tokens
+    a, b = words[:10], words[10:]
 
     async def scenario() -> list[list[str]]:
-        b = batcher(recorder, tiny, wait_s=0.05)
-        b.start()
-        await b.translate(["wake"], GREEDY, 5)  # went at once (idle); the next ones wait for company
-        results = await asyncio.gather(*(b.translate([f"a{i}", f"b{i}", f"a{i}"], GREEDY, 5) for i in range(10)))
-        await b.stop()
+        batch = batcher(recorder, tiny, wait_s=0.05)
+        batch.start()
+        await batch.translate(["wake"], GREEDY, 5)  # went at once (idle); the next ones wait for company
+        results = await asyncio.gather(*(batch.translate([a[i], b[i], a[i]], GREEDY, 5) for i in range(10)))
+        await batch.stop()
         return [[t.target for t in r] for r in results]
 
-    assert run(scenario()) == [[f"A{i}", f"B{i}", f"A{i}"] for i in range(10)]
+    assert run(scenario()) == [[a[i].upper(), b[i].upper(), a[i].upper()] for i in range(10)]
     assert len(recorder.calls) == 2 and len(recorder.calls[1][0]) == 20  # duplicates go to the model once
 
 
 def test_different_decode_options_are_not_pooled_and_batches_have_a_token_budget(tiny: Translator) -> None:
     recorder = Recorder()
-    budget = sum(tiny.backend.count_tokens(["x", "u", "w", "y"]))
+    budget = sum(count(tiny, ["x", "u", "w", "y"]))
 
     async def scenario() -> None:
         b = batcher(recorder, tiny, batch_tokens=budget)
@@ -91,7 +126,7 @@ def test_a_small_request_waits_behind_at_most_one_batch_of_a_large_one(
     running = threading.Event()
     recorder = Recorder(tiny, hold=running)
     big, small = [p["source"] for p in pairs[:6]], pairs[30]["source"]
-    budget = sum(tiny.backend.count_tokens(big[:2]))
+    budget = sum(count(tiny, big[:2]))
 
     async def scenario() -> tuple[list[Translation], list[Translation]]:
         b = batcher(recorder, tiny, batch_tokens=budget)
@@ -119,7 +154,7 @@ def test_a_batch_holds_one_length_band_so_short_requests_skip_long_ones(
     recorder = Recorder(tiny, hold=running)
     band = model_band(tiny)
     sources = [p["source"] for p in pairs]
-    widths = dict(zip(sources, map(band, tiny.backend.count_tokens(sources)), strict=True))
+    widths = dict(zip(sources, map(band, count(tiny, sources)), strict=True))
     short = min(sources, key=widths.__getitem__)
     longs = [s for s in sources if widths[s] > widths[short]][:6]
 
@@ -144,6 +179,104 @@ def test_a_batch_holds_one_length_band_so_short_requests_skip_long_ones(
     assert alone == mixed[:1]
 
 
+def test_short_pieces_take_the_express_lane_only_while_a_long_band_runs(
+    tiny: Translator, pairs: list[dict[str, str]]
+) -> None:
+    running = threading.Event()
+    main, express = Recorder(tiny, hold=running), Recorder(tiny)
+    band = model_band(tiny)
+    sources = [p["source"] for p in pairs]
+    widths = dict(zip(sources, map(band, count(tiny, sources)), strict=True))
+    short, long = min(sources, key=widths.__getitem__), max(sources, key=widths.__getitem__)
+    other = next(s for s in sources if widths[short] < widths[s] < widths[long])
+    answered_while_long_ran = []
+
+    async def scenario() -> list[Translation]:
+        b = batcher(main, tiny, express, express_tokens=widths[other])
+        b.start()
+        first = asyncio.create_task(b.translate([long], GREEDY, 30))
+        while not main.calls:
+            await asyncio.sleep(0.001)
+        got = await b.translate([short, other], GREEDY, 30)  # the main lane is still held in its long call
+        answered_while_long_ran.append(not running.is_set())
+        running.set()
+        await first
+        got += await b.translate([other], BEAM, 30)  # the main lane free (or short): it goes there
+        await b.stop()
+        return got
+
+    got = run(scenario())
+    assert answered_while_long_ran == [True]
+    assert express.calls == [([short], 1), ([other], 1)]  # one band a call, on the express lane
+    assert main.calls == [([long], 1), ([other], 4)]
+    assert got == [Translation(pairs[sources.index(s)]["target"]) for s in (short, other)] + [
+        tiny.translate_sentences([other], BEAM)[0]
+    ]
+
+
+def test_a_request_is_on_one_lane_at_a_time_so_its_pieces_come_back_in_order(
+    tiny: Translator, pairs: list[dict[str, str]]
+) -> None:
+    running = threading.Event()
+    main, express = Recorder(tiny, hold=running), Recorder(tiny)
+    band = model_band(tiny)
+    sources = [p["source"] for p in pairs]
+    widths = dict(zip(sources, map(band, count(tiny, sources)), strict=True))
+    short, long = min(sources, key=widths.__getitem__), max(sources, key=widths.__getitem__)
+
+    async def scenario() -> list[Translation]:
+        b = batcher(main, tiny, express, express_tokens=widths[short])
+        b.start()
+        both = asyncio.create_task(b.translate([long, short], GREEDY, 30))  # its long piece first
+        while not main.calls:
+            await asyncio.sleep(0.001)
+        await asyncio.sleep(0.1)  # the express lane could take its short piece now: it must not
+        running.set()
+        got = await both
+        await b.stop()
+        return got
+
+    got = run(scenario())
+    assert express.calls == [] and main.calls == [([long], 1), ([short], 1)]
+    assert got == [Translation(pairs[sources.index(s)]["target"]) for s in (long, short)]
+
+
+def test_the_main_lane_waits_for_a_request_still_on_the_express_lane(
+    tiny: Translator, pairs: list[dict[str, str]]
+) -> None:
+    main_held, express_held = threading.Event(), threading.Event()
+    main, express = Recorder(tiny, hold=main_held), Recorder(tiny, hold=express_held)
+    band = model_band(tiny)
+    sources = [p["source"] for p in pairs]
+    widths = dict(zip(sources, map(band, count(tiny, sources)), strict=True))
+    narrow, long = min(sources, key=widths.__getitem__), max(sources, key=widths.__getitem__)
+    wider = next(s for s in sources if widths[narrow] < widths[s] < widths[long])
+    got: list[list[Translation]] = []
+
+    async def scenario() -> None:
+        b = batcher(main, tiny, express, express_tokens=widths[wider])
+        b.start()
+        first = asyncio.create_task(b.translate([long], GREEDY, 30))
+        while not main.calls:
+            await asyncio.sleep(0.001)
+        second = asyncio.create_task(b.translate([narrow, wider], GREEDY, 30))  # two bands: two calls
+        while not express.calls:
+            await asyncio.sleep(0.001)
+        main_held.set()  # the main lane ends its call while the express lane still holds `second`
+        await first
+        await asyncio.sleep(0.05)  # a main lane that spun on `second` would never let this sleep end
+        express_held.set()
+        got.append(await second)
+        await b.stop()
+
+    worker = threading.Thread(target=run, args=(scenario(),), daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "the event loop is stuck"
+    assert express.calls == [([narrow], 1)] and main.calls == [([long], 1), ([wider], 1)]
+    assert got == [[Translation(pairs[sources.index(s)]["target"]) for s in (narrow, wider)]]
+
+
 def test_a_long_sentence_is_scheduled_piece_by_piece(tiny: Translator, pairs: list[dict[str, str]]) -> None:
     short = Translator(tiny.backend, replace(tiny.config, max_sentence_tokens=16, retry_loops=False), tiny.source)
     recorder = Recorder(short)
@@ -157,7 +290,7 @@ def test_a_long_sentence_is_scheduled_piece_by_piece(tiny: Translator, pairs: li
         return result
 
     [joined] = run(scenario())
-    fitted = model_pieces(short)([long])[0]
+    [fitted] = short.prepare([long], GREEDY).fitted
     assert len(recorder.calls) == len(fitted.texts) > 2  # one piece a batch
     assert [c[0] for c in recorder.calls] == [[t] for t in fitted.texts]
     assert {"split", "cut"} & set(joined.flags) and joined.flags[: len(fitted.flags)] == fitted.flags
@@ -193,7 +326,7 @@ def test_a_cancelled_request_leaves_the_queue_and_wastes_at_most_the_running_bat
 
 def test_queue_full_deadline_and_token_budget(tiny: Translator) -> None:
     recorder = Recorder()
-    [three] = tiny.backend.count_tokens(["a b c"])
+    [three] = count(tiny, ["a b c"])
 
     async def scenario() -> None:
         b = batcher(recorder, tiny, queue_tokens=3 * three, request_tokens=6 * three, wait_s=0.5)
@@ -243,19 +376,20 @@ def test_a_request_larger_than_the_queue_runs_when_alone(tiny: Translator) -> No
 
 
 def test_a_failing_model_call_fails_its_requests_not_the_worker(tiny: Translator) -> None:
+    recorder = Recorder()
     calls = 0
 
-    def flaky(sentences: Sequence[str], decode: DecodeOptions) -> list[Translation]:
+    def flaky(rows: Sequence[Sequence[str]], decode: DecodeOptions) -> list[Output]:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise RuntimeError("boom")
-        return [Translation(s) for s in sentences]
+        return recorder(rows, decode)
 
     async def scenario() -> list[Translation]:
         b = Batcher(
+            preparer(tiny, recorder).prepare,
             flaky,
-            model_pieces(tiny),
             model_band(tiny),
             queue_tokens=100,
             batch_tokens=100,
@@ -269,7 +403,7 @@ def test_a_failing_model_call_fails_its_requests_not_the_worker(tiny: Translator
         await b.stop()
         return result
 
-    assert run(scenario()) == [Translation("b")]
+    assert [t.target for t in run(scenario())] == ["B"]
 
 
 def run(coro):  # type: ignore[no-untyped-def]

@@ -1,10 +1,12 @@
-"""Against a real server: a request over the per-request token budget is 413 naming the limit, and a client
-that leaves takes its queued pieces out of the queue (the batch running when it left is all that is wasted)."""
+"""Against a real server: a request over the per-request token budget is 413 naming the limit; a client
+that leaves takes its queued pieces out of the queue (the batch running when it left is all that is wasted);
+a short request sent while the model decodes a long one is answered on the express lane, beside it."""
 
 from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -51,3 +53,19 @@ def test_a_client_that_leaves_takes_its_work_out_of_the_queue(server: Server, pa
     computed = after["translator_sentences_total"] - before.get("translator_sentences_total", 0)
     assert computed < 25 / 2  # the queued rest never reached the model
     assert after["translator_batch_sentences_count"] <= seen["translator_batch_sentences_count"] + 1
+
+
+def test_short_requests_run_beside_a_long_one_on_the_express_lane(server: Server) -> None:
+    before = counters(server).get("translator_express_batches_total", 0)
+    long = " ".join(["sedang jaga warung kecil"] * 60)  # unpunctuated, ~660 tokens: pieces of wide bands
+    answers: list[int] = []
+    storm = threading.Thread(
+        target=lambda: answers.append(call(server.url + "/v1/translate", {"texts": [long]}).status)
+    )
+    storm.start()
+    probes = []
+    while storm.is_alive() or not probes:  # probe until the long request is answered
+        probes.append(call(server.url + "/v1/translate", {"texts": ["Iya benar, dia sedang jaga warung."]}).status)
+    storm.join()
+    assert answers == [200] and set(probes) == {200}
+    assert counters(server)["translator_express_batches_total"] > before

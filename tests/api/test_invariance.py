@@ -3,6 +3,7 @@ depend on that company. In process: the real app, batcher and CTranslate2 engine
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
@@ -38,3 +39,25 @@ def test_a_sentence_gets_the_same_english_alone_and_among_32_clients() -> None:
         pooled_calls, pooled_requests = sample(calls) - before[0], sample(requests_in_calls) - before[1]
     assert pooled_requests > pooled_calls  # the clients' sentences were pooled into shared model calls
     assert together == alone
+
+
+def test_the_service_gives_the_library_s_documents_flags_and_all(pairs: list[dict[str, str]]) -> None:
+    """The service drives the library's own steps (plan, prepare, decode, join, assemble): a document with a
+    sentence cut into pieces, a duplicate, an English sentence and a headline's line break comes back as the
+    library makes it, plain and streamed."""
+    settings = Settings(model=str(TINY_MODEL), backend="ct2", device="cpu", api_keys="")
+    translator = Translator.from_config(settings.translator_config())
+    long = " ".join(unfamiliar(40, seed=7)).replace(".", "")  # one sentence of several pieces
+    text = f"JUDUL BERITA\n{pairs[0]['source']} {long}.\n\nI like fried rice very much. {pairs[0]['source']}"
+    want = translator.translate_document(text, "d").to_dict()
+    assert (
+        "cut" in want["paragraphs"][0]["sentences"][2]["flags"]
+        or "split" in want["paragraphs"][0]["sentences"][2]["flags"]
+    )
+    with TestClient(create_app(settings, translator)) as client:
+        plain = client.post("/v1/documents", json={"documents": [{"id": "d", "text": text}]}).json()["documents"][0]
+        lines = client.post("/v1/documents", json={"documents": [{"id": "d", "text": text}], "stream": True})
+        streamed = [json.loads(line) for line in lines.text.splitlines()]
+    assert plain == want
+    assert [line["paragraph"] for line in streamed[:-1]] == want["paragraphs"]
+    assert streamed[-1]["translation"] == want["translation"] and "\n" in want["translation"].split("\n\n")[0]

@@ -55,6 +55,17 @@ def test_caps_and_flags_agree_on_unknown_input(hf: Translator, workers: int) -> 
     assert "truncated" in got[1].flags
 
 
+def test_the_engine_beside_gives_the_same_outputs(hf: Translator, pairs: list[dict[str, str]]) -> None:
+    main = with_backend(hf, "int8", 2)
+    beside = main.beside()
+    assert beside is not None and hf.beside() is None  # transformers has no second engine
+    assert beside.backend.translator is not main.backend.translator and beside.backend.workers == 1
+    texts = ["xyz qqq " * 40, "Iya benar dia sedang", *(p["source"] for p in pairs[:12])]
+    for beam in (1, 4):
+        decode = DecodeOptions(beam_size=beam)
+        assert beside.translate_sentences(texts, decode) == main.translate_sentences(texts, decode)
+
+
 def test_conversion_is_cached_beside_the_model(hf: Translator, model_copy: Path) -> None:
     with_backend(hf, "int8")
     converted = model_copy.parent / "tiny-id-en.converted"

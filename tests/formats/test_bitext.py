@@ -7,8 +7,8 @@ freely distributable, unchanged by 1.4b), as copied in the mgrbyte/python-tmx re
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,14 @@ from translate.storage import xliff2 as tt_xliff2
 from tests.conftest import ROOT, SHARED_DATA, needs_shared_data
 from translator.cli import main
 from translator.config import DecodeOptions
-from translator.formats import tmx, xliff
+from translator.formats import writer_type
+from translator.formats.output import Finished
 from translator.memory import TranslationMemory
-from translator.types import Translation
+from translator.types import AlignedDocument, Paragraph, Provenance, Sentence, Translation
 
 XLF = "{urn:oasis:names:tc:xliff:document:2.0}"
 PROVENANCE = {"model": "tiny-id-en", "beam_size": 4}
+PROV = Provenance("tiny-id-en", "r1", "hf", 4, "id/1", "0.1.0")
 ORDINARY = [
     ("Harga naik 5% & <turun> \"lagi\" 'katanya'.", "Prices rose 5% & <fell> \"again\" 'he said'."),
     ("baris satu\nbaris dua\r\n\tberindentasi ", "line one\nline two\r\n\tindented "),
@@ -40,25 +42,31 @@ INVALID_CODES = "U+0000 U+0001 U+0008 U+000B U+000C U+000E U+001B U+001F U+FFFE 
 FFFD = {ord(c): "\ufffd" for c in INVALID}
 
 
-def records(pairs: list[tuple[str, str]], doc_id: str = "doc-1", flags: str = "ok") -> list[dict[str, Any]]:
-    """documents.jsonl records: the pairs spread over two documents, two paragraphs in the first."""
-    sentences = [{"id": f"s{i}", "source": s, "target": t, "flags": [flags]} for i, (s, t) in enumerate(pairs)]
+def records(pairs: list[tuple[str, str]], doc_id: str = "doc-1", flags: str = "ok") -> list[AlignedDocument]:
+    """Aligned documents: the pairs spread over two documents, two paragraphs in the first."""
+    sentences = [Sentence(f"s{i}", 0, len(s), s, t, (flags,)) for i, (s, t) in enumerate(pairs)]
     half = len(sentences) // 2
-    return [
-        {"id": doc_id, "paragraphs": [{"sentences": sentences[:1]}, {"sentences": sentences[1:half]}]},
-        {"id": "doc-2", "paragraphs": [{"sentences": sentences[half:]}]},
-    ]
+
+    def doc(name: str, *paragraphs: list[Sentence]) -> AlignedDocument:
+        return AlignedDocument(name, "", tuple(Paragraph(i, 0, 0, tuple(p)) for i, p in enumerate(paragraphs)), PROV)
+
+    return [doc(doc_id, sentences[:1], sentences[1:half]), doc("doc-2", sentences[half:])]
 
 
-def sentences(recs: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    return [(r["id"], s) for r in recs for p in r["paragraphs"] for s in p["sentences"]]
+def sentences(recs: list[AlignedDocument]) -> list[tuple[str, Sentence]]:
+    return [(r.id, s) for r in recs for s in r.sentences]
 
 
-def written(write: Callable[..., int], recs: list[dict[str, Any]], provenance: dict[str, Any]) -> bytes:
-    out = io.BytesIO()
-    assert write(recs, out, provenance) == len(sentences(recs))
-    assert not out.closed  # the caller owns the stream
-    return out.getvalue()
+def written(export: str, recs: Iterable[AlignedDocument], provenance: dict[str, Any]) -> bytes:
+    """What the export's writer of an archive job leaves in its file, given these documents."""
+    with tempfile.TemporaryDirectory() as folder:
+        writer = writer_type(export)(Path(folder), provenance)
+        writer.open({})
+        for seq, doc in enumerate(recs):
+            writer.write(Finished(seq, doc.id, doc))
+        writer.sync()
+        writer.close(complete=True)
+        return (Path(folder) / writer.FILES[0]).read_bytes()
 
 
 def valid_tmx(data: bytes) -> etree._Element:
@@ -83,7 +91,7 @@ def xliff_notes(element: etree._Element) -> list[str]:
 
 def test_tmx_is_valid_and_gives_back_text_ids_and_provenance() -> None:
     recs = records(ORDINARY)
-    data = written(tmx.write, recs, PROVENANCE)
+    data = written("tmx", recs, PROVENANCE)
     root = valid_tmx(data)
     header = root.find("header")
     assert header is not None and header.get("srclang") == "id" and header.get("segtype") == "sentence"
@@ -91,8 +99,8 @@ def test_tmx_is_valid_and_gives_back_text_ids_and_provenance() -> None:
     pairs = sentences(recs)
     units = list(tt_tmx.tmxfile.parsestring(data).unit_iter())
     assert [(u.source, u.target) for u in units] == ORDINARY
-    assert [u.xmlelement.get("tuid") for u in units] == [f"{d}#{s['id']}" for d, s in pairs]
-    expected = [{"x-doc-id": d, "x-sentence-id": s["id"], "x-flags": "ok"} for d, s in pairs]
+    assert [u.xmlelement.get("tuid") for u in units] == [f"{d}#{s.id}" for d, s in pairs]
+    expected = [{"x-doc-id": d, "x-sentence-id": s.id, "x-flags": "ok"} for d, s in pairs]
     assert [tmx_props(u.xmlelement) for u in units] == expected
     langs = [[v.get("{http://www.w3.org/XML/1998/namespace}lang") for v in tu.findall("tuv")] for tu in root.iter("tu")]
     assert langs == [["id", "en"]] * len(pairs)
@@ -101,20 +109,20 @@ def test_tmx_is_valid_and_gives_back_text_ids_and_provenance() -> None:
 @needs_shared_data()
 def test_xliff_is_schema_valid_with_notes_on_the_unit_and_provenance_on_the_file() -> None:
     recs = records(ORDINARY)
-    data = written(xliff.write, recs, PROVENANCE)
+    data = written("xliff", recs, PROVENANCE)
     root = valid_xliff(data)
     units = list(tt_xliff2.Xliff2File.parsestring(data).unit_iter())
     assert [(u.source, u.target) for u in units] == ORDINARY
     assert [u.getid() for u in units] == [f"u{i}" for i in range(1, len(ORDINARY) + 1)]
-    expected = [[f"doc-id: {d}", f"sentence-id: {s['id']}", "flags: ok"] for d, s in sentences(recs)]
+    expected = [[f"doc-id: {d}", f"sentence-id: {s.id}", "flags: ok"] for d, s in sentences(recs)]
     assert [xliff_notes(u) for u in root.iter(f"{XLF}unit")] == expected
     assert xliff_notes(root.find(f"{XLF}file")) == ["provenance: model=tiny-id-en, beam_size=4"]
 
 
 @needs_shared_data()
 def test_no_sentences_still_make_valid_files() -> None:
-    valid_tmx(written(tmx.write, [], PROVENANCE))
-    valid_xliff(written(xliff.write, [], PROVENANCE))
+    valid_tmx(written("tmx", [], PROVENANCE))
+    valid_xliff(written("xliff", [], PROVENANCE))
 
 
 @needs_shared_data()
@@ -124,7 +132,7 @@ def test_characters_xml_cannot_hold_become_fffd_and_are_reported() -> None:
     provenance = {"model": "m\x00"}
     cleaned = [(s.translate(FFFD), t.translate(FFFD)) for s, t in pairs]
 
-    data = written(tmx.write, recs, provenance)
+    data = written("tmx", recs, provenance)
     root = valid_tmx(data)
     assert tmx_props(root.find("header"))["x-replaced"] == "x-provenance-model U+0000"
     units = list(tt_tmx.tmxfile.parsestring(data).unit_iter())
@@ -136,7 +144,7 @@ def test_characters_xml_cannot_hold_become_fffd_and_are_reported() -> None:
         f"source {INVALID_CODES}; target U+000C; x-flags U+001B",
     ]
 
-    data = written(xliff.write, recs, provenance)
+    data = written("xliff", recs, provenance)
     root = valid_xliff(data)
     assert xliff_notes(root.find(f"{XLF}file")) == ["provenance: model=m\ufffd", "replaced: provenance U+0000"]
     assert [(u.source, u.target) for u in tt_xliff2.Xliff2File.parsestring(data).unit_iter()] == cleaned
@@ -147,20 +155,19 @@ def test_characters_xml_cannot_hold_become_fffd_and_are_reported() -> None:
     ]
 
 
-@pytest.mark.parametrize("write", [tmx.write, xliff.write], ids=["tmx", "xliff"])
-def test_units_reach_the_stream_before_the_input_ends(write: Callable[..., int]) -> None:
-    """The writer streams: what it has written shows up while later records are still to come."""
-    out = io.BytesIO()
-    seen: list[int] = []
-
-    def many() -> Iterator[dict[str, Any]]:
-        for i in range(2000):
-            seen.append(len(out.getvalue()))
-            sentence = {"id": "s0", "source": "x" * 50, "target": "y", "flags": []}
-            yield {"id": f"d{i}", "paragraphs": [{"sentences": [sentence]}]}
-
-    assert write(many(), out, PROVENANCE) == 2000
-    assert seen[-1] > 0
+@pytest.mark.parametrize("export", ["tmx", "xliff"])
+def test_units_reach_the_file_as_documents_come(export: str, tmp_path: Path) -> None:
+    """The writer streams: each document's units are in the file (not yet complete) when the writer syncs."""
+    writer = writer_type(export)(tmp_path, PROVENANCE)
+    writer.open({})
+    sizes = []
+    for i, doc in enumerate(records(ORDINARY)):
+        writer.write(Finished(i, doc.id, doc))
+        sizes.append(writer.sync()[writer.FILES[0]])
+        assert not (tmp_path / writer.FILES[0]).exists()  # only once complete, under its own name
+    writer.close(complete=True)
+    final = (tmp_path / writer.FILES[0]).read_bytes()
+    assert 0 < sizes[0] < sizes[1] < len(final)
 
 
 def test_memory_export_writes_a_valid_tmx_of_every_entry(tmp_path: Path) -> None:
@@ -177,3 +184,21 @@ def test_memory_export_writes_a_valid_tmx_of_every_entry(tmp_path: Path) -> None
         {"x-model": "tiny@r1"},
         {"x-model": "tiny@r1", "x-replaced": "source U+001B"},
     ]
+
+
+GOLDEN = ROOT / "tests" / "fixtures" / "bitext"
+
+
+def golden_records() -> list[AlignedDocument]:
+    """Ordinary text and characters XML cannot hold, in ids, flags and the provenance too."""
+    bad = records([("a" + INVALID, INVALID + "b"), ("bersih", "clean")], doc_id="doc\x01", flags="f\x1b")
+    return records(ORDINARY) + bad
+
+
+@pytest.mark.parametrize(("export", "suffix"), [("tmx", "tmx"), ("xliff", "xlf")])
+def test_bytes_are_those_of_the_golden_files(export: str, suffix: str) -> None:
+    """tests/fixtures/bitext/ holds what the writers wrote before the archive streamed TMX and XLIFF: a job's
+    outputs must not change a byte however they are produced."""
+    provenance = {"model": "m\x00", "beam_size": 4}
+    assert written(export, golden_records(), provenance) == (GOLDEN / f"golden.{suffix}").read_bytes()
+    assert written(export, [], provenance) == (GOLDEN / f"golden-empty.{suffix}").read_bytes()

@@ -11,24 +11,31 @@ from translator.config import DecodeOptions
 
 @dataclass(frozen=True)
 class Output:
-    """One translation; `capped` when the output hit its length cap before the model ended it."""
+    """One translation; `capped` when the output hit its length cap before the model ended it, `retried`
+    when it looped and was decoded again (set by the runaway guard, not by engines)."""
 
     text: str
     capped: bool = False
+    retried: bool = False
 
 
 class Backend(Protocol):
+    """An engine may also offer `solo() -> Backend`: a second engine of one worker over the same model, with
+    the same outputs, that runs beside the first (CTranslate2 does; see Translator.beside)."""
+
     name: str  # for provenance: "hf-float32", "ct2-int8", ...
     device: str
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Source tokens of each text, end-of-sentence token included."""
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        """Each text's source tokens as the model takes them, end-of-sentence token included: a sentence is
+        tokenized once, and these rows are what `translate` gets."""
         ...
 
-    def translate(self, texts: Sequence[str], options: DecodeOptions, width: int) -> list[Output]:
-        """Translate a batch; `len(result) == len(texts)` and order is kept. Every text is padded to `width`
-        tokens (none is longer) and decoded to one cap, `options.output_cap(width)`, so each output is the one
-        its text gets alone at that width, as far as the engine's arithmetic is independent of batch size."""
+    def translate(self, rows: Sequence[Sequence[str]], options: DecodeOptions, width: int) -> list[Output]:
+        """Translate a batch of tokenized inputs; `len(result) == len(rows)` and order is kept. Every row is
+        padded to `width` tokens (none is longer) and decoded to one cap, `options.output_cap(width)`, so each
+        output is the one its row gets alone at that width, as far as the engine's arithmetic is independent
+        of batch size."""
         ...
 
 
@@ -45,14 +52,16 @@ def cut_at_end(tokens: Sequence[T], end: T, cap: int) -> tuple[list[T], bool]:
     return list(tokens[: min(ended, cap)]), ended > cap
 
 
-def count_with(tokenizer: Any, texts: Sequence[str]) -> list[int]:
-    """Source tokens of each text with a MarianTokenizer, end-of-sentence included: its pieces and the one
-    end token it appends, counted without building model inputs. A text with no "<" (every special token
-    has one) that does not start with ">>" (a language code) is counted by the sentencepiece model alone,
-    which is all the tokenizer would call for it: the service counts every request on its event loop, and
-    this is twenty times cheaper than the tokenizer's call."""
-    spm = tokenizer.spm_source
+def tokenize_with(tokenizer: Any, texts: Sequence[str]) -> list[list[str]]:
+    """Source tokens of each text with a MarianTokenizer, as its call would give them (pieces outside the
+    vocabulary as the unknown token, then the end token). A text with no "<" (every special token has one)
+    that does not start with ">>" (a language code) is tokenized by the sentencepiece model alone, which is
+    all the tokenizer would do for it: the service tokenizes every request on its event loop, and this is
+    many times cheaper than the tokenizer's call."""
+    spm, vocab, unknown, end = tokenizer.spm_source, tokenizer.encoder, tokenizer.unk_token, tokenizer.eos_token
     return [
-        (len(spm.encode(t)) if "<" not in t and not t.startswith(">>") else len(tokenizer.tokenize(t))) + 1
+        [p if p in vocab else unknown for p in spm.encode(t, out_type=str)] + [end]
+        if "<" not in t and not t.startswith(">>")
+        else tokenizer.convert_ids_to_tokens(tokenizer(t, verbose=False)["input_ids"])
         for t in texts
     ]

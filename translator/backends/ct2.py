@@ -6,6 +6,7 @@ MarianTokenizer, so both engines see the same pieces.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shutil
@@ -16,7 +17,7 @@ from pathlib import Path
 import ctranslate2
 from transformers import MarianTokenizer
 
-from translator.backends.base import Output, count_with, cut_at_end
+from translator.backends.base import Output, cut_at_end, tokenize_with
 from translator.config import DecodeOptions
 from translator.errors import BackendError
 from translator.models import ModelSource
@@ -50,25 +51,34 @@ class CT2Backend:
             self.tokenizer = MarianTokenizer.from_pretrained(str(source.path))
         except (OSError, ValueError) as exc:
             raise BackendError(f"cannot load the tokenizer of {source.name}: {exc}") from exc
-        converted = convert(source, compute_type)
-        workers, threads = thread_layout(device, inter_threads, intra_threads)
-        self.workers = workers
-        self.translator = ctranslate2.Translator(
-            str(converted), device=device, compute_type=compute_type, inter_threads=workers, intra_threads=threads
-        )
+        self._converted, self._compute = str(convert(source, compute_type)), compute_type
+        self.workers, self._threads = thread_layout(device, inter_threads, intra_threads)
+        self.translator = self._engine(self.workers)
         self.max_positions = int(self.tokenizer.model_max_length)
         self._eos = self.tokenizer.eos_token
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return count_with(self.tokenizer, texts)
+    def _engine(self, workers: int) -> ctranslate2.Translator:
+        return ctranslate2.Translator(
+            self._converted, self.device, compute_type=self._compute, inter_threads=workers, intra_threads=self._threads
+        )
 
-    def translate(self, texts: Sequence[str], options: DecodeOptions, width: int) -> list[Output]:
-        if not texts:
+    def solo(self) -> CT2Backend:
+        """A second engine over the same model, one worker of this one's threads (so the same arithmetic and
+        the same outputs), sharing the tokenizer: it runs beside this one, at the cost of a second copy of
+        the weights."""
+        twin = copy.copy(self)
+        twin.workers, twin.translator = 1, self._engine(1)
+        return twin
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        return tokenize_with(self.tokenizer, texts)
+
+    def translate(self, rows: Sequence[Sequence[str]], options: DecodeOptions, width: int) -> list[Output]:
+        if not rows:
             return []
-        ids = self.tokenizer(list(texts), verbose=False)["input_ids"]
-        if (longest := max(map(len, ids))) > width:
+        if (longest := max(map(len, rows))) > width:
             raise BackendError(f"an input of {longest} tokens is wider than its batch ({width})")
-        tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+        tokens = [list(row) for row in rows]
         cap = min(options.output_cap(width), self.max_positions - 2)
         # one share per worker, decoded in parallel; CTranslate2 pads a batch to its longest input, so a
         # share with no input of the full width gets a filler that has it (its output is thrown away)

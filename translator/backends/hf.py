@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import torch
 from transformers import MarianMTModel, MarianTokenizer
 
-from translator.backends.base import Output, count_with, cut_at_end
+from translator.backends.base import Output, cut_at_end, tokenize_with
 from translator.config import DecodeOptions
 from translator.errors import BackendError
 from translator.models import ModelSource
@@ -36,16 +36,17 @@ class HFBackend:
         self.name = f"hf-{str(self.model.dtype).removeprefix('torch.')}"
         self._eos = self.tokenizer.eos_token_id
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return count_with(self.tokenizer, texts)
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        return tokenize_with(self.tokenizer, texts)
 
-    def translate(self, texts: Sequence[str], options: DecodeOptions, width: int) -> list[Output]:
-        if not texts:
+    def translate(self, rows: Sequence[Sequence[str]], options: DecodeOptions, width: int) -> list[Output]:
+        if not rows:
             return []
-        encoded = self.tokenizer(list(texts), verbose=False)
-        longest = max(map(len, encoded["input_ids"]))
+        longest = max(map(len, rows))
         if longest > min(width, self.max_positions):
             raise BackendError(f"an input of {longest} tokens is wider than its batch ({width}) or the model")
+        ids = [self.tokenizer.convert_tokens_to_ids(list(row)) for row in rows]
+        encoded = {"input_ids": ids, "attention_mask": [[1] * len(row) for row in ids]}
         batch = self.tokenizer.pad(encoded, padding="max_length", max_length=width, return_tensors="pt")
         cap = min(options.output_cap(width), self.max_positions - 2)
         with torch.inference_mode():

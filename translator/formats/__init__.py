@@ -1,4 +1,4 @@
-"""Archive inputs and bitext outputs: a reader per input type, a writer per output, one registry line each.
+"""Archive inputs and bitext outputs: a reader per input type, a writer per export, one registry line each.
 
 Readers turn a file's bytes into `Unit`s: one per document, parsed only when asked, so that a resumed job
 can skip finished documents without re-reading their content. Containers (.zip, .tar.gz) and folders are
@@ -21,9 +21,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 from translator.errors import InputError
+
+if TYPE_CHECKING:
+    from translator.formats.output import Writer
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +106,24 @@ READ_ERRORS = (
 )
 
 
+# export name -> "module:class" of its writer (the Writer protocol of translator/formats/output.py): the only list of
+# writers; a job's --export choices are these names
+WRITERS: dict[str, str] = {
+    "jsonl": "translator.formats.jsonl:Writer",
+    "tmx": "translator.formats.tmx:Writer",
+    "xliff": "translator.formats.xliff:Writer",
+    "tsv": "translator.formats.tsv:Writer",
+    "moses": "translator.formats.moses:Writer",
+    "html": "translator.formats.page:Writer",
+}
+
+
+def writer_type(export: str) -> type[Writer]:
+    """The writer class of an export named in WRITERS."""
+    found: type[Writer] = _load(WRITERS[export])
+    return found
+
+
 def reader_for(name: str) -> Reader | None:
     """The reader of a document file (not a container), by its suffix."""
     return _lookup(_READERS, Path(name).suffix.lower())
@@ -117,9 +138,14 @@ def _handler(name: str) -> Reader | None:
 def _lookup(table: dict[str, str], suffix: str) -> Reader | None:
     if suffix not in table:
         return None
-    module, _, function = table[suffix].partition(":")
-    reader: Reader = getattr(importlib.import_module(module), function)
+    reader: Reader = _load(table[suffix])
     return reader
+
+
+def _load(name: str) -> Any:
+    """The object a "module:attribute" registry entry names, its module imported only now."""
+    module, _, attribute = name.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def input_files(inputs: Sequence[Path], exclude: Sequence[Path] = ()) -> Iterator[InputFile]:

@@ -3,6 +3,10 @@ of the other; line breaks inside a sentence become spaces."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from translator.formats.output import Appended, Finished, Streaming
 from translator.types import AlignedDocument
 
 
@@ -15,3 +19,15 @@ def lines(doc: AlignedDocument) -> tuple[str, str]:
         "".join(one_line(s.source) + "\n" for s in doc.sentences),
         "".join(one_line(s.target) + "\n" for s in doc.sentences),
     )
+
+
+class Writer(Streaming):
+    FILES = ("corpus.id", "corpus.en")
+
+    def __init__(self, out: Path, provenance: dict[str, Any]) -> None:
+        self.files = tuple(Appended(out / name) for name in self.FILES)
+
+    def write(self, document: Finished) -> None:
+        if document.aligned is not None:
+            for file, text in zip(self.files, lines(document.aligned), strict=True):
+                file.write(text.encode())

@@ -5,9 +5,12 @@ Written with html.escape rather than a template engine: two small fixed layouts,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from html import escape
+from pathlib import Path
+from typing import Any
 
+from translator import durable
+from translator.formats.output import Appended, Finished, State, Streaming
 from translator.quality import MEANINGS
 from translator.types import AlignedDocument
 
@@ -41,12 +44,49 @@ def document(doc: AlignedDocument, meta: dict[str, str], index_link: bool = True
     )
 
 
-def index(entries: Iterable[tuple[str, str, int]]) -> str:
-    """(file name, document id, sentence count) of each page, in input order."""
-    items = "".join(
-        f'<li><a href="{escape(name)}">{escape(doc_id)}</a> ({count} sentences)</li>' for name, doc_id, count in entries
-    )
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Documents</title>'
-        f"<style>{_STYLE}</style></head><body><h1>Documents</h1><ol>{items}</ol></body></html>\n"
-    )
+_INDEX_HEAD = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Documents</title>'
+    f"<style>{_STYLE}</style></head><body><h1>Documents</h1><ol>"
+)
+_INDEX_TAIL = "</ol></body></html>\n"
+
+
+class Writer(Streaming):
+    """html/ of an archive job: a page per translated document, named by its place in the input stream, and
+    index.html listing them in input order. Each page is written whole, and fsynced at the next sync; the index
+    streams as a whole-file output."""
+
+    FILES = ("html",)
+
+    def __init__(self, out: Path, provenance: dict[str, Any]) -> None:
+        self.folder = out / self.FILES[0]
+        self.files = (Appended(self.folder / "index.html", final=True),)
+        self.unsynced: list[Path] = []
+
+    def open(self, state: State) -> None:
+        with durable.writing(self.folder):
+            self.folder.mkdir(exist_ok=True)
+        super().open(state)
+
+    def head(self, file: Appended) -> bytes:
+        return _INDEX_HEAD.encode()
+
+    def write(self, finished: Finished) -> None:
+        if (doc := finished.aligned) is None:
+            return
+        name = f"{finished.seq:06d}.html"
+        path = self.folder / name
+        with durable.writing(path):
+            path.write_text(document(doc, finished.meta), encoding="utf-8")
+        self.unsynced.append(path)
+        entry = f'<li><a href="{escape(name)}">{escape(doc.id)}</a> ({len(doc.sentences)} sentences)</li>'
+        self.files[0].write(entry.encode())
+
+    def sync(self) -> State:
+        for path in self.unsynced:
+            durable.fsync(path)
+        self.unsynced.clear()
+        return super().sync()
+
+    def tail(self, file: Appended) -> bytes:
+        return _INDEX_TAIL.encode()

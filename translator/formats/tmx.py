@@ -1,41 +1,51 @@
-"""TMX 1.4b, streamed with lxml's incremental writer: one translation unit per sentence pair, the document id,
-the sentence id and its flags as properties, the provenance as header properties. Characters XML cannot hold
-become U+FFFD and an "x-replaced" property of the unit (or header) lists them."""
+"""TMX 1.4b: one translation unit per sentence pair, the document id, the sentence id and its flags as
+properties, the provenance as header properties. Characters XML cannot hold become U+FFFD and an "x-replaced"
+property of the unit (or header) lists them.
+
+Streamed by hand: a head, then each unit serialised by lxml on its own, then a tail. lxml's incremental writer
+cannot go on with a document another process began, which a resumed archive job must do; translate-toolkit's
+tmxfile builds the whole tree in memory, so it only reads these files back in the tests.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import IO, Any
 
 from lxml import etree
 
 from translator._version import __version__
+from translator.formats.output import Appended, Finished, Streaming
 from translator.formats.xmlchars import Replacements
 
 SOURCE_LANG, TARGET_LANG = "id", "en"
+DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>\n"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_TAIL = b"</body></tmx>\n"
 TmUnit = tuple[str, str, str, dict[str, str]]
 
 
-def write(records: Iterable[dict[str, Any]], out: IO[bytes], provenance: dict[str, Any]) -> int:
-    """Write the aligned-document records to `out`; return the number of units."""
-    units = (
-        (
-            s["source"],
-            s["target"],
-            f"{r['id']}#{s['id']}",
-            {"x-doc-id": r["id"], "x-sentence-id": s["id"], "x-flags": ",".join(s["flags"])},
-        )
-        for r in records
-        for p in r["paragraphs"]
-        for s in p["sentences"]
-    )
-    return write_units(units, out, {f"x-provenance-{k}": str(v) for k, v in provenance.items()})
+def element(node: etree._Element) -> bytes:
+    """One element as the file holds it: indented, UTF-8, ending in a line break."""
+    data: bytes = etree.tostring(node, encoding="utf-8", pretty_print=True)
+    return data
 
 
 def write_units(units: Iterable[TmUnit], out: IO[bytes], header_props: dict[str, str]) -> int:
     """(source, target, tuid, properties) units into a TMX document on `out`, one in memory at a time; return how
     many."""
+    out.write(head(header_props))
+    count = 0
+    for source, target, tuid, props in units:
+        out.write(unit(source, target, tuid, props))
+        count += 1
+    out.write(_TAIL)
+    return count
+
+
+def head(header_props: dict[str, str]) -> bytes:
+    """Everything before the first unit."""
     header = etree.Element(
         "header",
         creationtool="translator",
@@ -47,21 +57,10 @@ def write_units(units: Iterable[TmUnit], out: IO[bytes], header_props: dict[str,
         **{"o-tmf": "translator"},
     )
     _props(header, header_props, Replacements())
-    count = 0
-    with etree.xmlfile(out, encoding="utf-8") as xf:
-        xf.write_declaration()
-        with xf.element("tmx", version="1.4"):
-            xf.write("\n", header, pretty_print=True)
-            with xf.element("body"):
-                xf.write("\n")
-                for source, target, tuid, props in units:
-                    xf.write(_unit(source, target, tuid, props), pretty_print=True)
-                    count += 1
-    out.write(b"\n")
-    return count
+    return DECLARATION + b'<tmx version="1.4">\n' + element(header) + b"<body>\n"
 
 
-def _unit(source: str, target: str, tuid: str, props: dict[str, str]) -> etree._Element:
+def unit(source: str, target: str, tuid: str, props: dict[str, str]) -> bytes:
     replaced = Replacements()
     tu = etree.Element("tu", tuid=replaced.clean("tuid", tuid))
     variants = [(SOURCE_LANG, replaced.clean("source", source)), (TARGET_LANG, replaced.clean("target", target))]
@@ -69,7 +68,7 @@ def _unit(source: str, target: str, tuid: str, props: dict[str, str]) -> etree._
     for lang, text in variants:
         tuv = etree.SubElement(tu, "tuv", {_XML_LANG: lang})
         etree.SubElement(tuv, "seg").text = text
-    return tu
+    return element(tu)
 
 
 def _props(parent: etree._Element, props: dict[str, str], replaced: Replacements) -> None:
@@ -78,3 +77,25 @@ def _props(parent: etree._Element, props: dict[str, str], replaced: Replacements
         etree.SubElement(parent, "prop", type=replaced.clean("prop type", kind)).text = replaced.clean(kind, value)
     if report := replaced.report():
         etree.SubElement(parent, "prop", type="x-replaced").text = report
+
+
+class Writer(Streaming):
+    """corpus.tmx of an archive job: a unit per sentence pair, the job's provenance in the header."""
+
+    FILES = ("corpus.tmx",)
+
+    def __init__(self, out: Path, provenance: dict[str, Any]) -> None:
+        self.files = (Appended(out / self.FILES[0], final=True),)
+        self.header_props = {f"x-provenance-{k}": str(v) for k, v in provenance.items()}
+
+    def head(self, file: Appended) -> bytes:
+        return head(self.header_props)
+
+    def tail(self, file: Appended) -> bytes:
+        return _TAIL
+
+    def write(self, document: Finished) -> None:
+        if (doc := document.aligned) is not None:
+            for s in doc.sentences:
+                props = {"x-doc-id": doc.id, "x-sentence-id": s.id, "x-flags": ",".join(s.flags)}
+                self.files[0].write(unit(s.source, s.target, f"{doc.id}#{s.id}", props))

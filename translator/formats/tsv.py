@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
+from translator.formats.output import Appended, Finished, Streaming
 from translator.types import AlignedDocument
 
 HEADER = "doc_id\tsentence_id\tsource\ttarget\tflags\n"
@@ -19,3 +22,17 @@ def row(values: Iterable[str]) -> str:
 
 def pairs(doc: AlignedDocument) -> str:
     return "".join(row((doc.id, s.id, s.source, s.target, ",".join(s.flags))) for s in doc.sentences)
+
+
+class Writer(Streaming):
+    FILES = ("pairs.tsv",)
+
+    def __init__(self, out: Path, provenance: dict[str, Any]) -> None:
+        self.files = (Appended(out / self.FILES[0]),)
+
+    def head(self, file: Appended) -> bytes:
+        return HEADER.encode()
+
+    def write(self, document: Finished) -> None:
+        if document.aligned is not None:
+            self.files[0].write(pairs(document.aligned).encode())

@@ -1,53 +1,73 @@
-"""XLIFF 2.0, streamed with lxml's incremental writer: one unit per sentence pair, with the document id, the
-sentence id and the flags as notes of the unit (XLIFF ids must be NMTOKENs, so the unit id is a running
-number), the provenance as a note of the file. Characters XML cannot hold become U+FFFD and a "replaced" note
-lists them."""
+"""XLIFF 2.0: one unit per sentence pair, with the document id, the sentence id and the flags as notes of the
+unit (XLIFF ids must be NMTOKENs, so the unit id is a running number), the provenance as a note of the file.
+Characters XML cannot hold become U+FFFD and a "replaced" note lists them.
+
+Streamed by hand as TMX is (translator/formats/tmx.py says why): a head, each unit serialised by lxml on its
+own, a tail. The running number goes into the writer's state, so a resumed job numbers on.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import IO, Any
+from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
-from translator.formats.tmx import SOURCE_LANG, TARGET_LANG
+from translator.formats.output import Appended, Finished, State, Streaming
+from translator.formats.tmx import DECLARATION, SOURCE_LANG, TARGET_LANG, element
 from translator.formats.xmlchars import Replacements
+from translator.types import Sentence
 
 _NS = "urn:oasis:names:tc:xliff:document:2.0"
 _NSMAP = {None: _NS}
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_ROOT = f'<xliff xmlns="{_NS}" version="2.0" srcLang="{SOURCE_LANG}" trgLang="{TARGET_LANG}"><file id="f1">\n'
+_TAIL = b"</file></xliff>\n"
 
 
-def write(records: Iterable[dict[str, Any]], out: IO[bytes], provenance: dict[str, Any]) -> int:
-    """Write the aligned-document records to `out`, one unit in memory at a time; return the number of units."""
+class Writer(Streaming):
+    """corpus.xlf of an archive job: a unit per sentence pair, the job's provenance as a note of the file."""
+
+    FILES = ("corpus.xlf",)
+
+    def __init__(self, out: Path, provenance: dict[str, Any]) -> None:
+        self.files = (Appended(out / self.FILES[0], final=True),)
+        self.provenance = provenance
+        self.units = 0
+
+    def open(self, state: State) -> None:
+        self.units = state.get("units", 0)
+        super().open(state)
+
+    def head(self, file: Appended) -> bytes:
+        replaced = Replacements()
+        origin = replaced.clean("provenance", ", ".join(f"{k}={v}" for k, v in self.provenance.items()))
+        return DECLARATION + _ROOT.encode() + element(_notes([f"provenance: {origin}"], replaced))
+
+    def write(self, document: Finished) -> None:
+        if document.aligned is not None:
+            for s in document.aligned.sentences:
+                self.units += 1
+                self.files[0].write(element(_unit(f"u{self.units}", document.aligned.id, s)))
+
+    def sync(self) -> State:
+        return {**super().sync(), "units": self.units}
+
+    def tail(self, file: Appended) -> bytes:
+        if self.units:
+            return _TAIL
+        # a file must hold at least one unit or group; a group may be empty
+        return element(etree.Element(f"{{{_NS}}}group", id="empty", nsmap=_NSMAP)) + _TAIL
+
+
+def _unit(unit_id: str, doc_id: str, sentence: Sentence) -> etree._Element:
     replaced = Replacements()
-    origin = replaced.clean("provenance", ", ".join(f"{k}={v}" for k, v in provenance.items()))
-    count = 0
-    with etree.xmlfile(out, encoding="utf-8") as xf:
-        xf.write_declaration()
-        attributes = {"version": "2.0", "srcLang": SOURCE_LANG, "trgLang": TARGET_LANG}
-        with xf.element(f"{{{_NS}}}xliff", attributes, nsmap=_NSMAP), xf.element(f"{{{_NS}}}file", id="f1"):
-            xf.write("\n", _notes([f"provenance: {origin}"], replaced), pretty_print=True)
-            for record in records:
-                for paragraph in record["paragraphs"]:
-                    for s in paragraph["sentences"]:
-                        count += 1
-                        xf.write(_unit(f"u{count}", record["id"], s), pretty_print=True)
-            if not count:  # a file must hold at least one unit or group; a group may be empty
-                xf.write(etree.Element(f"{{{_NS}}}group", id="empty", nsmap=_NSMAP), pretty_print=True)
-    out.write(b"\n")
-    return count
-
-
-def _unit(unit_id: str, doc_id: str, sentence: dict[str, Any]) -> etree._Element:
-    replaced = Replacements()
-    texts = [replaced.clean(side, sentence[side]) for side in ("source", "target")]
+    texts = [replaced.clean("source", sentence.source), replaced.clean("target", sentence.target)]
     notes = [
         f"doc-id: {replaced.clean('doc-id', doc_id)}",
-        f"sentence-id: {replaced.clean('sentence-id', sentence['id'])}",
-        f"flags: {replaced.clean('flags', ','.join(sentence['flags']))}",
+        f"sentence-id: {replaced.clean('sentence-id', sentence.id)}",
+        f"flags: {replaced.clean('flags', ','.join(sentence.flags))}",
     ]
-    # xml:space goes on each unit: lxml's incremental writer gives the xml: prefix a wrong name on its own elements
     unit = etree.Element(f"{{{_NS}}}unit", {"id": unit_id, _XML_SPACE: "preserve"}, nsmap=_NSMAP)
     unit.append(_notes(notes, replaced))
     segment = etree.SubElement(unit, f"{{{_NS}}}segment", state="translated")

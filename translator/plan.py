@@ -1,0 +1,73 @@
+"""The flow's two ends, pure: `plan` segments documents into the sentences to translate, in order, and the
+layout they go back into; `assemble` puts one translation per sentence back, into aligned documents (or,
+for a stream, one paragraph at a time with `fill`, then `document`). Translating the sentence list between
+them (Translator.translate_sentences) is the only step that needs a model. Every driver runs these three
+steps and nothing else: the library's Translator, the HTTP service through its batcher, the archive job,
+and a Ray job across machines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from translator.errors import InputError
+from translator.segment import segment
+from translator.types import AlignedDocument, Paragraph, Provenance, Translation
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One document segmented: its paragraphs and sentences, with their offsets and line breaks."""
+
+    id: str
+    paragraphs: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    layouts: tuple[Layout, ...]
+
+    @property
+    def sources(self) -> list[str]:
+        """Every sentence of every document, in order: what the model step translates."""
+        return [s for part in self.parts for s in part]
+
+    @property
+    def parts(self) -> list[list[str]]:
+        """The sentences of each paragraph of each document, in order: what a stream answers at a time."""
+        return [[s.source for s in p.sentences] for layout in self.layouts for p in layout.paragraphs]
+
+
+def plan(documents: Iterable[tuple[str, str]]) -> Plan:
+    """(id, text) documents segmented; a text that is not a string is an InputError naming the document."""
+    layouts = []
+    for doc_id, text in documents:
+        if not isinstance(text, str):
+            raise InputError(f"document {doc_id!r}: text must be a string, not {type(text).__name__}")
+        layouts.append(Layout(doc_id, tuple(segment(text))))
+    return Plan(tuple(layouts))
+
+
+def assemble(plan: Plan, translations: Sequence[Translation], provenance: Provenance) -> list[AlignedDocument]:
+    """The plan's documents with `translations` (one per source sentence, in order) beside their sources."""
+    if len(translations) != len(plan.sources):
+        raise ValueError(f"{len(translations)} translations for {len(plan.sources)} sentences")
+    given = iter(translations)
+    return [document(layout.id, [fill(p, given) for p in layout.paragraphs], provenance) for layout in plan.layouts]
+
+
+def fill(paragraph: Paragraph, translations: Iterator[Translation]) -> Paragraph:
+    """`paragraph` with each sentence's translation, taken in order from `translations`."""
+    pairs = [(s, next(translations)) for s in paragraph.sentences]
+    return replace(paragraph, sentences=tuple(replace(s, target=t.target, flags=t.flags) for s, t in pairs))
+
+
+def document(doc_id: str, paragraphs: Sequence[Paragraph], provenance: Provenance) -> AlignedDocument:
+    """The aligned document of translated paragraphs, with its English text: paragraphs apart by a blank line,
+    sentences by a space or the source's line break."""
+    english = "\n\n".join(
+        "".join(("\n" if s.new_line else " ") * (k > 0) + s.target for k, s in enumerate(p.sentences))
+        for p in paragraphs
+    )
+    return AlignedDocument(doc_id, english, tuple(paragraphs), provenance)
