@@ -9,13 +9,15 @@ could not be translated.
 Data flow (one Ray Data dataset for the whole run, so each actor loads the model once):
 
     driver: job chunks ──► Ray chunks of `chunk_documents` documents ──► a Ray queue (bounded window)
-    read tasks (0.25 CPU) pull Ray chunks from the queue, fused with plan: segment each document, then
-        consult the translation memory (read-only) for its sentences
-    actor pool (`actors` actors, `cpus_per_actor` CPU, `gpus_per_actor` GPU): translate the sentences the
-        memory lacks, isolating failures record by record; write the chunk's result file and done marker
+    read tasks (0.25 CPU) pull Ray chunks from the queue, fused with plan (`translator.plan.plan`: each
+        document segmented into its layout and sentences)
+    actor pool (`actors` actors, `cpus_per_actor` CPU, `gpus_per_actor` GPU): `Translator.translate_sentences`
+        (prepare: the memory, read-only, and the English pass-through; decode; finish), isolating failures
+        record by record; the translations the memory should keep are collected, not written; write the
+        chunk's result file and done marker
     driver: results arrive in any order; they are held until the oldest job chunk is complete, then
-        assembled (align) and yielded in input order; new translations are stored in the memory there
-        (one writer)
+        assembled (`translator.plan.assemble`) and yielded in input order; new translations are stored in
+        the memory there (one writer)
 
 Durability: a result file holds everything the driver needs to assemble its documents (segmentation,
 translations, failure reasons), keyed by seq and by a hash of each document's id and text, under a
@@ -49,15 +51,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from translator import batching, pieces, quality
+from translator import plan as flow
 from translator.archive import _COMMIT_DOCUMENTS, ChunkTranslation
 from translator.config import DecodeOptions, TranslatorConfig
 from translator.errors import BackendError, OutputError, RefusedError, TranslatorError
 from translator.formats import Document
 from translator.memory import TranslationMemory
-from translator.pipeline import Translator, align
-from translator.segment import segment
-from translator.types import AlignedDocument, Paragraph, Translation
+from translator.pipeline import Translator
+from translator.types import AlignedDocument, Translation
 
 RESULTS = "_ray"  # the results folder, inside the job's --out
 INSTALL = "the Ray engine needs Ray: pip install -e .[ray]"
@@ -98,21 +99,6 @@ def engine(options: RayOptions, results: Path) -> ChunkTranslation:
     return translate
 
 
-# -- the three steps; each is one call, so that it can point elsewhere ---------------------------------------
-
-
-def _plan_document(text: str) -> list[Paragraph]:
-    return segment(text)  # PLAN
-
-
-def _translate_sentences(translator: Translator, sources: Sequence[str]) -> list[Translation]:
-    return translator.translate_sentences(sources)  # TRANSLATE
-
-
-def _assemble(doc: Document, plan: Sequence[Paragraph], translations: Sequence[Translation], prov: Any) -> Any:
-    return align(doc.id, doc.text, plan, iter(translations), prov)  # ASSEMBLE
-
-
 # -- the driver -----------------------------------------------------------------------------------------------
 
 
@@ -123,8 +109,8 @@ def translate_chunks(
     results: Path,
 ) -> Iterator[dict[int, AlignedDocument | str]]:
     """For each chunk of `chunks`, in order, seq → AlignedDocument or a failure reason. `translator` is the
-    job's: its config says how to load the actors' model, its memory is consulted (read-only, in the plan
-    tasks) and written (here), its stats count the work."""
+    job's: its config says how to load the actors' model, its memory is consulted (read-only, in the actors'
+    prepare) and written (here), its stats count the work."""
     config = translator.config
     decode = config.decode
     provenance = translator.provenance(decode)
@@ -176,12 +162,12 @@ def translate_chunks(
                 store.arrived(first, max(result["docs"]))
             pending.popleft()
             translated = {}
-            for seq, doc in head.documents.items():
+            for seq in head.documents:
                 entry = head.entries[seq]
                 if entry[0] == "fail":
                     translated[seq] = entry[2]
                 else:
-                    translated[seq] = _assemble(doc, entry[2], entry[3], provenance)
+                    (translated[seq],) = flow.assemble(flow.Plan((entry[2],)), entry[3], provenance)
             last = max(head.documents, default=None)
             _check_isolation(head.documents, translated)
             yield translated
@@ -196,7 +182,7 @@ def translate_chunks(
 @dataclass
 class _Pending:
     documents: dict[int, Document]
-    entries: dict[int, tuple[Any, ...]]  # seq → ("ok", hash, paragraphs, translations) or ("fail", hash, why)
+    entries: dict[int, tuple[Any, ...]]  # seq → ("ok", hash, Layout, translations) or ("fail", hash, why)
     waiting: set[int] = field(default_factory=set)  # first seqs of its Ray chunks not yet back
 
 
@@ -275,23 +261,18 @@ class _Cluster:
         self.output: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.in_flight = 0
         memory = translator.memory.path if translator.memory is not None else None
-        source = translator.source
         results.mkdir(parents=True, exist_ok=True)
         ds = ray.data.read_datasource(
             _QueueSource(self.input, self.readers), override_num_blocks=self.readers, num_cpus=0.25
-        ).map(
-            _plan,
-            fn_kwargs={
-                "memory": str(memory) if memory else None,
-                "model": source.name,
-                "revision": source.revision,
-                "decode": translator.config.decode,
-            },
-            num_cpus=0.25,
-        )
+        ).map(_plan, num_cpus=0.25)
         ds = ds.map(
             _TranslateChunk,
-            fn_constructor_kwargs={"config": translator.config, "results": str(results), "fingerprint": fingerprint},
+            fn_constructor_kwargs={
+                "config": translator.config,
+                "memory": str(memory) if memory else None,
+                "results": str(results),
+                "fingerprint": fingerprint,
+            },
             compute=ray.data.ActorPoolStrategy(size=options.actors),
             num_cpus=options.cpus_per_actor,
             num_gpus=options.gpus_per_actor or None,
@@ -368,132 +349,134 @@ def _read(source: Any) -> Iterator[Any]:
 # -- the workers ----------------------------------------------------------------------------------------------
 
 
-def _plan(row: dict[str, Any], memory: str | None, model: str, revision: str, decode: DecodeOptions) -> dict[str, Any]:
-    """A CPU task: segment each document, and find in the memory what is translated already."""
+def _plan(row: dict[str, Any]) -> dict[str, Any]:
+    """A CPU task: the chunk's documents planned (`translator.plan.plan`), each a layout and its sentences.
+    When the chunk cannot be planned, each document is planned alone, so that one bad record fails alone."""
     chunk = pickle.loads(row["payload"])
+    docs: dict[int, tuple[str, str, str]] = chunk["docs"]
     planned: dict[int, Any] = {}
-    for seq, (_doc_id, text, digest) in chunk["docs"].items():
-        try:
-            paragraphs = _plan_document(text)
-        except _FATAL:
-            raise
-        except Exception as exc:  # noqa: BLE001 (what one record provokes fails that record)
-            planned[seq] = ("fail", digest, _reason(exc))
-        else:
-            planned[seq] = ("plan", digest, paragraphs)
-    distinct, _ = batching.unique(
-        [pieces.clean(s.source) for e in planned.values() if e[0] == "plan" for p in e[2] for s in p.sentences]
-    )
-    keys = {d: TranslationMemory.key(d, model, revision, decode) for d in distinct}
-    known = _lookup(Path(memory), keys) if memory and distinct else {}
-    payload = {"first": chunk["first"], "planned": planned, "known": known, "keys": keys}
-    return {"first": chunk["first"], "payload": pickle.dumps(payload)}
-
-
-def _lookup(path: Path, keys: dict[str, str]) -> dict[str, Translation]:
-    """The memory's entries for these sentences, read-only; none where this node cannot see the memory."""
-    if not path.exists():
-        return {}
-    memory = _ReadOnlyMemory(path)
     try:
-        hits = memory.lookup(list(keys.values()))
-    except sqlite3.Error:
-        return {}
-    finally:
-        memory.close()
-    return {d: hits[k] for d, k in keys.items() if k in hits}
+        whole = flow.plan((doc_id, text) for doc_id, text, _ in docs.values())
+    except _FATAL:
+        raise
+    except Exception:  # noqa: BLE001 (planned again document by document)
+        for seq, (doc_id, text, digest) in docs.items():
+            try:
+                (layout,) = flow.plan([(doc_id, text)]).layouts
+            except _FATAL:
+                raise
+            except Exception as exc:  # noqa: BLE001 (what one record provokes fails that record)
+                planned[seq] = ("fail", digest, _reason(exc))
+            else:
+                planned[seq] = ("plan", digest, layout)
+    else:
+        for (seq, (_, _, digest)), layout in zip(docs.items(), whole.layouts, strict=True):
+            planned[seq] = ("plan", digest, layout)
+    return {"first": chunk["first"], "payload": pickle.dumps({"first": chunk["first"], "planned": planned})}
 
 
-class _ReadOnlyMemory(TranslationMemory):
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+class _CollectingMemory(TranslationMemory):
+    """The job's memory as an actor sees it: read-only lookups (none where this node cannot see or read
+    it), and stores collected for the driver, the memory's one writer."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path  # type: ignore[assignment]
+        self.collected: list[tuple[str, str, Translation]] = []
+        self._db = None  # type: ignore[assignment]
+        if path is not None and path.exists():
+            with contextlib.suppress(sqlite3.Error):
+                self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+
+    def lookup(self, keys: Sequence[str]) -> dict[str, Translation]:
+        if self._db is None:
+            return {}
+        try:
+            return super().lookup(keys)
+        except sqlite3.Error:
+            return {}
+
+    def store(
+        self, entries: Sequence[tuple[str, str, Translation]], model: str, revision: str, options: DecodeOptions
+    ) -> None:
+        self.collected.extend(entries)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
 
 
 class _TranslateChunk:
     """An actor: loads the model once, translates plans into results and persists each one."""
 
-    def __init__(self, config: TranslatorConfig, results: str, fingerprint: str) -> None:
+    def __init__(self, config: TranslatorConfig, memory: str | None, results: str, fingerprint: str) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        self.translator = Translator.from_config(config, download=False)
+        # a memory even without the job's: it collects what finish() would store, which the driver ignores
+        self.memory = _CollectingMemory(Path(memory) if memory else None)
+        self.translator = Translator.from_config(config, download=False, memory=self.memory)
         self.results, self.fingerprint = Path(results), fingerprint
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         plan = pickle.loads(row["payload"])
-        translator = self.translator
-        before = (translator.stats.sentences, translator.stats.memory_hits, translator.stats.model_sentences)
+        stats = self.translator.stats
+        before = (stats.sentences, stats.memory_hits, stats.model_sentences)
+        self.memory.collected.clear()
         result: dict[str, Any] = {
             "first": plan["first"],
             "fingerprint": self.fingerprint,
-            "provenance": translator.provenance().to_dict(),
+            "provenance": self.translator.provenance().to_dict(),
             "docs": {},
             "new": [],
             "fatal": None,
         }
-        known: dict[str, Translation] = plan["known"]
         planned = plan["planned"]
-        sources = {
-            seq: [pieces.clean(s.source) for p in e[2] for s in p.sentences]
-            for seq, e in planned.items()
-            if e[0] == "plan"
-        }
+        layouts = {seq: e[2] for seq, e in planned.items() if e[0] == "plan"}
         try:
-            found = self._isolated(sources, known)
+            found = self._isolated(layouts)
         except _FATAL as exc:
             result["fatal"] = _reason(exc)
             return {"first": plan["first"], "payload": pickle.dumps(result)}
         for seq, entry in planned.items():
-            why = found.get(seq) if isinstance(found.get(seq), str) else None
             if entry[0] == "fail":
                 result["docs"][seq] = entry
-            elif why is not None:
-                result["docs"][seq] = ("fail", entry[1], why)
+            elif isinstance(found[seq], str):
+                result["docs"][seq] = ("fail", entry[1], found[seq])
             else:
                 result["docs"][seq] = ("ok", entry[1], entry[2], found[seq])
-        config = translator.config
-        new = {
-            d: t for seq, ts in found.items() if not isinstance(ts, str) for d, t in zip(sources[seq], ts, strict=True)
-        }
-        result["new"] = [
-            (plan["keys"][d], d, t)
-            for d, t in new.items()
-            if d not in known and (config.translate_english or not quality.is_english(d))
-        ]
-        stats = translator.stats
-        hits = len({d for ss in sources.values() for d in ss if d in known})
+        result["new"] = list(self.memory.collected)
         result["stats"] = {
-            "sentences": sum(len(ss) for ss in sources.values()),
-            "memory_hits": hits + stats.memory_hits - before[1],
+            "sentences": stats.sentences - before[0],
+            "memory_hits": stats.memory_hits - before[1],
             "model_sentences": stats.model_sentences - before[2],
         }
         _persist(self.results, plan["first"], result)
         return {"first": plan["first"], "payload": pickle.dumps(result)}
 
-    def _isolated(self, sources: dict[int, list[str]], known: dict[str, Translation]) -> dict[int, Any]:
-        """Each document's translations in sentence order, or why it failed. The chunk's missing sentences
-        are translated in one call; when that raises, document by document, so one bad record fails alone."""
+    def _isolated(self, layouts: dict[int, flow.Layout]) -> dict[int, Any]:
+        """Each document's translations in sentence order, or why it failed. The chunk's sentences are
+        translated in one call; when that raises, document by document, so one bad record fails alone."""
         try:
-            return self._translate(sources, known)
+            return self._translate(layouts)
         except _FATAL:
             raise
         except Exception as exc:  # noqa: BLE001 (tried again record by record)
-            if len(sources) <= 1:
-                return {seq: _reason(exc) for seq in sources}
+            if len(layouts) <= 1:
+                return {seq: _reason(exc) for seq in layouts}
             alone: dict[int, Any] = {}
-            for seq, ss in sources.items():
+            for seq, layout in layouts.items():
                 try:
-                    alone.update(self._translate({seq: ss}, known))
+                    alone.update(self._translate({seq: layout}))
                 except _FATAL:
                     raise
                 except Exception as one:  # noqa: BLE001 (this record fails, alone)
                     alone[seq] = _reason(one)
             return alone
 
-    def _translate(self, sources: dict[int, list[str]], known: dict[str, Translation]) -> dict[int, Any]:
-        todo, _ = batching.unique([d for ss in sources.values() for d in ss if d not in known])
-        done = dict(known)
-        done.update(zip(todo, _translate_sentences(self.translator, todo), strict=True))
-        return {seq: [done[d] for d in ss] for seq, ss in sources.items()}
+    def _translate(self, layouts: dict[int, flow.Layout]) -> dict[int, list[Translation]]:
+        """One translate_sentences call for every sentence of these documents, cut back per document."""
+        plans = {seq: flow.Plan((layout,)) for seq, layout in layouts.items()}
+        sources = [s for p in plans.values() for s in p.sources]
+        translations = iter(self.translator.translate_sentences(sources))
+        return {seq: [next(translations) for _ in p.sources] for seq, p in plans.items()}
 
 
 def _reason(exc: BaseException) -> str:
