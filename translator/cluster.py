@@ -282,8 +282,11 @@ class _Cluster:
 
     def _drain(self, ds: Any) -> None:
         try:
-            for row in ds.iter_rows():
-                self.output.put(("row", row))
+            # a whole block at a time, nothing held back: the driver may need every result in flight before it
+            # sends more (iter_rows prefetches, and would keep the last ones until the input ends)
+            for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow", prefetch_batches=0):
+                for row in batch.to_pylist():
+                    self.output.put(("row", row))
             self.output.put(("end", None))
         except BaseException as exc:  # noqa: BLE001 (handed to the driver's thread, which raises it)
             self.output.put(("error", exc))
