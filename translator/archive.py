@@ -25,6 +25,7 @@ import os
 import shutil
 import stat
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
@@ -67,6 +68,20 @@ class JobOptions:
     # the configuration the job's translator is loaded with; when given, re-running a finished job with the
     # same configuration and inputs is answered without loading the model
     config: TranslatorConfig | None = None
+    # how chunks of documents get translated: in this process (None), or elsewhere (translator/cluster.py);
+    # not part of the job's signature, as it never changes an output byte
+    engine: ChunkTranslation | None = None
+
+
+ChunkTranslation = Callable[[Translator, Iterator[dict[int, Document]]], Iterator[dict[int, AlignedDocument | str]]]
+
+
+def translate_locally(
+    translator: Translator, chunks: Iterator[dict[int, Document]]
+) -> Iterator[dict[int, AlignedDocument | str]]:
+    """Each chunk (seq → Document), in order: seq → its aligned translation, or why it has none."""
+    for documents in chunks:
+        yield _translate_isolated(translator, documents)
 
 
 @dataclass
@@ -297,8 +312,15 @@ class _Job:
             units = self._units(inputs)
             for _ in range(first):  # finished in an earlier run: read past, not parsed
                 next(units, None)
-            while chunk := list(islice(units, translator.config.documents_per_chunk)):
-                self._write_chunk(translator, chunk)
+            parsed: deque[list[tuple[int, Unit, Document | str]]] = deque()  # read, not yet written
+
+            def chunks() -> Iterator[dict[int, Document]]:
+                while chunk := list(islice(units, translator.config.documents_per_chunk)):
+                    parsed.append(_parse(chunk))
+                    yield {seq: doc for seq, _, doc in parsed[-1] if isinstance(doc, Document)}
+
+            for translated in (self.options.engine or translate_locally)(translator, chunks()):
+                self._write_chunk(parsed.popleft(), translated)
             self.ledger.put("translated", True)
             self._commit()
         except KeyboardInterrupt:
@@ -324,15 +346,9 @@ class _Job:
             before += item.record.size
         self.progress.read = before
 
-    def _write_chunk(self, translator: Translator, chunk: list[tuple[int, Unit]]) -> None:
-        parsed: list[tuple[int, Unit, Document | str]] = []
-        for seq, unit in chunk:
-            try:
-                parsed.append((seq, unit, unit.parse()))
-            except InputError as exc:
-                parsed.append((seq, unit, str(exc)))
-        documents = {seq: doc for seq, _, doc in parsed if isinstance(doc, Document)}
-        translated = _translate_isolated(translator, documents)
+    def _write_chunk(
+        self, parsed: list[tuple[int, Unit, Document | str]], translated: dict[int, AlignedDocument | str]
+    ) -> None:
         for seq, unit, doc in parsed:
             result = translated.get(seq, doc)
             if isinstance(result, AlignedDocument) and isinstance(doc, Document):
@@ -449,6 +465,16 @@ def signature(translator: Translator, options: JobOptions) -> dict[str, Any]:
 def _config_record(config: TranslatorConfig) -> dict[str, Any]:
     record: dict[str, Any] = json.loads(json.dumps(asdict(config)))  # as the ledger stores it
     return record
+
+
+def _parse(chunk: list[tuple[int, Unit]]) -> list[tuple[int, Unit, Document | str]]:
+    parsed: list[tuple[int, Unit, Document | str]] = []
+    for seq, unit in chunk:
+        try:
+            parsed.append((seq, unit, unit.parse()))
+        except InputError as exc:
+            parsed.append((seq, unit, str(exc)))
+    return parsed
 
 
 def _translate_isolated(translator: Translator, documents: dict[int, Document]) -> dict[int, AlignedDocument | str]:

@@ -22,7 +22,7 @@ from typing import Any, NoReturn, TextIO
 
 from translator import durable, segment
 from translator._version import __version__
-from translator.archive import Progress
+from translator.archive import ChunkTranslation, Progress
 from translator.config import BACKENDS, DEFAULT_MODEL, DEVICES, DecodeOptions, TranslatorConfig
 from translator.errors import InputError, RefusedError, TranslatorError
 from translator.formats import DEFAULT_MAX_DOCUMENT_BYTES, WRITERS, page, tsv
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(batch)
     _memory_option(batch)
     batch.add_argument("--no-memory", action="store_true", help="do not read or write the translation memory")
+    _ray_options(batch)
 
     memory = commands.add_parser("memory", help="the translation memory: stats, export, clear")
     memory_commands = memory.add_subparsers(dest="memory_command", required=True, parser_class=_Parser)
@@ -110,6 +111,19 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="translate sentences that are already English too (by default they pass through, flagged)",
     )
+
+
+def _ray_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="translate on Ray Data (pip install -e .[ray]): a local Ray for the job, or ADDRESS (auto, ray://...)",
+    )
+    parser.add_argument("--ray-actors", type=int, default=2, help="translation actors, each loading the model")
+    parser.add_argument("--ray-gpus-per-actor", type=float, default=0.0, help="0: CPU actors (default)")
+    parser.add_argument("--ray-chunk-documents", type=int, help="documents per Ray chunk (default: 64)")
 
 
 def _memory_option(parser: argparse.ArgumentParser) -> None:
@@ -209,6 +223,7 @@ def _batch(args: argparse.Namespace) -> int:
         restart=args.restart,
         max_document_bytes=args.max_document_bytes,
         config=config,
+        engine=_engine(args),
     )
 
     def load() -> Translator:
@@ -225,6 +240,23 @@ def _batch(args: argparse.Namespace) -> int:
         log.warning("nothing to do: %s holds this job, complete", args.out)
     log.warning("%d documents, %d failed; manifest: %s", result.documents, result.failed, result.manifest)
     return 3 if result.failed else 0
+
+
+def _engine(args: argparse.Namespace) -> ChunkTranslation | None:
+    """None (translate in this process), or the Ray Data driver (translator/cluster.py)."""
+    if args.ray is None:
+        return None
+    from translator import cluster
+
+    if args.ray_actors < 1 or args.ray_gpus_per_actor < 0 or (args.ray_chunk_documents or 1) < 1:
+        raise RefusedError("--ray-actors and --ray-chunk-documents must be at least 1, --ray-gpus-per-actor >= 0")
+    options = cluster.RayOptions(
+        address=args.ray or None,
+        actors=args.ray_actors,
+        gpus_per_actor=args.ray_gpus_per_actor,
+        chunk_documents=args.ray_chunk_documents,
+    )
+    return cluster.engine(options, args.out / cluster.RESULTS)
 
 
 def _interrupt(signum: int, frame: object) -> NoReturn:
