@@ -82,7 +82,7 @@ def test_a_job_that_dies_resumes_to_the_same_bytes(
     exports: tuple[str, ...],
     die_at: tuple[str, int],
 ) -> None:
-    monkeypatch.setattr(archive, "_COMMIT_DOCUMENTS", 2)
+    monkeypatch.setattr(archive, "COMMIT_DOCUMENTS", 2)
     run(JobOptions([feed], tmp_path / "clean", exports), lambda: tiny)
     monkeypatch.setattr(Tally, "die_at", die_at)
     out = tmp_path / "out"
@@ -100,7 +100,7 @@ def test_an_unfinished_job_of_the_version_before_writers_is_refused(
     tally: None, tiny: Translator, feed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Its ledger holds no writer state, so its TMX and XLIFF would miss the documents done before: --restart."""
-    monkeypatch.setattr(archive, "_COMMIT_DOCUMENTS", 2)
+    monkeypatch.setattr(archive, "COMMIT_DOCUMENTS", 2)
     monkeypatch.setattr(Tally, "die_at", ("write", 3))
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="killed"):

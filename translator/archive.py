@@ -53,7 +53,7 @@ from translator.types import AlignedDocument
 
 BASE_EXPORT = "jsonl"  # documents.jsonl and failures.jsonl: every job writes them, whatever else it exports
 LEDGER, MANIFEST, LOCK = "ledger.sqlite", "manifest.json", "job.lock"
-_COMMIT_DOCUMENTS, _COMMIT_SECONDS = 256, 2.0
+COMMIT_DOCUMENTS, _COMMIT_SECONDS = 256, 2.0
 MAX_DOCUMENT_BYTES = 1 << 30  # what a document limit may be set to: no sentence that long can be translated
 
 
@@ -375,7 +375,7 @@ class _Job:
         self.progress.memory_hits = stats.memory_hits - self.counted[0]
         self.progress.model_sentences = stats.model_sentences - self.counted[1]
         self.uncommitted += 1
-        if self.uncommitted >= _COMMIT_DOCUMENTS or time.monotonic() - self.last_commit >= _COMMIT_SECONDS:
+        if self.uncommitted >= COMMIT_DOCUMENTS or time.monotonic() - self.last_commit >= _COMMIT_SECONDS:
             self._commit()
         self.report(self.progress)
 

@@ -28,7 +28,7 @@ the rest. Translations do not depend on batch-mates, so a stored result and a fr
 results are a cache of work done, never a source of truth about what was written. What was written is the
 job's ledger: it truncates its output streams to the last commit and asks for the documents after it, so
 a document is written once however often the driver dies. Result files are deleted once the job must have
-committed them (it commits at least every `archive._COMMIT_DOCUMENTS` documents) and at the end of the run.
+committed them (it commits at least every `archive.COMMIT_DOCUMENTS` documents) and at the end of the run.
 
 Ray is imported here only, and only when a job uses it: `import translator` never imports ray.
 """
@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from translator import plan as flow
-from translator.archive import _COMMIT_DOCUMENTS, ChunkTranslation
+from translator.archive import COMMIT_DOCUMENTS, ChunkTranslation
 from translator.config import DecodeOptions, TranslatorConfig
 from translator.errors import BackendError, OutputError, RefusedError, TranslatorError
 from translator.formats import Document
@@ -547,8 +547,8 @@ class _Store:
 
     def written(self, last: int) -> None:
         """The job has written every document up to `last`; it has committed all but its last
-        _COMMIT_DOCUMENTS, so results below that are no longer needed."""
-        self._delete(below=last - _COMMIT_DOCUMENTS + 1)
+        COMMIT_DOCUMENTS, so results below that are no longer needed."""
+        self._delete(below=last - COMMIT_DOCUMENTS + 1)
 
     def _delete(self, below: int) -> None:
         for first, last in sorted(self.files.items()):
