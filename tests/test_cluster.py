@@ -134,3 +134,12 @@ def test_ray_flag_without_ray_says_how_to_install_it(
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["translator: error: the Ray engine needs Ray: pip install -e .[ray]"]
     assert not (tmp_path / "out").exists()  # refused before anything was touched
+
+
+def test_an_input_folder_after_ray_is_not_taken_for_its_address(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["batch", "--ray", str(folder), "--out", str(tmp_path / "out")])
+    assert exited.value.code == 2
+    assert "is not a Ray address" in capsys.readouterr().err and not (tmp_path / "out").exists()

@@ -13,6 +13,7 @@ import importlib
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -113,11 +114,22 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _ray_address(value: str) -> str:
+    """A Ray address as `--ray` takes it; anything else (an input folder read as the address) is refused."""
+    if value in ("", "auto") or value.startswith("ray://") or re.fullmatch(r"[\w.-]+:\d+", value):
+        return value
+    raise argparse.ArgumentTypeError(
+        f"{value!r} is not a Ray address (auto, ray://HOST:PORT or HOST:PORT): put --ray after the inputs, "
+        "or write --ray=ADDRESS"
+    )
+
+
 def _ray_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ray",
         nargs="?",
         const="",
+        type=_ray_address,
         metavar="ADDRESS",
         help="translate on Ray Data (pip install -e .[ray]): a local Ray for the job, or ADDRESS (auto, ray://...)",
     )
