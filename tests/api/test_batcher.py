@@ -82,6 +82,12 @@ def count(tiny: Translator, texts: Sequence[str]) -> list[int]:
     return [len(row) for row in tiny.backend.tokenize(texts)]
 
 
+def bands(tiny: Translator, pairs: list[dict[str, str]]) -> tuple[list[str], dict[str, int]]:
+    """The pairs' sources, and each one's length band."""
+    sources = [p["source"] for p in pairs]
+    return sources, dict(zip(sources, map(model_band(tiny), count(tiny, sources)), strict=True))
+
+
 def test_concurrent_requests_share_one_model_call(tiny: Translator, pairs: list[dict[str, str]]) -> None:
     recorder = Recorder()
     words = sorted({w for p in pairs for w in p["source"].rstrip(".").split()})[:20]  # each its own tokens
@@ -152,9 +158,7 @@ def test_a_batch_holds_one_length_band_so_short_requests_skip_long_ones(
 ) -> None:
     running = threading.Event()
     recorder = Recorder(tiny, hold=running)
-    band = model_band(tiny)
-    sources = [p["source"] for p in pairs]
-    widths = dict(zip(sources, map(band, count(tiny, sources)), strict=True))
+    sources, widths = bands(tiny, pairs)
     short = min(sources, key=widths.__getitem__)
     longs = [s for s in sources if widths[s] > widths[short]][:6]
 
@@ -184,9 +188,7 @@ def test_short_pieces_take_the_express_lane_only_while_a_long_band_runs(
 ) -> None:
     running = threading.Event()
     main, express = Recorder(tiny, hold=running), Recorder(tiny)
-    band = model_band(tiny)
-    sources = [p["source"] for p in pairs]
-    widths = dict(zip(sources, map(band, count(tiny, sources)), strict=True))
+    sources, widths = bands(tiny, pairs)
     short, long = min(sources, key=widths.__getitem__), max(sources, key=widths.__getitem__)
     other = next(s for s in sources if widths[short] < widths[s] < widths[long])
     answered_while_long_ran = []
@@ -219,9 +221,7 @@ def test_a_request_is_on_one_lane_at_a_time_so_its_pieces_come_back_in_order(
 ) -> None:
     running = threading.Event()
     main, express = Recorder(tiny, hold=running), Recorder(tiny)
-    band = model_band(tiny)
-    sources = [p["source"] for p in pairs]
-    widths = dict(zip(sources, map(band, count(tiny, sources)), strict=True))
+    sources, widths = bands(tiny, pairs)
     short, long = min(sources, key=widths.__getitem__), max(sources, key=widths.__getitem__)
 
     async def scenario() -> list[Translation]:
@@ -246,9 +246,7 @@ def test_the_main_lane_waits_for_a_request_still_on_the_express_lane(
 ) -> None:
     main_held, express_held = threading.Event(), threading.Event()
     main, express = Recorder(tiny, hold=main_held), Recorder(tiny, hold=express_held)
-    band = model_band(tiny)
-    sources = [p["source"] for p in pairs]
-    widths = dict(zip(sources, map(band, count(tiny, sources)), strict=True))
+    sources, widths = bands(tiny, pairs)
     narrow, long = min(sources, key=widths.__getitem__), max(sources, key=widths.__getitem__)
     wider = next(s for s in sources if widths[narrow] < widths[s] < widths[long])
     got: list[list[Translation]] = []
