@@ -1,20 +1,22 @@
-"""/docs and /redoc in a real browser that can reach nothing but the server: both show the operations."""
+"""/docs and /redoc in a real browser that can reach nothing but the server: both show the operations.
+Their HTML and assets are checked in-process."""
 
 from __future__ import annotations
 
-from tests.api.conftest import Server, call, server_fixture
+from tests.api.conftest import App, Server, app_fixture, call, server_fixture
 
+app = app_fixture()
 server = server_fixture()
 
 
-def test_docs_pages_load_their_assets_from_the_server(server: Server) -> None:
+def test_docs_pages_load_their_assets_from_the_server(app: App) -> None:
     for page in ("/docs", "/redoc"):
-        html = call(server.url + page).body.decode()
+        html = call(app.url + page).body.decode()
         assert "/docs-assets/" in html and "cdn" not in html.lower() and "fonts.googleapis" not in html
-    assert call(server.url + "/docs-assets/swagger-ui-bundle.js").status == 200
+    assert call(app.url + "/docs-assets/swagger-ui-bundle.js").status == 200
 
 
-def test_docs_pages_show_the_operations_offline(server: Server, browser: object) -> None:
+def test_docs_pages_show_the_operations_offline(browser: object, server: Server) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.support import expected_conditions
