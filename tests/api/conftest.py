@@ -171,6 +171,15 @@ def app_fixture(**settings: str) -> Any:
     return fixture
 
 
+@pytest.fixture(scope="session")
+def live() -> Iterator[Server]:
+    """One real `translator serve` with the default settings for the session, for the tests whose client is
+    a real one over HTTP (a browser, a PyPI client)."""
+    server = Server()
+    yield server
+    server.stop()
+
+
 def chromium() -> tuple[str, str] | None:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     driver = shutil.which("chromedriver")

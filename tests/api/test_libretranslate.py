@@ -8,10 +8,9 @@ import pytest
 from deep_translator import LibreTranslator
 from libretranslatepy import LibreTranslateAPI
 
-from tests.api.conftest import App, Server, app_fixture, call, server_fixture
+from tests.api.conftest import App, Server, app_fixture, call
 
-live = server_fixture(TRANSLATOR_MAX_TEXTS="8")  # for the PyPI clients, which speak HTTP themselves
-server = app_fixture(TRANSLATOR_MAX_TEXTS="8")
+server = app_fixture(TRANSLATOR_MAX_TEXTS="8")  # the PyPI clients, which speak HTTP themselves, use `live`
 
 
 def ours(server: App | Server, texts: list[str]) -> list[str]:

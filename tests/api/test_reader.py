@@ -8,10 +8,9 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from tests.api.conftest import App, Server, app_fixture, call, server_fixture
+from tests.api.conftest import App, Server, app_fixture, call
 
 server = app_fixture()
-live = server_fixture()
 INJECTION = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
 
