@@ -1,13 +1,21 @@
-"""Shared fixtures: the tiny memorising Marian model and its pairs, the shared data folder."""
+"""Shared fixtures: the tiny memorising Marian model and its pairs, the shared data folder; `translator`
+commands run in-process."""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
+import os
+import subprocess
+import sys
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from translator import Translator
+from translator import Translator, cli
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_MODEL = ROOT / "tests" / "fixtures" / "tiny-id-en"
@@ -41,3 +49,38 @@ def news(tmp_path: Path, pairs: list[dict[str, str]]) -> Path:
 
 def needs_shared_data() -> pytest.MarkDecorator:
     return pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"shared data not found at {SHARED_DATA}")
+
+
+def run_main(argv: Sequence[str], stdin: str | bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """`translator *argv` in this process, as a subprocess would see it: `stdin` on stdin, stdout and stderr
+    captured as UTF-8 bytes, logging on stderr as the command sets it up, warnings shown as the interpreter's
+    default filters show them, and the exit code (argparse's SystemExit too). The environment is restored."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    out, err = io.BytesIO(), io.BytesIO()
+    streams = [io.TextIOWrapper(b, encoding="utf-8", write_through=True) for b in (io.BytesIO(data), out, err)]
+    root = logging.getLogger()
+    handlers, level, environ = root.handlers[:], root.level, dict(os.environ)
+    saved = sys.stdin, sys.stdout, sys.stderr
+    sys.stdin, sys.stdout, sys.stderr = streams
+    root.handlers = []  # as in a fresh process: the command's logging.basicConfig writes to its stderr
+    try:
+        with warnings.catch_warnings():
+            warnings.resetwarnings()
+            warnings.simplefilter("default")
+            for hidden in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+                warnings.simplefilter("ignore", hidden)
+            try:
+                code: int | str | None = cli.main(list(argv))
+            except SystemExit as exc:
+                code = exc.code
+        if isinstance(code, str):  # sys.exit("message"), as the interpreter reports it
+            sys.stderr.write(code + "\n")
+            code = 1
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+        for handler in root.handlers:
+            handler.close()
+        root.handlers, root.level = handlers, level
+        os.environ.clear()
+        os.environ.update(environ)
+    return subprocess.CompletedProcess(["translator", *argv], code or 0, out.getvalue(), err.getvalue())

@@ -1,4 +1,5 @@
-"""Archive mode on the tiny model: a mixed archive, the exports, the memory, bad input, and crash-resume."""
+"""Archive mode on the tiny model: a mixed archive, the exports, the memory, bad input, and crash-resume
+(`translator batch` processes killed with SIGKILL; the rest of the command runs in-process)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import pytest
 from lxml import etree
 from translate.storage import tmx, xliff2
 
-from tests.conftest import SHARED_DATA, TINY_MODEL
+from tests.conftest import SHARED_DATA, TINY_MODEL, run_main
 from tests.formats.test_inputs import patch_zip
 from translator import Translator
 from translator.archive import JobOptions, run
@@ -209,14 +210,21 @@ def batch_command(inputs: Path, out: Path, *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
+def in_process(command: list[str]) -> subprocess.CompletedProcess[bytes]:
+    """batch_command's `translator batch ...`, run by cli.main in this process."""
+    assert command[:3] == [sys.executable, "-m", "translator"]
+    return run_main(command[3:])
+
+
 def test_cli_exit_codes(archive_dir: tuple[Path, dict[str, list[str]]], tmp_path: Path) -> None:
     inputs, _ = archive_dir
-    done = subprocess.run(batch_command(inputs, tmp_path / "out"), capture_output=True, text=True)
+    done = in_process(batch_command(inputs, tmp_path / "out"))
     assert done.returncode == 3, done.stderr  # some documents failed
-    good = subprocess.run(batch_command(inputs / "a.txt", tmp_path / "good"), capture_output=True, text=True)
+    good = in_process(batch_command(inputs / "a.txt", tmp_path / "good"))
     assert good.returncode == 0, good.stderr
-    other = subprocess.run(batch_command(inputs, tmp_path / "out", "--beam", "2"), capture_output=True, text=True)
-    assert other.returncode == 2 and "use --restart" in other.stderr and len(other.stderr.strip().splitlines()) == 1
+    other = in_process(batch_command(inputs, tmp_path / "out", "--beam", "2"))
+    err = other.stderr.decode()
+    assert other.returncode == 2 and "use --restart" in err and len(err.strip().splitlines()) == 1
 
 
 def outputs(out: Path) -> dict[str, bytes]:
@@ -268,7 +276,7 @@ def test_chaos_sigkill_at_random_moments_then_resume_gives_identical_outputs(
     tmp_path: Path, pairs: list[dict[str, str]]
 ) -> None:
     broken = chaos_archive(tmp_path / "in", pairs)
-    clean = subprocess.run(batch_command(tmp_path / "in", tmp_path / "clean"), capture_output=True, text=True)
+    clean = in_process(batch_command(tmp_path / "in", tmp_path / "clean"))
     assert clean.returncode == 3, clean.stderr
     want = outputs(tmp_path / "clean")
     flags = json.loads((tmp_path / "clean" / "manifest.json").read_text())["flags"]
@@ -291,9 +299,9 @@ def test_chaos_sigkill_at_random_moments_then_resume_gives_identical_outputs(
                     break
                 time.sleep(0.005)
             if attempt == 0:  # a second run on the same --out refuses at once, naming the holder
-                second = subprocess.run(command, capture_output=True, text=True)
+                second = in_process(command)
                 assert second.returncode == 2
-                assert f"in use by another translator batch (pid {proc.pid})" in second.stderr
+                assert f"in use by another translator batch (pid {proc.pid})" in second.stderr.decode()
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
                 kills += 1

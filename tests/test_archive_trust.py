@@ -1,6 +1,6 @@
 """Archive jobs in the messy world: changed inputs, two runs at once, the job's own outputs, a full disk, a
 read-only folder, a file-size limit, Ctrl-C, usage errors. Real files, real SQLite, real processes where a
-lock, a signal or a machine limit is involved."""
+signal, a process limit or the terminal is involved; the other runs of the command in-process."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TINY_MODEL
+from tests.conftest import TINY_MODEL, run_main
 from tests.test_archive import outputs, read_jsonl
 from translator import Translator, cli
 from translator.archive import JobOptions, Progress, run
@@ -157,6 +157,13 @@ def batch(inputs: Path, out: Path, *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
+def in_process(command: list[str]) -> subprocess.CompletedProcess[str]:
+    """batch's `translator batch ...`, run by cli.main in this process."""
+    assert command[:3] == [sys.executable, "-m", "translator"]
+    ran = run_main(command[3:])
+    return subprocess.CompletedProcess(ran.args, ran.returncode, ran.stdout.decode(), ran.stderr.decode())
+
+
 @pytest.fixture(scope="module")
 def feed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
     """A JSONL feed of 120 documents and the outputs of an uninterrupted job over it."""
@@ -169,7 +176,7 @@ def feed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, byte
         for i in range(120)
     ]
     (root / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    clean = subprocess.run(batch(root / "feed.jsonl", root / "clean"), capture_output=True, text=True)
+    clean = in_process(batch(root / "feed.jsonl", root / "clean"))
     assert clean.returncode == 0, clean.stderr
     assert "\r" not in clean.stderr  # stderr is not a terminal: plain lines, no progress bar
     return root / "feed.jsonl", outputs(root / "clean")
@@ -191,7 +198,7 @@ def test_a_file_size_limit_is_one_line_and_the_job_resumes(feed: tuple[Path, dic
 
     limited = subprocess.run(batch(source, out), capture_output=True, text=True, preexec_fn=small_files)
     one_line_error(limited, "cannot write", str(out), "File too large")
-    done = subprocess.run(batch(source, out), capture_output=True, text=True)
+    done = in_process(batch(source, out))
     assert done.returncode == 0, done.stderr
     assert outputs(out) == want
 
@@ -214,14 +221,14 @@ def test_a_full_disk_and_a_read_only_folder_are_one_line_and_the_job_resumes(
     source, want = feed
     with tmpfs(tmp_path / "disk", "48k") as disk:
         out = disk / "out"
-        full = subprocess.run(batch(source, out), capture_output=True, text=True)
+        full = in_process(batch(source, out))
         one_line_error(full, "cannot write", str(out), "No space left on device")
         subprocess.run(["mount", "-o", "remount,size=8m", str(disk)], check=True)
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
-        read_only = subprocess.run(batch(source, out), capture_output=True, text=True)
+        read_only = in_process(batch(source, out))
         one_line_error(read_only, "cannot write", str(out), "Read-only file system")
         subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)
-        done = subprocess.run(batch(source, out), capture_output=True, text=True)
+        done = in_process(batch(source, out))
         assert done.returncode == 0, done.stderr
         assert outputs(out) == want
         assert not list(out.rglob(".*.partial"))
@@ -253,7 +260,7 @@ def test_ctrl_c_says_how_to_resume_and_writes_the_manifest(
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["complete"] is False and "interrupted" in manifest["timings"]["runs"][-1]
     assert manifest["counts"]["documents"] < 800  # what was committed before the signal (maybe nothing yet)
-    done = subprocess.run(batch(tmp_path / "feed.jsonl", out), capture_output=True, text=True)
+    done = in_process(batch(tmp_path / "feed.jsonl", out))
     assert done.returncode == 0, done.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     runs = manifest["timings"]["runs"]

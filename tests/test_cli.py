@@ -1,9 +1,9 @@
-"""The `translator` command as a user runs it: a subprocess, stdin/stdout, exit codes, one-line errors."""
+"""The `translator` command as a user runs it: stdin/stdout, exit codes, one-line errors. In-process
+(`run_main`), but for the console script, run as a subprocess."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -11,13 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_DATA, TINY_MODEL, needs_shared_data
+from tests.conftest import SHARED_DATA, TINY_MODEL, needs_shared_data, run_main
 
 
-def run(*args: str, stdin: str | bytes = "", command: list[str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    data = stdin.encode() if isinstance(stdin, str) else stdin
-    base = command or [sys.executable, "-m", "translator"]
-    return subprocess.run([*base, *args], input=data, capture_output=True)
+def run(*args: str, stdin: str | bytes = "") -> subprocess.CompletedProcess[bytes]:
+    return run_main(args, stdin)
 
 
 def lines(out: bytes) -> list[dict[str, object]]:
@@ -28,7 +26,7 @@ def test_segment_from_stdin_with_the_console_script() -> None:
     exe = shutil.which("translator", path=str(Path(sys.executable).parent))  # the venv's scripts folder
     assert exe, "the package is not installed: pip install -e ."
     text = "Dr. Budi tiba pukul 10.30 WIB.Ia langsung rapat."
-    result = run("segment", stdin=text, command=[exe])
+    result = subprocess.run([exe, "segment"], input=text.encode(), capture_output=True)
     assert result.returncode == 0
     records = lines(result.stdout)
     assert [r["text"] for r in records] == ["Dr. Budi tiba pukul 10.30 WIB.", "Ia langsung rapat."]
@@ -101,13 +99,9 @@ def test_translate_text_jsonl_and_tsv_from_a_file(tmp_path: Path, pairs: list[di
     ]
 
 
-def test_tiny_model_through_environment_variable(pairs: list[dict[str, str]]) -> None:
-    env_run = subprocess.run(
-        [sys.executable, "-m", "translator", "translate"],
-        input=pairs[7]["source"].encode(),
-        capture_output=True,
-        env={**os.environ, "TRANSLATOR_MODEL": str(TINY_MODEL)},
-    )
+def test_tiny_model_through_environment_variable(pairs: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRANSLATOR_MODEL", str(TINY_MODEL))
+    env_run = run("translate", stdin=pairs[7]["source"])
     assert env_run.stdout.decode().strip() == pairs[7]["target"]
 
 

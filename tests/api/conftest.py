@@ -1,8 +1,12 @@
-"""Real uvicorn processes of `translator serve` on 127.0.0.1, each with the settings its tests need."""
+"""The service under test, with the settings its tests need: in-process (`app_fixture`: the app under a
+TestClient, on a model loaded once a session) or a real uvicorn process of `translator serve` on 127.0.0.1
+(`server_fixture`, `Server`) where the test is about the process edge. `call` reaches either by its url.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -12,14 +16,18 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.settings import load_settings
 from tests.conftest import TINY_MODEL
+from translator import Translator, TranslatorConfig
 
 
 def free_port() -> int:
@@ -55,6 +63,12 @@ def call(
         body = json.dumps(body)
     data = body.encode() if isinstance(body, str) else body
     all_headers = {"Content-Type": content_type, **(headers or {})} if data is not None else dict(headers or {})
+    for prefix, client in APPS.items():
+        if url == prefix or url.startswith(prefix + "/") or url.startswith(prefix + "?"):
+            # as urllib does: POST when there is a body (b"" too), else GET
+            method = method or ("POST" if data is not None else "GET")
+            r = client.request(method, url[len(prefix) :] or "/", content=data, headers=all_headers)
+            return Response(r.status_code, dict(r.headers), r.content)
     request = urllib.request.Request(url, data=data, headers=all_headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=60) as r:
@@ -103,6 +117,67 @@ def server_fixture(**settings: str) -> Any:
         server.stop()
 
     return fixture
+
+
+APPS: dict[str, TestClient] = {}  # url prefix → the in-process app that `call` sends its requests to
+NUMBERS = itertools.count()
+
+
+class App:
+    """In-process twin of `Server`: what `translator serve` runs, create_app(settings, translator), under a
+    TestClient, with `settings` (TRANSLATOR_* names, string values) read as the server reads its environment.
+    `call` routes `url` ("http://testserver/<n>") to it; the client's address is 127.0.0.1, as a local one."""
+
+    def __init__(self, load: Callable[[TranslatorConfig], Translator], **settings: str) -> None:
+        with pytest.MonkeyPatch.context() as env:  # clean_env's environment
+            for name in [n for n in os.environ if n.startswith("TRANSLATOR_")]:
+                env.delenv(name)
+            for name, value in {"TRANSLATOR_MODEL": str(TINY_MODEL), **settings}.items():
+                env.setenv(name, value)
+            self.settings = load_settings()
+        self.app = create_app(self.settings, load(self.settings.translator_config()))
+        self.client = TestClient(self.app, client=("127.0.0.1", 50000))
+        self.url = f"http://testserver/{next(NUMBERS)}"
+        self.client.__enter__()  # the lifespan: batcher started
+        APPS[self.url] = self.client
+
+    def stop(self) -> None:
+        del APPS[self.url]
+        self.client.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def served() -> Callable[[TranslatorConfig], Translator]:
+    """Translator.from_config, as `translator serve` loads its model, once a session for each config."""
+    loaded: dict[TranslatorConfig, Translator] = {}
+
+    def load(config: TranslatorConfig) -> Translator:
+        if config not in loaded:
+            loaded[config] = Translator.from_config(config)
+        return loaded[config]
+
+    return load
+
+
+def app_fixture(**settings: str) -> Any:
+    """A module's in-process app: server_fixture's twin, same settings, same `call`s."""
+
+    @pytest.fixture(scope="module")
+    def fixture(served: Callable[[TranslatorConfig], Translator]) -> Iterator[App]:
+        app = App(served, **settings)
+        yield app
+        app.stop()
+
+    return fixture
+
+
+@pytest.fixture(scope="session")
+def live() -> Iterator[Server]:
+    """One real `translator serve` with the default settings for the session, for the tests whose client is
+    a real one over HTTP (a browser, a PyPI client)."""
+    server = Server()
+    yield server
+    server.stop()
 
 
 def chromium() -> tuple[str, str] | None:

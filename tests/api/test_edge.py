@@ -1,5 +1,5 @@
 """Slow and many clients against a real server, over raw sockets: deadlines for a request's arrival, the
-connection cap, and SIGTERM with a client that never finishes its body."""
+connection cap, and SIGTERM with a client that never finishes its body; hostile input through uvicorn."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import Server, call
+from tests.api.test_inputs import HOSTILE, LIBRE
 
 KEY = "k3y-zqx-secret"
 POST_HEAD = (
@@ -48,6 +49,18 @@ def answer(sock: socket.socket) -> bytes:
 
 def get_healthz(server: Server) -> bytes:
     return answer(connect(server, b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))
+
+
+def test_hostile_input_is_an_error_naming_the_field_never_5xx(server: Server) -> None:
+    """A sample of tests/api/test_inputs.py through uvicorn: a surrogate in each kind of field, 5,000-deep
+    nesting, wrong types; a surrogate in api_key is refused before the key is checked."""
+    for path, raw, field, _ in [HOSTILE[i] for i in (1, 3, 4, 6, 9, 11, 14)]:
+        r = call(server.url + path, raw.encode("utf-8", "surrogatepass"), headers={"X-API-Key": KEY})
+        assert r.status == (400 if path in LIBRE else 422), (path, r.body)
+        assert field in r.body.decode()
+    path, raw, field, _ = HOSTILE[4]
+    r = call(server.url + path, raw.encode("utf-8", "surrogatepass"))
+    assert r.status == 400 and r.json()["error"].startswith(field)
 
 
 def test_a_request_that_stalls_gets_408_and_a_closed_connection(server: Server) -> None:

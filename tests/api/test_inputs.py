@@ -1,6 +1,6 @@
 """Hostile input at the edge: unpaired surrogates, wrong types and deep nesting are 400/422 naming the field,
 never 5xx; the schema nits (strict types, one too_large code, Allow, auto-detected English, docs behind
-keys). In-process on the tiny model; tests/api/test_auth.py sends a sample to a real uvicorn process."""
+keys). In-process on the tiny model; tests/api/test_edge.py sends a sample to a real uvicorn process."""
 
 from __future__ import annotations
 

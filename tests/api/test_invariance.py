@@ -4,6 +4,7 @@ depend on that company. In process: the real app, batcher and CTranslate2 engine
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
@@ -12,12 +13,14 @@ from api.app import create_app
 from api.settings import Settings
 from tests.conftest import TINY_MODEL
 from tests.test_pipeline import unfamiliar
-from translator import Translator
+from translator import Translator, TranslatorConfig
 
 
-def test_a_sentence_gets_the_same_english_alone_and_among_32_clients() -> None:
+def test_a_sentence_gets_the_same_english_alone_and_among_32_clients(
+    served: Callable[[TranslatorConfig], Translator],
+) -> None:
     settings = Settings(model=str(TINY_MODEL), backend="ct2", device="cpu", batch_wait_ms=20, api_keys="")
-    app = create_app(settings, Translator.from_config(settings.translator_config()))
+    app = create_app(settings, served(settings.translator_config()))
     sentences = unfamiliar(96, seed=32)
     requests = [sentences[i : i + 3] for i in range(0, len(sentences), 3)]  # 32 clients, 3 texts each
     calls, requests_in_calls = "translator_batch_requests_count", "translator_batch_requests_sum"
@@ -41,12 +44,14 @@ def test_a_sentence_gets_the_same_english_alone_and_among_32_clients() -> None:
     assert together == alone
 
 
-def test_the_service_gives_the_library_s_documents_flags_and_all(pairs: list[dict[str, str]]) -> None:
+def test_the_service_gives_the_library_s_documents_flags_and_all(
+    pairs: list[dict[str, str]], served: Callable[[TranslatorConfig], Translator]
+) -> None:
     """The service drives the library's own steps (plan, prepare, decode, join, assemble): a document with a
     sentence cut into pieces, a duplicate, an English sentence and a headline's line break comes back as the
     library makes it, plain and streamed."""
     settings = Settings(model=str(TINY_MODEL), backend="ct2", device="cpu", api_keys="")
-    translator = Translator.from_config(settings.translator_config())
+    translator = served(settings.translator_config())
     long = " ".join(unfamiliar(40, seed=7)).replace(".", "")  # one sentence of several pieces
     text = f"JUDUL BERITA\n{pairs[0]['source']} {long}.\n\nI like fried rice very much. {pairs[0]['source']}"
     want = translator.translate_document(text, "d").to_dict()

@@ -1,4 +1,4 @@
-"""LibreTranslate compatibility, checked with the real PyPI clients against a real server."""
+"""LibreTranslate compatibility: the real PyPI clients against a real server; the routes' shapes in-process."""
 
 from __future__ import annotations
 
@@ -8,21 +8,21 @@ import pytest
 from deep_translator import LibreTranslator
 from libretranslatepy import LibreTranslateAPI
 
-from tests.api.conftest import Server, call, server_fixture
+from tests.api.conftest import App, Server, app_fixture, call
 
-server = server_fixture(TRANSLATOR_MAX_TEXTS="8")
+server = app_fixture(TRANSLATOR_MAX_TEXTS="8")  # the PyPI clients, which speak HTTP themselves, use `live`
 
 
-def ours(server: Server, texts: list[str]) -> list[str]:
+def ours(server: App | Server, texts: list[str]) -> list[str]:
     r = call(server.url + "/v1/translate", {"texts": texts})
     assert r.status == 200
     return list(r.json()["translations"])
 
 
-def test_libretranslatepy_translate_languages_detect(server: Server, pairs: list[dict[str, str]]) -> None:
-    client = LibreTranslateAPI(server.url)
+def test_libretranslatepy_translate_languages_detect(live: Server, pairs: list[dict[str, str]]) -> None:
+    client = LibreTranslateAPI(live.url)
     texts = [pairs[0]["source"], pairs[1]["source"] + " " + pairs[2]["source"]]
-    assert [client.translate(t, "id", "en") for t in texts] == ours(server, texts)
+    assert [client.translate(t, "id", "en") for t in texts] == ours(live, texts)
     assert client.translate(pairs[3]["source"], "auto", "en") == pairs[3]["target"]
     codes = {lang["code"]: lang for lang in client.languages()}
     assert codes["id"]["targets"] == ["en"]
@@ -33,14 +33,14 @@ def test_libretranslatepy_translate_languages_detect(server: Server, pairs: list
     assert english["language"] == "en"
 
 
-def test_deep_translator_translate_and_batch(server: Server, pairs: list[dict[str, str]]) -> None:
-    client = LibreTranslator(source="id", target="en", api_key="unused", custom_url=server.url + "/")
+def test_deep_translator_translate_and_batch(live: Server, pairs: list[dict[str, str]]) -> None:
+    client = LibreTranslator(source="id", target="en", api_key="unused", custom_url=live.url + "/")
     texts = [pairs[4]["source"], pairs[5]["source"], pairs[6]["source"]]
-    assert client.translate(texts[0]) == ours(server, texts[:1])[0]
-    assert client.translate_batch(texts) == ours(server, texts)
+    assert client.translate(texts[0]) == ours(live, texts[:1])[0]
+    assert client.translate_batch(texts) == ours(live, texts)
 
 
-def test_json_form_and_query_string_and_lists(server: Server, pairs: list[dict[str, str]]) -> None:
+def test_json_form_and_query_string_and_lists(server: App, pairs: list[dict[str, str]]) -> None:
     q = [pairs[7]["source"], pairs[8]["source"]]
     expected = [pairs[7]["target"], pairs[8]["target"]]
     as_json = call(server.url + "/translate", {"q": q, "source": "id", "target": "en"}).json()
@@ -56,7 +56,7 @@ def test_json_form_and_query_string_and_lists(server: Server, pairs: list[dict[s
     assert [d["language"] for d in auto_list["detectedLanguage"]] == ["id", "id"]
 
 
-def test_html_keeps_tags_and_translates_text_nodes(server: Server, pairs: list[dict[str, str]]) -> None:
+def test_html_keeps_tags_and_translates_text_nodes(server: App, pairs: list[dict[str, str]]) -> None:
     html = (
         f"<div class=\"a\"><p>{pairs[9]['source']}</p>\n<p data-x='1'>{pairs[10]['source']}<br/></p>"
         "<script>var x = 'Iya benar';</script><!-- komentar --></div>"
@@ -82,13 +82,13 @@ def test_html_keeps_tags_and_translates_text_nodes(server: Server, pairs: list[d
         ({"q": [1], "source": "id", "target": "en"}, "q: must be a string or a list of strings"),
     ],
 )
-def test_errors_in_libretranslate_shape(server: Server, body: dict[str, object], fragment: str) -> None:
+def test_errors_in_libretranslate_shape(server: App, body: dict[str, object], fragment: str) -> None:
     r = call(server.url + "/translate", body)
     assert r.status == 400
     assert fragment in r.json()["error"]
 
 
-def test_languages_by_post_and_detect_needs_q(server: Server) -> None:
+def test_languages_by_post_and_detect_needs_q(server: App) -> None:
     assert call(server.url + "/languages", b"", method="POST").status == 200
     r = call(server.url + "/detect", {})
     assert r.status == 400 and "missing q" in r.json()["error"]

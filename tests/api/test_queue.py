@@ -8,15 +8,13 @@ from __future__ import annotations
 import threading
 import time
 
-from tests.api.conftest import Response, Server, call, server_fixture
+from tests.api.conftest import App, Response, app_fixture, call
 
-server = server_fixture(
-    TRANSLATOR_QUEUE_TOKENS="60", TRANSLATOR_BATCH_WAIT_MS="1000", TRANSLATOR_REQUEST_TIMEOUT_S="0.5"
-)
+server = app_fixture(TRANSLATOR_QUEUE_TOKENS="60", TRANSLATOR_BATCH_WAIT_MS="1000", TRANSLATOR_REQUEST_TIMEOUT_S="0.5")
 
 
 def test_full_queue_is_503_with_retry_after_on_both_apis_and_late_request_is_504(
-    server: Server, pairs: list[dict[str, str]]
+    server: App, pairs: list[dict[str, str]]
 ) -> None:
     assert call(server.url + "/v1/translate", {"texts": ["halo"]}).status == 200  # wakes the batcher
     first: list[Response] = []

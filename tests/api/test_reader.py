@@ -1,4 +1,5 @@
-"""The side-by-side reader page: served HTML (escaping, alignment, anchors, flags) and a real browser."""
+"""The side-by-side reader page: served HTML (escaping, alignment, anchors, flags) in-process, and a real
+browser against a real server."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from tests.api.conftest import Server, call, server_fixture
+from tests.api.conftest import App, Server, app_fixture, call
 
-server = server_fixture()
+server = app_fixture()
 INJECTION = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
 
-def test_get_with_text_renders_aligned_pairs_and_escapes(server: Server, pairs: list[dict[str, str]]) -> None:
+def test_get_with_text_renders_aligned_pairs_and_escapes(server: App, pairs: list[dict[str, str]]) -> None:
     text = pairs[0]["source"] + pairs[1]["source"] + "\n\n" + pairs[2]["source"] + " " + INJECTION
     r = call(server.url + "/?" + urllib.parse.urlencode({"text": text}))
     assert r.status == 200
@@ -27,7 +28,7 @@ def test_get_with_text_renders_aligned_pairs_and_escapes(server: Server, pairs: 
         assert f'href="#{sid}"' in page
 
 
-def test_flagged_sentences_show_the_meaning(server: Server) -> None:
+def test_flagged_sentences_show_the_meaning(server: App) -> None:
     long_sentence = " ".join(["kata"] * 700)
     form = f"text={long_sentence}"
     page = call(server.url + "/", form, content_type="application/x-www-form-urlencoded").body.decode()
@@ -35,7 +36,7 @@ def test_flagged_sentences_show_the_meaning(server: Server) -> None:
     assert "⚑</span> cut" in page and "translated without the rest of its clause" in page
 
 
-def test_upload_and_bad_upload(server: Server, pairs: list[dict[str, str]]) -> None:
+def test_upload_and_bad_upload(server: App, pairs: list[dict[str, str]]) -> None:
     boundary = "XyZ"
 
     def multipart(data: bytes) -> bytes:
@@ -55,7 +56,7 @@ def test_upload_and_bad_upload(server: Server, pairs: list[dict[str, str]]) -> N
     assert bad.status == 400 and "is not UTF-8 text" in bad.body.decode()
 
 
-def test_reader_in_a_real_browser(server: Server, browser: object, pairs: list[dict[str, str]], tmp_path: Path) -> None:
+def test_reader_in_a_real_browser(browser: object, live: Server, pairs: list[dict[str, str]], tmp_path: Path) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -63,7 +64,7 @@ def test_reader_in_a_real_browser(server: Server, browser: object, pairs: list[d
     from selenium.webdriver.support.ui import WebDriverWait
 
     assert isinstance(browser, WebDriver)
-    browser.get(server.url + "/")
+    browser.get(live.url + "/")
     text = pairs[0]["source"] + pairs[1]["source"] + "\n\n" + pairs[2]["source"] + " " + INJECTION
     browser.find_element(By.ID, "text").send_keys(text)
     browser.find_element(By.ID, "submit").click()

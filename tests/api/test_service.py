@@ -1,8 +1,10 @@
-"""Our own endpoints against a real `translator serve` process with the tiny model."""
+"""Our own endpoints, in-process, as `translator serve` runs them with the tiny model; `translator serve`
+failing fast at start-up (a real process where the environment is read at import)."""
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -14,12 +16,13 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.settings import Settings
-from tests.api.conftest import Server, call, clean_env, free_port, server_fixture
+from tests.api.conftest import App, app_fixture, call, clean_env, free_port
+from tests.conftest import TINY_MODEL, run_main
 
-server = server_fixture(TRANSLATOR_MAX_TEXTS="5", TRANSLATOR_MAX_TEXT_CHARS="2000", TRANSLATOR_MAX_BODY_BYTES="20000")
+server = app_fixture(TRANSLATOR_MAX_TEXTS="5", TRANSLATOR_MAX_TEXT_CHARS="2000", TRANSLATOR_MAX_BODY_BYTES="20000")
 
 
-def test_translate_returns_memorised_pairs_in_order(server: Server, pairs: list[dict[str, str]]) -> None:
+def test_translate_returns_memorised_pairs_in_order(server: App, pairs: list[dict[str, str]]) -> None:
     glued = pairs[0]["source"] + pairs[1]["source"]
     texts = [pairs[2]["source"], "", glued, pairs[3]["source"] + "\n\n" + pairs[4]["source"]]
     r = call(server.url + "/v1/translate", {"texts": texts, "options": {"beam_size": 2}})
@@ -34,7 +37,7 @@ def test_translate_returns_memorised_pairs_in_order(server: Server, pairs: list[
     assert body["provenance"]["model"] == "tiny-id-en" and body["provenance"]["beam_size"] == 2
 
 
-def test_documents_are_aligned(server: Server, pairs: list[dict[str, str]]) -> None:
+def test_documents_are_aligned(server: App, pairs: list[dict[str, str]]) -> None:
     text = pairs[5]["source"] + pairs[6]["source"] + "\n\n" + pairs[7]["source"]
     r = call(server.url + "/v1/documents", {"documents": [{"id": "d-1", "text": text}, {"id": "d-2", "text": ""}]})
     assert r.status == 200
@@ -48,7 +51,7 @@ def test_documents_are_aligned(server: Server, pairs: list[dict[str, str]]) -> N
     assert first["summary"] == {"sentences": 3, "flags": {}}
 
 
-def test_documents_stream_one_paragraph_a_line(server: Server, pairs: list[dict[str, str]]) -> None:
+def test_documents_stream_one_paragraph_a_line(server: App, pairs: list[dict[str, str]]) -> None:
     text = "\n\n".join(pairs[i]["source"] for i in range(4))
     body = {"documents": [{"id": "a", "text": text}, {"id": "b", "text": pairs[9]["source"]}], "stream": True}
     r = call(server.url + "/v1/documents", body)
@@ -71,7 +74,7 @@ def test_documents_stream_one_paragraph_a_line(server: Server, pairs: list[dict[
     assert lines[4]["summary"] == {"sentences": 4, "flags": {}}
 
 
-def test_order_is_kept_under_32_concurrent_clients(server: Server, pairs: list[dict[str, str]]) -> None:
+def test_order_is_kept_under_32_concurrent_clients(server: App, pairs: list[dict[str, str]]) -> None:
     def client(seed: int) -> tuple[list[str], list[str]]:
         chosen = random.Random(seed).sample(pairs, 3)
         r = call(server.url + "/v1/translate", {"texts": [p["source"] for p in chosen]})
@@ -99,7 +102,7 @@ def test_order_is_kept_under_32_concurrent_clients(server: Server, pairs: list[d
     ],
     ids=["texts", "chars", "body", "type", "not-list", "beam", "missing", "truncated-json", "bad-utf8"],
 )
-def test_errors_have_one_json_shape(server: Server, body: object, status: int, code: str, fragment: str) -> None:
+def test_errors_have_one_json_shape(server: App, body: object, status: int, code: str, fragment: str) -> None:
     r = call(server.url + "/v1/translate", body)
     assert r.status == status
     error = r.json()["error"]
@@ -107,12 +110,12 @@ def test_errors_have_one_json_shape(server: Server, body: object, status: int, c
     assert fragment in error["message"]
 
 
-def test_documents_limits_name_documents(server: Server) -> None:
+def test_documents_limits_name_documents(server: App) -> None:
     r = call(server.url + "/v1/documents", {"documents": [{"id": str(i), "text": "a"} for i in range(6)]})
     assert r.status == 413 and "6 documents" in r.json()["error"]["message"]
 
 
-def test_health_ready_models(server: Server) -> None:
+def test_health_ready_models(server: App) -> None:
     assert call(server.url + "/healthz").json() == {"status": "ok"}
     ready = call(server.url + "/readyz")
     assert ready.status == 200 and ready.json()["status"] == "ready"
@@ -122,7 +125,7 @@ def test_health_ready_models(server: Server) -> None:
     assert set(model["flags"]) >= {"split", "cut", "truncated"}
 
 
-def test_metrics_parse_and_carry_no_text(server: Server, pairs: list[dict[str, str]]) -> None:
+def test_metrics_parse_and_carry_no_text(server: App, pairs: list[dict[str, str]]) -> None:
     secret = pairs[11]["source"]
     call(server.url + "/v1/translate", {"texts": [secret]})
     call(server.url + "/nowhere")
@@ -136,7 +139,7 @@ def test_metrics_parse_and_carry_no_text(server: Server, pairs: list[dict[str, s
     assert any(s.value > 0 for s in families["translator_sentences"].samples)
 
 
-def test_every_field_of_our_schemas_is_documented(server: Server) -> None:
+def test_every_field_of_our_schemas_is_documented(server: App) -> None:
     schemas: dict[str, Any] = call(server.url + "/openapi.json").json()["components"]["schemas"]
     ours = [name for name in schemas if not name.startswith(("HTTPValidationError", "ValidationError"))]
     undocumented = [
@@ -156,12 +159,28 @@ def test_every_field_of_our_schemas_is_documented(server: Server) -> None:
     [
         ({"TRANSLATOR_BEAM": "99"}, "TRANSLATOR_BEAM"),
         ({"TRANSLATOR_MODEL": "./no-such-model"}, "does not exist"),
-        ({"HF_HUB_OFFLINE": "1", "TRANSLATOR_MODEL": "Helsinki-NLP/opus-mt-id-en"}, "translator download"),
         ({"TRANSLATOR_API_KEYS_FILE": "/no/such/keys"}, "TRANSLATOR_API_KEYS_FILE"),
     ],
-    ids=["bad-setting", "missing-dir", "offline", "keys-file"],
+    ids=["bad-setting", "missing-dir", "keys-file"],
 )
-def test_serve_fails_fast_with_one_line(tmp_path: Path, env: dict[str, str], message: str) -> None:
+def test_serve_fails_fast_with_one_line(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str) -> None:
+    def serving(*args: object, **kwargs: object) -> None:
+        raise AssertionError("uvicorn started: the bad setting was not caught before the port opened")
+
+    monkeypatch.setattr("uvicorn.run", serving)
+    for name in [n for n in os.environ if n.startswith("TRANSLATOR_")]:
+        monkeypatch.delenv(name)
+    for name, value in {"TRANSLATOR_MODEL": str(TINY_MODEL), **env}.items():
+        monkeypatch.setenv(name, value)
+    run = run_main(["serve", "--port", str(free_port())])
+    assert run.returncode == 1
+    assert len(run.stderr.decode().strip().splitlines()) == 1, run.stderr
+    assert message in run.stderr.decode()
+
+
+def test_serve_fails_fast_offline_with_one_line(tmp_path: Path) -> None:
+    """The process itself: huggingface_hub reads HF_HUB_OFFLINE when imported."""
+    env = {"HF_HUB_OFFLINE": "1", "TRANSLATOR_MODEL": "Helsinki-NLP/opus-mt-id-en"}
     run = subprocess.run(
         [sys.executable, "-m", "translator", "serve", "--port", str(free_port())],
         env={**clean_env(HF_HOME=str(tmp_path)), **env},
@@ -171,7 +190,7 @@ def test_serve_fails_fast_with_one_line(tmp_path: Path, env: dict[str, str], mes
     )
     assert run.returncode == 1
     assert len(run.stderr.strip().splitlines()) == 1, run.stderr
-    assert message in run.stderr
+    assert "translator download" in run.stderr
 
 
 def test_settings_reach_the_translator(monkeypatch: pytest.MonkeyPatch) -> None:
