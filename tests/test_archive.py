@@ -23,7 +23,7 @@ from translate.storage import tmx, xliff2
 
 from tests.conftest import SHARED_DATA, TINY_MODEL, run_main
 from tests.formats.test_inputs import patch_zip
-from translator import Translator
+from translator import Translator, archive
 from translator.archive import JobOptions, run
 from translator.errors import ArchiveError
 from translator.memory import TranslationMemory
@@ -201,6 +201,23 @@ def test_resuming_with_other_options_refuses_unless_restart(
         run(JobOptions([inputs], out, ("jsonl", "tsv")), lambda: tiny)
     run(JobOptions([inputs], out, ("jsonl", "tsv"), restart=True), lambda: tiny)
     assert (out / "pairs.tsv").exists()
+
+
+def test_an_engine_s_scratch_files_go_when_the_job_completes_and_on_restart(
+    tiny: Translator, archive_dir: tuple[Path, dict[str, list[str]]], tmp_path: Path
+) -> None:
+    """A job begun on Ray and finished here (engines may change across resumes) leaves no chunk results."""
+    inputs, _ = archive_dir
+    out = tmp_path / "out"
+    stale = out / archive.SCRATCH / "ray" / "0.pickle"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"a chunk result")
+    run(JobOptions([inputs], out), lambda: tiny)
+    assert not (out / archive.SCRATCH).exists()
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"a chunk result")
+    run(JobOptions([inputs], out, ("jsonl", "tsv"), restart=True), lambda: tiny)
+    assert not (out / archive.SCRATCH).exists()
 
 
 def batch_command(inputs: Path, out: Path, *extra: str) -> list[str]:

@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import ROOT, TINY_MODEL
 from tests.test_archive import outputs
-from translator import cli
+from translator import cli, cluster
 
 EXPORTS = "jsonl,tmx,xliff,tsv,moses"
 
@@ -105,7 +105,7 @@ def test_ray_driver_sigkilled_after_its_first_result_then_resumed(
     argv = [sys.executable, "-m", "translator", *command(folder, out, *ray_args(ray_address, actors=1))]
     env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
     proc = subprocess.Popen(argv, env=env, cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE, text=True)
-    results = out / "_ray"
+    results = out / cluster.RESULTS
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline and not any(results.glob("*.done")):
         time.sleep(0.02)

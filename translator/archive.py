@@ -53,6 +53,7 @@ from translator.types import AlignedDocument
 
 BASE_EXPORT = "jsonl"  # documents.jsonl and failures.jsonl: every job writes them, whatever else it exports
 LEDGER, MANIFEST, LOCK = "ledger.sqlite", "manifest.json", "job.lock"
+SCRATCH = "_scratch"  # an engine's files while the job runs (the Ray driver's chunk results): gone at the end
 COMMIT_DOCUMENTS, _COMMIT_SECONDS = 256, 2.0
 MAX_DOCUMENT_BYTES = 1 << 30  # what a document limit may be set to: no sentence that long can be translated
 
@@ -399,6 +400,7 @@ class _Job:
         self._write_manifest(sig, complete=True)
         self.ledger.put("finished", True)
         self.ledger.commit()
+        shutil.rmtree(self.out / SCRATCH, ignore_errors=True)  # whichever engine finished the job
         done, failed = self.ledger.count()
         return JobResult(documents=done, failed=failed, manifest=self.out / MANIFEST)
 
@@ -531,6 +533,7 @@ def _wipe(out: Path) -> None:
     """Remove the job the folder holds: the ledger, the manifest and every file any writer may have left."""
     for path in (out / LEDGER, out / MANIFEST):
         path.unlink(missing_ok=True)
+    shutil.rmtree(out / SCRATCH, ignore_errors=True)
     for export in WRITERS:
         for name in writer_type(export).FILES:
             path = out / name

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from translator import plan as flow
-from translator.archive import COMMIT_DOCUMENTS, ChunkTranslation
+from translator.archive import COMMIT_DOCUMENTS, SCRATCH, ChunkTranslation
 from translator.config import DecodeOptions, TranslatorConfig
 from translator.errors import BackendError, OutputError, RefusedError, TranslatorError
 from translator.formats import Document
@@ -60,7 +60,7 @@ from translator.memory import TranslationMemory
 from translator.pipeline import Translator
 from translator.types import AlignedDocument, Translation
 
-RESULTS = "_ray"  # the results folder, inside the job's --out
+RESULTS = f"{SCRATCH}/ray"  # the results folder, inside the job's --out (the job removes it when complete)
 INSTALL = "the Ray engine needs Ray: pip install -e .[ray]"
 _DONE, _RESULT = ".done", ".pickle"
 _FATAL = (OSError, MemoryError, BackendError, OutputError)  # the machine or the model, not the record
