@@ -32,7 +32,7 @@ from translator.backends import Output
 from translator.pipeline import Work
 
 log = logging.getLogger(__name__)
-_INLINE_CHARS = 2000  # a request this short is cut into pieces on the event loop (well under 1 ms)
+INLINE_CHARS = 2000  # a request this short is planned and prepared on the event loop (well under 1 ms)
 
 PrepareFn = Callable[[Sequence[str], DecodeOptions], Work]
 DecodeFn = Callable[[Sequence[Sequence[str]], DecodeOptions], list[Output]]
@@ -213,19 +213,18 @@ class Batcher:
         for job in self._jobs:
             job.fail(None)
 
-    def submit(self, parts: Sequence[Sequence[str]], decode: DecodeOptions) -> Ticket:
-        """Queue the sentences of each part now (or raise TooMuchWork or QueueFull now); `result(ticket, k)`
-        waits for part k's translations. Cutting a very long sentence takes the event loop for up to a
-        second: `translate` cuts in a thread."""
-        return self._enqueue(self._prepare(parts, decode))
+    async def submit(self, parts: Sequence[Sequence[str]], decode: DecodeOptions) -> Ticket:
+        """Queue the sentences of each part (or raise TooMuchWork or QueueFull, before any answer starts);
+        `result(ticket, k)` waits for part k's translations. Preparing a long text (tokenizing, cutting a very
+        long sentence) would take the event loop for up to a second, so beyond INLINE_CHARS it runs in a
+        thread; below, the thread hop would cost more than the work."""
+        if sum(len(s) for part in parts for s in part) <= INLINE_CHARS:
+            return self._enqueue(self._prepare(parts, decode))
+        return self._enqueue(await anyio.to_thread.run_sync(self._prepare, parts, decode))
 
     async def translate(self, sentences: list[str], decode: DecodeOptions, timeout_s: float) -> list[Translation]:
         """The translations of `sentences`, pooled with whatever else is waiting."""
-        if sum(map(len, sentences)) <= _INLINE_CHARS:  # cut at once: a thread hop costs more than that
-            ticket = self._enqueue(self._prepare([sentences], decode))
-        else:
-            ticket = self._enqueue(await anyio.to_thread.run_sync(self._prepare, [sentences], decode))
-        return await self.result(ticket, 0, timeout_s)
+        return await self.result(await self.submit([sentences], decode), 0, timeout_s)
 
     def _prepare(self, parts: Sequence[Sequence[str]], decode: DecodeOptions) -> Ticket:
         """The request's sentences prepared for the model (tokenized once, cut into pieces); TooMuchWork over

@@ -32,6 +32,6 @@ async def documents(body: DocumentsRequest, request: Request) -> Any:
     decode = service.decode(body.options.beam_size)
     pairs = [(d.id, d.text) for d in body.documents]
     if body.stream:
-        return StreamingResponse(service.start_stream(pairs, decode), media_type="application/x-ndjson")
+        return StreamingResponse(await service.start_stream(pairs, decode), media_type="application/x-ndjson")
     docs = await service.translate_documents(pairs, decode)
     return {"documents": [doc.to_dict() for doc in docs]}

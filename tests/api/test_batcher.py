@@ -14,6 +14,7 @@ import pytest
 from api.batcher import Batcher, BatchStats, DeadlineExceeded, QueueFull, TooMuchWork, model_band
 from translator import DecodeOptions, Translation, Translator
 from translator.backends import Output
+from translator.pipeline import Work
 
 GREEDY, BEAM = DecodeOptions(beam_size=1), DecodeOptions(beam_size=4)
 
@@ -140,7 +141,7 @@ def test_a_small_request_waits_behind_at_most_one_batch_of_a_large_one(
         large = asyncio.create_task(b.translate(big, GREEDY, 30))
         while not recorder.calls:
             await asyncio.sleep(0.001)
-        ticket = b.submit([[small]], GREEDY)  # while the first batch runs
+        ticket = await b.submit([[small]], GREEDY)  # while the first batch runs
         running.set()
         alone = await b.result(ticket, 0, 30)
         result = await large, alone
@@ -168,8 +169,8 @@ def test_a_batch_holds_one_length_band_so_short_requests_skip_long_ones(
         first = asyncio.create_task(b.translate([longs[0]], GREEDY, 30))
         while not recorder.calls:
             await asyncio.sleep(0.001)
-        alone = b.submit([[short]], GREEDY)  # queued while the first call runs, then a mixed request
-        mixed = b.submit([[short, *longs[1:]]], GREEDY)  # its short piece first: it joins alone's batch
+        alone = await b.submit([[short]], GREEDY)  # queued while the first call runs, then a mixed request
+        mixed = await b.submit([[short, *longs[1:]]], GREEDY)  # its short piece first: it joins alone's batch
         running.set()
         result = await b.result(mixed, 0, 30), await b.result(alone, 0, 30)
         await first
@@ -333,10 +334,10 @@ def test_queue_full_deadline_and_token_budget(tiny: Translator) -> None:
         waiting = asyncio.create_task(b.translate(["a b c", "a b d", "a b e"], GREEDY, 0.1))
         await asyncio.sleep(0.05)
         with pytest.raises(QueueFull) as full:
-            b.submit([["d"]], GREEDY)
+            await b.submit([["d"]], GREEDY)
         assert full.value.retry_after_s >= 1
         with pytest.raises(TooMuchWork, match=f"over the limit of {6 * three} per request"):
-            b.submit([["a b c", "a b d", "a b e"], ["a b f", "a b g", "a b h", "a b i"]], GREEDY)
+            await b.submit([["a b c", "a b d", "a b e"], ["a b f", "a b g", "a b h", "a b i"]], GREEDY)
         with pytest.raises(DeadlineExceeded):
             await waiting
         assert b.pending == b.pending_tokens == 0
@@ -406,3 +407,25 @@ def test_a_failing_model_call_fails_its_requests_not_the_worker(tiny: Translator
 
 def run(coro):  # type: ignore[no-untyped-def]
     return asyncio.run(coro)
+
+
+def test_a_long_request_is_prepared_off_the_event_loop(tiny: Translator) -> None:
+    """Tokenizing and cutting 100,000 characters would hold every other request; a short one is not worth
+    the thread hop. Streamed requests (submit) go the same way as plain ones (translate)."""
+    on_loop: list[bool] = []
+    prepare = preparer(tiny).prepare
+
+    def watched(sentences: Sequence[str], decode: DecodeOptions) -> Work:
+        on_loop.append(threading.current_thread() is threading.main_thread())
+        return prepare(sentences, decode)
+
+    async def scenario() -> None:
+        b = Batcher(
+            watched, Recorder(), model_band(tiny), queue_tokens=10**6, batch_tokens=100, request_tokens=10**6, wait_s=0
+        )
+        await b.submit([["dia sedang jaga warung " * 100]], GREEDY)
+        await b.submit([["dia sedang jaga warung"]], GREEDY)
+        await b.stop()
+
+    run(scenario())
+    assert on_loop == [False, True]

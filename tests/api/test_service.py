@@ -199,3 +199,22 @@ def test_settings_reach_the_translator(monkeypatch: pytest.MonkeyPatch) -> None:
     config = Settings().translator_config()
     assert (config.decode.beam_size, config.decode.output_slack) == (2, 3)
     assert config.translate_english and not config.retry_loops
+
+
+def test_a_long_document_is_planned_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import threading
+
+    from api import service
+    from translator.plan import plan
+
+    on_loop: list[bool] = []
+
+    def watched(documents: Any) -> Any:
+        on_loop.append(threading.current_thread() is threading.main_thread())
+        return plan(documents)
+
+    monkeypatch.setattr(service, "plan", watched)
+    asyncio.run(service._plan([("a", "Dia pergi. " * 300)]))
+    asyncio.run(service._plan([("a", "Dia pergi.")]))
+    assert on_loop == [False, True]
