@@ -18,11 +18,13 @@ async def require_key(request: Request) -> None:
     keys: frozenset[str] = request.app.state.api_keys
     if not keys:
         return
-    presented = await _presented_key(request)
+    verify(keys, await _presented_key(request), "send 'Authorization: Bearer <key>' or an api_key field")
+
+
+def verify(keys: frozenset[str], presented: str | None, how: str) -> None:
+    """401 when no key is presented (`how` says how to send one), 403 when it is not one of `keys`."""
     if not presented:
-        raise ApiError(
-            401, "key_required", "an API key is required: send 'Authorization: Bearer <key>' or an api_key field"
-        )
+        raise ApiError(401, "key_required", f"an API key is required: {how}")
     if not any(hmac.compare_digest(presented.encode(), key.encode()) for key in keys):
         raise ApiError(403, "key_invalid", "the API key is not valid")
 

@@ -2,7 +2,9 @@
 
 Our endpoints answer `{"error": {"code": ..., "message": ...}}`; the LibreTranslate-compatible ones
 answer `{"error": "..."}` as LibreTranslate does, with 400 where ours say 413 or 422 (LibreTranslate's API
-knows 400 for every bad request, its limits included).
+knows 400 for every bad request, its limits included); the DeepL-compatible ones (/v2/...) answer
+`{"message": "..."}` as DeepL does, with 400 where ours say 422 and 403 where ours say 401 (DeepL's clients
+read a 422's list or a 401 as an unknown failure).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from api.inputs import InputRejected
 from translator.errors import BackendError, ConfigError, InputError, ModelNotFoundError, TranslatorError
 
 LT_PATHS = frozenset({"/translate", "/languages", "/detect"})
+DEEPL_PREFIX = "/v2/"
+_DEEPL_STATUS = {422: 400, 401: 403}
 
 _TRANSLATOR_STATUS: list[tuple[type[TranslatorError], int, str]] = [
     (InputError, 400, "bad_input"),
@@ -40,10 +44,14 @@ class ApiError(Exception):
 def error_body(path: str, code: str, message: str, **extra: Any) -> dict[str, Any]:
     if path in LT_PATHS:
         return {"error": message}
+    if path.startswith(DEEPL_PREFIX):
+        return {"message": message}  # strings only: a DeepL client concatenates the fields it reads
     return {"error": {"code": code, "message": message, **extra}}
 
 
 def error_status(path: str, status: int) -> int:
+    if path.startswith(DEEPL_PREFIX):
+        return _DEEPL_STATUS.get(status, status)
     return 400 if path in LT_PATHS and status in (413, 422) else status
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import anyio
 
 from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, Ticket
 from api.settings import Settings
-from translator import AlignedDocument, DecodeOptions, Translator
+from translator import AlignedDocument, DecodeOptions, Translator, markup
 from translator.plan import Plan, assemble, document, fill, plan
 
 
@@ -45,6 +45,16 @@ class Service:
     async def translate_texts(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
         docs = await self.translate_documents([(str(i), t) for i, t in enumerate(texts)], decode)
         return [doc.translation for doc in docs]
+
+    async def translate_whole(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
+        """Each text translated as one sentence, not segmented (DeepL's split_sentences=0); blank ones as they are."""
+        todo = [i for i, text in enumerate(texts) if text.strip()]
+        results = list(texts)
+        if todo:
+            done = await self.batcher.translate([texts[i] for i in todo], decode, self.settings.request_timeout_s)
+            for i, translation in zip(todo, done, strict=True):
+                results[i] = translation.target
+        return results
 
     async def translate_documents(
         self, documents: Sequence[tuple[str, str]], decode: DecodeOptions
@@ -81,6 +91,18 @@ class Service:
             yield _line({"error": {"code": "deadline_exceeded", "message": f"over the {limit:g} s deadline"}})
         finally:
             self.batcher.cancel(ticket)  # a client that left, or a stream closed early: its pieces leave the queue
+
+
+async def translate_markup(
+    texts: Sequence[str],
+    translate: Callable[[list[str]], Awaitable[list[str]]],
+    untranslated: Iterable[str] = markup.RAW_TAGS,
+) -> list[str]:
+    """HTML or XML fragments with their text nodes translated by `translate` (all in one call) and their
+    markup kept byte for byte; the contents of `untranslated` elements are kept too."""
+    fragments = [markup.parse(text, untranslated) for text in texts]
+    english = iter(await translate([source for f in fragments for source in f.sources()]))
+    return [f.render([next(english) for _ in f.texts]) for f in fragments]
 
 
 async def _plan(documents: Sequence[tuple[str, str]]) -> Plan:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r"<!--.*?-->|<![^>]*>|<\?.*?\?>|</?[A-Za-z][^>]*>", re.S)
-_RAW = re.compile(r"<(script|style|code|pre|textarea)\b", re.I)  # contents that are not prose
+_NAME = re.compile(r"<([A-Za-z][^\s/>]*)")
+RAW_TAGS = frozenset({"script", "style", "code", "pre", "textarea"})  # contents that are not prose
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,10 @@ class Fragment:
         return "".join(parts)
 
 
-def parse(markup: str) -> Fragment:
+def parse(markup: str, untranslated: Iterable[str] = RAW_TAGS) -> Fragment:
+    """`markup` cut into tags and text nodes; the contents of the `untranslated` elements (names in any case)
+    are kept as they are."""
+    keep = {name.lower() for name in untranslated}
     parts: list[str] = []
     texts: list[int] = []
     raw_until: str | None = None
@@ -43,9 +47,9 @@ def parse(markup: str) -> Fragment:
         _text(markup[position : m.start()], parts, texts, raw_until is None)
         tag = m.group()
         parts.append(tag)
-        if raw_until is None and (raw := _RAW.match(tag)):
-            raw_until = raw.group(1).lower()
-        elif raw_until is not None and tag.lower().startswith(f"</{raw_until}"):
+        if raw_until is None and (name := _NAME.match(tag)) and name.group(1).lower() in keep:
+            raw_until = None if tag.endswith("/>") else name.group(1).lower()
+        elif raw_until is not None and re.match(rf"</{re.escape(raw_until)}[\s>]", tag, re.I):
             raw_until = None
         position = m.end()
     _text(markup[position:], parts, texts, raw_until is None)

@@ -26,8 +26,7 @@ from api.schemas import (
     LibreTranslateResponse,
     libre_body,
 )
-from api.service import Service
-from translator import markup
+from api.service import Service, translate_markup
 from translator.language import detect as detect_language
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["libretranslate"], route_class=CheckedRoute)
@@ -107,15 +106,13 @@ async def translate(request: Request) -> dict[str, Any]:
     todo = [i for i, t in enumerate(texts) if not detected or detected[i]["language"] != "en"]
     decode = service.decode(None)
     results = list(texts)
+    sources = [texts[i] for i in todo]
     if text_format == "html":
-        fragments = [markup.parse(texts[i]) for i in todo]
-        nodes = [source_text for f in fragments for source_text in f.sources()]
-        translated = iter(await service.translate_texts(nodes, decode))
-        for i, f in zip(todo, fragments, strict=True):
-            results[i] = f.render([next(translated) for _ in f.texts])
+        english = await translate_markup(sources, lambda nodes: service.translate_texts(nodes, decode))
     else:
-        for i, english in zip(todo, await service.translate_texts([texts[i] for i in todo], decode), strict=True):
-            results[i] = english
+        english = await service.translate_texts(sources, decode)
+    for i, target in zip(todo, english, strict=True):
+        results[i] = target
     response: dict[str, Any] = {"translatedText": results if batch else results[0]}
     if detected:
         response["detectedLanguage"] = detected if batch else detected[0]
