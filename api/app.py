@@ -17,7 +17,7 @@ from api import errors
 from api.batcher import Batcher, model_band
 from api.body import BodyGuard
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import docs, documents, health, libretranslate, models, reader, translate
+from api.routes import deepl, docs, documents, health, libretranslate, models, reader, translate
 from api.service import Service
 from api.settings import Settings, load_settings
 from translator import Translator, __version__
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
     app = FastAPI(
         title="Indonesian→English translator",
         version=__version__,
-        summary="Aligned Indonesian→English translation with MarianMT, plus LibreTranslate-compatible endpoints",
+        summary="Aligned Indonesian→English translation with MarianMT, plus LibreTranslate and DeepL dialects",
         lifespan=lifespan,
         openapi_url=None,  # api/routes/docs.py serves it and both pages (without a CDN), behind the key
         docs_url=None,
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
     app.state.api_keys = settings.keys()
     app.state.metrics = metrics
     errors.install(app)
-    for module in (health, translate, documents, models, libretranslate, reader, docs):
+    for module in (health, translate, documents, models, libretranslate, deepl, reader, docs):
         app.include_router(module.router)
     app.include_router(health.metrics_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
