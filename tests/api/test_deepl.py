@@ -1,0 +1,132 @@
+"""DeepL API v2 compatibility: the official `deepl` client against a real server with keys; in-process, what
+the client does not send (forms, repeated text, legacy auth_key, limits, errors)."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import deepl
+import pytest
+
+from tests.api.conftest import App, Server, app_fixture, call, server_fixture
+
+KEY = "deepl-key"
+real = server_fixture(TRANSLATOR_API_KEYS=KEY)  # one real uvicorn for the module: the client speaks HTTP itself
+server = app_fixture(TRANSLATOR_API_KEYS=KEY)
+AUTH = {"Authorization": f"DeepL-Auth-Key {KEY}"}
+FORM = "application/x-www-form-urlencoded"
+
+
+def ours(server: App | Server, texts: list[str]) -> list[str]:
+    r = call(server.url + "/v1/translate", {"texts": texts}, headers={"Authorization": f"Bearer {KEY}"})
+    assert r.status == 200
+    return list(r.json()["translations"])
+
+
+def test_official_client_translates_as_v1_does(real: Server, pairs: list[dict[str, str]]) -> None:
+    client = deepl.Translator(KEY, server_url=real.url)
+    one = client.translate_text(pairs[0]["source"], target_lang="EN-US")
+    assert isinstance(one, deepl.TextResult)
+    assert one.text == pairs[0]["target"] and one.detected_source_lang == "ID"
+    assert one.billed_characters == len(pairs[0]["source"])
+    texts = [pairs[1]["source"], pairs[2]["source"] + " " + pairs[3]["source"], pairs[4]["source"]]
+    many = client.translate_text(texts, source_lang="ID", target_lang="EN-GB", formality="default")
+    assert [r.text for r in many] == ours(real, texts)
+    detected = client.translate_text(texts, source_lang=None, target_lang="en-us", split_sentences="nonewlines")
+    assert [(r.text, r.detected_source_lang) for r in detected] == [(r.text, "ID") for r in many]
+    whole = client.translate_text(pairs[5]["source"], target_lang="EN-US", split_sentences="0")
+    assert whole.text == pairs[5]["target"]
+    html = f'<p class="a">{pairs[6]["source"]}</p><br/><code>Iya benar</code>'
+    tagged = client.translate_text(html, target_lang="EN-US", tag_handling="html")
+    assert tagged.text == f'<p class="a">{ours(real, [pairs[6]["source"]])[0]}</p><br/><code>Iya benar</code>'
+
+
+def test_official_client_usage_languages_and_a_wrong_key(real: Server) -> None:
+    client = deepl.Translator(KEY, server_url=real.url)
+    usage = client.get_usage()
+    assert usage.character.valid and not usage.any_limit_reached
+    assert [(lang.code, lang.name) for lang in client.get_source_languages()] == [("ID", "Indonesian")]
+    targets = client.get_target_languages()  # type=target in a GET's form body
+    assert [lang.code for lang in targets] == ["EN-GB", "EN-US"]
+    assert all(lang.supports_formality is False for lang in targets)
+    assert client.get_glossary_languages() == []
+    with pytest.raises(deepl.AuthorizationException):
+        deepl.Translator("wrong", server_url=real.url).translate_text("Halo", target_lang="EN-US")
+    with pytest.raises(deepl.DeepLException, match="Bad request"):
+        client.translate_text([], target_lang="EN-US")
+
+
+def test_form_repeated_text_and_legacy_auth_key(server: App, pairs: list[dict[str, str]]) -> None:
+    texts = [pairs[7]["source"], "", pairs[8]["source"]]
+    form = urllib.parse.urlencode(
+        {"text": texts, "target_lang": "en-US", "show_billed_characters": "1", "auth_key": KEY}, doseq=True
+    )
+    r = call(server.url + "/v2/translate", form, content_type=FORM)
+    assert r.status == 200
+    got = r.json()["translations"]
+    assert [t["text"] for t in got] == ours(server, texts) and got[1]["text"] == ""
+    assert [t["billed_characters"] for t in got] == [len(t) for t in texts]
+    bare = call(server.url + "/v2/translate", form.encode(), headers={"Content-Type": ""})  # no content type: a form
+    assert bare.status == 200 and bare.json() == r.json()
+    query = call(server.url + f"/v2/languages?type=target&auth_key={KEY}")
+    assert [lang["language"] for lang in query.json()] == ["EN-GB", "EN-US"]
+
+
+@pytest.mark.parametrize("target", ["EN", "en", "EN-US", "en-us", "EN-GB"])
+def test_english_targets_in_any_case(server: App, target: str) -> None:
+    body = {"text": ["Halo."], "target_lang": target, "source_lang": "id"}
+    r = call(server.url + "/v2/translate", body, headers=AUTH)
+    assert r.status == 200 and r.json()["translations"][0]["detected_source_language"] == "ID"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"text": ["Halo"], "target_lang": "DE"}, "Value for 'target_lang' not supported."),
+        ({"text": ["Halo"]}, "Parameter 'target_lang' not specified."),
+        ({"text": ["Halo"], "target_lang": "EN-US", "source_lang": "FR"}, "Value for 'source_lang' not supported."),
+        ({"text": [], "target_lang": "EN-US"}, "Parameter 'text' not specified."),
+        ({"target_lang": "EN-US"}, "Parameter 'text' not specified."),
+        ({"text": [1], "target_lang": "EN-US"}, "Value for 'text' not supported"),
+        ({"text": ["a"], "target_lang": "EN-US", "split_sentences": "2"}, "Value for 'split_sentences'"),
+        ({"text": ["a"], "target_lang": "EN-US", "tag_handling": "pdf"}, "Value for 'tag_handling'"),
+        ({"text": ["a"], "target_lang": "EN-US", "formality": "more"}, "'formality' is not supported"),
+        ({"text": ["a"], "target_lang": "EN-US", "preserve_formatting": "maybe"}, "preserve_formatting"),
+        ({"text": ["a\ud800"], "target_lang": "EN-US"}, "unpaired surrogate"),
+        ({"text": ["a"], "target_lang": ["EN-US"]}, "Value for 'target_lang'"),
+    ],
+)
+def test_errors_are_400_with_a_string_message(server: App, body: dict[str, object], message: str) -> None:
+    r = call(server.url + "/v2/translate", body, headers=AUTH)
+    assert r.status == 400
+    assert list(r.json()) == ["message"] and message in r.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"),
+    [(b"{not json", "application/json"), (b"[1]", "application/json"), (b"text=%ED%A0%80", FORM)],
+)
+def test_undecodable_bodies_are_400(server: App, raw: bytes, content_type: str) -> None:
+    r = call(server.url + "/v2/translate", raw, content_type=content_type, headers=AUTH)
+    assert r.status == 400 and isinstance(r.json()["message"], str)
+
+
+def test_keys_limits_and_unknown_parameters(server: App) -> None:
+    body = {"text": ["Halo."], "target_lang": "EN-US"}
+    assert call(server.url + "/v2/translate", body).status == 403  # no key: 403, never 401
+    assert call(server.url + "/v2/usage", headers={"Authorization": "DeepL-Auth-Key nope"}).status == 403
+    extra = {**body, "foo": 1, "model_type": "latency_optimized", "context": "c", "formality": "prefer_less"}
+    assert call(server.url + "/v2/translate", extra, headers=AUTH).status == 200
+    tags = {**body, "ignore_tags": "x,y"}  # comma-joined, as deepl-node sends it: xml handling
+    kept = call(server.url + "/v2/translate", {**tags, "text": ["<x>Iya benar</x> Halo."]}, headers=AUTH)
+    assert kept.json()["translations"][0]["text"].startswith("<x>Iya benar</x> ")
+    fifty = call(server.url + "/v2/translate", {**body, "text": ["Halo."] * 50}, headers=AUTH)
+    assert fifty.status == 200 and len(fifty.json()["translations"]) == 50
+    over = call(server.url + "/v2/translate", {**body, "text": ["Halo."] * 51}, headers=AUTH)
+    assert over.status == 413 and "limit of 50" in over.json()["message"]
+    huge = call(server.url + "/v2/translate", {**body, "text": ["a" * 140_000]}, headers=AUTH)
+    assert huge.status == 413 and isinstance(huge.json()["message"], str)
+    bad_type = call(server.url + "/v2/languages?type=foo", headers=AUTH)
+    assert bad_type.status == 400 and "'type' is invalid" in bad_type.json()["message"]
+    usage = call(server.url + "/v2/usage", b"", method="POST", headers=AUTH).json()
+    assert usage["character_count"] == 0 and usage["character_limit"] > 0
