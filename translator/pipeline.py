@@ -134,6 +134,7 @@ class Translator:
         decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
         found: dict[int, Translation] = {}
+        keys: list[str] = []
         if self.memory is not None:
             keys = [TranslationMemory.key(d, self.source.name, self.source.revision, decode) for d in distinct]
             hits = self.memory.lookup(keys)
@@ -153,7 +154,7 @@ class Translator:
             pieces.fit(d, next(rows), tokenize, limit) if i not in found else pieces.Pieces((), ())
             for i, d in enumerate(distinct)
         ]
-        return Work(distinct, where, found, fitted, decode)
+        return Work(distinct, where, found, fitted, decode, keys)
 
     def decode(self, rows: Sequence[Sequence[str]], decode: DecodeOptions | None = None) -> list[Output]:
         """Each tokenized piece's output, duplicates decoded once, in batches of one length band
@@ -182,12 +183,8 @@ class Translator:
         if self.memory is None:
             return
         new = [i for i in range(len(work.distinct)) if i not in work.found]
-        name, revision = self.source.name, self.source.revision
-        entries = [
-            (TranslationMemory.key(work.distinct[i], name, revision, work.decode), work.distinct[i], joined[i])
-            for i in new
-        ]
-        self.memory.store(entries, name, revision, work.decode)
+        entries = [(work.keys[i], work.distinct[i], joined[i]) for i in new]
+        self.memory.store(entries, self.source.name, self.source.revision, work.decode)
 
     def _batched(self, rows: Sequence[Sequence[str]], decode: DecodeOptions) -> list[Output]:
         config = self.config
@@ -212,6 +209,7 @@ class Work:
     found: dict[int, Translation]
     fitted: list[pieces.Pieces]
     decode: DecodeOptions
+    keys: list[str]  # each distinct sentence's memory key (none without a memory)
 
     @cached_property
     def rows(self) -> list[tuple[str, ...]]:
