@@ -257,14 +257,9 @@ LANGUAGES_EXTRA = {
 }
 
 
-@router.get(
+@router.api_route(
     "/v2/languages",
-    summary="Languages (DeepL API v2)",
-    openapi_extra=LANGUAGES_EXTRA,
-    responses={200: {"model": list[DeepLLanguage]}, **ERRORS},
-)
-@router.post(
-    "/v2/languages",
+    methods=["GET", "POST"],
     summary="Languages (DeepL API v2)",
     openapi_extra=LANGUAGES_EXTRA,
     responses={200: {"model": list[DeepLLanguage]}, **ERRORS},
@@ -278,8 +273,12 @@ async def languages(request: Request) -> list[dict[str, Any]]:
     raise _bad("Parameter 'type' is invalid. 'source' and 'target' are valid values.")
 
 
-@router.get("/v2/usage", summary="Usage (DeepL API v2)", responses={200: {"model": DeepLUsage}, **ERRORS})
-@router.post("/v2/usage", summary="Usage (DeepL API v2)", responses={200: {"model": DeepLUsage}, **ERRORS})
+@router.api_route(
+    "/v2/usage",
+    methods=["GET", "POST"],
+    summary="Usage (DeepL API v2)",
+    responses={200: {"model": DeepLUsage}, **ERRORS},
+)
 async def usage() -> dict[str, int]:
     """No usage is counted yet, and there is no quota: the limit is a huge number (0 would read as reached)."""
     return {"character_count": 0, "character_limit": HUGE_LIMIT}
