@@ -146,3 +146,44 @@ def test_segment_a_one_megabyte_line() -> None:
     assert result.returncode == 0
     [record] = lines(result.stdout)
     assert record["text"] == text.strip()
+
+
+LOOPING = "Iya benar dia sedang"  # the tiny model stutters on this fragment at beam 1 (tests/test_pipeline.py)
+
+
+def flags_of(result: subprocess.CompletedProcess[bytes]) -> list[object]:
+    assert result.returncode == 0, result.stderr
+    [record] = lines(result.stdout)
+    return record["flags"]  # type: ignore[return-value]
+
+
+def test_translate_honours_retry_loops_from_the_environment_and_the_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    command = ("translate", "--model", str(TINY_MODEL), "--beam", "1", "--format", "jsonl")
+    assert "retried" in flags_of(run(*command, stdin=LOOPING))  # on by default, as in the server
+    assert "retried" not in flags_of(run(*command, "--no-retry-loops", stdin=LOOPING))
+    monkeypatch.setenv("TRANSLATOR_RETRY_LOOPS", "0")
+    off = flags_of(run(*command, stdin=LOOPING))
+    assert "repetition" in off and "retried" not in off  # the loop is kept and flagged, not retried
+    assert "retried" in flags_of(run(*command, "--retry-loops", stdin=LOOPING))  # the flag beats the variable
+    monkeypatch.setenv("TRANSLATOR_RETRY_LOOPS", "sometimes")
+    bad = run(*command, stdin=LOOPING)
+    assert bad.returncode == 2 and b"TRANSLATOR_RETRY_LOOPS='sometimes'" in bad.stderr
+
+
+@pytest.mark.parametrize("how", ["env", "flag"])
+def test_batch_honours_retry_loops(how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.txt").write_text(LOOPING, encoding="utf-8")
+    command = ["batch", str(tmp_path / "a.txt"), "--model", str(TINY_MODEL), "--beam", "1", "--no-memory"]
+    on = run(*command, "--out", str(tmp_path / "on"))
+    if how == "env":
+        monkeypatch.setenv("TRANSLATOR_RETRY_LOOPS", "false")
+    else:
+        command.append("--no-retry-loops")
+    off = run(*command, "--out", str(tmp_path / "off"))
+    assert on.returncode == off.returncode == 0, (on.stderr, off.stderr)
+    flags = {
+        name: json.loads((tmp_path / name / "manifest.json").read_text(encoding="utf-8"))["flags"]
+        for name in ("on", "off")
+    }
+    assert flags["on"].get("retried") == 1 and not flags["off"].get("retried")
+    assert flags["off"].get("repetition") == 1

@@ -109,9 +109,30 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--beam", type=int, default=env.get("TRANSLATOR_BEAM", "4"), help="beam size")
     parser.add_argument(
         "--translate-english",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=_env_flag("TRANSLATOR_TRANSLATE_ENGLISH", False),
         help="translate sentences that are already English too (by default they pass through, flagged)",
     )
+    parser.add_argument(
+        "--retry-loops",
+        action=argparse.BooleanOptionalAction,
+        default=_env_flag("TRANSLATOR_RETRY_LOOPS", True),
+        help="translate an output that loops once more, forbidding repeated trigrams (default: on)",
+    )
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    """A yes/no variable read as the server reads it (pydantic's bool: 1/0, true/false, yes/no, on/off)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(bool).validate_strings(value)
+    except ValidationError:
+        sys.stderr.write(f"translator: error: {name}={value!r} is not a yes/no value (1/0, true/false, on/off)\n")
+        raise SystemExit(2) from None
 
 
 def _ray_address(value: str) -> str:
@@ -155,6 +176,7 @@ def _config(args: argparse.Namespace) -> TranslatorConfig:
         device=args.device,
         decode=DecodeOptions(beam_size=args.beam),
         translate_english=args.translate_english,
+        retry_loops=args.retry_loops,
     )
 
 
