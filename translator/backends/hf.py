@@ -4,6 +4,7 @@ CUDA."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from transformers import MarianMTModel, MarianTokenizer
@@ -15,25 +16,28 @@ from translator.models import ModelSource
 
 
 class HFBackend:
-    def __init__(self, source: ModelSource, device: str) -> None:
+    def __init__(self, source: ModelSource, device: str, model: Any = None, name: str = "") -> None:
+        """`model`: anything that generates as MarianMTModel does, already on `device` (a quantized copy, an
+        ONNX Runtime model; bench/engines.py tries them); by default the source's MarianMTModel."""
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         if device == "cuda" and not torch.cuda.is_available():
             raise BackendError("device 'cuda' was asked for but torch sees no CUDA device")
         try:
             self.tokenizer = MarianTokenizer.from_pretrained(str(source.path))
-            self.model = MarianMTModel.from_pretrained(str(source.path))
+            self.model = model or MarianMTModel.from_pretrained(str(source.path))
         except (OSError, ValueError) as exc:
             raise BackendError(f"transformers could not load a Marian model from {source.name}: {exc}") from exc
-        torch.nn.Module.to(self.model, torch.device(device))  # transformers types `to` too narrowly
-        self.model.train(False)  # inference: no dropout
+        if model is None:
+            torch.nn.Module.to(self.model, torch.device(device))  # transformers types `to` too narrowly
+            self.model.train(False)  # inference: no dropout
         self.device = device
         self.max_positions = int(self.model.config.max_position_embeddings)
         # the output cap is set per call; a max_length in the model's own config would only contradict it,
         # and a forced end-of-sentence at the cap would hide that an output was cut there
         self.model.generation_config.max_length = None
         self.model.generation_config.forced_eos_token_id = None
-        self.name = f"hf-{str(self.model.dtype).removeprefix('torch.')}"
+        self.name = name or f"hf-{str(self.model.dtype).removeprefix('torch.')}"
         self._eos = self.tokenizer.eos_token_id
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
