@@ -1,17 +1,18 @@
 """Load test: N concurrent single-sentence requests at a server, against the same sentences in one offline
 batch, plus the latency of one request on an idle server. One run, same sentences, same model, same caps.
 
-It also prints the memory floor of the idle latency: each greedy step of a single sentence reads every
-decoder weight and the whole output projection once (a matrix-vector product, so memory-bound), and no
-engine can decode faster than those bytes stream from memory at the bandwidth measured here.
+It also prints the memory floor of the idle latency (bench/floor.py: each greedy step of a single sentence
+reads every decoder weight and the whole output projection once, and no engine decodes faster than those
+bytes stream from memory, measured with the fastest of its kernels) and the latency as a ratio to it.
 
     python bench/load.py                      # builds the opus-shaped model, starts a server, measures
     python bench/load.py --url http://127.0.0.1:8000 --model DIR   # a server you started on model DIR
                                               # (with TRANSLATOR_RETRY_LOOPS=0 on a random model)
 
 Without --url the script starts `translator serve` itself with the same decode settings. Random weights
-never end a sentence, so outputs run to their cap; the default cap (1 × input tokens + 1) keeps output
-lengths near a real translation's.
+never end a sentence, so outputs run to their cap; the default cap (1.22 x input tokens + 1, the English
+/Indonesian token ratio of real pairs) keeps output lengths those of a real translation. The server pads a
+sentence to its length band's width and decodes to that band's cap, so the floor is given for those steps.
 """
 
 from __future__ import annotations
@@ -28,12 +29,11 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from opus_shape import SENTENCES, build, default_cache  # the sibling script (bench/ is on sys.path when run)
+from floor import WEIGHT_BYTES, kernels, step_bytes  # sibling scripts (bench/ is on sys.path when run)
+from opus_shape import ENGLISH_RATIO, SENTENCES, build, default_cache
 
-from translator import DecodeOptions, Translator, TranslatorConfig
+from translator import DecodeOptions, Translator, TranslatorConfig, batching
 from translator.config import BACKENDS
-
-WEIGHT_BYTES = {"int8": 1, "float16": 2, "bfloat16": 2, "float32": 4}
 
 
 def post(url: str, texts: list[str]) -> list[str]:
@@ -50,31 +50,6 @@ def offline(translator: Translator, sentences: list[str], decode: DecodeOptions)
     started = time.perf_counter()
     translator.translate_sentences(sentences, decode)
     return len(sentences) / (time.perf_counter() - started)
-
-
-def step_bytes(model: Path, engine: str) -> int:
-    """Weight bytes one greedy decoder step reads at batch 1: per layer the self-attention's four
-    projections, the cross-attention's query and output (its keys and values are computed once per
-    sentence) and the feed-forward pair, plus the output projection over the whole vocabulary."""
-    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
-    d, ffn = config["d_model"], config["decoder_ffn_dim"]
-    per_layer = 6 * d * d + 2 * d * ffn
-    weights = config["decoder_layers"] * per_layer + config["vocab_size"] * d
-    return weights * WEIGHT_BYTES[engine.rsplit("-", 1)[-1].split("_")[0]]  # int8_float16: int8 weights
-
-
-def bandwidth() -> float:
-    """Bytes per second one core streams from memory: a float32 matrix-vector product over 128 MiB, far
-    past the last-level cache, as a decoder step is."""
-    import torch
-
-    torch.set_num_threads(1)
-    matrix, vector = torch.randn(65_536, 512), torch.randn(512)
-    matrix @ vector
-    started = time.perf_counter()
-    for _ in range(20):
-        matrix @ vector
-    return 20 * matrix.numel() * 4 / (time.perf_counter() - started)
 
 
 def idle_latency(url: str, sentences: list[str]) -> list[float]:
@@ -128,15 +103,23 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def print_floor(model: Path, translator: Translator, sentences: list[str], decode: DecodeOptions) -> None:
-    per_step = step_bytes(model, translator.backend.name)
-    rate = bandwidth()
-    print(f"memory floor: {per_step / 1e6:.1f} MB of weights per output token at {rate / 1e9:.1f} GB/s")
-    # greedy steps per sentence: the cap, plus the step that may still end the sentence
-    steps = [decode.output_cap(len(row)) + 1 for row in translator.backend.tokenize(sentences)]
-    floors = [n * per_step / rate * 1000 for n in steps]
-    p50, p95 = percentile(floors, 50), percentile(floors, 95)
-    print(f"  = {per_step / rate * 1000:.2f} ms per token; idle-set floor p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+def floor_ms(model: Path, translator: Translator, sentences: list[str], decode: DecodeOptions) -> list[float]:
+    """The memory floor of each sentence's idle latency, in ms: the greedy steps the server decodes for it
+    alone (its band's cap, plus the step that may still end it) times the step's weight bytes, at the
+    fastest kernel's bandwidth."""
+    weight = translator.backend.name.rsplit("-", 1)[-1].split("_")[0]  # int8_float16: int8 weights
+    per_step = step_bytes(model, WEIGHT_BYTES[weight])
+    rates = kernels()
+    for name, rate in rates.items():
+        print(f"  {name:<48}{rate / 1e9:6.1f} GB/s")
+    rate = max(rates.values())
+    print(f"memory floor: {per_step / 1e6:.1f} MB of weights per output token at {rate / 1e9:.1f} GB/s", end="")
+    print(f" = {per_step / rate * 1000:.2f} ms per token")
+    widths = [
+        batching.width(len(row), translator.config.max_sentence_tokens)
+        for row in translator.backend.tokenize(sentences)
+    ]
+    return [(decode.output_cap(w) + 1) * per_step / rate * 1000 for w in widths]
 
 
 def main() -> None:
@@ -148,7 +131,7 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=30, help="sequential requests for the idle latency")
     parser.add_argument("--backend", choices=BACKENDS, default="auto")
     parser.add_argument("--beam", type=int, default=1)
-    parser.add_argument("--ratio", type=float, default=1.0, help="output cap: ratio × input tokens + slack")
+    parser.add_argument("--ratio", type=float, default=ENGLISH_RATIO, help="output cap: ratio × input tokens + slack")
     parser.add_argument("--slack", type=int, default=1)
     parser.add_argument("--sentences", type=Path, default=SENTENCES)
     args = parser.parse_args()
@@ -167,8 +150,7 @@ def main() -> None:
     print(f"engine: {translator.backend.name}")
     offline_rate = offline(translator, sentences, decode)
     print(f"offline, one batch of {len(sentences)}: {offline_rate:.2f} sentences/s")
-    if args.beam == 1:
-        print_floor(model, translator, idle, decode)
+    floors = floor_ms(model, translator, idle, decode) if args.beam == 1 else []
     del translator
 
     proc = None
@@ -179,6 +161,10 @@ def main() -> None:
         latencies = idle_latency(url, idle)
         p50, p95 = percentile(latencies, 50) * 1000, percentile(latencies, 95) * 1000
         print(f"idle single-sentence latency over {len(latencies)}: p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+        if floors:
+            f50, f95 = percentile(floors, 50), percentile(floors, 95)
+            print(f"  its memory floor: p50 {f50:.0f} ms, p95 {f95:.0f} ms", end="")
+            print(f"; latency / floor: p50 {p50 / f50:.2f}, p95 {p95 / f95:.2f}")
         served = concurrent(url, sentences, args.clients)
         print(f"{args.clients} clients, {len(sentences)} single-sentence requests: {served:.2f} sentences/s")
         print(f"served / offline: {served / offline_rate:.2f}")
