@@ -1,5 +1,6 @@
 """The speed harness: engines side by side, in one process and one run, interleaved, on the same sentences
-with the same output cap (input tokens + 1), with the opus-mt-id-en-shaped random model (bench/opus_shape.py).
+with the same output cap (1.22 x input tokens + 1, the length of real English), with the opus-mt-id-en-shaped
+random model (bench/opus_shape.py).
 
     (a) the design card taken literally: MarianMTModel.generate, batches of 16 in document order, beam 6
     (b) transformers greedy on length-sorted batches
@@ -9,8 +10,8 @@ with the same output cap (input tokens + 1), with the opus-mt-id-en-shaped rando
         decoded to the band's cap (batch invariance)
 
 Each engine decodes every batch to the same length for all its sentences (the model never ends one): (a)-(c)
-to the batch's longest input + 1, (d) to its band's width + 1, so (d) decodes somewhat more tokens than the
-target-token count printed, which is the sentences' own input lengths + 1.
+to the cap of the batch's longest input, (d) to its band's cap, so (d) decodes somewhat more tokens than the
+target-token count printed, the sum of the sentences' own caps.
 
 It prints sentences/s, target tokens/s and peak RSS for each, then the ratios d/a (same beam) and d/c.
 
@@ -27,10 +28,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from opus_shape import SENTENCES, build, default_cache  # the sibling script (bench/ is on sys.path when run)
+from opus_shape import ENGLISH_RATIO, SENTENCES, build, default_cache  # the sibling script (bench/ is on sys.path)
+
+from translator.config import DecodeOptions
+
+DECODE = DecodeOptions(1, ENGLISH_RATIO, 1)
 
 
 def reset_peak_rss() -> None:
@@ -57,7 +63,7 @@ class Engines:
         self.hf.generation_config.max_length = None
         self.hf.generation_config.forced_eos_token_id = None
         self.lengths = [len(ids) for ids in self.tokenizer(sentences)["input_ids"]]
-        self.caps = [n + 1 for n in self.lengths]  # the pipeline's cap at ratio 1.0, slack 1
+        self.caps = [DECODE.output_cap(n) for n in self.lengths]  # the pipeline's cap at the same ratio
         self.model = model
 
     def target_tokens(self) -> int:
@@ -101,7 +107,7 @@ def main() -> None:
     import ctranslate2
     import torch
 
-    from translator import DecodeOptions, Translator, segment
+    from translator import Translator, segment
     from translator.backends.ct2 import CT2Backend, convert
     from translator.config import TranslatorConfig
     from translator.memory import TranslationMemory
@@ -128,7 +134,7 @@ def main() -> None:
         def run() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 translator = Translator(backend, pipeline_config, source, TranslationMemory(Path(tmp) / "tm.sqlite"))
-                translator.translate_document(text, decode=DecodeOptions(beam, 1.0, 1))
+                translator.translate_document(text, decode=replace(DECODE, beam_size=beam))
 
         return run
 
