@@ -6,7 +6,7 @@ The bandwidth is measured with kernels over a 50 MB set (the size of one int8 st
 the last-level cache): torch's float32 matrix-vector product (what the floor was first measured with; it
 reaches well under the memory's speed), torch's dynamic-int8 Linear at batch 1 (an int8 matrix-vector
 product, as an int8 engine's step is) on 1 and 2 threads, and a plain read (numpy's float32 sum); each the
-best 1/20 s of a second's runs. The floor takes the fastest.
+median 1/20 s of a second's runs. The floor takes the fastest kernel.
 
     python bench/floor.py [--model DIR]     # the kernels and the floor per output token
 """
@@ -34,8 +34,7 @@ def step_bytes(model: Path, weight_bytes: int = 1) -> int:
 
 
 def _rate(kernel: Callable[[], object], nbytes: int, seconds: float = 1.0) -> float:
-    """Bytes per second of `kernel`: the best of 1/20 s batches of runs over about `seconds` (the floor is what
-    the memory can do, and other processes on the machine only ever slow a batch down)."""
+    """Bytes per second of `kernel`: the median of 1/20 s batches of runs over about `seconds`."""
     kernel()
     rates = []
     deadline = time.perf_counter() + seconds
@@ -45,7 +44,7 @@ def _rate(kernel: Callable[[], object], nbytes: int, seconds: float = 1.0) -> fl
             kernel()
             runs += 1
         rates.append(runs * nbytes / elapsed)
-    return max(rates)
+    return sorted(rates)[len(rates) // 2]
 
 
 def kernels() -> dict[str, float]:
