@@ -21,6 +21,7 @@ from api.routes import deepl, docs, documents, health, libretranslate, models, r
 from api.service import Service
 from api.settings import Settings, load_settings
 from translator import Translator, __version__
+from translator.formats import page
 
 log = logging.getLogger("api")
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
         app.include_router(module.router)
     app.include_router(health.metrics_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
+    app.mount("/assets", StaticFiles(directory=page.ASSETS), name="assets")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout_s=settings.client_timeout_s)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

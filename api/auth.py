@@ -18,7 +18,7 @@ async def require_key(request: Request) -> None:
     keys: frozenset[str] = request.app.state.api_keys
     if not keys:
         return
-    verify(keys, await _presented_key(request), "send 'Authorization: Bearer <key>' or an api_key field")
+    verify(keys, await presented_key(request), "send 'Authorization: Bearer <key>' or an api_key field")
 
 
 def verify(keys: frozenset[str], presented: str | None, how: str) -> None:
@@ -29,7 +29,7 @@ def verify(keys: frozenset[str], presented: str | None, how: str) -> None:
         raise ApiError(403, "key_invalid", "the API key is not valid")
 
 
-async def _presented_key(request: Request) -> str | None:
+async def presented_key(request: Request) -> str | None:
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         return authorization[7:].strip()

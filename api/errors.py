@@ -49,6 +49,11 @@ def error_body(path: str, code: str, message: str, **extra: Any) -> dict[str, An
     return {"error": {"code": code, "message": message, **extra}}
 
 
+def translator_status(exc: TranslatorError) -> tuple[int, str]:
+    """The status and code of one of the library's errors."""
+    return next(((s, c) for kind, s, c in _TRANSLATOR_STATUS if isinstance(exc, kind)), (500, "error"))
+
+
 def error_status(path: str, status: int) -> int:
     if path.startswith(DEEPL_PREFIX):
         return _DEEPL_STATUS.get(status, status)
@@ -77,7 +82,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(TranslatorError)
     async def translator_error(request: Request, exc: TranslatorError) -> JSONResponse:
-        status, code = next(((s, c) for kind, s, c in _TRANSLATOR_STATUS if isinstance(exc, kind)), (500, "error"))
+        status, code = translator_status(exc)
         return error_response(request, status, code, str(exc))
 
     @app.exception_handler(QueueFull)

@@ -6,16 +6,17 @@ Routes are thin over this: they parse and shape.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import anyio
 
 from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, Ticket
 from api.settings import Settings
-from translator import AlignedDocument, DecodeOptions, Translator, markup
+from translator import AlignedDocument, DecodeOptions, Paragraph, Translator, markup
 from translator.plan import Plan, assemble, document, fill, plan
 
 
@@ -67,10 +68,20 @@ class Service:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here, before any
         byte is sent), then stream NDJSON: one `{"document", "paragraph"}` line per paragraph as it is
         translated, and one `{"document", "done", "translation", "provenance"}` line closing each document."""
-        planned = await _plan(documents)
-        return self._stream(planned, await self.batcher.submit(planned.parts, decode), decode)
+        _, events = await self.start_events(documents, decode)
+        return _ndjson(events, self.settings.request_timeout_s)
 
-    async def _stream(self, planned: Plan, ticket: Ticket, decode: DecodeOptions) -> AsyncIterator[str]:
+    async def start_events(
+        self, documents: Sequence[tuple[str, str]], decode: DecodeOptions
+    ) -> tuple[Plan, AsyncGenerator[Event, None]]:
+        """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here); then the
+        events: each paragraph as it is translated, with its document's id, and each document once whole.
+        The events raise DeadlineExceeded past the request's deadline; closing them early (a client that
+        left) takes the request's pieces off the queue."""
+        planned = await _plan(documents)
+        return planned, self._events(planned, await self.batcher.submit(planned.parts, decode), decode)
+
+    async def _events(self, planned: Plan, ticket: Ticket, decode: DecodeOptions) -> AsyncGenerator[Event, None]:
         provenance = self.translator.provenance(decode)
         deadline = time.monotonic() + self.settings.request_timeout_s
         part = 0
@@ -81,16 +92,27 @@ class Service:
                     translations = await self.batcher.result(ticket, part, max(0.0, deadline - time.monotonic()))
                     part += 1
                     done.append(fill(paragraph, iter(translations)))
-                    yield _line({"document": layout.id, "paragraph": done[-1].to_dict()})
-                whole = document(layout.id, done, provenance)
-                closing = {"document": layout.id, "done": True, "translation": whole.translation}
-                closing["summary"] = whole.summary
-                yield _line({**closing, "provenance": provenance.to_dict()})
-        except DeadlineExceeded:
-            limit = self.settings.request_timeout_s
-            yield _line({"error": {"code": "deadline_exceeded", "message": f"over the {limit:g} s deadline"}})
+                    yield layout.id, done[-1]
+                yield document(layout.id, done, provenance)
         finally:
             self.batcher.cancel(ticket)  # a client that left, or a stream closed early: its pieces leave the queue
+
+
+Event = tuple[str, Paragraph] | AlignedDocument  # a paragraph translated (its document's id), or a document
+
+
+async def _ndjson(events: AsyncGenerator[Event, None], timeout_s: float) -> AsyncIterator[str]:
+    async with contextlib.aclosing(events):
+        try:
+            async for event in events:
+                if isinstance(event, AlignedDocument):
+                    closing = {"document": event.id, "done": True, "translation": event.translation}
+                    closing["summary"] = event.summary
+                    yield ndjson_line({**closing, "provenance": event.provenance.to_dict()})
+                else:
+                    yield ndjson_line({"document": event[0], "paragraph": event[1].to_dict()})
+        except DeadlineExceeded:
+            yield ndjson_line({"error": {"code": "deadline_exceeded", "message": f"over the {timeout_s:g} s deadline"}})
 
 
 async def translate_markup(
@@ -113,5 +135,5 @@ async def _plan(documents: Sequence[tuple[str, str]]) -> Plan:
     return await anyio.to_thread.run_sync(plan, documents)
 
 
-def _line(record: dict[str, Any]) -> str:
+def ndjson_line(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False) + "\n"

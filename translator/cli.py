@@ -358,7 +358,7 @@ def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:
         for s in doc.sentences:
             out.write(tsv.row((s.id, s.source, s.target, ",".join(s.flags))))
     elif fmt == "html":
-        out.write(page.document(doc, {}, index_link=False))
+        out.write(page.document(doc, {}, index_link=False, inline=True))
 
 
 def _segment(text: str, out: TextIO) -> None:

@@ -1,23 +1,36 @@
-"""GET / and POST /: the side-by-side reader, server-rendered; paste, upload or open /?text=."""
+"""GET / and POST /: the reader. Paste, upload or open /?text=; the page is the document template
+(translator/formats/templates) with a form. Without script the form posts and the page comes back whole;
+reader.js posts the same form asking for NDJSON, and gets the document's frame, each paragraph as it is
+translated and the summary, each rendered by the same template. Every error is a sentence on the page.
+
+The empty page needs no key, so that a browser can show the key field; translating needs one (a header
+from reader.js, the form's api_key field, or ?api_key=) when keys are set.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
-from api.auth import require_key
+from api.auth import presented_key, verify
+from api.batcher import DeadlineExceeded, QueueFull, TooMuchWork
+from api.errors import ApiError, BodyTooLarge, translator_status
 from api.inputs import CheckedRoute
-from api.schemas import ERROR_RESPONSES
-from api.service import Service
-from translator import AlignedDocument, quality
+from api.service import Service, ndjson_line
+from translator import AlignedDocument, TranslatorError
+from translator.formats import page
 
-router = APIRouter(dependencies=[Depends(require_key)], tags=["reader"], route_class=CheckedRoute)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+router = APIRouter(tags=["reader"], route_class=CheckedRoute)
+templates = Jinja2Templates(env=page.environment(Path(__file__).resolve().parents[1] / "templates"))
+NDJSON = "application/x-ndjson"
 
 # Nothing inline may run: even if escaping failed somewhere, injected script would not execute.
 _CSP = (
@@ -25,17 +38,43 @@ _CSP = (
 )
 
 
-_HTML_OR_JSON = {"text/html": {}, "application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+class Problem(Exception):
+    """What went wrong, in words for the person at the page, and the status the page comes with."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+_PAGE_OR_LINE = {"text/html": {}, NDJSON: {"description": 'reader.js asked: `{"error": "..."}`'}}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
-    **ERROR_RESPONSES,
-    400: {"content": _HTML_OR_JSON, "description": "the file is not UTF-8 text (a page) or the form undecodable"},
-    413: {"content": _HTML_OR_JSON, "description": "the text over a limit (a page) or the body over its byte limit"},
+    200: {"content": {"text/html": {}, NDJSON: {"description": "reader.js asked: the document as it is translated"}}},
+    **{
+        status: {"content": _PAGE_OR_LINE, "description": f"{what}: the page, saying so in plain words"}
+        for status, what in [
+            (400, "nothing to translate, a file that is not UTF-8, a form that cannot be read"),
+            (401, "keys are set and none came"),
+            (403, "the key is not one of the keys"),
+            (408, "the form arrived too slowly"),
+            (413, "the text or the body over a limit"),
+            (422, "the form holds what is not Unicode text"),
+            (500, "the model failed"),
+            (503, "the queue is full, or the model is not available"),
+            (504, "past the deadline"),
+        ]
+    },
 }
 
 
-@router.get("/", response_class=HTMLResponse, summary="The side-by-side reader", responses=_RESPONSES)
-async def reader(request: Request, text: str = "") -> HTMLResponse:
-    return await _render(request, text, error=None)
+@router.get("/", response_class=HTMLResponse, summary="The reader", responses=_RESPONSES)
+async def reader(request: Request, text: str = "") -> Response:
+    if not text.strip():
+        return _page(request, text)
+    try:
+        await _check_key(request)
+        return await _translated_page(request, text)
+    except Problem as problem:
+        return _page(request, text, problem)
 
 
 _FORM = {
@@ -43,6 +82,7 @@ _FORM = {
     "properties": {
         "text": {"type": "string", "description": "Indonesian text"},
         "file": {"type": "string", "format": "binary", "description": "or a UTF-8 text file"},
+        "api_key": {"type": "string", "description": "the key, when keys are set (or a header)"},
     },
 }
 
@@ -50,38 +90,135 @@ _FORM = {
 @router.post(
     "/",
     response_class=HTMLResponse,
-    summary="The side-by-side reader, for pasted or uploaded text",
+    summary="The reader, for pasted or uploaded text; with `Accept: application/x-ndjson`, streamed",
     responses=_RESPONSES,
     openapi_extra={"requestBody": {"required": False, "content": {"multipart/form-data": {"schema": _FORM}}}},
 )
-async def reader_post(request: Request) -> HTMLResponse:
-    form = await request.form()
-    text = form.get("text")
+async def reader_post(request: Request) -> Response:
+    streamed = NDJSON in request.headers.get("accept", "")
+    text = ""
+    try:
+        text = await _text(request)
+        await _check_key(request)
+        if streamed:
+            return await _stream(request, text)
+        return await _translated_page(request, text)
+    except Problem as problem:
+        if streamed:
+            return Response(ndjson_line({"error": problem.message}), problem.status, problem.headers, media_type=NDJSON)
+        return _page(request, text, problem)
+
+
+async def _text(request: Request) -> str:
+    """The form's text, or its uploaded file's."""
+    try:
+        form = await request.form()
+    except BodyTooLarge:
+        limit = request.app.state.settings.max_body_bytes
+        message = f"That is more than this server takes at once ({limit:,} bytes); send it in parts."
+        raise Problem(413, message) from None
+    except HTTPException as exc:  # 400 a form that cannot be parsed, 408 too slow, 422 not Unicode text
+        raise Problem(exc.status_code, f"The form could not be read: {exc.detail}.") from None
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read()
         try:
-            text = data.decode("utf-8-sig")
+            return data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return await _render(request, "", error=f"{upload.filename} is not UTF-8 text", status=400)
-    return await _render(request, text if isinstance(text, str) else "", error=None)
+            raise Problem(400, f"{upload.filename} is not UTF-8 text: save it as UTF-8 and upload it again.") from None
+    text = form.get("text")
+    return text if isinstance(text, str) else ""
 
 
-async def _render(request: Request, text: str, error: str | None, status: int = 200) -> HTMLResponse:
+async def _check_key(request: Request) -> None:
+    keys: frozenset[str] = request.app.state.api_keys
+    if not keys:
+        return
+    try:
+        verify(keys, await presented_key(request), "")
+    except ApiError as exc:
+        if exc.code == "key_required":
+            raise Problem(401, "This server needs an API key to translate: enter yours in the key field.") from None
+        raise Problem(403, "That API key is not valid: check it and try again.") from None
+
+
+def _service_for(request: Request, text: str) -> Service:
+    """The service, once `text` is something it takes."""
     service: Service = request.app.state.service
-    doc: AlignedDocument | None = None
-    if text.strip() and error is None:
-        if problem := service.limit_problem([text]):
-            error, status = problem[1], 413
-        else:
-            [doc] = await service.translate_documents([("reader", text)], service.decode(None))
+    if not text.strip():
+        raise Problem(400, "There is nothing to translate: paste Indonesian text or choose a text file.")
+    if service.limit_problem([text]):
+        limit = service.settings.max_text_chars
+        raise Problem(413, f"The text has {len(text):,} characters; this server translates at most {limit:,} at once.")
+    return service
+
+
+Refused = QueueFull | TooMuchWork | DeadlineExceeded | TranslatorError
+
+
+def _refused(exc: Refused, service: Service) -> Problem:
+    """The service's refusals and failures, as the page says them."""
+    if isinstance(exc, TranslatorError):
+        return Problem(translator_status(exc)[0], f"The translation failed: {exc}.")
+    if isinstance(exc, QueueFull):
+        message = f"The server is busy with other translations: try again in {exc.retry_after_s} s."
+        return Problem(503, message, {"Retry-After": str(exc.retry_after_s)})
+    if isinstance(exc, TooMuchWork):
+        return Problem(413, f"The text is too long for one request here ({exc}); translate it in parts.")
+    limit = service.settings.request_timeout_s
+    return Problem(504, f"The translation took longer than this server allows ({limit:g} s); try a shorter text.")
+
+
+async def _translated_page(request: Request, text: str) -> Response:
+    service = _service_for(request, text)
+    try:
+        [doc] = await service.translate_documents([("reader", text)], service.decode(None))
+    except (QueueFull, TooMuchWork, DeadlineExceeded, TranslatorError) as exc:
+        raise _refused(exc, service) from None
+    return _page(request, text, doc=doc)
+
+
+async def _stream(request: Request, text: str) -> Response:
+    service = _service_for(request, text)
+    decode = service.decode(None)
+    try:
+        planned, events = await service.start_events([("reader", text)], decode)
+    except (QueueFull, TooMuchWork, TranslatorError) as exc:
+        raise _refused(exc, service) from None
+    frame = page.macros().document(page.details(service.translator.provenance(decode)))
+    total = len(planned.layouts[0].paragraphs)
+
+    async def lines() -> AsyncIterator[str]:
+        yield ndjson_line({"paragraphs": total, "html": str(frame)})
+        async with contextlib.aclosing(events):
+            try:
+                async for event in events:
+                    if isinstance(event, AlignedDocument):
+                        yield ndjson_line({"done": True, "html": str(page.macros().outcome(event))})
+                    else:
+                        html = str(page.macros().paragraph(event[1]))
+                        yield ndjson_line({"paragraph": event[1].index, "html": html})
+            except (DeadlineExceeded, TranslatorError) as exc:
+                yield ndjson_line({"error": _refused(exc, service).message})
+
+    return StreamingResponse(lines(), media_type=NDJSON, headers={"Content-Security-Policy": _CSP})
+
+
+def _page(request: Request, text: str, problem: Problem | None = None, doc: AlignedDocument | None = None) -> Response:
+    service: Service = request.app.state.service
     context = {
+        "title": "Indonesian → English reader",
         "text": text,
         "doc": doc,
-        "error": error,
-        "meanings": quality.MEANINGS,
+        "details": page.details(doc.provenance) if doc else [],
+        "error": problem.message if problem else None,
+        "needs_key": bool(request.app.state.api_keys),
         "api_key": request.query_params.get("api_key", ""),
+        "max_chars": service.settings.max_text_chars,
+        "assets": str(request.url_for("assets", path="")),
+        "inline": None,
     }
+    status = problem.status if problem else 200
     response = templates.TemplateResponse(request, "reader.html", context, status_code=status)
-    response.headers["Content-Security-Policy"] = _CSP
+    response.headers.update({"Content-Security-Policy": _CSP, **(problem.headers if problem else {})})
     return response

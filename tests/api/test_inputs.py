@@ -83,7 +83,10 @@ def test_multipart_in_a_charset_that_makes_surrogates(client: TestClient, path: 
     name = "text" if path == "/" else "q"
     body = f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n+2AA-\r\n--b--\r\n'.encode()
     r = client.post(path, content=body, headers={"content-type": "multipart/form-data; boundary=b; charset=utf-7"})
-    assert "surrogate" in field_error(r, path, name)
+    if path == "/":  # the reader says it on its page
+        assert r.status_code == 422 and "text: unpaired surrogate U+D800" in r.text
+    else:
+        assert "surrogate" in field_error(r, path, name)
 
 
 def test_query_strings_and_urlencoded_forms_cannot_carry_surrogates(client: TestClient) -> None:
