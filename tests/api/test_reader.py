@@ -302,7 +302,9 @@ class Page:
         return [self.b.find_element("css selector", f"#{pair} > .{side}") for side in ("src", "tgt")]
 
 
-TEXT_HEIGHT = "var r = document.createRange(); r.selectNodeContents(arguments[0]); return r.getBoundingClientRect().height"
+TEXT_HEIGHT = (  # the height of an element's text, not of its box (a grid row stretches both sides' boxes)
+    "var r = document.createRange(); r.selectNodeContents(arguments[0]); return r.getBoundingClientRect().height"
+)
 
 
 def article(pairs: list[dict[str, str]]) -> tuple[str, list[str]]:
@@ -519,3 +521,36 @@ def test_with_keys_the_page_offers_a_key_field(
     page.shot("key-field-1280")
     page.open(fresh=False)  # kept for the tab
     assert page.by_id("api-key").get_attribute("value") == "sesame"
+
+
+def test_an_archive_page_reads_like_the_reader(
+    browser: Any,
+    served: Callable[[TranslatorConfig], Translator],
+    shots: Path,
+    tmp_path: Path,
+    pairs: list[dict[str, str]],
+) -> None:
+    from tests.api.conftest import settings_of
+    from translator.formats import page as pages
+    from translator.formats.output import Finished
+
+    translator = served(settings_of().translator_config())
+    doc = translator.translate_document(" ".join(p["source"] for p in pairs[16:19]), doc_id="news/a.txt")
+    writer = pages.Writer(tmp_path, {})
+    writer.open({})
+    writer.write(Finished(0, "news/a.txt", doc, {"title": "Berita"}))
+    writer.write(Finished(1, "news/b.txt", reason="empty file"))
+    writer.sync()
+    writer.close(complete=True)
+    page = Page(browser, (tmp_path / "html").as_uri(), shots)
+    page.open("/index.html", width=390)
+    try:
+        assert [li.text for li in page.all("li")] == ["Berita 3 sentences", "news/b.txt not translated: empty file"]
+        page.all("li a")[0].click()
+        page.wait.until(lambda b: page.all(".pair"))
+        assert page.js("return document.documentElement.dataset.view") == "interleaved"  # page.js runs here too
+        src, tgt = page.boxes("p0s1")
+        assert tgt["top"] >= src["bottom"] - 1 and page.js("return window.innerWidth") == 390
+        page.shot("archive-page-390")
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
