@@ -201,7 +201,7 @@ async def _stream(request: Request, text: str) -> Response:
             except (DeadlineExceeded, TranslatorError) as exc:
                 yield ndjson_line({"error": _refused(exc, service).message})
 
-    return StreamingResponse(lines(), media_type=NDJSON, headers={"Content-Security-Policy": _CSP})
+    return StreamingResponse(lines(), media_type=NDJSON)
 
 
 def _page(request: Request, text: str, problem: Problem | None = None, doc: AlignedDocument | None = None) -> Response:

@@ -5,6 +5,7 @@
 "use strict";
 
 var KEY_STORE = "reader.apiKey";
+var running = null;  // the AbortController of the translation on show; a new one replaces it
 
 function errorSays(message) {
   var error = document.getElementById("error");
@@ -91,6 +92,7 @@ async function translate(form, keyField, controller) {
     });
     if (total && done === total) document.getElementById("progress").hidden = true;
   } catch (e) {
+    if (running !== controller) return;  // replaced by a newer translation, which owns the page now
     if (e.name === "AbortError") {
       progressSays(done, total, "cancelled");
     } else {
@@ -98,7 +100,7 @@ async function translate(form, keyField, controller) {
       progressSays(done, total, "stopped");
     }
   } finally {
-    document.getElementById("cancel").hidden = true;
+    if (running === controller) document.getElementById("cancel").hidden = true;
   }
 }
 
@@ -107,14 +109,14 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!form) return;
   var keyField = document.getElementById("api-key");
   if (keyField && !keyField.value) keyField.value = sessionStorage.getItem(KEY_STORE) || "";
-  var controller = null;
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (controller) controller.abort();
-    controller = new AbortController();
-    translate(form, keyField, controller);
+    var previous = running;
+    running = new AbortController();
+    if (previous) previous.abort();
+    translate(form, keyField, running);
   });
   document.getElementById("cancel").addEventListener("click", function () {
-    if (controller) controller.abort();
+    if (running) running.abort();
   });
 });
