@@ -350,6 +350,10 @@ def test_side_by_side_rows_align_and_the_views_switch(
     page.wait.until(lambda b: page.parts("p0s1")[0].is_displayed())  # hover: its source shows
     assert not page.parts("p0s0")[0].is_displayed()
     page.shot("english-only-hover-1280")
+    ActionChains(browser).move_to_element(page.b.find_element("css selector", "h1")).perform()
+    page.wait.until(lambda b: not page.parts("p0s1")[0].is_displayed())
+    page.parts("p1s0")[1].click()  # a tap: the pair takes the focus, and shows its source
+    page.wait.until(lambda b: page.parts("p1s0")[0].is_displayed())
 
     page.open("/", fresh=False)  # remembered without the URL's ?view=
     assert page.js("return document.documentElement.dataset.view") == "english"
@@ -377,6 +381,7 @@ def test_keyboard_moves_between_pairs_and_copies_the_english(
     def focused() -> str:
         return str(page.js("return document.activeElement.id"))
 
+    page.all('.views button[data-view="side"]')[0].click()  # a button keeps the focus; the keys still move
     keys.send_keys("j").perform()
     page.wait.until(lambda b: focused() == ids[0])
     keys.send_keys("j").perform()

@@ -81,7 +81,7 @@ function onClick(event) {
 }
 
 function typing(element) {
-  return element && element.closest && element.closest("input, textarea, select, button, [contenteditable]");
+  return element && element.closest && element.closest("input, textarea, select, [contenteditable]");
 }
 
 function onKey(event) {
