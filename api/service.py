@@ -68,40 +68,51 @@ class Service:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here, before any
         byte is sent), then stream NDJSON: one `{"document", "paragraph"}` line per paragraph as it is
         translated, and one `{"document", "done", "translation", "provenance"}` line closing each document."""
-        _, events = await self.start_events(documents, decode)
-        return _ndjson(events, self.settings.request_timeout_s)
+        return _ndjson(await self.start_events(documents, decode), self.settings.request_timeout_s)
 
-    async def start_events(
-        self, documents: Sequence[tuple[str, str]], decode: DecodeOptions
-    ) -> tuple[Plan, AsyncGenerator[Event, None]]:
-        """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here); then the
-        events: each paragraph as it is translated, with its document's id, and each document once whole.
-        The events raise DeadlineExceeded past the request's deadline; closing them early (a client that
-        left) takes the request's pieces off the queue."""
+    async def start_events(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> Events:
+        """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here); then its
+        events, as they come."""
         planned = await _plan(documents)
-        return planned, self._events(planned, await self.batcher.submit(planned.parts, decode), decode)
+        ticket = await self.batcher.submit(planned.parts, decode)
+        return Events(planned, self._events(planned, ticket, decode), lambda: self.batcher.cancel(ticket))
 
     async def _events(self, planned: Plan, ticket: Ticket, decode: DecodeOptions) -> AsyncGenerator[Event, None]:
         provenance = self.translator.provenance(decode)
         deadline = time.monotonic() + self.settings.request_timeout_s
         part = 0
-        try:
-            for layout in planned.layouts:
-                done = []
-                for paragraph in layout.paragraphs:
-                    translations = await self.batcher.result(ticket, part, max(0.0, deadline - time.monotonic()))
-                    part += 1
-                    done.append(fill(paragraph, iter(translations)))
-                    yield layout.id, done[-1]
-                yield document(layout.id, done, provenance)
-        finally:
-            self.batcher.cancel(ticket)  # a client that left, or a stream closed early: its pieces leave the queue
+        for layout in planned.layouts:
+            done = []
+            for paragraph in layout.paragraphs:
+                translations = await self.batcher.result(ticket, part, max(0.0, deadline - time.monotonic()))
+                part += 1
+                done.append(fill(paragraph, iter(translations)))
+                yield layout.id, done[-1]
+            yield document(layout.id, done, provenance)
 
 
 Event = tuple[str, Paragraph] | AlignedDocument  # a paragraph translated (its document's id), or a document
 
 
-async def _ndjson(events: AsyncGenerator[Event, None], timeout_s: float) -> AsyncIterator[str]:
+class Events:
+    """A streamed request: its plan, and (iterated) each paragraph as it is translated, with its document's
+    id, and each document once whole; DeadlineExceeded past the request's deadline. Closing it (at the end,
+    early, or before it started, when a client leaves that soon) takes the request's pieces off the queue."""
+
+    def __init__(self, planned: Plan, events: AsyncGenerator[Event, None], cancel: Callable[[], None]) -> None:
+        self.plan, self._events, self._cancel = planned, events, cancel
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return self._events
+
+    async def aclose(self) -> None:
+        try:
+            await self._events.aclose()
+        finally:
+            self._cancel()
+
+
+async def _ndjson(events: Events, timeout_s: float) -> AsyncIterator[str]:
     async with contextlib.aclosing(events):
         try:
             async for event in events:

@@ -182,15 +182,15 @@ async def _stream(request: Request, text: str) -> Response:
     service = _service_for(request, text)
     decode = service.decode(None)
     try:
-        planned, events = await service.start_events([("reader", text)], decode)
+        events = await service.start_events([("reader", text)], decode)
     except (QueueFull, TooMuchWork, TranslatorError) as exc:
         raise _refused(exc, service) from None
     frame = page.macros().document(page.details(service.translator.provenance(decode)))
-    total = len(planned.layouts[0].paragraphs)
+    total = len(events.plan.layouts[0].paragraphs)
 
     async def lines() -> AsyncIterator[str]:
-        yield ndjson_line({"paragraphs": total, "html": str(frame)})
-        async with contextlib.aclosing(events):
+        async with contextlib.aclosing(events):  # a client gone even before the first paragraph: work dropped
+            yield ndjson_line({"paragraphs": total, "html": str(frame)})
             try:
                 async for event in events:
                     if isinstance(event, AlignedDocument):

@@ -74,6 +74,21 @@ def test_documents_stream_one_paragraph_a_line(server: App, pairs: list[dict[str
     assert lines[4]["summary"] == {"sentences": 4, "flags": {}}
 
 
+def test_a_stream_closed_before_its_first_paragraph_takes_its_work_off_the_queue(
+    server: App, pairs: list[dict[str, str]]
+) -> None:
+    """As when a client leaves while the reader's first line (the frame) is on its way."""
+    service = server.app.state.service
+
+    async def open_and_close() -> tuple[int, int]:
+        events = await service.start_events([("a", "\n\n".join(p["source"] for p in pairs[:3]))], service.decode(None))
+        queued = service.batcher.pending
+        await events.aclose()  # never iterated: no model call has run in between
+        return queued, service.batcher.pending
+
+    assert server.client.portal.call(open_and_close) == (3, 0)  # type: ignore[union-attr]
+
+
 def test_order_is_kept_under_32_concurrent_clients(server: App, pairs: list[dict[str, str]]) -> None:
     def client(seed: int) -> tuple[list[str], list[str]]:
         chosen = random.Random(seed).sample(pairs, 3)
