@@ -115,7 +115,7 @@ async def _text(request: Request) -> str:
         form = await request.form()
     except BodyTooLarge:
         limit = request.app.state.settings.max_body_bytes
-        message = f"That is more than this server takes at once ({limit:,} bytes); send it in parts."
+        message = f"The text or file is more than this server takes at once ({limit:,} bytes); send it in parts."
         raise Problem(413, message) from None
     except HTTPException as exc:  # 400 a form that cannot be parsed, 408 too slow, 422 not Unicode text
         raise Problem(exc.status_code, f"The form could not be read: {exc.detail}.") from None

@@ -78,6 +78,10 @@ async function translate(form, keyField, controller) {
     await records(response, function (record) {
       if (record.error) {
         errorSays(record.error);
+        if (!total) {  // refused before it began: nothing to count
+          document.getElementById("progress").hidden = true;
+          return;
+        }
       } else if (record.paragraphs !== undefined) {
         total = record.paragraphs;
         result.innerHTML = record.html;  // escaped by the server's template

@@ -490,6 +490,7 @@ def test_errors_are_shown_in_words(browser: Any, site: Hosted, shots: Path, tmp_
     page.open()
     page.submit("   ")
     assert page.error() == "There is nothing to translate: paste Indonesian text or choose a text file."
+    assert not page.by_id("progress").is_displayed()  # refused before it began: no progress to show
     binary = tmp_path / "scan.txt"
     binary.write_bytes(b"\xff\xfe\x00\x01 not text")
     page.by_id("file").send_keys(str(binary))
@@ -559,5 +560,8 @@ def test_an_archive_page_reads_like_the_reader(
         src, tgt = page.boxes("p0s1")
         assert tgt["top"] >= src["bottom"] - 1 and page.js("return window.innerWidth") == 390
         page.shot("archive-page-390")
+        page.all('.views button[data-view="side"]')[0].click()  # a file:// page can switch too
+        page.wait.until(lambda b: page.js("return document.documentElement.dataset.view") == "side")
+        assert "view=side" in browser.current_url
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
