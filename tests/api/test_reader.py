@@ -18,8 +18,10 @@ import pytest
 from markupsafe import escape
 
 from api.batcher import QueueFull
-from tests.api.conftest import App, Hosted, app_fixture, call
+from tests.api.conftest import App, Hosted, app_fixture, call, settings_of
 from translator import Translator, TranslatorConfig
+from translator.formats import page as pages
+from translator.formats.output import Finished
 from translator.quality import MEANINGS
 
 server = app_fixture()
@@ -170,11 +172,9 @@ def test_with_keys_the_page_asks_for_one(shape: str, keyed: App, pairs: list[dic
 def test_the_archive_page_and_the_reader_render_a_document_alike(
     server: App, served: Callable[[TranslatorConfig], Translator], pairs: list[dict[str, str]]
 ) -> None:
-    from translator.formats import page
-
     text = pairs[0]["source"] + "\n\n" + pairs[1]["source"]
     reader = call(server.url + "/", form(text=text), content_type=FORM).body.decode()
-    archived = page.document(served(server.settings.translator_config()).translate_document(text, doc_id="a"), {})
+    archived = pages.document(served(server.settings.translator_config()).translate_document(text, doc_id="a"), {})
     sections = [re.findall(r'<section class="para".*?</section>', html, re.DOTALL) for html in (reader, archived)]
     assert len(sections[0]) == 2 and sections[0] == sections[1]
 
@@ -210,8 +210,6 @@ class Gate:
 
 @pytest.fixture(scope="module")
 def gate(served: Callable[[TranslatorConfig], Translator]) -> Gate:
-    from tests.api.conftest import settings_of
-
     return Gate(served(settings_of().translator_config()))
 
 
@@ -226,8 +224,6 @@ def site(gate: Gate) -> Iterator[Hosted]:
 
 @pytest.fixture(scope="module")
 def locked_site(served: Callable[[TranslatorConfig], Translator]) -> Iterator[Hosted]:
-    from tests.api.conftest import settings_of
-
     hosted = Hosted(served(settings_of().translator_config()), TRANSLATOR_API_KEYS="sesame")
     yield hosted
     hosted.stop()
@@ -538,10 +534,6 @@ def test_an_archive_page_reads_like_the_reader(
     tmp_path: Path,
     pairs: list[dict[str, str]],
 ) -> None:
-    from tests.api.conftest import settings_of
-    from translator.formats import page as pages
-    from translator.formats.output import Finished
-
     translator = served(settings_of().translator_config())
     doc = translator.translate_document(" ".join(p["source"] for p in pairs[16:19]), doc_id="news/a.txt")
     writer = pages.Writer(tmp_path, {})

@@ -48,7 +48,8 @@ def macros() -> Any:
 
 
 def details(provenance: Provenance, *parts: str) -> list[str]:
-    """The line under a document's title: `parts` (its id, date…) that are not empty, then what made it."""
+    """What a page says about a document beside its view buttons: `parts` (its id, date…) that are not
+    empty, then what made it."""
     made = [f"{provenance.model}@{provenance.revision}", provenance.backend, f"beam {provenance.beam_size}"]
     return [part for part in parts if part] + made
 
