@@ -18,13 +18,13 @@ def shout(texts: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("name", ["a.pdf", "a", "a.txt.gz"])
 def test_an_unsupported_type_is_refused_naming_the_supported_ones(name: str) -> None:
-    with pytest.raises(InputError, match=re.escape("supported are .txt, .html, .htm")):
+    with pytest.raises(InputError, match=re.escape("supported are .txt, .html, .htm, .srt")):
         parse(name, b"teks")
 
 
 def test_the_suffix_is_read_in_any_case() -> None:
     assert translate_file("BERITA.TXT", b"halo", shout) == b"HALO"
-    assert SUFFIXES == (".txt", ".html", ".htm")
+    assert SUFFIXES == (".txt", ".html", ".htm", ".srt")
 
 
 def test_text_keeps_its_bom_and_crlf_and_is_one_text() -> None:
@@ -42,7 +42,7 @@ def test_an_empty_text_file_comes_back_empty() -> None:
     assert parsed.rebuild([""]) == b""
 
 
-@pytest.mark.parametrize("name", ["a.txt", "a.html"])
+@pytest.mark.parametrize("name", ["a.txt", "a.html", "a.srt"])
 def test_bytes_that_are_not_utf8_are_refused_saying_where(name: str) -> None:
     with pytest.raises(InputError, match=r"not UTF-8 text: byte 9 \(line 2\) is 0xe9"):
         parse(name, b"1\nBerita \xe9 lagi\n")

@@ -24,6 +24,7 @@ _FORMATS: dict[str, str] = {
     ".txt": "translator.files.txt",
     ".html": "translator.files.html",
     ".htm": "translator.files.html",
+    ".srt": "translator.files.srt",
 }
 SUFFIXES: tuple[str, ...] = tuple(_FORMATS)
 
