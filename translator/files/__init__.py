@@ -25,6 +25,8 @@ _FORMATS: dict[str, str] = {
     ".html": "translator.files.html",
     ".htm": "translator.files.html",
     ".srt": "translator.files.srt",
+    ".xlf": "translator.files.xliff",
+    ".xliff": "translator.files.xliff",
 }
 SUFFIXES: tuple[str, ...] = tuple(_FORMATS)
 
