@@ -18,13 +18,13 @@ def shout(texts: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("name", ["a.pdf", "a", "a.txt.gz"])
 def test_an_unsupported_type_is_refused_naming_the_supported_ones(name: str) -> None:
-    with pytest.raises(InputError, match=re.escape("supported are .txt, .html, .htm, .srt, .xlf, .xliff")):
+    with pytest.raises(InputError, match=re.escape("supported are .txt, .html, .htm, .docx, .srt, .xlf, .xliff")):
         parse(name, b"teks")
 
 
 def test_the_suffix_is_read_in_any_case() -> None:
     assert translate_file("BERITA.TXT", b"halo", shout) == b"HALO"
-    assert SUFFIXES == (".txt", ".html", ".htm", ".srt", ".xlf", ".xliff")
+    assert SUFFIXES == (".txt", ".html", ".htm", ".docx", ".srt", ".xlf", ".xliff")
 
 
 def test_text_keeps_its_bom_and_crlf_and_is_one_text() -> None:

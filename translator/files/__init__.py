@@ -24,6 +24,7 @@ _FORMATS: dict[str, str] = {
     ".txt": "translator.files.txt",
     ".html": "translator.files.html",
     ".htm": "translator.files.html",
+    ".docx": "translator.files.docx",
     ".srt": "translator.files.srt",
     ".xlf": "translator.files.xliff",
     ".xliff": "translator.files.xliff",
