@@ -146,6 +146,21 @@ def test_links_fields_and_images_are_kept_once() -> None:
     assert footer.count("<w:fldSimple") == 1 and "<w:t>1</w:t>" in footer  # a field's result as it was
 
 
+def test_a_text_box_is_translated_and_the_paragraph_holding_it_keeps_its_own_text() -> None:
+    d, out = docx.Document(), io.BytesIO()
+    box = (
+        '<w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml"><v:textbox><w:txbxContent>'
+        "<w:p><w:r><w:t>Isi kotak</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict>"
+    )
+    d.element.body.sectPr.addprevious(parse_xml(paragraph_xml(f"<w:r><w:t>Di luar</w:t>{box}</w:r>")))
+    d.save(out)
+    parsed = parse("a.docx", out.getvalue())
+    assert parsed.texts == ["Di luar", "Isi kotak"]
+    with zipfile.ZipFile(io.BytesIO(parsed.rebuild(["Outside", "In the box"]))) as english:
+        xml = english.read("word/document.xml").decode()
+    assert ">Outside</w:t><w:pict>" in xml and ">In the box</w:t>" in xml
+
+
 def test_an_empty_document_has_nothing_to_translate() -> None:
     empty, out = docx.Document(), io.BytesIO()
     empty.add_paragraph(style="Title").add_run("  ")

@@ -1,7 +1,9 @@
 """XLIFF 2.0 (.xlf, .xliff): each segment's <target> is filled with the English of its <source>, inline
 elements (<ph/>, <pc>, <mrk>, <sc/>, <ec/>…) kept: the texts are the inner XML of the sources, translated as
 markup. A missing <target> is made right after its <source>; an existing one keeps its attributes and gets
-new content. A segment under translate="no" (on its unit, group or file) gets its source as target.
+new content (a human translation in it is replaced). A segment under translate="no" (on its unit, group or
+file) gets its source as target; an inline <mrk translate="no"> is translated like its surroundings (the markup
+path leaves elements out by name only).
 <xliff> gets trgLang="en" when it has none; everything else is kept as lxml reads and writes it (comments,
 other namespaces, modules), re-serialised as UTF-8. XLIFF 1.x, other XML, DTDs and entities are refused.
 """
