@@ -161,6 +161,23 @@ def test_a_text_box_is_translated_and_the_paragraph_holding_it_keeps_its_own_tex
     assert ">Outside</w:t><w:pict>" in xml and ">In the box</w:t>" in xml
 
 
+def test_tracked_deletions_and_bookmarks_stay_where_they_are_without_cutting_the_sentence() -> None:
+    d, out = docx.Document(), io.BytesIO()
+    inner = (
+        '<w:r><w:t xml:space="preserve">Saya </w:t></w:r><w:del w:id="1" w:author="A" w:date="2026-01-01T00:00:00Z">'
+        '<w:r><w:delText xml:space="preserve">tidak </w:delText></w:r></w:del><w:bookmarkStart w:id="2" w:name="b"/>'
+        '<w:ins w:id="3" w:author="A" w:date="2026-01-01T00:00:00Z"><w:r><w:t xml:space="preserve">sangat </w:t></w:r>'
+        '</w:ins><w:r><w:t>suka kopi.</w:t></w:r><w:bookmarkEnd w:id="2"/>'
+    )
+    d.element.body.sectPr.addprevious(parse_xml(paragraph_xml(inner)))
+    d.save(out)
+    parsed = parse("a.docx", out.getvalue())
+    assert parsed.texts == ["Saya sangat suka kopi."]
+    with zipfile.ZipFile(io.BytesIO(parsed.rebuild(["I really like coffee."]))) as english:
+        xml = english.read("word/document.xml").decode()
+    assert re.search(r">I really like coffee\.</w:t></w:r><w:del .*>tidak </w:delText>.*<w:bookmarkStart", xml)
+
+
 def test_an_empty_document_has_nothing_to_translate() -> None:
     empty, out = docx.Document(), io.BytesIO()
     empty.add_paragraph(style="Title").add_run("  ")

@@ -107,6 +107,7 @@ def test_an_existing_trglang_is_kept_and_english_entities_are_escaped() -> None:
             b'<!DOCTYPE x [<!ENTITY a "aaaa">]><xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"/>',
             "DTD",
         ),
+        (b'<!DOCTYPE xliff SYSTEM "x.dtd"><xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"/>', "DTD"),
         (
             XLIFF.replace(b'<segment><source>Kode <ph id="1"/></source></segment>', b"<segment/>"),
             "segment on line 18 has no <source>",

@@ -42,7 +42,8 @@ _HYPHENS = {f"{_W}noBreakHyphen": "-", f"{_W}softHyphen": ""}  # text that lives
 _BREAKS = {f"{_W}{name}" for name in ("tab", "ptab", "br", "cr")}
 _FIELD_CHAR = f"{_W}fldChar"
 _ISLANDS = {f"{_W}hyperlink", f"{_W}sdt"}  # a piece of their own, so a link keeps its words
-_OPAQUE = {f"{_W}{name}" for name in ("fldSimple", "del", "moveFrom")}  # never translated
+_FIELD = f"{_W}fldSimple"  # kept whole, never translated
+# Anything else (tracked deletions, bookmarks, math, proofing marks…) is neither read nor a cut.
 _THROUGH = {f"{_W}{name}" for name in ("ins", "moveTo", "smartTag", "customXml", "sdtContent", "dir", "bdo")}
 _ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, NotImplementedError, etree.XMLSyntaxError)
 
@@ -102,7 +103,7 @@ def _walk(element: etree._Element, pieces: list[Piece], depth: list[int]) -> Non
             pieces.append([])
             _walk(child, pieces, depth)
             pieces.append([])
-        elif child.tag in _OPAQUE:
+        elif child.tag == _FIELD:
             pieces.append([])
         elif child.tag in _THROUGH:
             _walk(child, pieces, depth)

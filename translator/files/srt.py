@@ -49,7 +49,8 @@ class Cue:
     def render(self, english: str) -> str:
         if not english:
             return self.head
-        return f"{self.head}\n{self.prefix}{chr(10).join(_lines(english))}{self.suffix}"
+        lines = "\n".join(_lines(english))
+        return f"{self.head}\n{self.prefix}{lines}{self.suffix}"
 
 
 def parse(data: bytes) -> Parsed:

@@ -64,7 +64,7 @@ def _root(data: bytes) -> etree._Element:
         raise InputError(f"not an XLIFF file (its root element is <{name.localname}>): only XLIFF 2.0 is supported")
     if name.namespace != _NS:
         raise InputError(f"XLIFF {root.get('version', '1.x')} is not supported: only XLIFF 2.0 is")
-    if root.getroottree().docinfo.internalDTD is not None:
+    if root.getroottree().docinfo.doctype:
         raise InputError("XLIFF with a DTD (<!DOCTYPE …>) is not supported")
     return root
 
