@@ -1,5 +1,6 @@
 """Plain text: the whole file is one text, so that its paragraphs and sentences are the segmenter's to find.
-A byte-order mark and CRLF line ends come back as they were."""
+The whitespace around it (a final newline) and a byte-order mark come back as they were, and so do CRLF line
+ends (a file with any CRLF comes back with CRLF throughout)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from translator.files import Parsed, decode, encode
 def parse(data: bytes) -> Parsed:
     text, bom = decode(data)
     crlf = "\r\n" in text
+    text = text.replace("\r\n", "\n")
+    core = text.strip()
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
 
     def rebuild(english: Sequence[str]) -> bytes:
         (whole,) = english
-        return encode(whole, bom, crlf)
+        return encode(lead + whole.strip() + trail if core else text, bom, crlf)
 
-    return Parsed.of([text.replace("\r\n", "\n")], False, rebuild, "text/plain; charset=utf-8")
+    return Parsed.of([core], False, rebuild, "text/plain; charset=utf-8")
