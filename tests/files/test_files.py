@@ -39,10 +39,10 @@ def test_text_keeps_its_bom_and_crlf_and_is_one_text() -> None:
 
 
 @pytest.mark.parametrize("data", [b"", b" \r\n\t\r\n"])
-def test_an_empty_text_file_comes_back_as_it_was(data: bytes) -> None:
-    parsed = parse("a.txt", data)
-    assert (parsed.texts, parsed.characters) == ([""], 0)
-    assert parsed.rebuild([""]) == data
+@pytest.mark.parametrize("name", ["a.txt", "a.html"])
+def test_an_empty_file_comes_back_as_it_was(name: str, data: bytes) -> None:
+    assert parse(name, data).characters == 0
+    assert translate_file(name, data, shout) == data
 
 
 @pytest.mark.parametrize("name", ["a.txt", "a.html", "a.srt"])

@@ -103,6 +103,7 @@ def test_an_existing_trglang_is_kept_and_english_entities_are_escaped() -> None:
         (b"<html><body/></html>", "not an XLIFF file (its root element is <html>)"),
         (b"", "malformed XLIFF"),
         (b"<xliff><unclosed></xliff>", "malformed XLIFF"),
+        (XLIFF.replace(b"Kedua", b"Ked\xffua"), "malformed XLIFF: Invalid bytes in character encoding, line 13"),
         (
             b'<!DOCTYPE x [<!ENTITY a "aaaa">]><xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"/>',
             "DTD",
