@@ -178,6 +178,12 @@ def test_tracked_deletions_and_bookmarks_stay_where_they_are_without_cutting_the
     assert re.search(r">I really like coffee\.</w:t></w:r><w:del .*>tidak </w:delText>.*<w:bookmarkStart", xml)
 
 
+def test_characters_xml_cannot_hold_in_the_english_do_not_break_the_file() -> None:
+    parsed = parse("a.docx", sample())
+    english = reopen(parsed.rebuild([f"x\x0by{i}" for i in range(len(parsed.texts))]))
+    assert english.paragraphs[0].text == "x\ufffdy0"
+
+
 def test_an_empty_document_has_nothing_to_translate() -> None:
     empty, out = docx.Document(), io.BytesIO()
     empty.add_paragraph(style="Title").add_run("  ")

@@ -31,6 +31,7 @@ from lxml import etree
 
 from translator.errors import InputError
 from translator.files import Parsed
+from translator.formats.xmlchars import Replacements
 
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all members uncompressed: a zip bomb is refused before anything inflates
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -142,5 +143,5 @@ def _write(piece: Piece, english: str) -> None:
     for index, el in enumerate(piece):
         if el is not first and (el.tag != _TEXT or content[0] < index <= content[-1]):
             el.getparent().remove(el)
-    first.text = lead + english + trail
+    first.text = lead + Replacements().clean("target", english) + trail  # whatever the model wrote, XML holds it
     first.set(_XML_SPACE, "preserve")
