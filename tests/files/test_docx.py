@@ -131,6 +131,13 @@ def test_structure_styles_and_first_run_formatting_survive() -> None:
     assert (section.header.paragraphs[0].text, section.footer.paragraphs[0].text) == ("KEPALA HALAMAN", "KAKI HALAMAN")
 
 
+def test_rebuild_starts_from_the_source_each_time() -> None:
+    parsed = parse("a.docx", sample())
+    first, again = parsed.rebuild(shout(parsed.texts)), parsed.rebuild(parsed.texts)
+    assert [p.text for p in reopen(again).paragraphs] == [p.text for p in reopen(sample()).paragraphs]
+    assert reopen(first).paragraphs[0].text == "JUDUL BERITA"
+
+
 def test_links_fields_and_images_are_kept_once() -> None:
     data = translate_file("a.docx", sample(), shout)
     with zipfile.ZipFile(io.BytesIO(sample())) as a, zipfile.ZipFile(io.BytesIO(data)) as b:

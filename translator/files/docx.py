@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 
 import docx
+from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
@@ -52,25 +53,18 @@ Piece = list[etree._Element]  # w:t and hyphen elements whose text is read, and 
 
 
 def parse(data: bytes) -> Parsed:
-    document = _open(data)
-    stories = [document.element.body] + [
-        rel.target_part.element
-        for rel in document.part.rels.values()
-        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external
-    ]
-    pieces = [piece for story in stories for piece in _pieces(story) if _content(piece)]
-
     def rebuild(english: Sequence[str]) -> bytes:
-        for piece, text in zip(pieces, english, strict=True):
+        document = _open(data)  # afresh: the Parsed holds no tree, and rebuild may run again
+        for piece, text in zip(_pieces(document), english, strict=True):
             _write(piece, text)
         out = io.BytesIO()
         document.save(out)
         return out.getvalue()
 
-    return Parsed.of([_text(piece).strip() for piece in pieces], False, rebuild, MEDIA_TYPE)
+    return Parsed.of([_text(piece).strip() for piece in _pieces(_open(data))], False, rebuild, MEDIA_TYPE)
 
 
-def _open(data: bytes) -> docx.document.Document:
+def _open(data: bytes) -> Document:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
@@ -86,9 +80,19 @@ def _open(data: bytes) -> docx.document.Document:
         raise InputError(f"corrupt .docx file: {type(exc).__name__}: {exc}") from exc
 
 
-def _pieces(story: etree._Element) -> Iterator[Piece]:
-    """The pieces of every paragraph in the story, in document order. A field (begin … end) may run over
-    paragraphs, as a table of contents does, so its depth is carried from one paragraph to the next."""
+def _pieces(document: Document) -> list[Piece]:
+    """The pieces with text of every paragraph of the body and of every header and footer, in document order."""
+    stories = [document.element.body] + [
+        rel.target_part.element
+        for rel in document.part.rels.values()
+        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external
+    ]
+    return [piece for story in stories for piece in _story(story) if _content(piece)]
+
+
+def _story(story: etree._Element) -> Iterator[Piece]:
+    """The pieces of every paragraph in the story. A field (begin … end) may run over paragraphs, as a table
+    of contents does, so its depth is carried from one paragraph to the next."""
     depth = [0]
     for paragraph in story.iter(f"{_W}p"):
         pieces: list[Piece] = [[]]
