@@ -12,9 +12,9 @@ What is lost (finer formatting):
   bold, italic and so on throughout, so a bold or italic word in mid-sentence is no longer marked;
 - the flow of a sentence cut by a tab, a line break, a hyperlink, a content control or a field: each piece is
   translated on its own;
-- translations of field results (page numbers, dates, cross-references, tables of contents, old-style
-  hyperlink fields), footnotes, endnotes, comments, charts, SmartArt and text in tracked deletions: all stay
-  as they were (Word's "Update field" renews field results);
+- no translation for field results (page numbers, dates, cross-references, tables of contents, old-style
+  hyperlink fields), footnotes, endnotes, comments, charts, SmartArt or text in tracked deletions: they stay
+  as they were, in Indonesian (Word's "Update field" renews field results);
 - language marks: runs and styles still say Indonesian, so Word spell-checks the English as Indonesian.
 """
 
