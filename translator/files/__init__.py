@@ -42,6 +42,20 @@ class Parsed:
     media_type: str  # of the output
     characters: int  # source characters (code points) that will be translated
 
+    def sources(self) -> list[str]:
+        """What the model translates: the plain texts, or every text node of the markup fragments, in order."""
+        if not self.markup:
+            return list(self.texts)
+        return [source for text in self.texts for source in markup.parse(text).sources()]
+
+    def build(self, english: Sequence[str]) -> bytes:
+        """The translated file from the English of each of `sources()`, in order."""
+        if not self.markup:
+            return self.rebuild(english)
+        given = iter(english)
+        fragments = [markup.parse(text) for text in self.texts]
+        return self.rebuild([fragment.render([next(given) for _ in fragment.texts]) for fragment in fragments])
+
     @classmethod
     def of(cls, texts: list[str], is_markup: bool, rebuild: Rebuild, media_type: str) -> Parsed:
         """A Parsed with its characters counted: the text nodes of markup, the whole of plain texts."""
@@ -62,14 +76,10 @@ def parse(filename: str, data: bytes) -> Parsed:
 
 
 def translate_file(filename: str, data: bytes, translate: Callable[[list[str]], list[str]]) -> bytes:
-    """The file translated by `translate` (N texts in, N English out): applied to the plain texts, or to the
-    text nodes of markup fragments (the service does the same with its batcher)."""
+    """The file translated by `translate` (N texts in, N English out; the service does the same with its
+    batcher)."""
     parsed = parse(filename, data)
-    if not parsed.markup:
-        return parsed.rebuild(translate(parsed.texts))
-    fragments = [markup.parse(text) for text in parsed.texts]
-    english = iter(translate([source for fragment in fragments for source in fragment.sources()]))
-    return parsed.rebuild([fragment.render([next(english) for _ in fragment.texts]) for fragment in fragments])
+    return parsed.build(translate(parsed.sources()))
 
 
 def decode(data: bytes) -> tuple[str, bytes]:
