@@ -14,6 +14,7 @@ from api.auth import require_key
 from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES
 from api.service import Service
+from api.usage import spending
 from translator import AlignedDocument, quality
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["reader"], route_class=CheckedRoute)
@@ -74,7 +75,8 @@ async def _render(request: Request, text: str, error: str | None, status: int = 
         if problem := service.limit_problem([text]):
             error, status = problem[1], 413
         else:
-            [doc] = await service.translate_documents([("reader", text)], service.decode(None))
+            with spending(request, len(text)):
+                [doc] = await service.translate_documents([("reader", text)], service.decode(None))
     context = {
         "text": text,
         "doc": doc,

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -77,11 +78,23 @@ def call(
         return Response(exc.code, dict(exc.headers), exc.read())
 
 
-class Server:
-    """`translator serve` with `settings`; its log (access lines on stdout, the rest on stderr) goes to
-    `log` when given, else stdout is dropped and stderr kept for a failed start."""
+def own_files(settings: dict[str, str], keys: str | None) -> Path:
+    """A fresh folder for a server's files: its data folder (unless TRANSLATOR_DATA_DIR is set) and, with
+    `keys`, a TRANSLATOR_KEYS_FILE holding them; `settings` gets both."""
+    home = Path(tempfile.mkdtemp(prefix="translator-test-"))
+    settings.setdefault("TRANSLATOR_DATA_DIR", str(home / "data"))
+    if keys is not None:
+        (home / "keys").write_text(keys, encoding="utf-8")
+        settings["TRANSLATOR_KEYS_FILE"] = str(home / "keys")
+    return home
 
-    def __init__(self, log: Path | None = None, **settings: str) -> None:
+
+class Server:
+    """`translator serve` with `settings` (and `keys`, a keys file's lines); its log (access lines on stdout,
+    the rest on stderr) goes to `log` when given, else stdout is dropped and stderr kept for a failed start."""
+
+    def __init__(self, log: Path | None = None, keys: str | None = None, **settings: str) -> None:
+        self.home = own_files(settings, keys)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -107,12 +120,13 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
-def server_fixture(**settings: str) -> Any:
+def server_fixture(keys: str | None = None, **settings: str) -> Any:
     @pytest.fixture(scope="module")
     def fixture() -> Iterator[Server]:
-        server = Server(**settings)
+        server = Server(keys=keys, **settings)
         yield server
         server.stop()
 
@@ -128,7 +142,10 @@ class App:
     TestClient, with `settings` (TRANSLATOR_* names, string values) read as the server reads its environment.
     `call` routes `url` ("http://testserver/<n>") to it; the client's address is 127.0.0.1, as a local one."""
 
-    def __init__(self, load: Callable[[TranslatorConfig], Translator], **settings: str) -> None:
+    def __init__(
+        self, load: Callable[[TranslatorConfig], Translator], keys: str | None = None, **settings: str
+    ) -> None:
+        self.home = own_files(settings, keys)
         with pytest.MonkeyPatch.context() as env:  # clean_env's environment
             for name in [n for n in os.environ if n.startswith("TRANSLATOR_")]:
                 env.delenv(name)
