@@ -147,6 +147,9 @@ class DeepLTranslateRequest(BaseModel):
     context: str | None = Field(None, description="accepted, not used, not billed")
     show_billed_characters: bool = Field(False, description="billed_characters is always in the answer")
     glossary_id: str | None = Field(None, description="this server has no glossaries: any id is a 400")
+    model_type: Literal["quality_optimized", "prefer_quality_optimized", "latency_optimized"] | None = Field(
+        None, description="one model serves every type; the answer's model_type_used names the type asked for"
+    )
     auth_key: str | None = Field(None, description="legacy: the key, when no Authorization header is sent")
 
     @field_validator("text", mode="before")
@@ -169,6 +172,7 @@ class DeepLTranslation(BaseModel):
     detected_source_language: str = Field(description="ID (or EN for a text detected as English)")
     text: str = Field(description="the English")
     billed_characters: int = Field(description="characters of the source text (always sent)")
+    model_type_used: str | None = Field(None, description="only when model_type was sent")
 
 
 class DeepLTranslateResponse(BaseModel):
@@ -274,6 +278,9 @@ async def translate(request: Request) -> dict[str, Any]:
         }
         for text, result in zip(params.text, results, strict=True)
     ]
+    if params.model_type:
+        used = params.model_type.removeprefix("prefer_")
+        translations = [{**translation, "model_type_used": used} for translation in translations]
     return {"translations": translations}
 
 

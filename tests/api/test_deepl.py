@@ -189,7 +189,9 @@ def test_keys_limits_and_unknown_parameters(server: App) -> None:
     assert call(server.url + "/v2/translate", body).status == 403  # no key: 403, never 401
     assert call(server.url + "/v2/usage", headers={"Authorization": "DeepL-Auth-Key nope"}).status == 403
     extra = {**body, "foo": 1, "model_type": "latency_optimized", "context": "c", "formality": "prefer_less"}
-    assert call(server.url + "/v2/translate", extra, headers=AUTH).status == 200
+    answered = call(server.url + "/v2/translate", extra, headers=AUTH)
+    assert answered.status == 200 and answered.json()["translations"][0]["model_type_used"] == "latency_optimized"
+    assert "model_type_used" not in call(server.url + "/v2/translate", body, headers=AUTH).json()["translations"][0]
     tags = {**body, "ignore_tags": "x,y"}  # comma-joined, as deepl-node sends it: xml handling
     kept = call(server.url + "/v2/translate", {**tags, "text": ["<x>Iya benar</x> Halo."]}, headers=AUTH)
     assert kept.json()["translations"][0]["text"].startswith("<x>Iya benar</x> ")
