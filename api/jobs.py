@@ -75,13 +75,13 @@ class Jobs:
             """
         )
 
-    def create(self, account: str, month: str, file: tuple[str, str, bytes], characters: int, once: bool) -> Job:
-        """A queued job for `file` (its name, its result's media type, its bytes)."""
+    async def create(self, account: str, month: str, file: tuple[str, str, bytes], characters: int, once: bool) -> Job:
+        """A queued job for `file` (its name, its result's media type, its bytes); the file is written, in a
+        thread, before the row says it exists."""
         filename, media_type, data = file
         job_id, key = secrets.token_hex(16).upper(), secrets.token_hex(32).upper()
+        await anyio.to_thread.run_sync(self._write, self._source(job_id), data)
         now = time.time()
-        (self.folder / job_id).mkdir()
-        durable.replace(self._source(job_id), lambda out: out.write(data))
         self.db.execute(
             "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
             (job_id, key, account, month, filename, media_type, QUEUED, characters, now, now + self.ttl_s, once),
@@ -114,8 +114,8 @@ class Jobs:
     def result(self, job: Job) -> bytes:
         return self._result(job.id).read_bytes()
 
-    def finish(self, job: Job, result: bytes) -> None:
-        durable.replace(self._result(job.id), lambda out: out.write(result))
+    async def finish(self, job: Job, result: bytes) -> None:
+        await anyio.to_thread.run_sync(self._write, self._result(job.id), result)
         self.db.execute("UPDATE jobs SET status = ? WHERE id = ?", (DONE, job.id))
 
     def fail(self, job: Job, message: str) -> None:
@@ -141,6 +141,11 @@ class Jobs:
 
     def close(self) -> None:
         self.db.close()
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        path.parent.mkdir(exist_ok=True)
+        durable.replace(path, lambda out: out.write(data))
 
     def _source(self, job_id: str) -> Path:
         return self.folder / job_id / "source"
@@ -203,7 +208,7 @@ class Runner:
                 await self.queued.wait()
                 continue
             try:
-                self.jobs.finish(job, await self.translate(job, self.jobs.source(job)))
+                await self.jobs.finish(job, await self.translate(job, self.jobs.source(job)))
             except asyncio.CancelledError:
                 raise  # shutting down: the job stays translating, and is queued again at the next start
             except Exception as exc:  # noqa: BLE001 - any failure is this job's, reported in its status
@@ -230,7 +235,8 @@ async def submit(request: Request, filename: str, data: bytes, once: bool) -> Jo
     parsed = await anyio.to_thread.run_sync(files.parse, name, data)
     jobs: Jobs = request.app.state.jobs
     with spending(request, parsed.characters) as month:
-        job = jobs.create(request.state.account.id, month, (name, parsed.media_type, data), parsed.characters, once)
+        file = (name, parsed.media_type, data)
+        job = await jobs.create(request.state.account.id, month, file, parsed.characters, once)
     runner: Runner = request.app.state.runner
     runner.wake()
     return job

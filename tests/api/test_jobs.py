@@ -128,7 +128,7 @@ def test_libretranslate_translate_file_and_its_download_url(server: App, pairs: 
 
 def test_jobs_recover_after_a_crash_and_expire_with_their_files(tmp_path: Path) -> None:
     store = Jobs(tmp_path, ttl_s=3600)
-    job = store.create("acct", "2026-12", ("a.txt", "text/plain", b"Halo."), 5, once=True)
+    job = asyncio.run(store.create("acct", "2026-12", ("a.txt", "text/plain", b"Halo."), 5, once=True))
     assert store.claim() == Job(**{**job.__dict__, "status": TRANSLATING})
     assert store.claim() is None
     store.close()
@@ -154,8 +154,8 @@ def test_a_failing_job_is_an_error_status_and_its_characters_are_refunded(tmp_pa
     async def scenario() -> tuple[Job | None, Job | None]:
         runner = Runner(store, translate, workers=1, on_error=refunded.append)
         runner.start()
-        bad = store.create("a", "2026-12", ("a.txt", "text/plain", b"bad"), 3, once=True)
-        good = store.create("a", "2026-12", ("b.txt", "text/plain", b"good"), 4, once=True)
+        bad = await store.create("a", "2026-12", ("a.txt", "text/plain", b"bad"), 3, once=True)
+        good = await store.create("a", "2026-12", ("b.txt", "text/plain", b"good"), 4, once=True)
         runner.wake()
         results = await runner.wait(bad, 10), await runner.wait(good, 10)
         await runner.stop()
