@@ -19,9 +19,11 @@ from starlette.exceptions import HTTPException
 
 from api.batcher import DeadlineExceeded, QueueFull, TooMuchWork
 from api.inputs import InputRejected
+from api.usage import QuotaExceeded, RateLimited
 from translator.errors import BackendError, ConfigError, InputError, ModelNotFoundError, TranslatorError
 
-LT_PATHS = frozenset({"/translate", "/languages", "/detect"})
+LT_PATHS = frozenset({"/translate", "/languages", "/detect", "/translate_file", "/frontend/settings"})
+LT_DOWNLOADS = "/download_file/"
 DEEPL_PREFIX = "/v2/"
 _DEEPL_STATUS = {422: 400, 401: 403}
 
@@ -36,13 +38,15 @@ _TRANSLATOR_STATUS: list[tuple[type[TranslatorError], int, str]] = [
 class ApiError(Exception):
     """An error a route raises on purpose: its status, a machine code and one sentence for a person."""
 
-    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra
+        self.status, self.code, self.message, self.headers, self.extra = status, code, message, headers, extra
 
 
 def error_body(path: str, code: str, message: str, **extra: Any) -> dict[str, Any]:
-    if path in LT_PATHS:
+    if path in LT_PATHS or path.startswith(LT_DOWNLOADS):
         return {"error": message}
     if path.startswith(DEEPL_PREFIX):
         return {"message": message}  # strings only: a DeepL client concatenates the fields it reads
@@ -61,10 +65,12 @@ def error_status(path: str, status: int) -> int:
 
 
 class BodyTooLarge(HTTPException):
-    """The body is over TRANSLATOR_MAX_BODY_BYTES (raised while it streams in, so the route is known)."""
+    """The body is over its limit, TRANSLATOR_MAX_BODY_BYTES or an upload's (raised while it streams in, so the
+    route is known)."""
 
-    def __init__(self, max_bytes: int) -> None:
-        super().__init__(413, f"the request body is over the limit of {max_bytes} bytes (TRANSLATOR_MAX_BODY_BYTES)")
+    def __init__(self, max_bytes: int, setting: str) -> None:
+        super().__init__(413, f"the request body is over the limit of {max_bytes} bytes ({setting})")
+        self.setting = setting
 
 
 def error_response(
@@ -78,7 +84,7 @@ def error_response(
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(request, exc.status, exc.code, exc.message, **exc.extra)
+        return error_response(request, exc.status, exc.code, exc.message, headers=exc.headers, **exc.extra)
 
     @app.exception_handler(TranslatorError)
     async def translator_error(request: Request, exc: TranslatorError) -> JSONResponse:
@@ -90,6 +96,17 @@ def install(app: FastAPI) -> None:
         message = f"the translation queue is full; retry in {exc.retry_after_s} s"
         headers = {"Retry-After": str(exc.retry_after_s)}
         return error_response(request, 503, "queue_full", message, headers=headers)
+
+    @app.exception_handler(QuotaExceeded)
+    async def quota_exceeded(request: Request, exc: QuotaExceeded) -> JSONResponse:
+        status = 456 if request.url.path.startswith(DEEPL_PREFIX) else 429  # 456: DeepL's "quota exceeded"
+        headers = {"Retry-After": str(exc.reset_s)}
+        return error_response(request, status, "quota_exceeded", str(exc), headers=headers, limit=exc.limit)
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        return error_response(request, 429, "rate_limited", str(exc), headers=headers)
 
     @app.exception_handler(TooMuchWork)
     async def too_much_work(request: Request, exc: TooMuchWork) -> JSONResponse:
@@ -116,7 +133,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(BodyTooLarge)
     async def too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
-        return error_response(request, 413, "too_large", exc.detail, limit="max_body_bytes")
+        limit = exc.setting.removeprefix("TRANSLATOR_").lower()
+        return error_response(request, 413, "too_large", exc.detail, limit=limit)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:

@@ -9,15 +9,18 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import anyio
 
-from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, Ticket
+from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, QueueFull, Ticket
 from api.settings import Settings
-from translator import AlignedDocument, DecodeOptions, Paragraph, Translator, markup
+from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup
 from translator.plan import Plan, assemble, document, fill, plan
+
+SLICE_CHARS = 16_000  # a document job's sentences go to the batcher this many characters (~4,000 tokens) at a time
+JOB_DEADLINE_S = 24 * 3600.0  # a slice of a job is never given up for being slow: the job's TTL ends it
 
 
 class Service:
@@ -63,6 +66,28 @@ class Service:
         planned = await _plan(documents)
         translations = await self.batcher.translate(planned.sources, decode, self.settings.request_timeout_s)
         return assemble(planned, translations, self.translator.provenance(decode))
+
+    async def translate_in_turns(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
+        """Texts of any length (a document job's) translated as translate_texts translates them, sent to the
+        batcher a slice of sentences at a time: no request limit applies, other requests take turns between
+        slices, and a full queue is waited out rather than failed."""
+        planned = await _plan([(str(i), text) for i, text in enumerate(texts)])
+        sources = planned.sources
+        translations: list[Translation] = []
+        for start, end in _slices(sources, SLICE_CHARS):
+            while True:
+                try:
+                    translations += await self.batcher.translate(sources[start:end], decode, JOB_DEADLINE_S)
+                    break
+                except QueueFull as full:
+                    await anyio.sleep(full.retry_after_s)
+        return [doc.translation for doc in assemble(planned, translations, self.translator.provenance(decode))]
+
+    async def translate_file(self, filename: str, data: bytes) -> bytes:
+        """A file translated into the same format (translator/files): text nodes only where it has markup."""
+        parsed = await anyio.to_thread.run_sync(files.parse, filename, data)
+        english = await self.translate_in_turns(parsed.sources(), self.decode(None))
+        return await anyio.to_thread.run_sync(parsed.build, english)
 
     async def start_stream(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> AsyncIterator[str]:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here, before any
@@ -136,6 +161,18 @@ async def translate_markup(
     fragments = [markup.parse(text, untranslated) for text in texts]
     english = iter(await translate([source for f in fragments for source in f.sources()]))
     return [f.render([next(english) for _ in f.texts]) for f in fragments]
+
+
+def _slices(sentences: Sequence[str], chars: int) -> Iterator[tuple[int, int]]:
+    """[start, end) ranges of `sentences` of about `chars` characters each (one sentence at least)."""
+    start, size = 0, 0
+    for end, sentence in enumerate(sentences):
+        if size and size + len(sentence) > chars:
+            yield start, end
+            start, size = end, 0
+        size += len(sentence)
+    if start < len(sentences):
+        yield start, len(sentences)
 
 
 async def _plan(documents: Sequence[tuple[str, str]]) -> Plan:

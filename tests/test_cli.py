@@ -149,3 +149,18 @@ def test_segment_a_one_megabyte_line() -> None:
     assert result.returncode == 0
     [record] = lines(result.stdout)
     assert record["text"] == text.strip()
+
+
+def test_translate_file_writes_the_same_format_in_english(tmp_path: Path, pairs: list[dict[str, str]]) -> None:
+    cues = f"1\n00:00:01,000 --> 00:00:02,000\n{pairs[0]['source']}\n"
+    (tmp_path / "berita.srt").write_text(cues, encoding="utf-8")
+    run = run_main(["translate-file", str(tmp_path / "berita.srt"), "--model", str(TINY_MODEL)])
+    assert run.returncode == 0, run.stderr
+    out = (tmp_path / "berita.en.srt").read_text(encoding="utf-8").split("\n")
+    assert out[:2] == ["1", "00:00:01,000 --> 00:00:02,000"] and " ".join(out[2:]).strip() == pairs[0]["target"]
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    bad = run_main(["translate-file", str(tmp_path / "a.pdf"), "--model", str(TINY_MODEL)])
+    assert (
+        bad.returncode == 1 and bad.stderr.decode().count("\n") == 1 and "cannot translate .pdf" in bad.stderr.decode()
+    )
+    assert not (tmp_path / "a.en.pdf").exists()

@@ -20,11 +20,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from api.auth import presented_key, verify
+from api.auth import admit, presented_key
 from api.batcher import DeadlineExceeded, QueueFull, TooMuchWork
 from api.errors import ApiError, BodyTooLarge, translator_status
 from api.inputs import CheckedRoute
 from api.service import Service, ndjson_line
+from api.usage import QuotaExceeded, RateLimited, spending
 from translator import AlignedDocument, TranslatorError
 from translator.formats import page
 
@@ -57,6 +58,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
             (403, "the key is not one of the keys"),
             (408, "the form arrived too slowly"),
             (413, "the text or the body over a limit"),
+            (429, "the key is over its requests a second or its characters a month"),
             (422, "the form holds what is not Unicode text"),
             (500, "the model failed"),
             (503, "the queue is full, or the model is not available"),
@@ -71,7 +73,7 @@ async def reader(request: Request, text: str = "") -> Response:
     if not text.strip():
         return _page(request, text)
     try:
-        await _check_key(request)
+        await _admit(request)
         return await _translated_page(request, text)
     except Problem as problem:
         return _page(request, text, problem)
@@ -99,7 +101,7 @@ async def reader_post(request: Request) -> Response:
     text = ""
     try:
         text = await _text(request)
-        await _check_key(request)
+        await _admit(request)
         if streamed:
             return await _stream(request, text)
         return await _translated_page(request, text)
@@ -130,16 +132,16 @@ async def _text(request: Request) -> str:
     return text if isinstance(text, str) else ""
 
 
-async def _check_key(request: Request) -> None:
-    keys: frozenset[str] = request.app.state.api_keys
-    if not keys:
-        return
+async def _admit(request: Request) -> None:
+    """The request let in as its key's account (api/auth.py), or the reason why not."""
     try:
-        verify(keys, await presented_key(request), "")
+        await admit(request, presented_key, "")
     except ApiError as exc:
         if exc.code == "key_required":
             raise Problem(401, "This server needs an API key to translate: enter yours in the key field.") from None
         raise Problem(403, "That API key is not valid: check it and try again.") from None
+    except RateLimited as exc:
+        raise _refused(exc, request.app.state.service) from None
 
 
 def _service_for(request: Request, text: str) -> Service:
@@ -153,13 +155,20 @@ def _service_for(request: Request, text: str) -> Service:
     return service
 
 
-Refused = QueueFull | TooMuchWork | DeadlineExceeded | TranslatorError
+Refused = QueueFull | TooMuchWork | DeadlineExceeded | TranslatorError | QuotaExceeded | RateLimited
 
 
 def _refused(exc: Refused, service: Service) -> Problem:
-    """The service's refusals and failures, as the page says them."""
+    """The service's refusals and failures, and the key's limits, as the page says them."""
     if isinstance(exc, TranslatorError):
         return Problem(translator_status(exc)[0], f"The translation failed: {exc}.")
+    if isinstance(exc, QuotaExceeded):
+        days = -(-exc.reset_s // 86_400)
+        message = f"This text would take the key over its {exc.limit:,} characters a month; it starts again in "
+        return Problem(429, message + f"{days} day{'' if days == 1 else 's'}.", {"Retry-After": str(exc.reset_s)})
+    if isinstance(exc, RateLimited):
+        message = f"Too many translations with this key just now: try again in {exc.retry_after_s} s."
+        return Problem(429, message, {"Retry-After": str(exc.retry_after_s)})
     if isinstance(exc, QueueFull):
         message = f"The server is busy with other translations: try again in {exc.retry_after_s} s."
         return Problem(503, message, {"Retry-After": str(exc.retry_after_s)})
@@ -172,8 +181,9 @@ def _refused(exc: Refused, service: Service) -> Problem:
 async def _translated_page(request: Request, text: str) -> Response:
     service = _service_for(request, text)
     try:
-        [doc] = await service.translate_documents([("reader", text)], service.decode(None))
-    except (QueueFull, TooMuchWork, DeadlineExceeded, TranslatorError) as exc:
+        with spending(request, len(text)):
+            [doc] = await service.translate_documents([("reader", text)], service.decode(None))
+    except (QueueFull, TooMuchWork, DeadlineExceeded, TranslatorError, QuotaExceeded) as exc:
         raise _refused(exc, service) from None
     return _page(request, text, doc=doc)
 
@@ -182,8 +192,9 @@ async def _stream(request: Request, text: str) -> Response:
     service = _service_for(request, text)
     decode = service.decode(None)
     try:
-        events = await service.start_events([("reader", text)], decode)
-    except (QueueFull, TooMuchWork, TranslatorError) as exc:
+        with spending(request, len(text)):  # once admitted, as /v1/documents counts a stream
+            events = await service.start_events([("reader", text)], decode)
+    except (QueueFull, TooMuchWork, TranslatorError, QuotaExceeded) as exc:
         raise _refused(exc, service) from None
     frame = page.macros().document(page.details(service.translator.provenance(decode)))
     total = len(events.plan.layouts[0].paragraphs)

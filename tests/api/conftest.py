@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -80,11 +81,23 @@ def call(
         return Response(exc.code, dict(exc.headers), exc.read())
 
 
-class Server:
-    """`translator serve` with `settings`; its log (access lines on stdout, the rest on stderr) goes to
-    `log` when given, else stdout is dropped and stderr kept for a failed start."""
+def own_files(settings: dict[str, str], keys: str | None) -> Path:
+    """A fresh folder for a server's files: its data folder (unless TRANSLATOR_DATA_DIR is set) and, with
+    `keys`, a TRANSLATOR_KEYS_FILE holding them; `settings` gets both."""
+    home = Path(tempfile.mkdtemp(prefix="translator-test-"))
+    settings.setdefault("TRANSLATOR_DATA_DIR", str(home / "data"))
+    if keys is not None:
+        (home / "keys").write_text(keys, encoding="utf-8")
+        settings["TRANSLATOR_KEYS_FILE"] = str(home / "keys")
+    return home
 
-    def __init__(self, log: Path | None = None, **settings: str) -> None:
+
+class Server:
+    """`translator serve` with `settings` (and `keys`, a keys file's lines); its log (access lines on stdout,
+    the rest on stderr) goes to `log` when given, else stdout is dropped and stderr kept for a failed start."""
+
+    def __init__(self, log: Path | None = None, keys: str | None = None, **settings: str) -> None:
+        self.home = own_files(settings, keys)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -110,12 +123,13 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
-def server_fixture(**settings: str) -> Any:
+def server_fixture(keys: str | None = None, **settings: str) -> Any:
     @pytest.fixture(scope="module")
     def fixture() -> Iterator[Server]:
-        server = Server(**settings)
+        server = Server(keys=keys, **settings)
         yield server
         server.stop()
 
@@ -141,7 +155,10 @@ class App:
     TestClient, with `settings` (TRANSLATOR_* names, string values) read as the server reads its environment.
     `call` routes `url` ("http://testserver/<n>") to it; the client's address is 127.0.0.1, as a local one."""
 
-    def __init__(self, load: Callable[[TranslatorConfig], Translator], **settings: str) -> None:
+    def __init__(
+        self, load: Callable[[TranslatorConfig], Translator], keys: str | None = None, **settings: str
+    ) -> None:
+        self.home = own_files(settings, keys)
         self.settings = settings_of(**settings)
         self.app = create_app(self.settings, load(self.settings.translator_config()))
         self.client = TestClient(self.app, client=("127.0.0.1", 50000))
@@ -159,7 +176,8 @@ class Hosted:
     client that needs a real server (a browser) without starting another process. `translator` is the
     model, as `served` loads it (or a test's wrapper around it)."""
 
-    def __init__(self, translator: Translator, **settings: str) -> None:
+    def __init__(self, translator: Translator, keys: str | None = None, **settings: str) -> None:
+        self.home = own_files(settings, keys)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app = create_app(settings_of(**settings), translator)
@@ -176,6 +194,7 @@ class Hosted:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

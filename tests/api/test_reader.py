@@ -169,6 +169,25 @@ def test_with_keys_the_page_asks_for_one(shape: str, keyed: App, pairs: list[dic
     assert as_field.status == 200  # the form's own field, for a browser without script
 
 
+@pytest.fixture(scope="module")
+def metered(served: Callable[[TranslatorConfig], Translator]) -> Iterator[App]:
+    """Keys with limits: 40 characters a month, and one request in 100 s (no refill between two requests)."""
+    app = App(served, keys="small 40\n" + "".join(f"slow-{shape} 1000000 0.01\n" for shape in SHAPES))
+    yield app
+    app.stop()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_key_over_its_limits_is_told_so(shape: str, metered: App, pairs: list[dict[str, str]]) -> None:
+    status, said = refused(metered, shape, form(text=pairs[1]["source"]), **{"X-API-Key": "small"})
+    assert status == 429 and said.startswith("This text would take the key over its 40 characters a month")
+    slow = {"X-API-Key": f"slow-{shape}", **(STREAM if shape == "stream" else {})}
+    first = call(metered.url + "/", form(text=pairs[0]["source"]), content_type=FORM, headers=slow)
+    assert first.status == 200
+    status, said = refused(metered, shape, form(text=pairs[0]["source"]), **{"X-API-Key": f"slow-{shape}"})
+    assert status == 429 and said.startswith("Too many translations with this key just now: try again in ")
+
+
 def test_the_archive_page_and_the_reader_render_a_document_alike(
     server: App, served: Callable[[TranslatorConfig], Translator], pairs: list[dict[str, str]]
 ) -> None:

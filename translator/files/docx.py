@@ -1,0 +1,151 @@
+"""Word documents (.docx, python-docx): every paragraph of the body, its tables (nested too), text boxes,
+headers and footers is translated in place, so that paragraph styles, numbering, images and layout survive.
+
+A paragraph is translated in pieces, cut at tabs, line breaks, page and column breaks, hyperlinks, content
+controls and fields (which keep their places); a piece's English goes into its first text run, keeping that
+run's character formatting, and the piece's other text runs are emptied. Runs without text (images, tabs,
+breaks, footnote marks), bookmarks, comment marks and everything outside paragraphs are left alone; parts
+python-docx does not parse (images, embedded objects, footnotes…) are copied byte for byte.
+
+What is lost (finer formatting):
+- character formatting that changes inside a piece: the English has the first run's font, size, colour,
+  bold, italic and so on throughout, so a bold or italic word in mid-sentence is no longer marked;
+- the flow of a sentence cut by a tab, a line break, a hyperlink, a content control or a field: each piece is
+  translated on its own;
+- no translation for field results (page numbers, dates, cross-references, tables of contents, old-style
+  hyperlink fields), footnotes, endnotes, comments, charts, SmartArt or text in tracked deletions: they stay
+  as they were, in Indonesian (Word's "Update field" renews field results);
+- language marks: runs and styles still say Indonesian, so Word spell-checks the English as Indonesian.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+
+import docx
+from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from lxml import etree
+
+from translator.errors import InputError
+from translator.files import Parsed
+from translator.formats.xmlchars import Replacements
+
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all members uncompressed: a zip bomb is refused before anything inflates
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_TEXT = f"{_W}t"
+_HYPHENS = {f"{_W}noBreakHyphen": "-", f"{_W}softHyphen": ""}  # text that lives in elements of its own
+_BREAKS = {f"{_W}{name}" for name in ("tab", "ptab", "br", "cr")}
+_FIELD_CHAR = f"{_W}fldChar"
+_ISLANDS = {f"{_W}hyperlink", f"{_W}sdt"}  # a piece of their own, so a link keeps its words
+_FIELD = f"{_W}fldSimple"  # kept whole, never translated
+# Anything else (tracked deletions, bookmarks, math, proofing marks…) is neither read nor a cut.
+_THROUGH = {f"{_W}{name}" for name in ("ins", "moveTo", "smartTag", "customXml", "sdtContent", "dir", "bdo")}
+_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, NotImplementedError, etree.XMLSyntaxError)
+
+Piece = list[etree._Element]  # w:t and hyphen elements whose text is read, and written, as one
+
+
+def parse(data: bytes) -> Parsed:
+    def rebuild(english: Sequence[str]) -> bytes:
+        document = _open(data)  # afresh: the Parsed holds no tree, and rebuild may run again
+        for piece, text in zip(_pieces(document), english, strict=True):
+            _write(piece, text)
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
+
+    return Parsed.of([_text(piece).strip() for piece in _pieces(_open(data))], False, rebuild, MEDIA_TYPE)
+
+
+def _open(data: bytes) -> Document:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except _ERRORS as exc:
+        raise InputError(f"not a .docx file (not a zip archive: {exc})") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(
+            f"refused: the .docx would unpack to {unpacked:,} bytes, over the {MAX_UNPACKED_BYTES:,} limit"
+        )
+    try:
+        return docx.Document(io.BytesIO(data))
+    except _ERRORS as exc:
+        raise InputError(f"corrupt .docx file: {type(exc).__name__}: {exc}") from exc
+
+
+def _pieces(document: Document) -> list[Piece]:
+    """The pieces with text of every paragraph of the body and of every header and footer, in document order."""
+    stories = [document.element.body] + [
+        rel.target_part.element
+        for rel in document.part.rels.values()
+        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external
+    ]
+    return [piece for story in stories for piece in _story(story) if _content(piece)]
+
+
+def _story(story: etree._Element) -> Iterator[Piece]:
+    """The pieces of every paragraph in the story. A field (begin … end) may run over paragraphs, as a table
+    of contents does, so its depth is carried from one paragraph to the next."""
+    depth = [0]
+    for paragraph in story.iter(f"{_W}p"):
+        pieces: list[Piece] = [[]]
+        _walk(paragraph, pieces, depth)
+        yield from pieces
+
+
+def _walk(element: etree._Element, pieces: list[Piece], depth: list[int]) -> None:
+    for child in element:
+        if child.tag == f"{_W}r":
+            _run(child, pieces, depth)
+        elif child.tag in _ISLANDS:
+            pieces.append([])
+            _walk(child, pieces, depth)
+            pieces.append([])
+        elif child.tag == _FIELD:
+            pieces.append([])
+        elif child.tag in _THROUGH:
+            _walk(child, pieces, depth)
+
+
+def _run(run: etree._Element, pieces: list[Piece], depth: list[int]) -> None:
+    for child in run:
+        if child.tag == _FIELD_CHAR:
+            kind = child.get(f"{_W}fldCharType")
+            depth[0] = depth[0] + 1 if kind == "begin" else max(0, depth[0] - (kind == "end"))
+            pieces.append([])
+        elif depth[0]:  # a field's code or result
+            continue
+        elif child.tag == _TEXT or child.tag in _HYPHENS:
+            pieces[-1].append(child)
+        elif child.tag in _BREAKS:
+            pieces.append([])
+
+
+def _text(piece: Piece) -> str:
+    return "".join(el.text or "" if el.tag == _TEXT else _HYPHENS[el.tag] for el in piece)
+
+
+def _content(piece: Piece) -> list[int]:
+    """Indices of the piece's w:t elements that hold more than whitespace."""
+    return [i for i, el in enumerate(piece) if el.tag == _TEXT and (el.text or "").strip()]
+
+
+def _write(piece: Piece, english: str) -> None:
+    """The English into the piece's first text, with the whitespace around the piece's text kept; the other
+    texts between its first and last and its hyphens removed."""
+    content = _content(piece)
+    first, last = piece[content[0]], piece[content[-1]]
+    before, after = first.text or "", last.text or ""
+    lead, trail = before[: len(before) - len(before.lstrip())], after[len(after.rstrip()) :]
+    for index, el in enumerate(piece):
+        if el is not first and (el.tag != _TEXT or content[0] < index <= content[-1]):
+            el.getparent().remove(el)
+    first.text = lead + Replacements().clean("target", english) + trail  # whatever the model wrote, XML holds it
+    first.set(_XML_SPACE, "preserve")
