@@ -418,6 +418,13 @@ def test_keyboard_moves_between_pairs_and_copies_the_english(
     page.wait.until(lambda b: page.js("return window.__copied.length") == 2)
     assert page.js("return window.__copied[1]").startswith(pairs[16]["target"])
 
+    page.js("document.activeElement.blur(); location.hash = arguments[0]", ids[3])  # a permalink
+    target = "rgb(215, 236, 255)"
+    page.wait.until(
+        lambda b: page.js("return getComputedStyle(arguments[0]).backgroundColor", page.parts(ids[3])[0]) == target
+    )
+    assert page.js("return getComputedStyle(arguments[0]).backgroundColor", page.parts(ids[3])[1]) == target
+
 
 def test_a_narrow_screen_gets_the_interleaved_view(
     browser: Any, site: Hosted, shots: Path, pairs: list[dict[str, str]]
