@@ -90,7 +90,7 @@ function onKey(event) {
   if (!pairs.length) return;
   var current = document.activeElement && document.activeElement.closest ? document.activeElement.closest(".pair") : null;
   var at = pairs.indexOf(current);
-  var step = { j: 1, ArrowDown: 1, ArrowRight: 1, k: -1, ArrowUp: -1, ArrowLeft: -1 }[event.key];
+  var step = { j: 1, ArrowDown: 1, k: -1, ArrowUp: -1 }[event.key];
   if (step) {
     event.preventDefault();
     var next = at < 0 ? (step > 0 ? 0 : pairs.length - 1) : Math.min(pairs.length - 1, Math.max(0, at + step));
