@@ -18,15 +18,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 
 from api.auth import admit, presented_key
-from api.batcher import DeadlineExceeded, QueueFull, TooMuchWork
-from api.errors import ApiError, BodyTooLarge, translator_status
+from api.errors import KNOWN, Described, describe
 from api.inputs import CheckedRoute
 from api.service import Service, ndjson_line
-from api.usage import QuotaExceeded, RateLimited, spending
-from translator import AlignedDocument, TranslatorError
+from api.usage import spending
+from translator import AlignedDocument
 from translator.formats import page
 
 router = APIRouter(tags=["reader"], route_class=CheckedRoute)
@@ -45,6 +43,9 @@ class Problem(Exception):
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.headers = status, message, headers or {}
+
+
+ANSWERED: tuple[type[Exception], ...] = (Problem, *KNOWN)  # the reader's own, and every error the API answers
 
 
 _PAGE_OR_LINE = {"text/html": {}, NDJSON: {"description": 'reader.js asked: `{"error": "..."}`'}}
@@ -73,10 +74,10 @@ async def reader(request: Request, text: str = "") -> Response:
     if not text.strip():
         return _page(request, text)
     try:
-        await _admit(request)
+        await admit(request, presented_key, "")
         return await _translated_page(request, text)
-    except Problem as problem:
-        return _page(request, text, problem)
+    except ANSWERED as exc:
+        return _page(request, text, _problem(request, exc))
 
 
 _FORM = {
@@ -101,11 +102,12 @@ async def reader_post(request: Request) -> Response:
     text = ""
     try:
         text = await _text(request)
-        await _admit(request)
+        await admit(request, presented_key, "")
         if streamed:
             return await _stream(request, text)
         return await _translated_page(request, text)
-    except Problem as problem:
+    except ANSWERED as exc:
+        problem = _problem(request, exc)
         if streamed:
             return Response(ndjson_line({"error": problem.message}), problem.status, problem.headers, media_type=NDJSON)
         return _page(request, text, problem)
@@ -113,14 +115,7 @@ async def reader_post(request: Request) -> Response:
 
 async def _text(request: Request) -> str:
     """The form's text, or its uploaded file's."""
-    try:
-        form = await request.form()
-    except BodyTooLarge:
-        limit = request.app.state.settings.max_body_bytes
-        message = f"The text or file is more than this server takes at once ({limit:,} bytes); send it in parts."
-        raise Problem(413, message) from None
-    except HTTPException as exc:  # 400 a form that cannot be parsed, 408 too slow, 422 not Unicode text
-        raise Problem(exc.status_code, f"The form could not be read: {exc.detail}.") from None
+    form = await request.form()  # over the body limit, too slow, not Unicode: errors of KNOWN
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read()
@@ -130,18 +125,6 @@ async def _text(request: Request) -> str:
             raise Problem(400, f"{upload.filename} is not UTF-8 text: save it as UTF-8 and upload it again.") from None
     text = form.get("text")
     return text if isinstance(text, str) else ""
-
-
-async def _admit(request: Request) -> None:
-    """The request let in as its key's account (api/auth.py), or the reason why not."""
-    try:
-        await admit(request, presented_key, "")
-    except ApiError as exc:
-        if exc.code == "key_required":
-            raise Problem(401, "This server needs an API key to translate: enter yours in the key field.") from None
-        raise Problem(403, "That API key is not valid: check it and try again.") from None
-    except RateLimited as exc:
-        raise _refused(exc, request.app.state.service) from None
 
 
 def _service_for(request: Request, text: str) -> Service:
@@ -155,47 +138,57 @@ def _service_for(request: Request, text: str) -> Service:
     return service
 
 
-Refused = QueueFull | TooMuchWork | DeadlineExceeded | TranslatorError | QuotaExceeded | RateLimited
+def _problem(request: Request, exc: Exception) -> Problem:
+    """The reader's own problem, or an error the API would answer (api/errors.py: its status and headers) in
+    the page's words."""
+    if isinstance(exc, Problem):
+        return exc
+    said = describe(request, exc)
+    return Problem(said.status, _in_words(request, said), dict(said.headers))
 
 
-def _refused(exc: Refused, service: Service) -> Problem:
-    """The service's refusals and failures, and the key's limits, as the page says them."""
-    if isinstance(exc, TranslatorError):
-        return Problem(translator_status(exc)[0], f"The translation failed: {exc}.")
-    if isinstance(exc, QuotaExceeded):
-        days = -(-exc.reset_s // 86_400)
-        message = f"This text would take the key over its {exc.limit:,} characters a month; it starts again in "
-        return Problem(429, message + f"{days} day{'' if days == 1 else 's'}.", {"Retry-After": str(exc.reset_s)})
-    if isinstance(exc, RateLimited):
-        message = f"Too many translations with this key just now: try again in {exc.retry_after_s} s."
-        return Problem(429, message, {"Retry-After": str(exc.retry_after_s)})
-    if isinstance(exc, QueueFull):
-        message = f"The server is busy with other translations: try again in {exc.retry_after_s} s."
-        return Problem(503, message, {"Retry-After": str(exc.retry_after_s)})
-    if isinstance(exc, TooMuchWork):
-        return Problem(413, f"The text is too long for one request here ({exc}); translate it in parts.")
-    limit = service.settings.request_timeout_s
-    return Problem(504, f"The translation took longer than this server allows ({limit:g} s); try a shorter text.")
+def _in_words(request: Request, said: Described) -> str:
+    settings = request.app.state.settings
+    wait = said.headers.get("Retry-After", "")
+    match said.code, said.extra.get("limit"):
+        case "key_required", _:
+            return "This server needs an API key to translate: enter yours in the key field."
+        case "key_invalid", _:
+            return "That API key is not valid: check it and try again."
+        case "rate_limited", _:
+            return f"Too many translations with this key just now: try again in {wait} s."
+        case "quota_exceeded", limit:
+            days = -(-int(wait) // 86_400)
+            return f"This text would take the key over its {limit:,} characters a month; it starts again in " + (
+                f"{days} day{'' if days == 1 else 's'}."
+            )
+        case "queue_full", _:
+            return f"The server is busy with other translations: try again in {wait} s."
+        case "too_large", "max_body_bytes":
+            limit = settings.max_body_bytes
+            return f"The text or file is more than this server takes at once ({limit:,} bytes); send it in parts."
+        case "too_large", _:
+            return f"The text is too long for one request here ({said.message}); translate it in parts."
+        case "deadline_exceeded", _:
+            limit = settings.request_timeout_s
+            return f"The translation took longer than this server allows ({limit:g} s); try a shorter text."
+        case "http_408", _:
+            return f"The text or file arrived too slowly ({settings.client_timeout_s:g} s at most); try again."
+    return f"The text could not be translated: {said.message}."
 
 
 async def _translated_page(request: Request, text: str) -> Response:
     service = _service_for(request, text)
-    try:
-        with spending(request, len(text)):
-            [doc] = await service.translate_documents([("reader", text)], service.decode(None))
-    except (QueueFull, TooMuchWork, DeadlineExceeded, TranslatorError, QuotaExceeded) as exc:
-        raise _refused(exc, service) from None
+    with spending(request, len(text)):
+        [doc] = await service.translate_documents([("reader", text)], service.decode(None))
     return _page(request, text, doc=doc)
 
 
 async def _stream(request: Request, text: str) -> Response:
     service = _service_for(request, text)
     decode = service.decode(None)
-    try:
-        with spending(request, len(text)):  # once admitted, as /v1/documents counts a stream
-            events = await service.start_events([("reader", text)], decode)
-    except (QueueFull, TooMuchWork, TranslatorError, QuotaExceeded) as exc:
-        raise _refused(exc, service) from None
+    with spending(request, len(text)):  # once admitted, as /v1/documents counts a stream
+        events = await service.start_events([("reader", text)], decode)
     frame = page.macros().document(page.details(service.translator.provenance(decode)))
     total = len(events.plan.layouts[0].paragraphs)
 
@@ -209,8 +202,8 @@ async def _stream(request: Request, text: str) -> Response:
                     else:
                         html = str(page.macros().paragraph(event[1]))
                         yield ndjson_line({"paragraph": event[1].index, "html": html})
-            except (DeadlineExceeded, TranslatorError) as exc:
-                yield ndjson_line({"error": _refused(exc, service).message})
+            except KNOWN as exc:  # past the deadline, or the model failed
+                yield ndjson_line({"error": _problem(request, exc).message})
 
     return StreamingResponse(lines(), media_type=NDJSON)
 
