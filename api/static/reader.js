@@ -75,8 +75,10 @@ async function translate(form, keyField, controller) {
       document.getElementById("progress").hidden = true;
       return;
     }
+    var said = false;
     await records(response, function (record) {
       if (record.error) {
+        said = true;
         errorSays(record.error);
         if (!total) {  // refused before it began: nothing to count
           document.getElementById("progress").hidden = true;
@@ -94,7 +96,12 @@ async function translate(form, keyField, controller) {
       }
       progressSays(done, total, record.error ? "stopped" : "");
     });
-    if (total && done === total) document.getElementById("progress").hidden = true;
+    if (total && done === total) {
+      document.getElementById("progress").hidden = true;
+    } else if (!said) {  // the connection closed cleanly, halfway
+      errorSays("The answer stopped before the end: translate the text again.");
+      progressSays(done, total, "stopped");
+    }
   } catch (e) {
     if (running !== controller) return;  // replaced by a newer translation, which owns the page now
     if (e.name === "AbortError") {
