@@ -17,16 +17,18 @@ import shutil
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio
 from fastapi import Request
 
 from api.errors import ApiError
-from api.usage import spending
+from api.usage import Usage, spending
 from translator import durable, files
+from translator.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ class Jobs:
     def __init__(self, folder: Path, ttl_s: float) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder, self.ttl_s = folder, ttl_s
+        self.held = contextlib.ExitStack()  # one server a data folder: recovering would take another's jobs
+        self.held.enter_context(durable.exclusive(folder / "jobs.lock", _in_use(folder)))
         self.db = sqlite3.connect(folder / "jobs.sqlite3", isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.executescript(
@@ -80,7 +84,7 @@ class Jobs:
         thread, before the row says it exists."""
         filename, media_type, data = file
         job_id, key = secrets.token_hex(16).upper(), secrets.token_hex(32).upper()
-        await anyio.to_thread.run_sync(self._write, self._source(job_id), data)
+        await anyio.to_thread.run_sync(self._write, self._source(job_id), data, True)
         now = time.time()
         self.db.execute(
             "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
@@ -97,7 +101,7 @@ class Jobs:
 
     def _get(self, job_id: str) -> Job | None:
         row = self.db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return Job(**{**dict(row), "once": bool(row["once"])}) if row else None
+        return _job(row) if row else None
 
     def claim(self) -> Job | None:
         """The oldest queued job, now translating; None when none waits."""
@@ -115,11 +119,19 @@ class Jobs:
         return self._result(job.id).read_bytes()
 
     async def finish(self, job: Job, result: bytes) -> None:
-        await anyio.to_thread.run_sync(self._write, self._result(job.id), result)
-        self.db.execute("UPDATE jobs SET status = ? WHERE id = ?", (DONE, job.id))
+        """The job done with `result`; nothing if it expired meanwhile (its folder is gone with its row)."""
+        if self._get(job.id) is not None:
+            await anyio.to_thread.run_sync(self._write, self._result(job.id), result)
+            self.db.execute("UPDATE jobs SET status = ? WHERE id = ? AND status = ?", (DONE, job.id, TRANSLATING))
 
-    def fail(self, job: Job, message: str) -> None:
-        self.db.execute("UPDATE jobs SET status = ?, error = ? WHERE id = ?", (ERROR, message, job.id))
+    def fail(self, job: Job, message: str) -> bool:
+        """A queued or translating job ended in error; False when it had already ended or expired."""
+        return bool(
+            self.db.execute(
+                "UPDATE jobs SET status = ?, error = ? WHERE id = ? AND status IN (?, ?)",
+                (ERROR, message, job.id, QUEUED, TRANSLATING),
+            ).rowcount
+        )
 
     def downloaded(self, job: Job) -> None:
         """A once-only result was fetched: its files go, its row stays (status downloaded) until it expires."""
@@ -127,24 +139,30 @@ class Jobs:
         shutil.rmtree(self.folder / job.id, ignore_errors=True)
 
     def recover(self) -> int:
-        """After a restart: jobs that were translating are queued again; how many."""
-        return self.db.execute("UPDATE jobs SET status = ? WHERE status = ?", (QUEUED, TRANSLATING)).rowcount
-
-    def expire(self) -> int:
-        """Delete expired jobs and their files, and folders no job owns (a crash between file and row)."""
-        gone = self.db.execute("DELETE FROM jobs WHERE expires <= ? RETURNING id", (time.time(),)).fetchall()
+        """At start (no job is running): jobs that were translating are queued again, and folders no job owns
+        (a crash between a job's file and its row) deleted; how many jobs were requeued."""
         owned = {row["id"] for row in self.db.execute("SELECT id FROM jobs")}
         for path in self.folder.iterdir():
             if path.is_dir() and path.name not in owned:
                 shutil.rmtree(path, ignore_errors=True)
-        return len(gone)
+        return self.db.execute("UPDATE jobs SET status = ? WHERE status = ?", (QUEUED, TRANSLATING)).rowcount
+
+    def expire(self) -> list[Job]:
+        """Delete expired jobs and their files; the ones deleted unfinished (their characters are owed back)."""
+        rows = self.db.execute("DELETE FROM jobs WHERE expires <= ? RETURNING *", (time.time(),)).fetchall()
+        gone = [_job(row) for row in rows]
+        for job in gone:
+            shutil.rmtree(self.folder / job.id, ignore_errors=True)
+        return [job for job in gone if not job.finished]
 
     def close(self) -> None:
         self.db.close()
+        self.held.close()
 
     @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        path.parent.mkdir(exist_ok=True)
+    def _write(path: Path, data: bytes, new_folder: bool = False) -> None:
+        if new_folder:
+            path.parent.mkdir()
         durable.replace(path, lambda out: out.write(data))
 
     def _source(self, job_id: str) -> Path:
@@ -154,6 +172,19 @@ class Jobs:
         return self.folder / job_id / "result"
 
 
+def _job(row: sqlite3.Row) -> Job:
+    return Job(**{**dict(row), "once": bool(row["once"])})
+
+
+def _in_use(folder: Path) -> Callable[[str], Exception]:
+    def refuse(holder: str) -> Exception:
+        return ConfigError(
+            f"{folder} is in use by another translator serve (pid {holder}): give each TRANSLATOR_DATA_DIR"
+        )
+
+    return refuse
+
+
 class Runner:
     """Translates queued jobs, `workers` at a time, with `translate(job, source bytes) -> result bytes`; a
     failure (InputError and any other) is the job's error message, never the runner's end."""
@@ -161,19 +192,21 @@ class Runner:
     def __init__(
         self,
         jobs: Jobs,
-        translate: Callable[[Job, bytes], Awaitable[bytes]],
+        translate: Callable[[Job, bytes], Coroutine[Any, Any, bytes]],
         workers: int,
         on_error: Callable[[Job], None],
     ) -> None:
         self.jobs, self.translate, self.workers, self.on_error = jobs, translate, workers, on_error
         self.tasks: list[asyncio.Task[None]] = []
+        self.running: dict[str, asyncio.Task[bytes]] = {}
+        self.reasons: dict[str, str] = {}
         self.queued = asyncio.Event()
         self.changed = asyncio.Condition()
 
     def start(self) -> None:
         if recovered := self.jobs.recover():
             log.info("%d document job(s) interrupted by a restart are queued again", recovered)
-        self.jobs.expire()
+        self._expire()
         self.tasks = [asyncio.create_task(self._work()) for _ in range(self.workers)]
         self.tasks.append(asyncio.create_task(self._sweep()))
         self.queued.set()
@@ -187,6 +220,15 @@ class Runner:
 
     def wake(self) -> None:
         self.queued.set()
+
+    async def cancel(self, job: Job, reason: str) -> None:
+        """Stop a queued or translating job: status error with `reason`, its characters given back."""
+        if (task := self.running.get(job.id)) is not None:
+            task.cancel()  # its worker records the reason
+            self.reasons[job.id] = reason
+        elif self.jobs.fail(job, reason):
+            self.on_error(job)
+            await self._changed()
 
     async def wait(self, job: Job, timeout_s: float, account: str | None = None) -> Job | None:
         """The job once finished, or as it is after `timeout_s`; None if it is gone."""
@@ -207,21 +249,40 @@ class Runner:
                 self.queued.clear()
                 await self.queued.wait()
                 continue
+            task = self.running[job.id] = asyncio.create_task(self.translate(job, self.jobs.source(job)))
             try:
-                await self.jobs.finish(job, await self.translate(job, self.jobs.source(job)))
+                await self.jobs.finish(job, await task)
             except asyncio.CancelledError:
-                raise  # shutting down: the job stays translating, and is queued again at the next start
+                if not task.cancelled() or (current := asyncio.current_task()) is None or current.cancelling():
+                    raise  # shutting down: the job stays translating, and is queued again at the next start
+                self._failed(job, self.reasons.pop(job.id, "cancelled"))
             except Exception as exc:  # noqa: BLE001 - any failure is this job's, reported in its status
                 log.warning("document job %s failed: %s", job.id, exc)
-                self.jobs.fail(job, str(exc) or type(exc).__name__)
-                self.on_error(job)
-            async with self.changed:
-                self.changed.notify_all()
+                self._failed(job, str(exc) or type(exc).__name__)
+            finally:
+                del self.running[job.id]
+            await self._changed()
+
+    def _failed(self, job: Job, message: str) -> None:
+        if self.jobs.fail(job, message):
+            self.on_error(job)
+
+    async def _changed(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    def _expire(self) -> None:
+        """Expired jobs go; one deleted unfinished is stopped and its characters given back."""
+        for job in self.jobs.expire():
+            if (task := self.running.get(job.id)) is not None:
+                task.cancel()
+            self.on_error(job)
 
     async def _sweep(self) -> None:
         while True:
             await asyncio.sleep(min(600.0, self.jobs.ttl_s / 2))
-            self.jobs.expire()
+            self._expire()
+            await self._changed()
 
 
 async def submit(request: Request, filename: str, data: bytes, once: bool) -> Job:
@@ -232,6 +293,8 @@ async def submit(request: Request, filename: str, data: bytes, once: bool) -> Jo
         message = f"the file has {len(data)} bytes, over the limit of {limit} (TRANSLATOR_MAX_DOCUMENT_BYTES)"
         raise ApiError(413, "too_large", message, limit="max_document_bytes")
     name = _safe_name(filename)
+    usage: Usage = request.app.state.usage
+    usage.check(request.state.account)  # a key whose quota is used up is refused before its file is parsed
     parsed = await anyio.to_thread.run_sync(files.parse, name, data)
     jobs: Jobs = request.app.state.jobs
     with spending(request, parsed.characters) as month:

@@ -120,7 +120,7 @@ def _read_keys(path: Path, name: str) -> dict[str, KeyLimits]:
     """TRANSLATOR_KEYS_FILE: `key [characters_per_month] [requests_per_second]` a line; `-` for no limit;
     blank lines and lines starting with # skipped."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
         raise ConfigError(f"cannot read {name} {path}: {reason}") from exc

@@ -88,6 +88,13 @@ class Usage:
         ).fetchone()
         return int(row[0]) if row else 0
 
+    def check(self, account: Account, characters: int = 1) -> None:
+        """QuotaExceeded unless `characters` more fit in the account's quota this month (nothing is reserved)."""
+        quota = account.limits.characters_per_month
+        now = datetime.now(UTC)
+        if quota is not None and (used := self.count(account, now)) + characters > quota:
+            raise QuotaExceeded(quota, quota - used, characters, seconds_to_next_month(now))
+
     @contextlib.contextmanager
     def spending(self, account: Account, characters: int) -> Iterator[str]:
         """Reserve `characters` for `account` this month (QuotaExceeded if they do not fit), given back if the
@@ -102,9 +109,8 @@ class Usage:
                 "AND (? IS NULL OR characters + ? <= ?)",
                 (characters, account.id, month, quota, characters, quota),
             ).rowcount
-            if not fits and quota is not None:
-                left = quota - self.count(account, now)
-                raise QuotaExceeded(quota, left, characters, seconds_to_next_month(now))
+            if not fits:
+                self.check(account, characters)
         try:
             yield month
         except BaseException:

@@ -11,6 +11,7 @@ language is the target.
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
@@ -190,7 +191,7 @@ async def translate_file(request: Request) -> dict[str, str]:
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise _bad("Invalid request: missing file parameter")
-    source, target = form.get("source"), form.get("target")
+    source, target = (value if isinstance(value, str) else "" for value in (form.get("source"), form.get("target")))
     if source not in ("id", "auto"):
         raise _bad(f"{source or 'a missing source'} is not supported: this server translates Indonesian (id)")
     if target != "en":
@@ -198,12 +199,17 @@ async def translate_file(request: Request) -> dict[str, str]:
     job = await jobs.submit(request, upload.filename, await upload.read(), once=False)
     runner: jobs.Runner = request.app.state.runner
     timeout = request.app.state.settings.request_timeout_s
-    job = await runner.wait(job, timeout) or job
+    try:
+        job = await runner.wait(job, timeout) or job
+    finally:  # past the deadline, or the client gone: nobody will fetch it, so it stops and costs nothing
+        if not job.finished:
+            await runner.cancel(job, "cancelled: the request that was waiting for it ended")
     if job.status == jobs.ERROR:
         raise _bad(f"Cannot translate file: {job.error}")
     if job.status != jobs.DONE:
-        raise ApiError(504, "deadline_exceeded", f"the file is still being translated after {timeout:g} s")
-    url = request.url_for("download_file", job_id=job.id, filename=job.filename)
+        message = f"the file took longer than the {timeout:g} s deadline (TRANSLATOR_REQUEST_TIMEOUT_S); it was stopped"
+        raise ApiError(504, "deadline_exceeded", message)
+    url = request.url_for("download_file", job_id=job.id, filename=urllib.parse.quote(job.filename, safe=""))
     return {"translatedFileUrl": str(url)}
 
 
@@ -217,7 +223,7 @@ async def download_file(job_id: str, filename: str, request: Request) -> Respons
     LibreTranslate."""
     store: jobs.Jobs = request.app.state.jobs
     job = store.get(job_id)
-    if job is None or job.once or job.status != jobs.DONE or job.filename != filename:
+    if job is None or job.once or job.status != jobs.DONE:  # the name is the browser's to save under, not checked
         raise ApiError(404, "not_found", "no such file (or it expired)")
     headers = {"Content-Disposition": jobs.attachment(job.filename)}
     return Response(store.result(job), media_type=job.media_type, headers=headers)
@@ -228,7 +234,7 @@ async def frontend_settings(request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
     keys = bool(request.app.state.api_keys)
     return {
-        "charLimit": settings.max_text_chars,
+        "charLimit": min(settings.max_text_chars, settings.max_body_bytes // 4),  # any text that long fits a body
         "frontendTimeout": int(settings.request_timeout_s * 1000),
         "apiKeys": keys,
         "keyRequired": keys,

@@ -15,8 +15,10 @@ from urllib3 import encode_multipart_formdata
 
 from api.jobs import DONE, ERROR, QUEUED, TRANSLATING, Job, Jobs, Runner
 from tests.api.conftest import App, Server, app_fixture, call
+from translator.errors import ConfigError
 
-server = app_fixture(keys="one\ntwo\n", TRANSLATOR_MAX_DOCUMENT_BYTES="4096")
+server = app_fixture(keys="one\ntwo\nspent 3\n", TRANSLATOR_MAX_DOCUMENT_BYTES="4096")
+hurried = app_fixture(TRANSLATOR_REQUEST_TIMEOUT_S="0.05")
 ONE = {"Authorization": "DeepL-Auth-Key one"}
 TWO = {"Authorization": "DeepL-Auth-Key two"}
 
@@ -106,24 +108,57 @@ def test_upload_parameters_are_checked_as_deepl_does(server: App) -> None:
     assert upload(server, "a.txt", b"Halo.", headers={"Authorization": "DeepL-Auth-Key three"})[0] == 403
 
 
-def test_libretranslate_translate_file_and_its_download_url(server: App, pairs: list[dict[str, str]]) -> None:
+@pytest.mark.parametrize("name", ["kabar.txt", 'x#y?z %41 "q".txt'])
+def test_libretranslate_translate_file_and_its_download_url(
+    server: App, pairs: list[dict[str, str]], name: str
+) -> None:
     text = pairs[3]["source"]
-    body, content_type = multipart({"source": "auto", "target": "en", "api_key": "one"}, "kabar.txt", text.encode())
+    body, content_type = multipart({"source": "auto", "target": "en", "api_key": "one"}, name, text.encode())
     r = call(server.url + "/translate_file", body, content_type=content_type)
     assert r.status == 200
     url = r.json()["translatedFileUrl"]
-    assert url.startswith("http://testserver/") and url.endswith("/kabar.txt")
+    assert url.startswith("http://testserver/") and "#" not in url and "?" not in url
     path = url.removeprefix("http://testserver")
     for _ in range(2):  # LibreTranslate's URLs download until they expire, without a key
         got = call(server.url + path)
         assert got.status == 200 and got.body.decode() == english(server, text)
-    assert call(server.url + path.replace("kabar", "other")).status == 404
+    assert call(server.url + path.replace("/download_file/", "/download_file/0")).status == 404
     bad, content_type = multipart({"source": "id", "target": "en", "api_key": "one"}, "a.odt", b"x")
     refused = call(server.url + "/translate_file", bad, content_type=content_type)
     assert refused.status == 400 and ".odt" in refused.json()["error"]
     settings = call(server.url + "/frontend/settings").json()
     assert settings["filesTranslation"] is True and ".txt" in settings["supportedFilesFormat"]
     assert settings["keyRequired"] is True and settings["charLimit"] > 0
+
+
+def test_a_file_past_the_deadline_is_stopped_and_not_charged(hurried: App, pairs: list[dict[str, str]]) -> None:
+    words = [w for p in pairs for w in p["source"].split()]
+    rng = random.Random(3)
+    text = " ".join(" ".join(rng.choice(words) for _ in range(12)) + "." for _ in range(40))
+    body, content_type = multipart({"source": "id", "target": "en"}, "slow.txt", text.encode())
+    r = call(hurried.url + "/translate_file", body, content_type=content_type)
+    assert r.status == 504 and "stopped" in r.json()["error"]
+    assert call(hurried.url + "/v1/usage").json()["characters"] == 0
+    with sqlite3.connect(hurried.settings.data_dir / "documents" / "jobs.sqlite3") as db:
+        assert db.execute("SELECT status, error FROM jobs").fetchall() == [
+            (ERROR, "cancelled: the request that was waiting for it ended")
+        ]
+
+
+def test_a_key_with_no_quota_left_is_refused_before_its_file_is_read(server: App) -> None:
+    assert (
+        call(server.url + "/v1/translate", {"texts": ["abc"]}, headers={"Authorization": "Bearer spent"}).status == 200
+    )
+    status, body = upload(server, "a.docx", b"not a docx at all", headers={"Authorization": "DeepL-Auth-Key spent"})
+    assert status == 456, body  # not the 400 that reading it would give
+
+
+def test_one_server_per_data_folder(tmp_path: Path) -> None:
+    first = Jobs(tmp_path, ttl_s=60)
+    with pytest.raises(ConfigError, match="in use by another translator serve"):
+        Jobs(tmp_path, ttl_s=60)
+    first.close()
+    Jobs(tmp_path, ttl_s=60).close()  # free again once the first let go
 
 
 def test_jobs_recover_after_a_crash_and_expire_with_their_files(tmp_path: Path) -> None:
@@ -136,10 +171,13 @@ def test_jobs_recover_after_a_crash_and_expire_with_their_files(tmp_path: Path) 
     assert reopened.recover() == 1 and reopened.get(job.id, "acct").status == QUEUED  # type: ignore[union-attr]
     assert reopened.get(job.id, "another") is None
     assert reopened.source(job) == b"Halo."
-    (tmp_path / "ORPHAN").mkdir()  # a crash between a job's files and its row
     reopened.db.execute("UPDATE jobs SET expires = ?", (time.time() - 1,))
     assert reopened.get(job.id) is None
-    assert reopened.expire() == 1 and not (tmp_path / job.id).exists() and not (tmp_path / "ORPHAN").exists()
+    assert [gone.id for gone in reopened.expire()] == [job.id]  # unfinished: its characters are owed back
+    assert not (tmp_path / job.id).exists()
+    (tmp_path / "ORPHAN").mkdir()  # a crash between a job's files and its row
+    reopened.recover()
+    assert not (tmp_path / "ORPHAN").exists()
 
 
 def test_a_failing_job_is_an_error_status_and_its_characters_are_refunded(tmp_path: Path) -> None:
@@ -205,3 +243,32 @@ def test_a_job_survives_kill_9_of_the_server_and_completes_after_restart(
 def _statuses(db: Path) -> list[str]:
     with sqlite3.connect(db) as connection:
         return [row[0] for row in connection.execute("SELECT status FROM jobs ORDER BY created")]
+
+
+def test_a_job_that_expires_unfinished_is_refunded_and_leaves_nothing(tmp_path: Path) -> None:
+    """One expires while translating, one while queued behind it: both are owed their characters back, once,
+    and the one translating writes no result into a folder that is gone."""
+    store = Jobs(tmp_path, ttl_s=0.3)
+    refunded: list[str] = []
+    started = asyncio.Event()
+
+    async def translate(job: Job, data: bytes) -> bytes:
+        started.set()
+        await asyncio.sleep(5)
+        return data
+
+    async def scenario() -> None:
+        runner = Runner(store, translate, workers=1, on_error=lambda job: refunded.append(job.id))
+        runner.start()
+        first = await store.create("a", "2026-12", ("a.txt", "text/plain", b"a"), 1, once=True)
+        second = await store.create("a", "2026-12", ("b.txt", "text/plain", b"b"), 1, once=True)
+        runner.wake()
+        await started.wait()
+        await asyncio.sleep(0.4)
+        runner._expire()  # what its sweep does every ttl/2
+        await asyncio.sleep(0.1)
+        assert sorted(refunded) == sorted([first.id, second.id])
+        await runner.stop()
+
+    asyncio.run(scenario())
+    assert len(refunded) == 2 and [p.name for p in tmp_path.iterdir() if p.is_dir()] == []

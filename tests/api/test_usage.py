@@ -130,7 +130,7 @@ def test_a_bad_keys_file_line_is_a_config_error_naming_it(tmp_path: Path, line: 
 
 
 def test_the_keys_file_reads_limits_and_dashes(tmp_path: Path) -> None:
-    (tmp_path / "keys").write_text(KEYS, encoding="utf-8")
+    (tmp_path / "keys").write_text(KEYS.replace("\n", "\r\n"), encoding="utf-8-sig")  # as a Windows editor saves it
     keys = Settings(keys_file=tmp_path / "keys", api_keys="extra").keys()
     assert keys == {
         "free": KeyLimits(),
