@@ -201,7 +201,7 @@ def test_an_empty_document_has_nothing_to_translate() -> None:
     assert [(p.text, p.style.name) for p in paragraphs] == [("  ", "Title")]
 
 
-def rezipped(data: bytes, replace: dict[str, bytes | None]) -> bytes:
+def rezipped(data: bytes, replace: dict[str, str | bytes | None]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in source.namelist():
@@ -226,6 +226,49 @@ def rezipped(data: bytes, replace: dict[str, bytes | None]) -> bytes:
 )
 def test_corrupt_files_are_refused(data: bytes, message: str) -> None:
     with pytest.raises(InputError, match=re.escape(message)):
+        parse("a.docx", data)
+
+
+def part(name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(sample())) as archive:
+        return archive.read(name).decode()
+
+
+def typed(name: str, content_type: str) -> bytes:
+    """The sample with the content type [Content_Types].xml gives the part `name` replaced."""
+    types = re.sub(f'(PartName="/{name}" ContentType=")[^"]*', rf"\g<1>{content_type}", part("[Content_Types].xml"))
+    return rezipped(sample(), {"[Content_Types].xml": types.encode()})
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (typed("word/header1.xml", "application/foo+xml"), "the header or footer /word/header1.xml is not XML"),
+        (typed("word/footer1.xml", "image/png"), "the header or footer /word/footer1.xml is not XML"),
+        (
+            rezipped(sample(), {"word/document.xml": re.sub("<w:body>.*</w:body>", "", part("word/document.xml"))}),
+            "/word/document.xml has no <w:body>",
+        ),
+        (rezipped(sample(), {"word/document.xml": b"<x/>"}), "/word/document.xml is a <x>, not a <w:document>"),
+        (
+            rezipped(sample(), {"word/document.xml": f"<w:hdr {NS}><w:p><w:r><w:t>a</w:t></w:r></w:p></w:hdr>"}),
+            "/word/document.xml is a <hdr>, not a <w:document>",
+        ),
+        (  # python-docx reads it, but could not write it back
+            rezipped(
+                sample(),
+                {
+                    "word/_rels/document.xml.rels": re.sub(
+                        r'Type="[^"]*/header"', "", part("word/_rels/document.xml.rels")
+                    )
+                },
+            ),
+            "TypeError",
+        ),
+    ],
+)
+def test_unexpected_structures_are_refused_as_corrupt(data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(f"corrupt .docx file: {message}")):
         parse("a.docx", data)
 
 

@@ -20,6 +20,7 @@ What is lost (finer formatting):
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 import zlib
@@ -28,6 +29,7 @@ from collections.abc import Iterator, Sequence
 import docx
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.part import XmlPart
 from lxml import etree
 
 from translator.errors import InputError
@@ -47,47 +49,94 @@ _ISLANDS = {f"{_W}hyperlink", f"{_W}sdt"}  # a piece of their own, so a link kee
 _FIELD = f"{_W}fldSimple"  # kept whole, never translated
 # Anything else (tracked deletions, bookmarks, math, proofing marks…) is neither read nor a cut.
 _THROUGH = {f"{_W}{name}" for name in ("ins", "moveTo", "smartTag", "customXml", "sdtContent", "dir", "bdo")}
-_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, NotImplementedError, etree.XMLSyntaxError)
+# what zipfile and python-docx, which trusts what it reads, raise on a malformed package
+_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    ValueError,
+    NotImplementedError,
+    etree.XMLSyntaxError,
+    AttributeError,
+    TypeError,
+)
 
 Piece = list[etree._Element]  # w:t and hyphen elements whose text is read, and written, as one
 
 
 def parse(data: bytes) -> Parsed:
     def rebuild(english: Sequence[str]) -> bytes:
-        document = _open(data)  # afresh: the Parsed holds no tree, and rebuild may run again
-        for piece, text in zip(_pieces(document), english, strict=True):
+        document, pieces = _open(data)  # afresh: the Parsed holds no tree, and rebuild may run again
+        for piece, text in zip(pieces, english, strict=True):
             _write(piece, text)
-        out = io.BytesIO()
-        document.save(out)
-        return out.getvalue()
+        return _save(document)
 
-    return Parsed.of([_text(piece).strip() for piece in _pieces(_open(data))], False, rebuild, MEDIA_TYPE)
+    document, pieces = _open(data)
+    _save(document)  # a package python-docx cannot write back is refused now, not once it is translated
+    return Parsed.of([_text(piece).strip() for piece in pieces], False, rebuild, MEDIA_TYPE)
 
 
-def _open(data: bytes) -> Document:
+def _open(data: bytes) -> tuple[Document, list[Piece]]:
+    """The document and its pieces, or InputError saying why the file is none python-docx can be trusted
+    with."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except _ERRORS as exc:
         raise InputError(f"not a .docx file (not a zip archive: {exc})") from exc
+    with archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
     if unpacked > MAX_UNPACKED_BYTES:
         raise InputError(
             f"refused: the .docx would unpack to {unpacked:,} bytes, over the {MAX_UNPACKED_BYTES:,} limit"
         )
+    with _corrupt():
+        document = docx.Document(io.BytesIO(data))
+        return document, _pieces(document)
+
+
+def _save(document: Document) -> bytes:
+    out = io.BytesIO()
+    with _corrupt():
+        document.save(out)
+    return out.getvalue()
+
+
+@contextlib.contextmanager
+def _corrupt() -> Iterator[None]:
+    """What python-docx raises on a package it misreads, as InputError."""
     try:
-        return docx.Document(io.BytesIO(data))
+        yield
     except _ERRORS as exc:
         raise InputError(f"corrupt .docx file: {type(exc).__name__}: {exc}") from exc
 
 
 def _pieces(document: Document) -> list[Piece]:
     """The pieces with text of every paragraph of the body and of every header and footer, in document order."""
-    stories = [document.element.body] + [
-        rel.target_part.element
-        for rel in document.part.rels.values()
-        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external
-    ]
-    return [piece for story in stories for piece in _story(story) if _content(piece)]
+    return [piece for story in _stories(document) for piece in _story(story) if _content(piece)]
+
+
+def _stories(document: Document) -> list[etree._Element]:
+    """The body and every header and footer; InputError for a package python-docx reads but that is no Word
+    document it can write back."""
+    main = document.part
+    if main.element.tag != f"{_W}document":
+        raise InputError(
+            f"corrupt .docx file: {main.partname} is a <{etree.QName(main.element).localname}>, not a <w:document>"
+        )
+    body = main.element.find(f"{_W}body")
+    if body is None:
+        raise InputError(f"corrupt .docx file: {main.partname} has no <w:body>")
+    stories = [body]
+    for rel in main.rels.values():
+        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external:
+            if not isinstance(rel.target_part, XmlPart):
+                raise InputError(
+                    f"corrupt .docx file: the header or footer {rel.target_part.partname} is not XML "
+                    f"(its content type is {rel.target_part.content_type})"
+                )
+            stories.append(rel.target_part.element)
+    return stories
 
 
 def _story(story: etree._Element) -> Iterator[Piece]:
