@@ -272,6 +272,13 @@ def test_unexpected_structures_are_refused_as_corrupt(data: bytes, message: str)
         parse("a.docx", data)
 
 
+def test_a_dtd_is_refused_since_the_rebuilt_file_could_not_hold_its_entities() -> None:
+    document = part("word/document.xml").replace("Judul berita", "&a;")
+    document = document.replace("<w:document", '<!DOCTYPE x [<!ENTITY a "Judul berita">]><w:document', 1)
+    with pytest.raises(InputError, match=re.escape("/word/document.xml has a DTD (<!DOCTYPE …>)")):
+        parse("a.docx", rezipped(sample(), {"word/document.xml": document}))
+
+
 def test_a_zip_bomb_is_refused_before_anything_is_inflated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(word, "MAX_UNPACKED_BYTES", 4_000_000)
     bomb = rezipped(sample(), {"word/media/bomb.bin": bytes(5_000_000)})

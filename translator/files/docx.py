@@ -120,6 +120,10 @@ def _stories(document: Document) -> list[etree._Element]:
     """The body and every header and footer; InputError for a package python-docx reads but that is no Word
     document it can write back."""
     main = document.part
+    for part in main.package.iter_parts():
+        if isinstance(part, XmlPart) and part.element.getroottree().docinfo.doctype:
+            # python-docx would write its entities back without the DTD that defines them
+            raise InputError(f"corrupt .docx file: {part.partname} has a DTD (<!DOCTYPE …>), which Word refuses")
     if main.element.tag != f"{_W}document":
         raise InputError(
             f"corrupt .docx file: {main.partname} is a <{etree.QName(main.element).localname}>, not a <w:document>"
