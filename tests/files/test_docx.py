@@ -6,7 +6,10 @@ from __future__ import annotations
 import base64
 import io
 import re
+import struct
+import tracemalloc
 import zipfile
+import zlib
 from functools import cache
 
 import docx
@@ -201,7 +204,7 @@ def test_an_empty_document_has_nothing_to_translate() -> None:
     assert [(p.text, p.style.name) for p in paragraphs] == [("  ", "Title")]
 
 
-def rezipped(data: bytes, replace: dict[str, bytes | None]) -> bytes:
+def rezipped(data: bytes, replace: dict[str, str | bytes | None]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in source.namelist():
@@ -213,6 +216,22 @@ def rezipped(data: bytes, replace: dict[str, bytes | None]) -> bytes:
     return out.getvalue()
 
 
+def patched(data: bytes, name: str, **fields: int) -> bytes:
+    """The archive with the member `name`'s flags, crc or size replaced in its local header and in the
+    central directory, whatever it holds."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        local = archive.getinfo(name).header_offset
+    central = next(
+        m.start() for m in re.finditer(b"PK\x01\x02", data) if data[m.start() + 46 :].startswith(name.encode())
+    )
+    for field, value in fields.items():
+        at, central_at, form = {"flags": (6, 8, "<H"), "crc": (14, 16, "<I"), "size": (22, 24, "<I")}[field]
+        struct.pack_into(form, out, local + at, value)
+        struct.pack_into(form, out, central + central_at, value)
+    return bytes(out)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -222,6 +241,10 @@ def rezipped(data: bytes, replace: dict[str, bytes | None]) -> bytes:
         (rezipped(sample(), {"word/document.xml": None}), "corrupt .docx file"),
         (rezipped(sample(), {"word/document.xml": b"<w:document"}), "corrupt .docx file"),
         (rezipped(sample(), {"[Content_Types].xml": None}), "corrupt .docx file"),
+        (
+            patched(sample(), "word/document.xml", flags=1),
+            "corrupt .docx file: /word/document.xml is encrypted",
+        ),
     ],
 )
 def test_corrupt_files_are_refused(data: bytes, message: str) -> None:
@@ -229,9 +252,117 @@ def test_corrupt_files_are_refused(data: bytes, message: str) -> None:
         parse("a.docx", data)
 
 
-def test_a_zip_bomb_is_refused_before_anything_is_inflated(monkeypatch: pytest.MonkeyPatch) -> None:
+def part(name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(sample())) as archive:
+        return archive.read(name).decode()
+
+
+def typed(name: str, content_type: str) -> bytes:
+    """The sample with the content type [Content_Types].xml gives the part `name` replaced."""
+    types = re.sub(f'(PartName="/{name}" ContentType=")[^"]*', rf"\g<1>{content_type}", part("[Content_Types].xml"))
+    return rezipped(sample(), {"[Content_Types].xml": types.encode()})
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (typed("word/header1.xml", "application/foo+xml"), "the header or footer /word/header1.xml is not XML"),
+        (typed("word/footer1.xml", "image/png"), "the header or footer /word/footer1.xml is not XML"),
+        (
+            rezipped(sample(), {"word/document.xml": re.sub("<w:body>.*</w:body>", "", part("word/document.xml"))}),
+            "/word/document.xml has no <w:body>",
+        ),
+        (rezipped(sample(), {"word/document.xml": b"<x/>"}), "/word/document.xml is a <x>, not a <w:document>"),
+        (
+            rezipped(sample(), {"word/document.xml": f"<w:hdr {NS}><w:p><w:r><w:t>a</w:t></w:r></w:p></w:hdr>"}),
+            "/word/document.xml is a <hdr>, not a <w:document>",
+        ),
+        (  # python-docx reads it, but could not write it back
+            rezipped(
+                sample(),
+                {
+                    "word/_rels/document.xml.rels": re.sub(
+                        r'Type="[^"]*/header"', "", part("word/_rels/document.xml.rels")
+                    )
+                },
+            ),
+            "TypeError",
+        ),
+    ],
+)
+def test_unexpected_structures_are_refused_as_corrupt(data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(f"corrupt .docx file: {message}")):
+        parse("a.docx", data)
+
+
+def test_a_dtd_is_refused_since_the_rebuilt_file_could_not_hold_its_entities() -> None:
+    document = part("word/document.xml").replace("Judul berita", "&a;")
+    document = document.replace("<w:document", '<!DOCTYPE x [<!ENTITY a "Judul berita">]><w:document', 1)
+    with pytest.raises(InputError, match=re.escape("/word/document.xml has a DTD (<!DOCTYPE …>)")):
+        parse("a.docx", rezipped(sample(), {"word/document.xml": document}))
+
+
+def big_document(paragraphs: int) -> str:
+    body = "<w:p><w:r><w:t>a</w:t></w:r></w:p>" * paragraphs
+    return re.sub("<w:body>.*</w:body>", f"<w:body>{body}</w:body>", part("word/document.xml"), flags=re.S)
+
+
+def test_the_xml_is_refused_over_its_own_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(word, "MAX_XML_BYTES", 1_000_000)
+    limit = re.escape("the .docx's XML parts unpack to over 1,000,000 bytes, the limit for XML")
+    with pytest.raises(InputError, match=limit):
+        parse("a.docx", rezipped(sample(), {"word/document.xml": big_document(10_000)}))
+    # named as no XML, it is still XML if its content type says so, and python-docx parses it as such
+    rels = part("word/_rels/document.xml.rels")
+    assert 'Target="header1.xml"' in rels
+    renamed = rezipped(
+        typed("word/header1.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"),
+        {
+            "word/header1.xml": None,
+            "word/header1.bin": part("word/header1.xml").replace("</w:hdr>", "<w:p/>" * 40_000 + "</w:hdr>"),
+            "word/_rels/document.xml.rels": rels.replace('Target="header1.xml"', 'Target="header1.bin"'),
+            "[Content_Types].xml": part("[Content_Types].xml").replace("/word/header1.xml", "/word/header1.bin"),
+        },
+    )
+    with pytest.raises(InputError, match=limit):
+        parse("a.docx", renamed)
+    # the rest (images…) only counts towards the whole
+    assert parse("a.docx", rezipped(sample(), {"word/media/big.png": bytes(300_000)})).texts
+
+
+def test_a_zip_bomb_is_refused_by_what_it_really_inflates_to(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(word, "MAX_UNPACKED_BYTES", 4_000_000)
     bomb = rezipped(sample(), {"word/media/bomb.bin": bytes(5_000_000)})
     assert len(bomb) < 100_000
-    with pytest.raises(InputError, match=r"would unpack to 5,\d{3},\d{3} bytes, over the 4,000,000 limit"):
+    with pytest.raises(InputError, match=re.escape("the .docx unpacks to over 4,000,000 bytes, the limit")):
         parse("a.docx", bomb)
+
+
+def test_a_zip_bomb_that_lies_about_its_sizes_is_refused_without_inflating_it_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(word, "MAX_UNPACKED_BYTES", 4_000_000)
+    real = b"<" + bytes(8_000_000)  # says 5,000 bytes, with the checksum of its first 5,000: zipfile would agree
+    bomb = patched(
+        rezipped(sample(), {"word/document.xml": real}), "word/document.xml", size=5_000, crc=zlib.crc32(real[:5_000])
+    )
+    with zipfile.ZipFile(io.BytesIO(bomb)) as archive:
+        assert archive.getinfo("word/document.xml").file_size == 5_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match=re.escape("the .docx unpacks to over 4,000,000 bytes, the limit")):
+            parse("a.docx", bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2_000_000  # inflated a piece at a time, never all of it at once
+
+
+def test_a_member_compressed_other_than_word_does_is_refused() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(sample())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():  # bzip2 and lzma inflate a read's worth of input without any bound
+            method = zipfile.ZIP_BZIP2 if info.filename == "word/document.xml" else zipfile.ZIP_DEFLATED
+            target.writestr(info.filename, source.read(info), compress_type=method)
+    with pytest.raises(InputError, match=re.escape("/document.xml is compressed with method 12")):
+        parse("a.docx", out.getvalue())

@@ -123,6 +123,21 @@ def test_bom_and_crlf_are_kept() -> None:
     assert translate_file("a.srt", crlf, shout) == codecs.BOM_UTF8 + data.upper().replace("\n", "\r\n").encode()
 
 
+def test_cues_without_a_blank_line_between_them_are_still_cues() -> None:
+    data = (
+        b"1\n00:00:01,000 --> 00:00:02,000\nIya benar, dia sedang jaga warung.\n"
+        b"2\n00:00:02,000 --> 00:00:03,000\nBanyak hal\n10\n"  # a text line may be a number alone
+        b"3\n00:00:03,000 --> 00:00:04,000\nyang terjadi.\n"
+    )
+    parsed = parse("a.srt", data)
+    assert parsed.texts == ["Iya benar, dia sedang jaga warung.", "Banyak hal 10 yang terjadi."]
+    assert cues(parsed.rebuild(["Yes, she is minding the shop.", "Many things happened."])) == [
+        ["1", "00:00:01,000 --> 00:00:02,000", "Yes, she is minding the shop."],
+        ["2", "00:00:02,000 --> 00:00:03,000", "Many things"],
+        ["3", "00:00:03,000 --> 00:00:04,000", "happened."],
+    ]
+
+
 def test_an_empty_file_has_no_cues() -> None:
     parsed = parse("a.srt", b"\n\n")
     assert parsed.texts == [] and parsed.rebuild([]) == b""

@@ -81,10 +81,38 @@ def test_every_segment_gets_its_target_and_everything_else_is_kept() -> None:
     assert b"ns0" not in etree.tostring(root)  # the new targets in the file's own namespace, no new prefixes
 
 
+# the XLIFF namespace under a prefix, and as the default only inside a source
+PREFIXED = b"""<x:xliff xmlns:x="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="id">
+  <x:file id="f1">
+    <x:unit id="u1">
+      <x:segment><x:source>Harga <x:ph id="1"/> naik.</x:source></x:segment>
+      <x:segment>
+        <x:source>Kedua <pc xmlns="urn:oasis:names:tc:xliff:document:2.0" id="2">kali</pc></x:source>
+        <x:target>lama</x:target>
+      </x:segment>
+      <x:segment><x:source/></x:segment>
+    </x:unit>
+  </x:file>
+</x:xliff>
+"""
+
+
+def test_the_xliff_namespace_may_have_a_prefix_or_be_the_default_inside() -> None:
+    root = etree.fromstring(translate_file("a.xlf", PREFIXED, shout))
+    targets = [segment.find(f"{X}target") for segment in root.iter(f"{X}segment")]
+    assert [inner(t) for t in targets if t is not None] == [
+        'HARGA <x:ph id="1"/> NAIK.',
+        'KEDUA <x:pc id="2">KALI</x:pc>',  # the same element in the same namespace, under the file's prefix
+        "",
+    ]
+    assert [etree.QName(e).namespace for t in targets if t is not None for e in t] == [X[1:-1]] * 2
+
+
 @needs_shared_data()
-def test_the_translated_file_is_valid_xliff_2() -> None:
+@pytest.mark.parametrize("data", [XLIFF, PREFIXED])
+def test_the_translated_file_is_valid_xliff_2(data: bytes) -> None:
     schema = etree.XMLSchema(etree.parse(str(SHARED_DATA / "schemas" / "xliff-core-2.0.xsd")))
-    schema.assertValid(etree.fromstring(translate_file("a.xlf", XLIFF, shout)))
+    schema.assertValid(etree.fromstring(translate_file("a.xlf", data, shout)))
 
 
 def test_an_existing_trglang_is_kept_and_english_entities_are_escaped() -> None:

@@ -11,7 +11,8 @@ Hand-written: the srt and pysrt libraries re-serialise the timing lines they par
 - Tags (<i> <b> <u> <s> <font …>, and {\\an8}-style positions): those around a whole cue, also when repeated on
   each of its lines, come back around its English; tags around part of a cue are dropped, since the English
   words do not map onto the Indonesian ones. The texts handed out are plain.
-- A byte-order mark and CRLF line ends are kept; cues come back separated by one blank line.
+- A byte-order mark and CRLF line ends are kept; cues come back separated by one blank line, also where the
+  source left it out (a number line followed by a timing line starts a cue).
 """
 
 from __future__ import annotations
@@ -71,12 +72,15 @@ def parse(data: bytes) -> Parsed:
 
 
 def _blocks(source: str) -> list[tuple[int, list[str]]]:
-    """The runs of non-blank lines, each with the number of its first line."""
+    """The runs of non-blank lines, each with the number of its first line; a number line followed by a timing
+    line starts a run of its own, as in files that leave out the blank line between cues."""
+    lines = source.split("\n")
     blocks: list[tuple[int, list[str]]] = []
-    for number, line in enumerate(source.split("\n"), 1):
+    for number, (line, following) in enumerate(zip(lines, [*lines[1:], ""], strict=True), 1):
         if not line.strip():
             continue
-        if blocks and blocks[-1][0] + len(blocks[-1][1]) == number:
+        starts = _NUMBER.fullmatch(line) and _TIMING.fullmatch(following)
+        if blocks and blocks[-1][0] + len(blocks[-1][1]) == number and not starts:
             blocks[-1][1].append(line)
         else:
             blocks.append((number, [line]))

@@ -25,7 +25,8 @@ _X = f"{{{_NS}}}"
 
 def parse(data: bytes) -> Parsed:
     root = _root(data)
-    segments: list[tuple[etree._Element, str]] = []  # a segment to translate, and "<source …" with its xmlns
+    # a segment to translate, its source's "<source …>" with its xmlns, and "</source>", either with its prefix
+    segments: list[tuple[etree._Element, str, str]] = []
     texts: list[str] = []
     for segment in root.iter(f"{_X}segment"):
         source = segment.find(f"{_X}source")
@@ -37,15 +38,16 @@ def parse(data: bytes) -> Parsed:
         serialised = etree.tostring(source, encoding="unicode", with_tail=False)
         start = serialised.index(">") + 1  # lxml writes ">" in attribute values as "&gt;"
         inner = "" if serialised.endswith("/>") else serialised[start : serialised.rindex("</")]
-        segments.append((segment, serialised[: start - 1].removesuffix("/")))
+        name = f"{source.prefix}:source" if source.prefix else "source"
+        segments.append((segment, serialised[: start - 1].removesuffix("/") + ">", f"</{name}>"))
         texts.append(inner)
     if root.get("trgLang") is None:
         root.set("trgLang", "en")
 
     def rebuild(english: Sequence[str]) -> bytes:
-        for (segment, opening), target in zip(segments, english, strict=True):
+        for (segment, opening, closing), target in zip(segments, english, strict=True):
             clean = Replacements().clean("target", target)  # whatever the model wrote, the file stays XML
-            content = etree.fromstring(f"{opening}>{clean}</source>")  # in the source's namespace scope
+            content = etree.fromstring(f"{opening}{clean}{closing}")  # in the source's namespace scope
             _fill(segment, content.text, list(content))
         written: bytes = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
         return written + b"\n"
