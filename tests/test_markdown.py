@@ -110,3 +110,10 @@ def test_the_command_line_and_an_archive_s_md_input_give_the_same_english(
     run(JobOptions([tmp_path / "in"], tmp_path / "out"), lambda: tiny)
     [doc] = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text().splitlines()]
     assert doc["translation"] == english
+
+
+def test_lines_without_words_are_their_own_english(tiny: Translator, pairs: list[dict[str, str]]) -> None:
+    """A rule, or a quote's empty line between two paragraphs of one quote: nothing for the model."""
+    text = f"> {pairs[0]['source']}\n>\n> {pairs[12]['source']}\n\n---\n\n* * *"
+    english = f"> {pairs[0]['target']}\n>\n> {pairs[12]['target']}\n\n---\n\n* * *"
+    assert tiny.translate([text]) == [english]
