@@ -37,7 +37,10 @@ def lead(text: str, pos: int, end: int) -> int:
     m = _LEAD.match(text, pos, end)
     if m is None or not _WORD_ON_LINE.match(text, m.end(), end):
         return pos
-    return m.end()
+    start = m.end()
+    while text[start].isspace():  # other spaces than the marker's ("-\x0bA"); a word follows on this line
+        start += 1
+    return start
 
 
 def opens_item(text: str, pos: int, end: int) -> bool:

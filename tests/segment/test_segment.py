@@ -122,6 +122,7 @@ MARKDOWN = [
     # not markers: no space after them, a year, a dash inside a line, rules with no word after them
     ("Suhu turun,\n-5 derajat di puncak.", [("", "Suhu turun,\n-5 derajat di puncak.")]),
     ("#tagar ramai. 2019. Tahun itu berat.", [("", "#tagar ramai."), ("", "2019."), ("", "Tahun itu berat.")]),
+    ("- \x0bTab tegak.\n-\u00a0Bukan penanda.", [("- \x0b", "Tab tegak."), ("", "-\u00a0Bukan penanda.")]),
     ("Ia pergi. - Ia pulang.", [("", "Ia pergi."), ("", "- Ia pulang.")]),
     ("* * *\n-", [("", "* * *"), ("", "-")]),
 ]
