@@ -19,7 +19,7 @@ from api.batcher import Batcher, model_band
 from api.body import BodyGuard
 from api.jobs import Jobs, Runner
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import deepl, docs, documents, health, libretranslate, models, reader, translate
+from api.routes import articles, deepl, docs, documents, health, libretranslate, models, reader, translate
 from api.routes import usage as usage_routes
 from api.service import Service
 from api.settings import Settings, load_settings
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
     app.state.rate_limit = RateLimit()
     app.state.metrics = metrics
     errors.install(app)
-    for module in (health, translate, documents, usage_routes, models, libretranslate, deepl, reader, docs):
+    for module in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl, reader, docs):
         app.include_router(module.router)
     app.include_router(health.metrics_router)
     app.include_router(libretranslate.public)

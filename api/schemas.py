@@ -100,6 +100,17 @@ class ModelsResponse(BaseModel):
     models: list[ModelInfo] = Field(description="the model this server runs (one per process)")
 
 
+class ArticleRequest(BaseModel):
+    url: str = Field(max_length=2048, description="an http or https link to a news page")
+
+
+class ArticleResponse(BaseModel):
+    url: str = Field(description="the page's link after redirects")
+    title: str = Field(description="the page's title; empty when it has none")
+    date: str = Field(description="the page's date (YYYY-MM-DD); empty when none was found")
+    text: str = Field(description="the article's text, title first, paragraphs apart by a blank line")
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(description="a stable machine-readable code, e.g. too_large, invalid_request, queue_full")
     message: str = Field(description="one sentence for a person, naming the field or the limit")

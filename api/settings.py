@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     document_ttl_h: float = Field(24.0, gt=0, description="a document job and its files are deleted after this")
     max_document_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="bytes in one uploaded document")
     document_workers: int = Field(2, ge=1, le=64, description="documents translated at once")
+    # articles by link (api/articles.py)
+    fetch_urls: bool = Field(False, description="POST /v1/articles and the reader fetch and translate a pasted link")
+    fetch_allow_private: bool = Field(
+        False, description="fetch links to private, loopback and link-local addresses too (a test or a closed network)"
+    )
+    fetch_private_hosts: str = Field(
+        "",
+        description="comma-separated hosts (any port) or host:port that may be fetched although their addresses are "
+        "private, e.g. an internal news mirror",
+    )
+    fetch_timeout_s: float = Field(10.0, gt=0, le=120, description="the whole fetch of a link, redirects included")
+    fetch_max_bytes: int = Field(2 * 1024 * 1024, ge=1024, description="bytes of a fetched page (decompressed)")
 
     @model_validator(mode="after")
     def _read_sentence_settings(self) -> Settings:
@@ -98,6 +110,10 @@ class Settings(BaseSettings):
 
     def decode(self, beam_size: int) -> DecodeOptions:
         return DecodeOptions(beam_size, self.max_output_ratio, self.output_slack)
+
+    def fetch_private_host_set(self) -> frozenset[str]:
+        """TRANSLATOR_FETCH_PRIVATE_HOSTS as host and host:port entries, lower case."""
+        return frozenset(h.strip().lower() for h in self.fetch_private_hosts.split(",") if h.strip())
 
     def keys(self) -> dict[str, KeyLimits]:
         """The accepted API keys with their limits (empty: open access); a bad line is a ConfigError."""

@@ -4,13 +4,16 @@ reader.js posts the same form asking for NDJSON, and gets the document's frame, 
 translated and the summary, each rendered by the same template. Every error is a sentence on the page.
 
 The empty page needs no key, so that a browser can show the key field; translating needs one (a header
-from reader.js, the form's api_key field, or ?api_key=) when keys are set.
+from reader.js, the form's api_key field, or ?api_key=) when keys are set. With TRANSLATOR_FETCH_URLS=1 a
+text that is one http(s) link is fetched (api/articles.py) and its article translated, its title, date and
+address beside the view buttons.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
+from api import articles
 from api.auth import admit, presented_key
 from api.errors import KNOWN, Described, describe
 from api.inputs import CheckedRoute
@@ -35,6 +39,10 @@ NDJSON = "application/x-ndjson"
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'"
 )
+
+
+_LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+_LINK_CODES = frozenset({"url_invalid", "url_forbidden", "fetch_failed"})
 
 
 class Problem(Exception):
@@ -151,6 +159,8 @@ def _in_words(request: Request, said: Described) -> str:
     settings = request.app.state.settings
     wait = said.headers.get("Retry-After", "")
     match said.code, said.extra.get("limit"):
+        case code, limit if code in _LINK_CODES or limit == "fetch_max_bytes":
+            return f"The link could not be read: {said.message}."
         case "key_required", _:
             return "This server needs an API key to translate: enter yours in the key field."
         case "key_invalid", _:
@@ -177,19 +187,31 @@ def _in_words(request: Request, said: Described) -> str:
     return f"The text could not be translated: {said.message}."
 
 
+async def _source(request: Request, text: str) -> tuple[str, list[str]]:
+    """What to translate, and where it came from: a link's article and its title, date and address (with
+    TRANSLATOR_FETCH_URLS=1), or the text itself."""
+    settings = request.app.state.settings
+    if not (settings.fetch_urls and _LINK.fullmatch(text.strip())):
+        return text, []
+    found = await articles.read(text.strip(), settings)
+    return found.text, [found.title, found.date, found.url]
+
+
 async def _translated_page(request: Request, text: str) -> Response:
-    service = _service_for(request, text)
-    with spending(request, len(text)):
-        [doc] = await service.translate_documents([("reader", text)], service.decode(None))
-    return _page(request, text, doc=doc)
+    source, origin = await _source(request, text)
+    service = _service_for(request, source)
+    with spending(request, len(source)):
+        [doc] = await service.translate_documents([("reader", source)], service.decode(None))
+    return _page(request, text, doc=doc, origin=origin)
 
 
 async def _stream(request: Request, text: str) -> Response:
-    service = _service_for(request, text)
+    source, origin = await _source(request, text)
+    service = _service_for(request, source)
     decode = service.decode(None)
-    with spending(request, len(text)):  # once admitted, as /v1/documents counts a stream
-        events = await service.start_events([("reader", text)], decode)
-    frame = page.macros().document(page.details(service.translator.provenance(decode)))
+    with spending(request, len(source)):  # once admitted, as /v1/documents counts a stream
+        events = await service.start_events([("reader", source)], decode)
+    frame = page.macros().document(page.details(service.translator.provenance(decode), *origin))
     total = len(events.plan.layouts[0].paragraphs)
 
     async def lines() -> AsyncIterator[str]:
@@ -208,13 +230,19 @@ async def _stream(request: Request, text: str) -> Response:
     return StreamingResponse(lines(), media_type=NDJSON)
 
 
-def _page(request: Request, text: str, problem: Problem | None = None, doc: AlignedDocument | None = None) -> Response:
+def _page(
+    request: Request,
+    text: str,
+    problem: Problem | None = None,
+    doc: AlignedDocument | None = None,
+    origin: Sequence[str] = (),
+) -> Response:
     service: Service = request.app.state.service
     context = {
         "title": "Indonesian → English reader",
         "text": text,
         "doc": doc,
-        "details": page.details(doc.provenance) if doc else [],
+        "details": page.details(doc.provenance, *origin) if doc else [],
         "error": problem.message if problem else None,
         "needs_key": bool(request.app.state.api_keys),
         "api_key": request.query_params.get("api_key", ""),

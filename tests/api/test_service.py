@@ -47,7 +47,7 @@ def test_documents_are_aligned(server: App, pairs: list[dict[str, str]]) -> None
     assert [s["target"] for s in sentences] == [pairs[i]["target"] for i in (5, 6, 7)]
     assert all(text[s["start"] : s["end"]] == s["source"] for s in sentences)
     assert [[s["id"] for s in p["sentences"]] for p in first["paragraphs"]] == [["p0s0", "p0s1"], ["p1s0"]]
-    assert first["provenance"]["segmenter"] == "id/2"
+    assert first["provenance"]["segmenter"] == "id/3"
     assert first["summary"] == {"sentences": 3, "flags": {}}
 
 
@@ -136,7 +136,7 @@ def test_health_ready_models(server: App) -> None:
     assert ready.status == 200 and ready.json()["status"] == "ready"
     [model] = call(server.url + "/v1/models").json()["models"]
     assert model["model"] == "tiny-id-en" and model["backend"] == "ct2-int8" and model["device"] == "cpu"
-    assert model["beam_size"] == 4 and model["segmenter"] == "id/2"
+    assert model["beam_size"] == 4 and model["segmenter"] == "id/3"
     assert set(model["flags"]) >= {"split", "cut", "truncated"}
 
 
