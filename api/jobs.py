@@ -305,6 +305,11 @@ async def submit(request: Request, filename: str, data: bytes, once: bool) -> Jo
     return job
 
 
+def download_url(request: Request, job: Job) -> str:
+    """Where a job's result downloads without a key (LibreTranslate's translatedFileUrl)."""
+    return str(request.url_for("download_file", job_id=job.id, filename=urllib.parse.quote(job.filename, safe="")))
+
+
 def attachment(filename: str) -> str:
     """A Content-Disposition header that downloads the file under `filename` (any characters)."""
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")

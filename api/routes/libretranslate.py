@@ -11,7 +11,6 @@ language is the target.
 
 from __future__ import annotations
 
-import urllib.parse
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
@@ -209,22 +208,32 @@ async def translate_file(request: Request) -> dict[str, str]:
     if job.status != jobs.DONE:
         message = f"the file took longer than the {timeout:g} s deadline (TRANSLATOR_REQUEST_TIMEOUT_S); it was stopped"
         raise ApiError(504, "deadline_exceeded", message)
-    url = request.url_for("download_file", job_id=job.id, filename=urllib.parse.quote(job.filename, safe=""))
-    return {"translatedFileUrl": str(url)}
+    return {"translatedFileUrl": jobs.download_url(request, job)}
 
 
 @public.get(
     "/download_file/{job_id}/{filename}",
     summary="Download a translated file (LibreTranslate API)",
-    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file"}, 404: LIBRE_ERRORS[404]},
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "the file"},
+        **{status: LIBRE_ERRORS[status] for status in (400, 404, 503)},
+    },
 )
 async def download_file(job_id: str, filename: str, request: Request) -> Response:
     """The URL is the key: its id is 128 random bits, so a browser's plain link downloads it, as in
-    LibreTranslate."""
+    LibreTranslate. A file still being translated (the reader links it at once) is waited for up to the
+    request deadline."""
     store: jobs.Jobs = request.app.state.jobs
     job = store.get(job_id)
-    if job is None or job.once or job.status != jobs.DONE:  # the name is the browser's to save under, not checked
+    if job is None or job.once:  # the name is the browser's to save under, not checked
         raise ApiError(404, "not_found", "no such file (or it expired)")
+    if not job.finished:
+        runner: jobs.Runner = request.app.state.runner
+        job = await runner.wait(job, request.app.state.settings.request_timeout_s) or job
+    if job.status == jobs.ERROR:
+        raise _bad(f"Cannot translate file: {job.error}")
+    if job.status != jobs.DONE:
+        raise ApiError(503, "not_ready", "the file is still being translated; try again", headers={"Retry-After": "5"})
     headers = {"Content-Disposition": jobs.attachment(job.filename)}
     return Response(store.result(job), media_type=job.media_type, headers=headers)
 

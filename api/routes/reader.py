@@ -6,7 +6,9 @@ translated and the summary, each rendered by the same template. Every error is a
 The empty page needs no key, so that a browser can show the key field; translating needs one (a header
 from reader.js, the form's api_key field, or ?api_key=) when keys are set. With TRANSLATOR_FETCH_URLS=1 a
 text that is one http(s) link is fetched (api/articles.py) and its article translated, its title, date and
-address beside the view buttons.
+address beside the view buttons. The file tab takes a document (.txt, .html, .docx, .srt, .xliff, within the
+body limit): a job (api/jobs.py) makes the same file in English, linked on the page, and its texts are shown
+side by side (counted once, by the job).
 """
 
 from __future__ import annotations
@@ -14,21 +16,23 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
-from api import articles
+from api import articles, jobs
 from api.auth import admit, presented_key
 from api.errors import KNOWN, Described, describe
 from api.inputs import CheckedRoute
 from api.service import Service, ndjson_line
 from api.usage import spending
-from translator import AlignedDocument
+from translator import AlignedDocument, files
 from translator.formats import page
 
 router = APIRouter(tags=["reader"], route_class=CheckedRoute)
@@ -93,6 +97,11 @@ _FORM = {
     "properties": {
         "text": {"type": "string", "description": "Indonesian text"},
         "file": {"type": "string", "format": "binary", "description": "or a UTF-8 text file"},
+        "document": {
+            "type": "string",
+            "format": "binary",
+            "description": "or a .txt, .html, .docx, .srt or .xliff file: shown side by side, and translated whole",
+        },
         "api_key": {"type": "string", "description": "the key, when keys are set (or a header)"},
     },
 }
@@ -109,11 +118,14 @@ async def reader_post(request: Request) -> Response:
     streamed = NDJSON in request.headers.get("accept", "")
     text = ""
     try:
-        text = await _text(request)
+        text, document = await _text(request)
         await admit(request, presented_key, "")
+        file = await _file(request, *document) if document else None
+        if file:
+            text = file.text
         if streamed:
-            return await _stream(request, text)
-        return await _translated_page(request, text)
+            return await _stream(request, text, file)
+        return await _translated_page(request, text, file)
     except ANSWERED as exc:
         problem = _problem(request, exc)
         if streamed:
@@ -121,18 +133,38 @@ async def reader_post(request: Request) -> Response:
         return _page(request, text, problem)
 
 
-async def _text(request: Request) -> str:
-    """The form's text, or its uploaded file's."""
+async def _text(request: Request) -> tuple[str, tuple[str, bytes] | None]:
+    """The form's text, or its uploaded text file's; and a document to translate whole (the file tab's)."""
     form = await request.form()  # over the body limit, too slow, not Unicode: errors of KNOWN
+    document = form.get("document")
+    if isinstance(document, UploadFile) and document.filename:
+        return "", (document.filename, await document.read())
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read()
         try:
-            return data.decode("utf-8-sig")
+            return data.decode("utf-8-sig"), None
         except UnicodeDecodeError:
             raise Problem(400, f"{upload.filename} is not UTF-8 text: save it as UTF-8 and upload it again.") from None
     text = form.get("text")
-    return text if isinstance(text, str) else ""
+    return (text if isinstance(text, str) else ""), None
+
+
+@dataclass(frozen=True)
+class File:
+    """A document of the file tab: its job (api/jobs.py) makes the translated file to download, and its texts
+    (a paragraph each) are shown side by side."""
+
+    name: str
+    text: str
+    download: str
+
+
+async def _file(request: Request, filename: str, data: bytes) -> File:
+    job = await jobs.submit(request, filename, data, once=False)  # checked (400 naming the problem), counted
+    parsed = await anyio.to_thread.run_sync(files.parse, job.filename, data)
+    text = "\n\n".join(" ".join(source.split()) for source in parsed.sources() if source.strip())
+    return File(job.filename, text, jobs.download_url(request, job))
 
 
 def _service_for(request: Request, text: str) -> Service:
@@ -187,9 +219,11 @@ def _in_words(request: Request, said: Described) -> str:
     return f"The text could not be translated: {said.message}."
 
 
-async def _source(request: Request, text: str) -> tuple[str, list[str]]:
-    """What to translate, and where it came from: a link's article and its title, date and address (with
-    TRANSLATOR_FETCH_URLS=1), or the text itself."""
+async def _source(request: Request, text: str, file: File | None = None) -> tuple[str, list[str]]:
+    """What to translate, and where it came from: a file's texts and its name, a link's article and its title,
+    date and address (with TRANSLATOR_FETCH_URLS=1), or the text itself."""
+    if file:
+        return file.text, [file.name]
     settings = request.app.state.settings
     if not (settings.fetch_urls and _LINK.fullmatch(text.strip())):
         return text, []
@@ -197,26 +231,29 @@ async def _source(request: Request, text: str) -> tuple[str, list[str]]:
     return found.text, [found.title, found.date, found.url]
 
 
-async def _translated_page(request: Request, text: str) -> Response:
-    source, origin = await _source(request, text)
+async def _translated_page(request: Request, text: str, file: File | None = None) -> Response:
+    source, origin = await _source(request, text, file)
     service = _service_for(request, source)
-    with spending(request, len(source)):
+    with spending(request, 0 if file else len(source)):  # a file's characters were counted by its job
         [doc] = await service.translate_documents([("reader", source)], service.decode(None))
-    return _page(request, text, doc=doc, origin=origin)
+    return _page(request, "" if file else text, doc=doc, origin=origin, file=file)
 
 
-async def _stream(request: Request, text: str) -> Response:
-    source, origin = await _source(request, text)
+async def _stream(request: Request, text: str, file: File | None = None) -> Response:
+    source, origin = await _source(request, text, file)
     service = _service_for(request, source)
     decode = service.decode(None)
-    with spending(request, len(source)):  # once admitted, as /v1/documents counts a stream
+    with spending(request, 0 if file else len(source)):  # once admitted, as /v1/documents counts a stream
         events = await service.start_events([("reader", source)], decode)
     frame = page.macros().document(page.details(service.translator.provenance(decode), *origin))
     total = len(events.plan.layouts[0].paragraphs)
+    first = {"paragraphs": total, "html": str(frame)}
+    if file:
+        first |= {"download": file.download, "name": file.name}
 
     async def lines() -> AsyncIterator[str]:
         async with contextlib.aclosing(events):  # a client gone even before the first paragraph: work dropped
-            yield ndjson_line({"paragraphs": total, "html": str(frame)})
+            yield ndjson_line(first)
             try:
                 async for event in events:
                     if isinstance(event, AlignedDocument):
@@ -236,6 +273,7 @@ def _page(
     problem: Problem | None = None,
     doc: AlignedDocument | None = None,
     origin: Sequence[str] = (),
+    file: File | None = None,
 ) -> Response:
     service: Service = request.app.state.service
     context = {
@@ -247,6 +285,8 @@ def _page(
         "needs_key": bool(request.app.state.api_keys),
         "api_key": request.query_params.get("api_key", ""),
         "max_chars": service.settings.max_text_chars,
+        "file": file,
+        "suffixes": ",".join(files.SUFFIXES),
         "assets": str(request.url_for("assets", path="")),
         "inline": None,
     }

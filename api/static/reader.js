@@ -23,6 +23,27 @@ function progressSays(done, total, note) {
   document.getElementById("progress-text").textContent = note ? (count ? count + ": " : "") + note : count;
 }
 
+function downloadSays(file) {
+  // The file tab's translated file: a link to it, or none.
+  var box = document.getElementById("download");
+  box.hidden = !file;
+  if (!file) return;
+  var link = box.querySelector("a");
+  link.href = file.download;
+  link.textContent = "Download " + file.name + " in English";
+}
+
+function chooseTab(chosen) {
+  // Text or File: one source at a time; the other's input is emptied so that the form sends only one.
+  document.querySelectorAll(".tabs [role=tab]").forEach(function (tab) {
+    var on = tab === chosen;
+    tab.setAttribute("aria-selected", on ? "true" : "false");
+    var panel = document.getElementById(tab.getAttribute("aria-controls"));
+    panel.hidden = !on;
+    if (!on) panel.querySelectorAll("input[type=file]").forEach(function (input) { input.value = ""; });
+  });
+}
+
 async function records(response, each) {
   var reader = response.body.getReader();
   var decoder = new TextDecoder();
@@ -65,6 +86,7 @@ async function translate(form, keyField, controller) {
   var done = 0;
   var total = 0;
   errorSays("");
+  downloadSays(null);
   result.textContent = "";
   progressSays(0, 0, "sending…");
   document.getElementById("cancel").hidden = false;
@@ -87,6 +109,7 @@ async function translate(form, keyField, controller) {
       } else if (record.paragraphs !== undefined) {
         total = record.paragraphs;
         result.innerHTML = record.html;  // escaped by the server's template
+        if (record.download) downloadSays(record);
         showView(document.documentElement.dataset.view);  // page.js: mark the new view buttons
       } else if (record.paragraph !== undefined) {
         result.querySelector(".pairs").insertAdjacentHTML("beforeend", record.html);
@@ -119,6 +142,12 @@ document.addEventListener("DOMContentLoaded", function () {
   var form = document.getElementById("reader");
   if (!form) return;
   var keyField = document.getElementById("api-key");
+  var tabs = form.querySelector(".tabs");
+  tabs.hidden = false;  // without script both sources show, and the file is sent when one is chosen
+  tabs.querySelectorAll("[role=tab]").forEach(function (tab) {
+    tab.addEventListener("click", function () { chooseTab(tab); });
+  });
+  chooseTab(document.getElementById(document.getElementById("download").hidden ? "tab-text" : "tab-file"));
   if (keyField && !keyField.value) keyField.value = sessionStorage.getItem(KEY_STORE) || "";
   form.addEventListener("submit", function (event) {
     event.preventDefault();

@@ -5,17 +5,20 @@ stream's progress and cancel, errors on the page and the key field. Screenshots 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import threading
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from markupsafe import escape
+from urllib3 import encode_multipart_formdata
 
 from api.batcher import QueueFull
 from tests.api.conftest import App, Hosted, app_fixture, call, settings_of
@@ -199,6 +202,42 @@ def test_the_archive_page_and_the_reader_render_a_document_alike(
 
 
 # ---- one real browser -------------------------------------------------------------------------------------
+
+
+def subtitles(pairs: list[dict[str, str]]) -> str:
+    return "".join(f"{i + 1}\n00:00:0{i},000 --> 00:00:0{i},900\n{pairs[20 + i]['source']}\n\n" for i in range(3))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_file_tab_shows_a_document_side_by_side_and_links_its_translation(
+    shape: str, server: App, pairs: list[dict[str, str]]
+) -> None:
+    cues = subtitles(pairs)
+    before = call(server.url + "/v1/usage").json()["characters"]
+    body, content_type = encode_multipart_formdata({"document": ("film.srt", cues.encode())})
+    r = call(server.url + "/", body, content_type=content_type, headers=STREAM if shape == "stream" else {})
+    assert r.status == 200
+    page = r.body.decode() if shape == "page" else "".join(line.get("html", "") for line in lines(r.body))
+    for i in range(3):
+        assert f'<span class="text">{escape(pairs[20 + i]["target"])}</span>' in page
+    if shape == "page":
+        link = re.search(r'<p id="download"><a href="([^"]+)" download>Download film.srt in English</a>', page)
+        assert link, page
+        url = link[1]
+    else:
+        first = lines(r.body)[0]
+        assert first["name"] == "film.srt"
+        url = first["download"]
+    got = call(server.url + url.removeprefix("http://testserver"))
+    assert got.status == 200 and "film.srt" in got.headers["content-disposition"]
+    blocks = [block.split("\n") for block in got.body.decode().strip().split("\n\n")]
+    assert [b[:2] for b in blocks] == [c.split("\n")[:2] for c in cues.strip().split("\n\n")]
+    assert [" ".join(b[2:]) for b in blocks] == [pairs[20 + i]["target"] for i in range(3)]
+    spent = sum(len(pairs[20 + i]["source"]) for i in range(3))
+    assert call(server.url + "/v1/usage").json()["characters"] == before + spent  # once, by the job
+    bad, content_type = encode_multipart_formdata({"document": ("scan.pdf", b"%PDF-1.4")})
+    refused = call(server.url + "/", bad, content_type=content_type, headers=STREAM if shape == "stream" else {})
+    assert refused.status == 400 and "cannot translate .pdf" in refused.body.decode()
 
 
 class Gate:
@@ -527,6 +566,36 @@ def test_errors_are_shown_in_words(browser: Any, site: Hosted, shots: Path, tmp_
     page.wait.until(lambda b: "131,072 bytes" in page.error())
     assert not page.error().startswith("{")
     page.shot("error-too-large-1280")
+
+
+def test_the_file_tab_uploads_a_docx_and_offers_it_in_english(
+    browser: Any, site: Hosted, shots: Path, tmp_path: Path, pairs: list[dict[str, str]]
+) -> None:
+    import docx
+
+    source = docx.Document()
+    source.add_heading(pairs[24]["source"], level=1)
+    source.add_paragraph(pairs[25]["source"])
+    source.save(tmp_path / "berita.docx")
+    page = Page(browser, site.url, shots)
+    page.open()
+    assert not page.by_id("source-file").is_displayed() and not page.by_id("download").is_displayed()
+    page.by_id("tab-file").click()
+    assert page.by_id("source-file").is_displayed() and not page.by_id("source-text").is_displayed()
+    page.by_id("document").send_keys(str(tmp_path / "berita.docx"))
+    page.by_id("submit").click()
+    page.finished()
+    link = page.by_id("download").find_element("css selector", "a")
+    assert link.text == "Download berita.docx in English"
+    targets = [e.text for e in page.all(".tgt .text")]
+    assert targets == [pairs[24]["target"], pairs[25]["target"]]
+    page.shot("file-tab-1280")
+    with urllib.request.urlopen(link.get_attribute("href"), timeout=60) as answer:
+        english = docx.Document(io.BytesIO(answer.read()))
+    assert [(p.text, p.style.name) for p in english.paragraphs] == [
+        (pairs[24]["target"], "Heading 1"),
+        (pairs[25]["target"], "Normal"),
+    ]
 
 
 def test_with_keys_the_page_offers_a_key_field(
