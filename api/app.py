@@ -1,5 +1,6 @@
 """create_app(settings): the FastAPI application. Its lifespan owns the process's one Translator and the
-batcher that feeds it; routes reach both through app.state.service.
+batcher that feeds it (routes reach both through app.state.service), the usage counts and the document
+jobs with their runner (both in SQLite under TRANSLATOR_DATA_DIR).
 """
 
 from __future__ import annotations
@@ -16,13 +17,18 @@ from starlette.concurrency import run_in_threadpool
 from api import errors
 from api.batcher import Batcher, model_band
 from api.body import BodyGuard
+from api.jobs import Jobs, Runner
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import deepl, docs, documents, health, libretranslate, models, reader, translate
+from api.routes import articles, deepl, docs, documents, health, libretranslate, models, reader, translate
+from api.routes import usage as usage_routes
 from api.service import Service
 from api.settings import Settings, load_settings
+from api.usage import RateLimit, Usage
 from translator import Translator, __version__
+from translator.formats import page
 
 log = logging.getLogger("api")
+UPLOAD_OVERHEAD = 64 * 1024  # an upload's body: the file and its form fields
 
 
 def create_app(settings: Settings | None = None, translator: Translator | None = None) -> FastAPI:
@@ -52,11 +58,23 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
             on_cancel=metrics.cancelled_pieces.inc,
         )
         batcher.start()
-        app.state.service = Service(loaded, batcher, settings)
+        app.state.service = service = Service(loaded, batcher, settings)
+        app.state.usage = usage = Usage(settings.data_dir / "usage.sqlite3")
+        app.state.jobs = store = Jobs(settings.data_dir / "documents", settings.document_ttl_h * 3600)
+        app.state.runner = runner = Runner(
+            store,
+            lambda job, data: service.translate_file(job.filename, data),
+            settings.document_workers,
+            on_error=lambda job: usage.refund(job.account, job.month, job.characters),
+        )
+        runner.start()
         try:
             yield
         finally:
+            await runner.stop()
             await batcher.stop()
+            store.close()
+            usage.close()
 
     app = FastAPI(
         title="Indonesian→English translator",
@@ -69,13 +87,20 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
     )
     app.state.settings = settings
     app.state.api_keys = settings.keys()
+    app.state.rate_limit = RateLimit()
     app.state.metrics = metrics
     errors.install(app)
-    for module in (health, translate, documents, models, libretranslate, deepl, reader, docs):
+    for module in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl, reader, docs):
         app.include_router(module.router)
     app.include_router(health.metrics_router)
+    app.include_router(libretranslate.public)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
+    app.mount("/assets", StaticFiles(directory=page.ASSETS), name="assets")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
-    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout_s=settings.client_timeout_s)
+    upload = (settings.max_document_bytes + UPLOAD_OVERHEAD, "TRANSLATOR_MAX_DOCUMENT_BYTES")
+    uploads = {"/v2/document": upload, "/translate_file": upload}
+    app.add_middleware(
+        BodyGuard, max_bytes=settings.max_body_bytes, uploads=uploads, timeout_s=settings.client_timeout_s
+    )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

@@ -2,34 +2,47 @@
 
 A key may come as `Authorization: Bearer <key>`, an `X-API-Key` header, or an `api_key` field in the
 query, a form or a JSON body (as LibreTranslate clients send it). Keys are compared in constant time and
-never logged or used as metric labels.
+never logged or used as metric labels. An admitted request carries its account (`request.state.account`,
+for usage) and has taken one of its key's requests a second.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import Request
 
 from api.errors import ApiError
+from api.settings import KeyLimits
+from api.usage import Account, RateLimit
+
+ANONYMOUS = Account.of(None)
 
 
 async def require_key(request: Request) -> None:
-    keys: frozenset[str] = request.app.state.api_keys
+    await admit(request, presented_key, "send 'Authorization: Bearer <key>' or an api_key field")
+
+
+async def admit(request: Request, presented: Callable[[Request], Awaitable[str | None]], how: str) -> None:
+    """Let the request in as its key's account (any request, when no keys are set): 401 when no key is
+    presented (`how` says how to send one), 403 when it is not a key, 429 when the key is over its rate."""
+    keys: Mapping[str, KeyLimits] = request.app.state.api_keys
     if not keys:
+        request.state.account = ANONYMOUS
         return
-    verify(keys, await _presented_key(request), "send 'Authorization: Bearer <key>' or an api_key field")
-
-
-def verify(keys: frozenset[str], presented: str | None, how: str) -> None:
-    """401 when no key is presented (`how` says how to send one), 403 when it is not one of `keys`."""
-    if not presented:
+    key = await presented(request)
+    if not key:
         raise ApiError(401, "key_required", f"an API key is required: {how}")
-    if not any(hmac.compare_digest(presented.encode(), key.encode()) for key in keys):
+    found = next((k for k in keys if hmac.compare_digest(key.encode(), k.encode())), None)
+    if found is None:
         raise ApiError(403, "key_invalid", "the API key is not valid")
+    request.state.account = account = Account.of(found, keys[found])
+    rate_limit: RateLimit = request.app.state.rate_limit
+    rate_limit.take(account)
 
 
-async def _presented_key(request: Request) -> str | None:
+async def presented_key(request: Request) -> str | None:
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         return authorization[7:].strip()

@@ -13,6 +13,7 @@ errors take the route's shape and the metrics count them under the route.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,9 +26,13 @@ WATCH_AFTER_S = 0.05
 
 
 class BodyGuard:
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, timeout_s: float, uploads: Mapping[str, tuple[int, str]] | None = None
+    ) -> None:
+        """`uploads`: paths whose bodies have another limit than `max_bytes` (file uploads): (bytes, setting)."""
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = dict(uploads or {})
         self.timeout_s = timeout_s
         self.too_slow = f"the request body did not arrive within {timeout_s:g} s (TRANSLATOR_CLIENT_TIMEOUT_S)"
 
@@ -43,7 +48,8 @@ class BodyGuard:
         if scope["method"] in ("GET", "HEAD") and declared is None and not chunked:
             await self.app(scope, receive, send)  # no body to guard
             return
-        refused = declared is not None and declared.isdigit() and int(declared) > self.max_bytes
+        max_bytes, setting = self.uploads.get(scope.get("path", ""), (self.max_bytes, "TRANSLATOR_MAX_BODY_BYTES"))
+        refused = declared is not None and declared.isdigit() and int(declared) > max_bytes
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_s
         handler = asyncio.current_task()
@@ -77,7 +83,7 @@ class BodyGuard:
             if body_read:
                 return await receive()
             if refused:  # before a byte is read
-                raise BodyTooLarge(self.max_bytes)
+                raise BodyTooLarge(max_bytes, setting)
             if loop.time() > deadline:  # it passed between reads (a blocked loop): no read may wait now
                 raise self._late()
             if alarm is None:
@@ -93,8 +99,8 @@ class BodyGuard:
             finally:
                 waiting = False
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise BodyTooLarge(self.max_bytes)
+            if received > max_bytes:
+                raise BodyTooLarge(max_bytes, setting)
             if message["type"] != "http.request" or not message.get("more_body", False):
                 body_read = True
                 alarm.cancel()

@@ -100,6 +100,17 @@ class ModelsResponse(BaseModel):
     models: list[ModelInfo] = Field(description="the model this server runs (one per process)")
 
 
+class ArticleRequest(BaseModel):
+    url: str = Field(max_length=2048, description="an http or https link to a news page")
+
+
+class ArticleResponse(BaseModel):
+    url: str = Field(description="the page's link after redirects")
+    title: str = Field(description="the page's title; empty when it has none")
+    date: str = Field(description="the page's date (YYYY-MM-DD); empty when none was found")
+    text: str = Field(description="the article's text, title first, paragraphs apart by a blank line")
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(description="a stable machine-readable code, e.g. too_large, invalid_request, queue_full")
     message: str = Field(description="one sentence for a person, naming the field or the limit")
@@ -115,6 +126,7 @@ _ERRORS = {
     403: "the API key is not valid",
     413: "over a size limit (the message names it)",
     422: "a field is missing or has the wrong type (the message names it)",
+    429: "over the key's requests a second, or its characters this month: retry after Retry-After's seconds",
     503: "the queue is full: retry after the Retry-After header's seconds",
     504: "the translation took longer than the request deadline",
 }
@@ -131,6 +143,8 @@ LIBRE_ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": LibreError, "description": "a missing or bad parameter, or over a limit (the message says)"},
     401: {"model": LibreError, "description": "an API key is required"},
     403: {"model": LibreError, "description": "the API key is not valid"},
+    404: {"model": LibreError, "description": "no such file (or it expired)"},
+    429: {"model": LibreError, "description": "over the key's requests a second, or its characters this month"},
     503: {"model": LibreError, "description": "the queue is full: retry after the Retry-After header's seconds"},
     504: {"model": LibreError, "description": "the translation took longer than the request deadline"},
 }

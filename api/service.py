@@ -6,17 +6,21 @@ Routes are thin over this: they parse and shape.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import anyio
 
-from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, Ticket
+from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, QueueFull, Ticket
 from api.settings import Settings
-from translator import AlignedDocument, DecodeOptions, Translator, markup
+from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup
 from translator.plan import Plan, assemble, document, fill, plan
+
+SLICE_CHARS = 16_000  # a document job's sentences go to the batcher this many characters (~4,000 tokens) at a time
+JOB_DEADLINE_S = 24 * 3600.0  # a slice of a job is never given up for being slow: the job's TTL ends it
 
 
 class Service:
@@ -63,34 +67,88 @@ class Service:
         translations = await self.batcher.translate(planned.sources, decode, self.settings.request_timeout_s)
         return assemble(planned, translations, self.translator.provenance(decode))
 
+    async def translate_in_turns(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
+        """Texts of any length (a document job's) translated as translate_texts translates them, sent to the
+        batcher a slice of sentences at a time: no request limit applies, other requests take turns between
+        slices, and a full queue is waited out rather than failed."""
+        planned = await _plan([(str(i), text) for i, text in enumerate(texts)])
+        sources = planned.sources
+        translations: list[Translation] = []
+        for start, end in _slices(sources, SLICE_CHARS):
+            while True:
+                try:
+                    translations += await self.batcher.translate(sources[start:end], decode, JOB_DEADLINE_S)
+                    break
+                except QueueFull as full:
+                    await anyio.sleep(full.retry_after_s)
+        return [doc.translation for doc in assemble(planned, translations, self.translator.provenance(decode))]
+
+    async def translate_file(self, filename: str, data: bytes) -> bytes:
+        """A file translated into the same format (translator/files): text nodes only where it has markup."""
+        parsed = await anyio.to_thread.run_sync(files.parse, filename, data)
+        english = await self.translate_in_turns(parsed.sources(), self.decode(None))
+        return await anyio.to_thread.run_sync(parsed.build, english)
+
     async def start_stream(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> AsyncIterator[str]:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here, before any
         byte is sent), then stream NDJSON: one `{"document", "paragraph"}` line per paragraph as it is
         translated, and one `{"document", "done", "translation", "provenance"}` line closing each document."""
-        planned = await _plan(documents)
-        return self._stream(planned, await self.batcher.submit(planned.parts, decode), decode)
+        return _ndjson(await self.start_events(documents, decode), self.settings.request_timeout_s)
 
-    async def _stream(self, planned: Plan, ticket: Ticket, decode: DecodeOptions) -> AsyncIterator[str]:
+    async def start_events(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> Events:
+        """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here); then its
+        events, as they come."""
+        planned = await _plan(documents)
+        ticket = await self.batcher.submit(planned.parts, decode)
+        return Events(planned, self._events(planned, ticket, decode), lambda: self.batcher.cancel(ticket))
+
+    async def _events(self, planned: Plan, ticket: Ticket, decode: DecodeOptions) -> AsyncGenerator[Event, None]:
         provenance = self.translator.provenance(decode)
         deadline = time.monotonic() + self.settings.request_timeout_s
         part = 0
+        for layout in planned.layouts:
+            done = []
+            for paragraph in layout.paragraphs:
+                translations = await self.batcher.result(ticket, part, max(0.0, deadline - time.monotonic()))
+                part += 1
+                done.append(fill(paragraph, iter(translations)))
+                yield layout.id, done[-1]
+            yield document(layout.id, done, provenance)
+
+
+Event = tuple[str, Paragraph] | AlignedDocument  # a paragraph translated (its document's id), or a document
+
+
+class Events:
+    """A streamed request: its plan, and (iterated) each paragraph as it is translated, with its document's
+    id, and each document once whole; DeadlineExceeded past the request's deadline. Closing it (at the end,
+    early, or before it started, when a client leaves that soon) takes the request's pieces off the queue."""
+
+    def __init__(self, planned: Plan, events: AsyncGenerator[Event, None], cancel: Callable[[], None]) -> None:
+        self.plan, self._events, self._cancel = planned, events, cancel
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return self._events
+
+    async def aclose(self) -> None:
         try:
-            for layout in planned.layouts:
-                done = []
-                for paragraph in layout.paragraphs:
-                    translations = await self.batcher.result(ticket, part, max(0.0, deadline - time.monotonic()))
-                    part += 1
-                    done.append(fill(paragraph, iter(translations)))
-                    yield _line({"document": layout.id, "paragraph": done[-1].to_dict()})
-                whole = document(layout.id, done, provenance)
-                closing = {"document": layout.id, "done": True, "translation": whole.translation}
-                closing["summary"] = whole.summary
-                yield _line({**closing, "provenance": provenance.to_dict()})
-        except DeadlineExceeded:
-            limit = self.settings.request_timeout_s
-            yield _line({"error": {"code": "deadline_exceeded", "message": f"over the {limit:g} s deadline"}})
+            await self._events.aclose()
         finally:
-            self.batcher.cancel(ticket)  # a client that left, or a stream closed early: its pieces leave the queue
+            self._cancel()
+
+
+async def _ndjson(events: Events, timeout_s: float) -> AsyncIterator[str]:
+    async with contextlib.aclosing(events):
+        try:
+            async for event in events:
+                if isinstance(event, AlignedDocument):
+                    closing = {"document": event.id, "done": True, "translation": event.translation}
+                    closing["summary"] = event.summary
+                    yield ndjson_line({**closing, "provenance": event.provenance.to_dict()})
+                else:
+                    yield ndjson_line({"document": event[0], "paragraph": event[1].to_dict()})
+        except DeadlineExceeded:
+            yield ndjson_line({"error": {"code": "deadline_exceeded", "message": f"over the {timeout_s:g} s deadline"}})
 
 
 async def translate_markup(
@@ -105,6 +163,18 @@ async def translate_markup(
     return [f.render([next(english) for _ in f.texts]) for f in fragments]
 
 
+def _slices(sentences: Sequence[str], chars: int) -> Iterator[tuple[int, int]]:
+    """[start, end) ranges of `sentences` of about `chars` characters each (one sentence at least)."""
+    start, size = 0, 0
+    for end, sentence in enumerate(sentences):
+        if size and size + len(sentence) > chars:
+            yield start, end
+            start, size = end, 0
+        size += len(sentence)
+    if start < len(sentences):
+        yield start, len(sentences)
+
+
 async def _plan(documents: Sequence[tuple[str, str]]) -> Plan:
     """The documents planned: on the event loop when short, else in a thread (segmenting 100,000 characters
     would hold every other request for tens of milliseconds)."""
@@ -113,5 +183,5 @@ async def _plan(documents: Sequence[tuple[str, str]]) -> Plan:
     return await anyio.to_thread.run_sync(plan, documents)
 
 
-def _line(record: dict[str, Any]) -> str:
+def ndjson_line(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False) + "\n"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import platformdirs
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -54,7 +57,30 @@ class Settings(BaseSettings):
     shutdown_grace_s: int = Field(30, ge=0, description="on SIGTERM, how long in-flight requests may still finish")
     # access
     api_keys: str = Field("", description="comma-separated API keys; empty and no keys file: no keys needed")
-    api_keys_file: Path | None = Field(None, description="a file of API keys, one a line")
+    keys_file: Path | None = Field(
+        None, description="a file of API keys, one a line: `key [characters_per_month] [requests_per_second]`"
+    )
+    api_keys_file: Path | None = Field(None, description="old name of keys_file")
+    # documents and usage
+    data_dir: Path = Field(
+        Path(platformdirs.user_data_dir("translator")),
+        description="where document jobs (their files) and the usage counts are kept, in SQLite",
+    )
+    document_ttl_h: float = Field(24.0, gt=0, description="a document job and its files are deleted after this")
+    max_document_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="bytes in one uploaded document")
+    document_workers: int = Field(2, ge=1, le=64, description="documents translated at once")
+    # articles by link (api/articles.py)
+    fetch_urls: bool = Field(False, description="POST /v1/articles and the reader fetch and translate a pasted link")
+    fetch_allow_private: bool = Field(
+        False, description="fetch links to private, loopback and link-local addresses too (a test or a closed network)"
+    )
+    fetch_private_hosts: str = Field(
+        "",
+        description="comma-separated hosts (any port) or host:port that may be fetched although their addresses are "
+        "private, e.g. an internal news mirror",
+    )
+    fetch_timeout_s: float = Field(10.0, gt=0, le=120, description="the whole fetch of a link, redirects included")
+    fetch_max_bytes: int = Field(2 * 1024 * 1024, ge=1024, description="bytes of a fetched page (decompressed)")
 
     @model_validator(mode="after")
     def _read_sentence_settings(self) -> Settings:
@@ -85,15 +111,55 @@ class Settings(BaseSettings):
     def decode(self, beam_size: int) -> DecodeOptions:
         return DecodeOptions(beam_size, self.max_output_ratio, self.output_slack)
 
-    def keys(self) -> frozenset[str]:
-        """The accepted API keys (empty: open access)."""
-        keys = {k.strip() for k in self.api_keys.split(",")}
-        if self.api_keys_file is not None:
-            try:
-                keys |= {line.strip() for line in self.api_keys_file.read_text(encoding="utf-8").splitlines()}
-            except OSError as exc:
-                raise ConfigError(f"cannot read TRANSLATOR_API_KEYS_FILE {self.api_keys_file}: {exc.strerror}") from exc
-        return frozenset(k for k in keys if k and not k.startswith("#"))
+    def fetch_private_host_set(self) -> frozenset[str]:
+        """TRANSLATOR_FETCH_PRIVATE_HOSTS as host and host:port entries, lower case."""
+        return frozenset(h.strip().lower() for h in self.fetch_private_hosts.split(",") if h.strip())
+
+    def keys(self) -> dict[str, KeyLimits]:
+        """The accepted API keys with their limits (empty: open access); a bad line is a ConfigError."""
+        keys = {k.strip(): KeyLimits() for k in self.api_keys.split(",") if k.strip()}
+        for path, name in ((self.api_keys_file, "TRANSLATOR_API_KEYS_FILE"), (self.keys_file, "TRANSLATOR_KEYS_FILE")):
+            if path is not None:
+                keys |= _read_keys(path, name)
+        return keys
+
+
+@dataclass(frozen=True)
+class KeyLimits:
+    """What one key may use: characters a calendar month (UTC) and requests a second; None: no limit."""
+
+    characters_per_month: int | None = None
+    requests_per_second: float | None = None
+
+
+def _read_keys(path: Path, name: str) -> dict[str, KeyLimits]:
+    """TRANSLATOR_KEYS_FILE: `key [characters_per_month] [requests_per_second]` a line; `-` for no limit;
+    blank lines and lines starting with # skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        raise ConfigError(f"cannot read {name} {path}: {reason}") from exc
+    keys = {}
+    for number, line in enumerate(lines, 1):
+        fields = line.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        try:
+            if len(fields) > 3:
+                raise ValueError("more than three fields")
+            chars, rate = [*fields[1:], "-", "-"][:2]
+            limits = KeyLimits(None if chars == "-" else int(chars), None if rate == "-" else float(rate))
+            if limits.characters_per_month is not None and limits.characters_per_month < 0:
+                raise ValueError("a negative number of characters")
+            if limits.requests_per_second is not None and not 0 < limits.requests_per_second < math.inf:
+                raise ValueError("requests per second must be a positive number")
+        except ValueError as exc:
+            raise ConfigError(
+                f"{name} {path} line {number}: expected `key [characters_per_month] [requests_per_second]` ({exc})"
+            ) from None
+        keys[fields[0]] = limits
+    return keys
 
 
 def load_settings() -> Settings:

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,15 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 def load_pairs() -> list[dict[str, str]]:
     lines = (TINY_MODEL / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The service's data folder (usage, document jobs) for apps built from the environment: never the user's."""
+    path = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TRANSLATOR_DATA_DIR", str(path))
+        yield path
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from markupsafe import escape
 from translate.storage import tmx, xliff2
 
 from tests.conftest import SHARED_DATA, TINY_MODEL, run_main
@@ -26,6 +28,7 @@ from tests.formats.test_inputs import patch_zip
 from translator import Translator, archive
 from translator.archive import JobOptions, run
 from translator.errors import ArchiveError
+from translator.formats import page
 from translator.memory import TranslationMemory
 
 ALL = ("jsonl", "tmx", "xliff", "tsv", "moses", "html")
@@ -111,6 +114,20 @@ def test_mixed_archive_gives_memorised_translations_and_records_failures(
     assert manifest["provenance"]["model"] == "tiny-id-en"
     assert manifest["flags"] == {}  # the memorised pairs of this archive raise none
     assert all(d["summary"]["sentences"] == len(expected[d["id"]]) for d in docs)
+
+    index = (out / "html" / "index.html").read_text(encoding="utf-8")
+    for origin, reason in failures.items():  # the failed documents too, with their reasons
+        said = f'<span class="count">not translated: {escape(reason)}</span>'
+        assert f'<li class="failed"><span>{escape(origin)}</span> {said}</li>' in index
+    assert len(re.findall(r"<li(?: class=\"failed\")?>.*?</li>", index)) == 15
+    assert '>j1</a> <span class="count">1 sentence</span>' in index  # no "(1 sentences)"
+    assert '>in/a.txt</a> <span class="count">3 sentences</span>' in index
+    first = (out / "html" / "000000.html").read_text(encoding="utf-8")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in first
+    assert '<span class="details">in/a.txt · tiny-id-en@' in first  # no empty slot for the missing date
+    assert '<link rel="stylesheet" href="page.css">' in first and '<script src="page.js" defer>' in first
+    for asset in page.ASSET_NAMES:
+        assert (out / "html" / asset).read_bytes() == (page.ASSETS / asset).read_bytes()
 
 
 def test_exports_load_and_keep_ids_and_provenance(

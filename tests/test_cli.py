@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -92,7 +93,9 @@ def test_translate_text_jsonl_and_tsv_from_a_file(tmp_path: Path, pairs: list[di
     assert [r["target"] for r in jsonl] == [p["target"] for p in pairs[:6]]
     assert [r["paragraph"] for r in jsonl] == [0, 0, 0, 1, 1, 1]
     page = run("translate", str(path), *model, "--format", "html").stdout.decode()
-    assert page.startswith("<!doctype html>") and page.count("<tr id=") == 6 and "index.html" not in page
+    assert page.startswith("<!doctype html>") and "index.html" not in page
+    assert len(re.findall(r'<div class="pair[ "]', page)) == 6
+    assert "<style>" in page and "<link" not in page and 'src="' not in page  # one file: the assets inline
     tsv = run("translate", str(path), *model, "--format", "tsv").stdout.decode().splitlines()
     assert [row.split("\t") for row in tsv] == [
         [f"p{i // 3}s{i % 3}", p["source"], p["target"], ""] for i, p in enumerate(pairs[:6])
@@ -187,3 +190,18 @@ def test_batch_honours_retry_loops(how: str, tmp_path: Path, monkeypatch: pytest
     }
     assert flags["on"].get("retried") == 1 and not flags["off"].get("retried")
     assert flags["off"].get("repetition") == 1
+
+
+def test_translate_file_writes_the_same_format_in_english(tmp_path: Path, pairs: list[dict[str, str]]) -> None:
+    cues = f"1\n00:00:01,000 --> 00:00:02,000\n{pairs[0]['source']}\n"
+    (tmp_path / "berita.srt").write_text(cues, encoding="utf-8")
+    run = run_main(["translate-file", str(tmp_path / "berita.srt"), "--model", str(TINY_MODEL)])
+    assert run.returncode == 0, run.stderr
+    out = (tmp_path / "berita.en.srt").read_text(encoding="utf-8").split("\n")
+    assert out[:2] == ["1", "00:00:01,000 --> 00:00:02,000"] and " ".join(out[2:]).strip() == pairs[0]["target"]
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    bad = run_main(["translate-file", str(tmp_path / "a.pdf"), "--model", str(TINY_MODEL)])
+    assert (
+        bad.returncode == 1 and bad.stderr.decode().count("\n") == 1 and "cannot translate .pdf" in bad.stderr.decode()
+    )
+    assert not (tmp_path / "a.en.pdf").exists()

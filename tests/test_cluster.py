@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import ROOT, TINY_MODEL
 from tests.test_archive import outputs
+from tests.test_markdown import article
 from translator import cli, cluster
 
 EXPORTS = "jsonl,tmx,xliff,tsv,moses"
@@ -46,7 +47,7 @@ def ray_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory, pairs: list[dict[str, str]]) -> Path:
-    """24 documents, a few unfamiliar to the tiny model (it loops on them), and a bad record."""
+    """24 documents, a few unfamiliar to the tiny model (it loops on them), a bad record, and a Markdown file."""
     rng = random.Random(7)
     words = sorted({w.strip(".,!?") for p in pairs for w in p["source"].split()})
     root = tmp_path_factory.mktemp("in")
@@ -60,6 +61,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory, pairs: list[dict[str, str]]
             lines.append("{not json")
     (root / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (root / "a.txt").write_text(pairs[0]["source"] + "\n\n" + pairs[1]["source"], encoding="utf-8")
+    (root / "b.md").write_text(article(pairs)[0], encoding="utf-8")
     return root
 
 
@@ -89,13 +91,15 @@ def same(got: dict[str, bytes], want: dict[str, bytes]) -> None:
 
 
 def test_ray_job_gives_the_local_files_byte_for_byte(
-    ray_address: str, folder: Path, local: dict[str, bytes], tmp_path: Path
+    ray_address: str, folder: Path, local: dict[str, bytes], tmp_path: Path, pairs: list[dict[str, str]]
 ) -> None:
     out = tmp_path / "ray"
     assert cli.main(command(folder, out, *ray_args(ray_address, actors=2))) == 3  # results in any order
     same(outputs(out), local)  # documents.jsonl, failures.jsonl, TMX, XLIFF, TSV, Moses; no results left
     failures = [json.loads(f)["origin"] for f in (out / "failures.jsonl").read_text().splitlines()]
     assert failures == [f"{folder.name}/news.jsonl#L12"]
+    docs = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
+    assert next(d["translation"] for d in docs if d["id"].endswith("b.md")) == article(pairs)[1]
 
 
 def test_ray_driver_sigkilled_after_its_first_result_then_resumed(

@@ -83,7 +83,7 @@ def test_provenance(tiny: Translator) -> None:
     assert prov["revision"].startswith("sha256:")
     assert prov["backend"] == "hf-float32"
     assert prov["beam_size"] == 2
-    assert prov["segmenter"] == "id/2"
+    assert prov["segmenter"] == "id/3"
     assert prov["version"] == "0.1.0"
 
 

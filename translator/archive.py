@@ -18,7 +18,6 @@ for byte those of an uninterrupted one. The manifest is written to a temporary n
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -502,24 +501,13 @@ def _translate_isolated(translator: Translator, documents: dict[int, Document]) 
         return alone
 
 
-@contextlib.contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    path = out / LOCK
-    with durable.writing(path):
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    with os.fdopen(fd, "r+", encoding="utf-8") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = lock.read().strip() or "unknown"
-            raise RefusedError(
-                f"{out} is in use by another translator batch (pid {holder}); wait for it, or use another --out"
-            ) from None
-        with durable.writing(path):
-            lock.truncate(0)
-            lock.write(str(os.getpid()))
-            lock.flush()
-        yield
+def _locked(out: Path) -> contextlib.AbstractContextManager[None]:
+    def refuse(holder: str) -> RefusedError:
+        return RefusedError(
+            f"{out} is in use by another translator batch (pid {holder}); wait for it, or use another --out"
+        )
+
+    return durable.exclusive(out / LOCK, refuse)
 
 
 def _changed(path: Path, stamp: tuple[int, int, int]) -> bool:

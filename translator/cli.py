@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--id", default="doc", help="document id in json/jsonl output")
     _model_options(translate)
 
+    file = commands.add_parser("translate-file", help="translate a .txt, .html, .docx, .srt or .xliff file in place")
+    file.add_argument("file", type=Path, help="the file; its suffix says its format")
+    file.add_argument("--out", type=Path, help="where the English file goes (default: NAME.en.SUFFIX beside it)")
+    _model_options(file)
+
     batch = commands.add_parser("batch", help="translate an archive into a folder, resumably")
     batch.add_argument("inputs", nargs="+", type=Path, help="files, folders, .zip or .tar.gz of txt/md/html/jsonl/csv")
     batch.add_argument("--out", required=True, type=Path, help="output folder (and its resumable ledger)")
@@ -186,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "translate":
             _translate(args, sys.stdout)
+        elif args.command == "translate-file":
+            _translate_file(args)
         elif args.command == "batch":
             return _batch(args)
         elif args.command == "memory":
@@ -232,6 +239,26 @@ def _translate(args: argparse.Namespace, out: TextIO) -> None:
     text = _read(args.file)
     doc = Translator.from_config(_config(args)).translate_document(text, doc_id=args.id)
     _write(doc, args.format, out)
+
+
+def _translate_file(args: argparse.Namespace) -> None:
+    """The file translated into the same format (translator/files), written whole or not at all."""
+    from translator import durable, files
+    from translator.pipeline import Translator
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+    try:  # the model is loaded only once the file has been read right
+        english = files.translate_file(
+            args.file.name, data, lambda t: Translator.from_config(_config(args)).translate(t)
+        )
+    except InputError as exc:
+        raise InputError(f"{args.file}: {exc}") from None
+    out = args.out or args.file.with_name(f"{args.file.stem}.en{args.file.suffix}")
+    durable.replace(out, lambda sink: sink.write(english))
+    log.warning("wrote %s", out)
 
 
 def _open_memory(path: Path | None) -> TranslationMemory:
@@ -380,7 +407,7 @@ def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:
         for s in doc.sentences:
             out.write(tsv.row((s.id, s.source, s.target, ",".join(s.flags))))
     elif fmt == "html":
-        out.write(page.document(doc, {}, index_link=False))
+        out.write(page.document(doc, {}, index_link=False, inline=True))
 
 
 def _segment(text: str, out: TextIO) -> None:

@@ -4,6 +4,7 @@ and whose failures are one line naming the file."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ def replace(path: Path, write: Callable[[IO[bytes]], T]) -> T:
                 out.flush()
                 os.fsync(out.fileno())
             partial.replace(path)
+            fsync(path.parent)  # the rename itself survives a power cut
         return result
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -46,10 +48,28 @@ def partial_name(path: Path) -> Path:
 
 
 def fsync(path: Path) -> None:
-    """Make a file written without its own fsync durable."""
+    """Make a file written without its own fsync durable (or a folder's entries)."""
     with writing(path):
         fd = os.open(path, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, busy: Callable[[str], Exception]) -> Iterator[None]:
+    """Hold an exclusive flock on `path` (created, this process's pid written in it) for the block; the
+    kernel lets it go when the process dies, however. Held elsewhere: raise `busy(the holder's pid)`."""
+    with writing(path):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    with os.fdopen(fd, "r+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise busy(lock.read().strip() or "unknown") from None
+        with writing(path):
+            lock.truncate(0)
+            lock.write(str(os.getpid()))
+            lock.flush()
+        yield

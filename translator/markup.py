@@ -11,7 +11,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"<!--.*?-->|<![^>]*>|<\?.*?\?>|</?[A-Za-z][^>]*>", re.S)
+_TOKEN = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<![^>]*>|<\?.*?\?>"
+    r"""|</?[A-Za-z](?:[^>"']|"[^"]*"|'[^']*')*>""",  # a quoted attribute value may hold ">"
+    re.S,
+)
 _NAME = re.compile(r"<([A-Za-z][^\s/>]*)")
 RAW_TAGS = frozenset({"script", "style", "code", "pre", "textarea"})  # contents that are not prose
 
@@ -37,28 +41,31 @@ class Fragment:
 
 def parse(markup: str, untranslated: Iterable[str] = RAW_TAGS) -> Fragment:
     """`markup` cut into tags and text nodes; the contents of the `untranslated` elements (names in any case)
-    are kept as they are."""
+    are kept as they are, up to their end tag: what is inside (a script's `a<b`, a "<!--" in a string) is
+    never read as markup."""
     keep = {name.lower() for name in untranslated}
     parts: list[str] = []
     texts: list[int] = []
-    raw_until: str | None = None
     position = 0
-    for m in _TOKEN.finditer(markup):
-        _text(markup[position : m.start()], parts, texts, raw_until is None)
+    while m := _TOKEN.search(markup, position):
+        _text(markup[position : m.start()], parts, texts)
         tag = m.group()
         parts.append(tag)
-        if raw_until is None and (name := _NAME.match(tag)) and name.group(1).lower() in keep:
-            raw_until = None if tag.endswith("/>") else name.group(1).lower()
-        elif raw_until is not None and re.match(rf"</{re.escape(raw_until)}[\s>]", tag, re.I):
-            raw_until = None
         position = m.end()
-    _text(markup[position:], parts, texts, raw_until is None)
+        name = _NAME.match(tag)
+        if name and name.group(1).lower() in keep and not tag.endswith("/>"):
+            end = re.compile(rf"</{re.escape(name.group(1))}[\s>]", re.I).search(markup, position)
+            raw_end = end.start() if end else len(markup)
+            if raw_end > position:
+                parts.append(markup[position:raw_end])
+            position = raw_end
+    _text(markup[position:], parts, texts)
     return Fragment(tuple(parts), tuple(texts))
 
 
-def _text(node: str, parts: list[str], texts: list[int], translate: bool) -> None:
+def _text(node: str, parts: list[str], texts: list[int]) -> None:
     if not node:
         return
-    if translate and node.strip():
+    if node.strip():
         texts.append(len(parts))
     parts.append(node)

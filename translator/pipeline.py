@@ -128,9 +128,9 @@ class Translator:
         return self.finish(work, self.decode(work.rows, decode))
 
     def prepare(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> Work:
-        """Sentences made ready for the model: cleaned, duplicates pooled, those the memory knows (and, unless
-        asked to translate English, those already English) answered, the rest tokenized once and cut into
-        pieces of at most the model's sentence length."""
+        """Sentences made ready for the model: cleaned, duplicates pooled, those the memory knows, those without
+        a letter or digit (and, unless asked to translate English, those already English) answered, the rest
+        tokenized once and cut into pieces of at most the model's sentence length."""
         decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
         found: dict[int, Translation] = {}
@@ -139,6 +139,8 @@ class Translator:
             keys = [TranslationMemory.key(d, self.source.name, self.source.revision, decode) for d in distinct]
             hits = self.memory.lookup(keys)
             found = {i: hits[k] for i, k in enumerate(keys) if k in hits}
+        # no letter or digit ("---", a quote's empty ">" line, "* * *", "…"): nothing to translate, its own English
+        found.update((i, Translation(d)) for i, d in enumerate(distinct) if i not in found and not _has_words(d))
         if not self.config.translate_english:
             found.update(
                 (i, Translation(d, (quality.NOT_INDONESIAN,)))
@@ -232,3 +234,7 @@ class Work:
         flags = fitted.flags + ((quality.TRUNCATED,) if any(out.capped for out in outputs) else ())
         flags += ((quality.RETRIED,) if any(out.retried for out in outputs) else ()) + quality.check(source, target)
         return Translation(target, flags)
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)

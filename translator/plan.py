@@ -3,7 +3,8 @@ layout they go back into; `assemble` puts one translation per sentence back, int
 for a stream, one paragraph at a time with `fill`, then `document`). Translating the sentence list between
 them (Translator.translate_sentences) is the only step that needs a model. Every driver runs these three
 steps and nothing else: the library's Translator, the HTTP service through its batcher, the archive job,
-and a Ray job across machines.
+and a Ray job across machines. Markdown is held aside here (translator/markdown.py): the model sees each
+sentence without its inline emphasis, and its English gets the emphasis and the block markers back.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from translator import markdown
 from translator.errors import InputError
 from translator.segment import segment
 from translator.types import AlignedDocument, Paragraph, Provenance, Translation
@@ -30,13 +32,16 @@ class Plan:
 
     @property
     def sources(self) -> list[str]:
-        """Every sentence of every document, in order: what the model step translates."""
+        """Every sentence of every document, in order, as the model step translates it (inline Markdown held
+        aside)."""
         return [s for part in self.parts for s in part]
 
     @property
     def parts(self) -> list[list[str]]:
         """The sentences of each paragraph of each document, in order: what a stream answers at a time."""
-        return [[s.source for s in p.sentences] for layout in self.layouts for p in layout.paragraphs]
+        return [
+            [markdown.held(s.source).text for s in p.sentences] for layout in self.layouts for p in layout.paragraphs
+        ]
 
 
 def plan(documents: Iterable[tuple[str, str]]) -> Plan:
@@ -58,16 +63,20 @@ def assemble(plan: Plan, translations: Sequence[Translation], provenance: Proven
 
 
 def fill(paragraph: Paragraph, translations: Iterator[Translation]) -> Paragraph:
-    """`paragraph` with each sentence's translation, taken in order from `translations`."""
+    """`paragraph` with each sentence's translation, taken in order from `translations`, its inline Markdown
+    put back."""
     pairs = [(s, next(translations)) for s in paragraph.sentences]
-    return replace(paragraph, sentences=tuple(replace(s, target=t.target, flags=t.flags) for s, t in pairs))
+    return replace(
+        paragraph,
+        sentences=tuple(replace(s, target=markdown.restore(s.source, t.target), flags=t.flags) for s, t in pairs),
+    )
 
 
 def document(doc_id: str, paragraphs: Sequence[Paragraph], provenance: Provenance) -> AlignedDocument:
     """The aligned document of translated paragraphs, with its English text: paragraphs apart by a blank line,
-    sentences by a space or the source's line break."""
+    sentences by a space or the source's line break, each after its Markdown block markers."""
     english = "\n\n".join(
-        "".join(("\n" if s.new_line else " ") * (k > 0) + s.target for k, s in enumerate(p.sentences))
+        "".join(("\n" if s.new_line else " ") * (k > 0) + s.lead + s.target for k, s in enumerate(p.sentences))
         for p in paragraphs
     )
     return AlignedDocument(doc_id, english, tuple(paragraphs), provenance)

@@ -15,7 +15,9 @@ from translator.quality import summary
 class Sentence:
     """One source sentence: `source == text[start:end]` of the text that was submitted. `new_line`: a line
     break lies between it and the sentence before it in its paragraph (after a headline, say); the English
-    keeps it, and the JSON form leaves it out (the offsets tell it)."""
+    keeps it, and the JSON form leaves it out (the offsets tell it). `lead`: the Markdown block markers before
+    it on its line, with their indent ("- ", "## ", "  1. ", "> "; translator/markdown.py), outside the sentence
+    and written before its English; the JSON form leaves it out too (it is the text before `start`)."""
 
     id: str
     start: int
@@ -24,6 +26,7 @@ class Sentence:
     target: str = ""
     flags: tuple[str, ...] = ()
     new_line: bool = False
+    lead: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,6 +1,7 @@
 """DeepL API v2 text translation, so that DeepL's official clients (`deepl.Translator(key, server_url=...)`)
 and tools built on them work unchanged: POST /v2/translate, GET|POST /v2/languages, GET|POST /v2/usage,
-GET /v2/glossary-language-pairs.
+GET /v2/glossary-language-pairs, and documents: POST /v2/document (upload), POST /v2/document/{id}
+(status), POST /v2/document/{id}/result (download, once), run as jobs (api/jobs.py).
 
 Parameters come from the query and a JSON or form body (a form with no Content-Type too, and a GET's body:
 the Python client sends `type=target` so), read leniently as DeepL's clients send them: `text` a list, a
@@ -12,22 +13,31 @@ field. Indonesian → English only: `EN` is served as `EN-US` and `EN-GB` alike 
 
 from __future__ import annotations
 
+import hmac
 import urllib.parse
-from typing import Any, Literal
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError, field_validator
+from starlette.datastructures import UploadFile
 
-from api.auth import verify
+from api import jobs
+from api.auth import admit
 from api.errors import ApiError
 from api.inputs import CheckedRoute
 from api.schemas import libre_body
 from api.service import Service, translate_markup
-from translator import markup
+from api.usage import Account, spending
+from translator import files, markup
 from translator.language import detect
 
 TARGETS = frozenset({"EN", "EN-US", "EN-GB"})
 LIST_FIELDS = frozenset({"text", "ignore_tags", "non_splitting_tags", "splitting_tags"})
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+STATUS_WAIT_S = 2.0  # how long a status call waits for a job being translated to finish
 HUGE_LIMIT = 1_000_000_000_000  # what DeepL Pro shows; 0 would read as "limit reached" (0 >= 0)
 SOURCE_LANGUAGES = [{"language": "ID", "name": "Indonesian"}]
 TARGET_LANGUAGES = [
@@ -79,21 +89,33 @@ def _gather(pairs: Any) -> dict[str, Any]:
     return fields
 
 
-async def require_deepl_key(request: Request) -> None:
-    keys: frozenset[str] = request.app.state.api_keys
-    if not keys:
-        return
+async def _deepl_key(request: Request) -> str | None:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    presented: Any = value.strip() if scheme.lower() in ("deepl-auth-key", "bearer") else None
-    if not presented:
-        try:
-            presented = (await _fields(request)).get("auth_key")
-        except ApiError:
-            presented = None  # a body we cannot read holds no key
-    verify(keys, presented if isinstance(presented, str) else None, "send 'Authorization: DeepL-Auth-Key <key>'")
+    if scheme.lower() in ("deepl-auth-key", "bearer") and value.strip():
+        return value.strip()
+    try:
+        presented = (await _fields(request)).get("auth_key")
+    except ApiError:
+        return None  # a body we cannot read holds no key
+    return presented if isinstance(presented, str) else None
+
+
+async def require_deepl_key(request: Request) -> None:
+    await admit(request, _deepl_key, "send 'Authorization: DeepL-Auth-Key <key>'")
 
 
 router = APIRouter(dependencies=[Depends(require_deepl_key)], tags=["deepl"], route_class=CheckedRoute)
+
+
+def get_and_post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """One endpoint under GET and POST, as two routes, so that each has its own OpenAPI operation id."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        for method in ("GET", "POST"):
+            router.add_api_route(path, endpoint, methods=[method], **options)
+        return endpoint
+
+    return register
 
 
 def _tag_list(value: Any) -> Any:
@@ -125,6 +147,9 @@ class DeepLTranslateRequest(BaseModel):
     context: str | None = Field(None, description="accepted, not used, not billed")
     show_billed_characters: bool = Field(False, description="billed_characters is always in the answer")
     glossary_id: str | None = Field(None, description="this server has no glossaries: any id is a 400")
+    model_type: Literal["quality_optimized", "prefer_quality_optimized", "latency_optimized"] | None = Field(
+        None, description="one model serves every type; the answer's model_type_used names the type asked for"
+    )
     auth_key: str | None = Field(None, description="legacy: the key, when no Authorization header is sent")
 
     @field_validator("text", mode="before")
@@ -147,6 +172,7 @@ class DeepLTranslation(BaseModel):
     detected_source_language: str = Field(description="ID (or EN for a text detected as English)")
     text: str = Field(description="the English")
     billed_characters: int = Field(description="characters of the source text (always sent)")
+    model_type_used: str | None = Field(None, description="only when model_type was sent")
 
 
 class DeepLTranslateResponse(BaseModel):
@@ -160,8 +186,8 @@ class DeepLLanguage(BaseModel):
 
 
 class DeepLUsage(BaseModel):
-    character_count: int = Field(description="characters translated this period (not counted yet: 0)")
-    character_limit: int = Field(description="no quota: a huge number, never 0")
+    character_count: int = Field(description="characters the key translated this calendar month (UTC)")
+    character_limit: int = Field(description="the key's monthly quota; without one a huge number, never 0")
 
 
 class GlossaryPair(BaseModel):
@@ -180,11 +206,29 @@ class DeepLError(BaseModel):
 _ERRORS = {
     400: "a missing or bad parameter (the message names it)",
     403: "the key is missing or not valid",
+    404: "no such document for this key (or it expired, or its result was downloaded)",
     413: "over a limit: 50 texts, characters per text, 128 KiB a body, tokens a request (the message names it)",
-    503: "the queue is full: retry after the Retry-After header's seconds",
+    429: "over the key's requests a second: retry after the Retry-After header's seconds",
+    456: "the key's character quota for this month is used up",
+    503: "the queue is full, or (a document's result) not translated yet: retry after Retry-After's seconds",
     504: "the translation took longer than the request deadline",
 }
 ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": DeepLError, "description": d} for s, d in _ERRORS.items()}
+
+
+def _check_options(target: Any, source: Any, formality: Any, glossary_id: Any) -> str | None:
+    """The source language (ID, or None to detect) once the options fit Indonesian → English, else a 400."""
+    if not target:
+        raise _bad("Parameter 'target_lang' not specified.")
+    if not isinstance(target, str) or target.upper() not in TARGETS:
+        raise _bad("Value for 'target_lang' not supported.")
+    if source and (not isinstance(source, str) or source.upper() != "ID"):
+        raise _bad("Value for 'source_lang' not supported.")
+    if formality in ("more", "less"):
+        raise _bad("'formality' is not supported for given 'target_lang'.")
+    if glossary_id:
+        raise _bad("Glossary not found: this server has no glossaries.")
+    return "ID" if source else None
 
 
 async def _params(request: Request) -> DeepLTranslateRequest:
@@ -209,17 +253,9 @@ async def translate(request: Request) -> dict[str, Any]:
     """Each text is translated as /v1/translate translates it (with split_sentences=0, as one sentence)."""
     service: Service = request.app.state.service
     params = await _params(request)
-    if params.target_lang.upper() not in TARGETS:
-        raise _bad("Value for 'target_lang' not supported.")
-    source = params.source_lang.upper() if params.source_lang else None
-    if source not in (None, "ID"):
-        raise _bad("Value for 'source_lang' not supported.")
+    source = _check_options(params.target_lang, params.source_lang, params.formality, params.glossary_id)
     if not params.text:
         raise _bad("Parameter 'text' not specified.")
-    if params.formality in ("more", "less"):
-        raise _bad("'formality' is not supported for given 'target_lang'.")
-    if params.glossary_id:
-        raise _bad("Glossary not found: this server has no glossaries.")
     if problem := service.limit_problem(params.text):
         raise ApiError(413, "too_large", problem[1])
     decode = service.decode(None)
@@ -229,10 +265,11 @@ async def translate(request: Request) -> dict[str, Any]:
             return await service.translate_whole(texts, decode)
         return await service.translate_texts(texts, decode)
 
-    if params.tag_handling or params.ignore_tags:
-        results = await translate_markup(params.text, english, markup.RAW_TAGS | set(params.ignore_tags))
-    else:
-        results = await english(params.text)
+    with spending(request, sum(len(text) for text in params.text)):
+        if params.tag_handling or params.ignore_tags:
+            results = await translate_markup(params.text, english, markup.RAW_TAGS | set(params.ignore_tags))
+        else:
+            results = await english(params.text)
     translations = [
         {
             "detected_source_language": source or (detect(text).language.upper() if text.strip() else "ID"),
@@ -241,6 +278,9 @@ async def translate(request: Request) -> dict[str, Any]:
         }
         for text, result in zip(params.text, results, strict=True)
     ]
+    if params.model_type:
+        used = params.model_type.removeprefix("prefer_")
+        translations = [{**translation, "model_type_used": used} for translation in translations]
     return {"translations": translations}
 
 
@@ -257,9 +297,8 @@ LANGUAGES_EXTRA = {
 }
 
 
-@router.api_route(
+@get_and_post(
     "/v2/languages",
-    methods=["GET", "POST"],
     summary="Languages (DeepL API v2)",
     openapi_extra=LANGUAGES_EXTRA,
     responses={200: {"model": list[DeepLLanguage]}, **ERRORS},
@@ -273,15 +312,16 @@ async def languages(request: Request) -> list[dict[str, Any]]:
     raise _bad("Parameter 'type' is invalid. 'source' and 'target' are valid values.")
 
 
-@router.api_route(
+@get_and_post(
     "/v2/usage",
-    methods=["GET", "POST"],
     summary="Usage (DeepL API v2)",
     responses={200: {"model": DeepLUsage}, **ERRORS},
 )
-async def usage() -> dict[str, int]:
-    """No usage is counted yet, and there is no quota: the limit is a huge number (0 would read as reached)."""
-    return {"character_count": 0, "character_limit": HUGE_LIMIT}
+async def usage(request: Request) -> dict[str, int]:
+    """The key's characters this month, and its quota; with none, a huge number (0 would read as reached)."""
+    account: Account = request.state.account
+    count = request.app.state.usage.count(account)
+    return {"character_count": count, "character_limit": account.limits.characters_per_month or HUGE_LIMIT}
 
 
 @router.get(
@@ -291,3 +331,108 @@ async def usage() -> dict[str, int]:
 )
 async def glossary_language_pairs() -> dict[str, list[Any]]:
     return {"supported_languages": []}
+
+
+class DocumentHandle(BaseModel):
+    document_id: str = Field(description="the job's id")
+    document_key: str = Field(description="sent back with every call about the job")
+
+
+class DocumentStatus(BaseModel):
+    document_id: str = Field(description="the job's id")
+    status: Literal["queued", "translating", "done", "error", "downloaded"] = Field(description="where it stands")
+    billed_characters: int | None = Field(None, description="once done: the characters translated")
+    error_message: str | None = Field(None, description="with status error: what went wrong")
+
+
+UPLOAD_FORM = {
+    "type": "object",
+    "required": ["file", "target_lang"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": f"a {', '.join(files.SUFFIXES)} file"},
+        "filename": {"type": "string", "description": "the file's name, if the part does not carry it"},
+        "target_lang": {"type": "string", "description": "EN-US, EN-GB or EN"},
+        "source_lang": {"type": "string", "description": "ID, or absent"},
+        "formality": {"type": "string", "description": "default or prefer_*"},
+        "output_format": {"type": "string", "description": "absent, or the input's own format"},
+    },
+}
+KEY_SCHEMA = {"type": "object", "properties": {"document_key": {"type": "string"}}}
+KEY_BODY = {
+    "content": {"application/json": {"schema": KEY_SCHEMA}, "application/x-www-form-urlencoded": {"schema": KEY_SCHEMA}}
+}
+
+
+@router.post(
+    "/v2/document",
+    summary="Upload a document to translate (DeepL API v2)",
+    openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": UPLOAD_FORM}}}},
+    responses={200: {"model": DocumentHandle}, **ERRORS},
+)
+async def upload_document(request: Request) -> dict[str, str]:
+    """The file is checked now (type, encoding, size); it is translated in the background, its status at
+    POST /v2/document/{id} and its result, once, at POST /v2/document/{id}/result."""
+    fields = await _fields(request)
+    options = ("target_lang", "source_lang", "formality", "glossary_id")
+    _check_options(*(fields.get(name) for name in options))
+    upload = (await request.form()).get("file")
+    if not isinstance(upload, UploadFile):
+        raise _bad("Parameter 'file' not specified.")
+    filename = fields.get("filename") or upload.filename or ""
+    output = fields.get("output_format")
+    if output and f".{str(output).lower().lstrip('.')}" != PurePath(filename).suffix.lower():
+        raise _bad("Value for 'output_format' not supported: documents come back in their own format.")
+    job = await jobs.submit(request, filename, await upload.read(), once=True)
+    return {"document_id": job.id, "document_key": job.key}
+
+
+async def _job(request: Request, document_id: str) -> jobs.Job:
+    """The request's account's job `document_id` with its document_key; 404 for anything else."""
+    key = (await _fields(request)).get("document_key")
+    if not key:
+        raise _bad("Parameter 'document_key' not specified.")
+    store: jobs.Jobs = request.app.state.jobs
+    job = store.get(document_id, request.state.account.id)
+    if job is None or not isinstance(key, str) or not hmac.compare_digest(key.encode(), job.key.encode()):
+        raise ApiError(404, "not_found", "Document not found.")
+    return job
+
+
+@get_and_post(
+    "/v2/document/{document_id}",
+    summary="A document's status (DeepL API v2)",
+    openapi_extra={"requestBody": KEY_BODY},
+    responses={200: {"model": DocumentStatus}, **ERRORS},
+)
+async def document_status(document_id: str, request: Request) -> dict[str, Any]:
+    """Waits up to 2 s for a job being translated to finish, so that a small document is done at the
+    first poll (DeepL's clients wait 5 s between polls)."""
+    job = await _job(request, document_id)
+    runner: jobs.Runner = request.app.state.runner
+    job = await runner.wait(job, STATUS_WAIT_S, request.state.account.id) or job
+    status: dict[str, Any] = {"document_id": job.id, "status": job.status}
+    if job.status in (jobs.DONE, jobs.DOWNLOADED):
+        status["billed_characters"] = job.characters
+    if job.status == jobs.ERROR:
+        status["error_message"] = job.error
+    return status
+
+
+@router.post(
+    "/v2/document/{document_id}/result",
+    summary="Download a translated document, once (DeepL API v2)",
+    openapi_extra={"requestBody": KEY_BODY},
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the translated file"}, **ERRORS},
+)
+async def document_result(document_id: str, request: Request) -> Response:
+    job = await _job(request, document_id)
+    if job.status == jobs.DOWNLOADED:
+        raise ApiError(404, "not_found", "Document was already downloaded.")
+    if job.status == jobs.ERROR:
+        raise _bad(f"Document translation failed: {job.error}")
+    if job.status != jobs.DONE:
+        raise ApiError(503, "not_ready", "Document translation is not done.", headers={"Retry-After": "1"})
+    store: jobs.Jobs = request.app.state.jobs
+    data = store.result(job)
+    store.downloaded(job)
+    return Response(data, media_type=job.media_type, headers={"Content-Disposition": jobs.attachment(job.filename)})

@@ -12,6 +12,7 @@ from api.errors import ApiError
 from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES, DocumentsRequest, DocumentsResponse
 from api.service import Service
+from api.usage import spending
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], route_class=CheckedRoute)
 
@@ -31,7 +32,8 @@ async def documents(body: DocumentsRequest, request: Request) -> Any:
         raise ApiError(413, "too_large", problem[1], limit=problem[0])
     decode = service.decode(body.options.beam_size)
     pairs = [(d.id, d.text) for d in body.documents]
-    if body.stream:
-        return StreamingResponse(await service.start_stream(pairs, decode), media_type="application/x-ndjson")
-    docs = await service.translate_documents(pairs, decode)
+    with spending(request, sum(len(text) for _, text in pairs)):  # a stream's, once it is admitted
+        if body.stream:
+            return StreamingResponse(await service.start_stream(pairs, decode), media_type="application/x-ndjson")
+        docs = await service.translate_documents(pairs, decode)
     return {"documents": [doc.to_dict() for doc in docs]}

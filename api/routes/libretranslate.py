@@ -1,5 +1,7 @@
 """LibreTranslate-compatible endpoints, so that existing clients (Mastodon, Weblate, SubtitleEdit,
-libretranslatepy, deep-translator) work unchanged: POST /translate, GET|POST /languages, POST /detect.
+libretranslatepy, deep-translator) and LibreTranslate's own front end work unchanged: POST /translate,
+GET|POST /languages, POST /detect, POST /translate_file (a document job waited for; its result at the
+returned translatedFileUrl, GET /download_file/{id}/{name}, until it expires) and GET /frontend/settings.
 
 Parameters come as JSON, a form or the query string, as LibreTranslate accepts them; errors are
 `{"error": "..."}` with LibreTranslate's statuses (400 for a bad request, limits included). With
@@ -12,8 +14,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import UploadFile
 
+from api import jobs
 from api.auth import require_key
 from api.errors import ApiError
 from api.inputs import CheckedRoute
@@ -27,9 +32,13 @@ from api.schemas import (
     libre_body,
 )
 from api.service import Service, translate_markup
+from api.usage import spending
+from translator import files
 from translator.language import detect as detect_language
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["libretranslate"], route_class=CheckedRoute)
+public = APIRouter(tags=["libretranslate"], route_class=CheckedRoute)  # no key: the front end's settings, and
+# downloads by an unguessable URL
 Params = TypeVar("Params", bound=BaseModel)
 
 LANGUAGES = [
@@ -107,10 +116,11 @@ async def translate(request: Request) -> dict[str, Any]:
     decode = service.decode(None)
     results = list(texts)
     sources = [texts[i] for i in todo]
-    if text_format == "html":
-        english = await translate_markup(sources, lambda nodes: service.translate_texts(nodes, decode))
-    else:
-        english = await service.translate_texts(sources, decode)
+    with spending(request, sum(len(text) for text in sources)):
+        if text_format == "html":
+            english = await translate_markup(sources, lambda nodes: service.translate_texts(nodes, decode))
+        else:
+            english = await service.translate_texts(sources, decode)
     for i, target in zip(todo, english, strict=True):
         results[i] = target
     response: dict[str, Any] = {"translatedText": results if batch else results[0]}
@@ -138,3 +148,107 @@ async def detect(request: Request) -> list[dict[str, Any]]:
     best = _confidence(text)
     other = {"confidence": round(100 - best["confidence"], 1), "language": "en" if best["language"] == "id" else "id"}
     return [best, other]
+
+
+class TranslatedFile(BaseModel):
+    translatedFileUrl: str = Field(description="where the translated file is downloaded, until it expires")
+
+
+class FrontendSettings(BaseModel):
+    charLimit: int = Field(description="characters in one text")
+    frontendTimeout: int = Field(description="milliseconds a front end waits for a translation")
+    apiKeys: bool = Field(description="whether keys are configured")
+    keyRequired: bool = Field(description="whether every request needs a key")
+    suggestions: bool = Field(description="suggestions are not taken")
+    filesTranslation: bool = Field(description="files are translated")
+    supportedFilesFormat: list[str] = Field(description="the file suffixes translate_file takes")
+    language: dict[str, dict[str, str]] = Field(description="the front end's default source and target")
+
+
+FILE_FORM = {
+    "type": "object",
+    "required": ["file", "source", "target"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": f"a {', '.join(files.SUFFIXES)} file"},
+        "source": {"type": "string", "description": "id or auto"},
+        "target": {"type": "string", "description": "en"},
+        "api_key": {"type": "string", "description": "the key, when keys are set"},
+    },
+}
+
+
+@router.post(
+    "/translate_file",
+    summary="Translate a file (LibreTranslate API)",
+    openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": FILE_FORM}}}},
+    responses={200: {"model": TranslatedFile}, **LIBRE_ERRORS},
+)
+async def translate_file(request: Request) -> dict[str, str]:
+    """The file is translated as a document job (the same as POST /v2/document), waited for up to the request
+    deadline."""
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise _bad("Invalid request: missing file parameter")
+    source, target = (value if isinstance(value, str) else "" for value in (form.get("source"), form.get("target")))
+    if source not in ("id", "auto"):
+        raise _bad(f"{source or 'a missing source'} is not supported: this server translates Indonesian (id)")
+    if target != "en":
+        raise _bad(f"{target or 'a missing target'} is not supported: this server translates into English (en)")
+    job = await jobs.submit(request, upload.filename, await upload.read(), once=False)
+    runner: jobs.Runner = request.app.state.runner
+    timeout = request.app.state.settings.request_timeout_s
+    try:
+        job = await runner.wait(job, timeout) or job
+    finally:  # past the deadline, or the client gone: nobody will fetch it, so it stops and costs nothing
+        if not job.finished:
+            await runner.cancel(job, "cancelled: the request that was waiting for it ended")
+    if job.status == jobs.ERROR:
+        raise _bad(f"Cannot translate file: {job.error}")
+    if job.status != jobs.DONE:
+        message = f"the file took longer than the {timeout:g} s deadline (TRANSLATOR_REQUEST_TIMEOUT_S); it was stopped"
+        raise ApiError(504, "deadline_exceeded", message)
+    return {"translatedFileUrl": jobs.download_url(request, job)}
+
+
+@public.get(
+    "/download_file/{job_id}/{filename}",
+    summary="Download a translated file (LibreTranslate API)",
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "the file"},
+        **{status: LIBRE_ERRORS[status] for status in (400, 404, 503)},
+    },
+)
+async def download_file(job_id: str, filename: str, request: Request) -> Response:
+    """The URL is the key: its id is 128 random bits, so a browser's plain link downloads it, as in
+    LibreTranslate. A file still being translated (the reader links it at once) is waited for up to the
+    request deadline."""
+    store: jobs.Jobs = request.app.state.jobs
+    job = store.get(job_id)
+    if job is None or job.once:  # the name is the browser's to save under, not checked
+        raise ApiError(404, "not_found", "no such file (or it expired)")
+    if not job.finished:
+        runner: jobs.Runner = request.app.state.runner
+        job = await runner.wait(job, request.app.state.settings.request_timeout_s) or job
+    if job.status == jobs.ERROR:
+        raise _bad(f"Cannot translate file: {job.error}")
+    if job.status != jobs.DONE:
+        raise ApiError(503, "not_ready", "the file is still being translated; try again", headers={"Retry-After": "5"})
+    headers = {"Content-Disposition": jobs.attachment(job.filename)}
+    return Response(store.result(job), media_type=job.media_type, headers=headers)
+
+
+@public.get("/frontend/settings", summary="Front-end settings (LibreTranslate API)", response_model=FrontendSettings)
+async def frontend_settings(request: Request) -> dict[str, Any]:
+    settings = request.app.state.settings
+    keys = bool(request.app.state.api_keys)
+    return {
+        "charLimit": min(settings.max_text_chars, settings.max_body_bytes // 4),  # any text that long fits a body
+        "frontendTimeout": int(settings.request_timeout_s * 1000),
+        "apiKeys": keys,
+        "keyRequired": keys,
+        "suggestions": False,
+        "filesTranslation": True,
+        "supportedFilesFormat": list(files.SUFFIXES),
+        "language": {"source": {"code": "id", "name": "Indonesian"}, "target": {"code": "en", "name": "English"}},
+    }

@@ -1,23 +1,43 @@
-"""GET / and POST /: the side-by-side reader, server-rendered; paste, upload or open /?text=."""
+"""GET / and POST /: the reader. Paste, upload or open /?text=; the page is the document template
+(translator/formats/templates) with a form. Without script the form posts and the page comes back whole;
+reader.js posts the same form asking for NDJSON, and gets the document's frame, each paragraph as it is
+translated and the summary, each rendered by the same template. Every error is a sentence on the page.
+
+The empty page needs no key, so that a browser can show the key field; translating needs one (a header
+from reader.js, the form's api_key field, or ?api_key=) when keys are set. With TRANSLATOR_FETCH_URLS=1 a
+text that is one http(s) link is fetched (api/articles.py) and its article translated, its title, date and
+address beside the view buttons. The file tab takes a document (.txt, .html, .docx, .srt, .xliff, within the
+body limit): a job (api/jobs.py) makes the same file in English, linked on the page, and its texts are shown
+side by side (counted once, by the job).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
-from api.auth import require_key
+from api import articles, jobs
+from api.auth import admit, presented_key
+from api.errors import KNOWN, Described, describe
 from api.inputs import CheckedRoute
-from api.schemas import ERROR_RESPONSES
-from api.service import Service
-from translator import AlignedDocument, quality
+from api.service import Service, ndjson_line
+from api.usage import spending
+from translator import AlignedDocument, files
+from translator.formats import page
 
-router = APIRouter(dependencies=[Depends(require_key)], tags=["reader"], route_class=CheckedRoute)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+router = APIRouter(tags=["reader"], route_class=CheckedRoute)
+templates = Jinja2Templates(env=page.environment(Path(__file__).resolve().parents[1] / "templates"))
+NDJSON = "application/x-ndjson"
 
 # Nothing inline may run: even if escaping failed somewhere, injected script would not execute.
 _CSP = (
@@ -25,17 +45,51 @@ _CSP = (
 )
 
 
-_HTML_OR_JSON = {"text/html": {}, "application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+_LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+_LINK_CODES = frozenset({"url_invalid", "url_forbidden", "fetch_failed"})
+
+
+class Problem(Exception):
+    """What went wrong, in words for the person at the page, and the status the page comes with."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+ANSWERED: tuple[type[Exception], ...] = (Problem, *KNOWN)  # the reader's own, and every error the API answers
+
+
+_PAGE_OR_LINE = {"text/html": {}, NDJSON: {"description": 'reader.js asked: `{"error": "..."}`'}}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
-    **ERROR_RESPONSES,
-    400: {"content": _HTML_OR_JSON, "description": "the file is not UTF-8 text (a page) or the form undecodable"},
-    413: {"content": _HTML_OR_JSON, "description": "the text over a limit (a page) or the body over its byte limit"},
+    200: {"content": {"text/html": {}, NDJSON: {"description": "reader.js asked: the document as it is translated"}}},
+    **{
+        status: {"content": _PAGE_OR_LINE, "description": f"{what}: the page, saying so in plain words"}
+        for status, what in [
+            (400, "nothing to translate, a file that is not UTF-8, a form that cannot be read"),
+            (401, "keys are set and none came"),
+            (403, "the key is not one of the keys"),
+            (408, "the form arrived too slowly"),
+            (413, "the text or the body over a limit"),
+            (429, "the key is over its requests a second or its characters a month"),
+            (422, "the form holds what is not Unicode text"),
+            (500, "the model failed"),
+            (503, "the queue is full, or the model is not available"),
+            (504, "past the deadline"),
+        ]
+    },
 }
 
 
-@router.get("/", response_class=HTMLResponse, summary="The side-by-side reader", responses=_RESPONSES)
-async def reader(request: Request, text: str = "") -> HTMLResponse:
-    return await _render(request, text, error=None)
+@router.get("/", response_class=HTMLResponse, summary="The reader", responses=_RESPONSES)
+async def reader(request: Request, text: str = "") -> Response:
+    if not text.strip():
+        return _page(request, text)
+    try:
+        await admit(request, presented_key, "")
+        return await _translated_page(request, text)
+    except ANSWERED as exc:
+        return _page(request, text, _problem(request, exc))
 
 
 _FORM = {
@@ -43,6 +97,12 @@ _FORM = {
     "properties": {
         "text": {"type": "string", "description": "Indonesian text"},
         "file": {"type": "string", "format": "binary", "description": "or a UTF-8 text file"},
+        "document": {
+            "type": "string",
+            "format": "binary",
+            "description": "or a .txt, .html, .docx, .srt or .xliff file: shown side by side, and translated whole",
+        },
+        "api_key": {"type": "string", "description": "the key, when keys are set (or a header)"},
     },
 }
 
@@ -50,38 +110,187 @@ _FORM = {
 @router.post(
     "/",
     response_class=HTMLResponse,
-    summary="The side-by-side reader, for pasted or uploaded text",
+    summary="The reader, for pasted or uploaded text; with `Accept: application/x-ndjson`, streamed",
     responses=_RESPONSES,
     openapi_extra={"requestBody": {"required": False, "content": {"multipart/form-data": {"schema": _FORM}}}},
 )
-async def reader_post(request: Request) -> HTMLResponse:
-    form = await request.form()
-    text = form.get("text")
+async def reader_post(request: Request) -> Response:
+    streamed = NDJSON in request.headers.get("accept", "")
+    text = ""
+    try:
+        text, document = await _text(request)
+        await admit(request, presented_key, "")
+        file = await _file(request, *document) if document else None
+        if file:
+            text = file.text
+        if streamed:
+            return await _stream(request, text, file)
+        return await _translated_page(request, text, file)
+    except ANSWERED as exc:
+        problem = _problem(request, exc)
+        if streamed:
+            return Response(ndjson_line({"error": problem.message}), problem.status, problem.headers, media_type=NDJSON)
+        return _page(request, text, problem)
+
+
+async def _text(request: Request) -> tuple[str, tuple[str, bytes] | None]:
+    """The form's text, or its uploaded text file's; and a document to translate whole (the file tab's)."""
+    form = await request.form()  # over the body limit, too slow, not Unicode: errors of KNOWN
+    document = form.get("document")
+    if isinstance(document, UploadFile) and document.filename:
+        return "", (document.filename, await document.read())
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read()
         try:
-            text = data.decode("utf-8-sig")
+            return data.decode("utf-8-sig"), None
         except UnicodeDecodeError:
-            return await _render(request, "", error=f"{upload.filename} is not UTF-8 text", status=400)
-    return await _render(request, text if isinstance(text, str) else "", error=None)
+            raise Problem(400, f"{upload.filename} is not UTF-8 text: save it as UTF-8 and upload it again.") from None
+    text = form.get("text")
+    return (text if isinstance(text, str) else ""), None
 
 
-async def _render(request: Request, text: str, error: str | None, status: int = 200) -> HTMLResponse:
+@dataclass(frozen=True)
+class File:
+    """A document of the file tab: its job (api/jobs.py) makes the translated file to download, and its texts
+    (a paragraph each) are shown side by side."""
+
+    name: str
+    text: str
+    download: str
+
+
+async def _file(request: Request, filename: str, data: bytes) -> File:
+    job = await jobs.submit(request, filename, data, once=False)  # checked (400 naming the problem), counted
+    parsed = await anyio.to_thread.run_sync(files.parse, job.filename, data)
+    text = "\n\n".join(" ".join(source.split()) for source in parsed.sources() if source.strip())
+    return File(job.filename, text, jobs.download_url(request, job))
+
+
+def _service_for(request: Request, text: str) -> Service:
+    """The service, once `text` is something it takes."""
     service: Service = request.app.state.service
-    doc: AlignedDocument | None = None
-    if text.strip() and error is None:
-        if problem := service.limit_problem([text]):
-            error, status = problem[1], 413
-        else:
-            [doc] = await service.translate_documents([("reader", text)], service.decode(None))
+    if not text.strip():
+        raise Problem(400, "There is nothing to translate: paste Indonesian text or choose a text file.")
+    if service.limit_problem([text]):
+        limit = service.settings.max_text_chars
+        raise Problem(413, f"The text has {len(text):,} characters; this server translates at most {limit:,} at once.")
+    return service
+
+
+def _problem(request: Request, exc: Exception) -> Problem:
+    """The reader's own problem, or an error the API would answer (api/errors.py: its status and headers) in
+    the page's words."""
+    if isinstance(exc, Problem):
+        return exc
+    said = describe(request, exc)
+    return Problem(said.status, _in_words(request, said), dict(said.headers))
+
+
+def _in_words(request: Request, said: Described) -> str:
+    settings = request.app.state.settings
+    wait = said.headers.get("Retry-After", "")
+    match said.code, said.extra.get("limit"):
+        case code, limit if code in _LINK_CODES or limit == "fetch_max_bytes":
+            return f"The link could not be read: {said.message}."
+        case "key_required", _:
+            return "This server needs an API key to translate: enter yours in the key field."
+        case "key_invalid", _:
+            return "That API key is not valid: check it and try again."
+        case "rate_limited", _:
+            return f"Too many translations with this key just now: try again in {wait} s."
+        case "quota_exceeded", limit:
+            days = -(-int(wait) // 86_400)
+            return f"This text would take the key over its {limit:,} characters a month; it starts again in " + (
+                f"{days} day{'' if days == 1 else 's'}."
+            )
+        case "queue_full", _:
+            return f"The server is busy with other translations: try again in {wait} s."
+        case "too_large", "max_body_bytes":
+            limit = settings.max_body_bytes
+            return f"The text or file is more than this server takes at once ({limit:,} bytes); send it in parts."
+        case "too_large", _:
+            return f"The text is too long for one request here ({said.message}); translate it in parts."
+        case "deadline_exceeded", _:
+            limit = settings.request_timeout_s
+            return f"The translation took longer than this server allows ({limit:g} s); try a shorter text."
+        case "http_408", _:
+            return f"The text or file arrived too slowly ({settings.client_timeout_s:g} s at most); try again."
+    return f"The text could not be translated: {said.message}."
+
+
+async def _source(request: Request, text: str, file: File | None = None) -> tuple[str, list[str]]:
+    """What to translate, and where it came from: a file's texts and its name, a link's article and its title,
+    date and address (with TRANSLATOR_FETCH_URLS=1), or the text itself."""
+    if file:
+        return file.text, [file.name]
+    settings = request.app.state.settings
+    if not (settings.fetch_urls and _LINK.fullmatch(text.strip())):
+        return text, []
+    found = await articles.read(text.strip(), settings)
+    return found.text, [found.title, found.date, found.url]
+
+
+async def _translated_page(request: Request, text: str, file: File | None = None) -> Response:
+    source, origin = await _source(request, text, file)
+    service = _service_for(request, source)
+    with spending(request, 0 if file else len(source)):  # a file's characters were counted by its job
+        [doc] = await service.translate_documents([("reader", source)], service.decode(None))
+    return _page(request, "" if file else text, doc=doc, origin=origin, file=file)
+
+
+async def _stream(request: Request, text: str, file: File | None = None) -> Response:
+    source, origin = await _source(request, text, file)
+    service = _service_for(request, source)
+    decode = service.decode(None)
+    with spending(request, 0 if file else len(source)):  # once admitted, as /v1/documents counts a stream
+        events = await service.start_events([("reader", source)], decode)
+    frame = page.macros().document(page.details(service.translator.provenance(decode), *origin))
+    total = len(events.plan.layouts[0].paragraphs)
+    first = {"paragraphs": total, "html": str(frame)}
+    if file:
+        first |= {"download": file.download, "name": file.name}
+
+    async def lines() -> AsyncIterator[str]:
+        async with contextlib.aclosing(events):  # a client gone even before the first paragraph: work dropped
+            yield ndjson_line(first)
+            try:
+                async for event in events:
+                    if isinstance(event, AlignedDocument):
+                        yield ndjson_line({"done": True, "html": str(page.macros().outcome(event))})
+                    else:
+                        html = str(page.macros().paragraph(event[1]))
+                        yield ndjson_line({"paragraph": event[1].index, "html": html})
+            except KNOWN as exc:  # past the deadline, or the model failed
+                yield ndjson_line({"error": _problem(request, exc).message})
+
+    return StreamingResponse(lines(), media_type=NDJSON)
+
+
+def _page(
+    request: Request,
+    text: str,
+    problem: Problem | None = None,
+    doc: AlignedDocument | None = None,
+    origin: Sequence[str] = (),
+    file: File | None = None,
+) -> Response:
+    service: Service = request.app.state.service
     context = {
+        "title": "Indonesian → English reader",
         "text": text,
         "doc": doc,
-        "error": error,
-        "meanings": quality.MEANINGS,
+        "details": page.details(doc.provenance, *origin) if doc else [],
+        "error": problem.message if problem else None,
+        "needs_key": bool(request.app.state.api_keys),
         "api_key": request.query_params.get("api_key", ""),
+        "max_chars": service.settings.max_text_chars,
+        "file": file,
+        "suffixes": ",".join(files.SUFFIXES),
+        "assets": str(request.url_for("assets", path="")),
+        "inline": None,
     }
+    status = problem.status if problem else 200
     response = templates.TemplateResponse(request, "reader.html", context, status_code=status)
-    response.headers["Content-Security-Policy"] = _CSP
+    response.headers.update({"Content-Security-Policy": _CSP, **(problem.headers if problem else {})})
     return response

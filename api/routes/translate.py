@@ -9,6 +9,7 @@ from api.errors import ApiError
 from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES, Provenance, TranslateRequest, TranslateResponse
 from api.service import Service
+from api.usage import spending
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], route_class=CheckedRoute)
 
@@ -20,6 +21,7 @@ async def translate(body: TranslateRequest, request: Request) -> TranslateRespon
     if problem := service.limit_problem(body.texts):
         raise ApiError(413, "too_large", problem[1], limit=problem[0])
     decode = service.decode(body.options.beam_size)
-    translations = await service.translate_texts(body.texts, decode)
+    with spending(request, sum(len(text) for text in body.texts)):
+        translations = await service.translate_texts(body.texts, decode)
     provenance = Provenance(**service.translator.provenance(decode).to_dict())
     return TranslateResponse(translations=translations, provenance=provenance)

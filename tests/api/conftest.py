@@ -1,6 +1,7 @@
 """The service under test, with the settings its tests need: in-process (`app_fixture`: the app under a
-TestClient, on a model loaded once a session) or a real uvicorn process of `translator serve` on 127.0.0.1
-(`server_fixture`, `Server`) where the test is about the process edge. `call` reaches either by its url.
+TestClient, on a model loaded once a session; `Hosted`: the same app under uvicorn in a thread, for a
+browser) or a real uvicorn process of `translator serve` on 127.0.0.1 (`server_fixture`, `Server`) where the
+test is about the process edge. `call` reaches any of them by its url.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -22,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import load_settings
+from api.settings import Settings, load_settings
 from tests.conftest import TINY_MODEL
 from translator import Translator, TranslatorConfig
 
@@ -77,11 +81,23 @@ def call(
         return Response(exc.code, dict(exc.headers), exc.read())
 
 
-class Server:
-    """`translator serve` with `settings`; its log (access lines on stdout, the rest on stderr) goes to
-    `log` when given, else stdout is dropped and stderr kept for a failed start."""
+def own_files(settings: dict[str, str], keys: str | None) -> Path:
+    """A fresh folder for a server's files: its data folder (unless TRANSLATOR_DATA_DIR is set) and, with
+    `keys`, a TRANSLATOR_KEYS_FILE holding them; `settings` gets both."""
+    home = Path(tempfile.mkdtemp(prefix="translator-test-"))
+    settings.setdefault("TRANSLATOR_DATA_DIR", str(home / "data"))
+    if keys is not None:
+        (home / "keys").write_text(keys, encoding="utf-8")
+        settings["TRANSLATOR_KEYS_FILE"] = str(home / "keys")
+    return home
 
-    def __init__(self, log: Path | None = None, **settings: str) -> None:
+
+class Server:
+    """`translator serve` with `settings` (and `keys`, a keys file's lines); its log (access lines on stdout,
+    the rest on stderr) goes to `log` when given, else stdout is dropped and stderr kept for a failed start."""
+
+    def __init__(self, log: Path | None = None, keys: str | None = None, **settings: str) -> None:
+        self.home = own_files(settings, keys)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -107,16 +123,27 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
-def server_fixture(**settings: str) -> Any:
+def server_fixture(keys: str | None = None, **settings: str) -> Any:
     @pytest.fixture(scope="module")
     def fixture() -> Iterator[Server]:
-        server = Server(**settings)
+        server = Server(keys=keys, **settings)
         yield server
         server.stop()
 
     return fixture
+
+
+def settings_of(**settings: str) -> Settings:
+    """`settings` (TRANSLATOR_* names, string values) read as the server reads its environment."""
+    with pytest.MonkeyPatch.context() as env:  # clean_env's environment
+        for name in [n for n in os.environ if n.startswith("TRANSLATOR_")]:
+            env.delenv(name)
+        for name, value in {"TRANSLATOR_MODEL": str(TINY_MODEL), **settings}.items():
+            env.setenv(name, value)
+        return load_settings()
 
 
 APPS: dict[str, TestClient] = {}  # url prefix → the in-process app that `call` sends its requests to
@@ -128,13 +155,11 @@ class App:
     TestClient, with `settings` (TRANSLATOR_* names, string values) read as the server reads its environment.
     `call` routes `url` ("http://testserver/<n>") to it; the client's address is 127.0.0.1, as a local one."""
 
-    def __init__(self, load: Callable[[TranslatorConfig], Translator], **settings: str) -> None:
-        with pytest.MonkeyPatch.context() as env:  # clean_env's environment
-            for name in [n for n in os.environ if n.startswith("TRANSLATOR_")]:
-                env.delenv(name)
-            for name, value in {"TRANSLATOR_MODEL": str(TINY_MODEL), **settings}.items():
-                env.setenv(name, value)
-            self.settings = load_settings()
+    def __init__(
+        self, load: Callable[[TranslatorConfig], Translator], keys: str | None = None, **settings: str
+    ) -> None:
+        self.home = own_files(settings, keys)
+        self.settings = settings_of(**settings)
         self.app = create_app(self.settings, load(self.settings.translator_config()))
         self.client = TestClient(self.app, client=("127.0.0.1", 50000))
         self.url = f"http://testserver/{next(NUMBERS)}"
@@ -144,6 +169,32 @@ class App:
     def stop(self) -> None:
         del APPS[self.url]
         self.client.__exit__(None, None, None)
+
+
+class Hosted:
+    """The app as App makes it, served over HTTP on 127.0.0.1 by uvicorn in a thread of this process, for a
+    client that needs a real server (a browser) without starting another process. `translator` is the
+    model, as `served` loads it (or a test's wrapper around it)."""
+
+    def __init__(self, translator: Translator, keys: str | None = None, **settings: str) -> None:
+        self.home = own_files(settings, keys)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        app = create_app(settings_of(**settings), translator)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=5)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name=f"hosted-{self.port}", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the hosted app on port {self.port} did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -186,9 +237,10 @@ def chromium() -> tuple[str, str] | None:
     return (browser, driver) if browser and driver else None
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
-    """Headless Debian chromium that can reach 127.0.0.1 only; skipped (failed on CI) where it is missing."""
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Headless Debian chromium that can reach 127.0.0.1 only, one for the session (a test sets the window
+    size it needs); skipped (failed on CI) where it is missing."""
     found = chromium()
     if found is None:
         if os.environ.get("CI"):
@@ -209,7 +261,7 @@ def browser(tmp_path: Path) -> Iterator[object]:
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
         "--window-size=1280,900",
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # as offline: only the server answers
     ):

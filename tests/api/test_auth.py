@@ -25,7 +25,7 @@ ROUTES = [
     ("POST", "/v1/documents", {"documents": [{"id": "a", "text": "Halo."}]}),
     ("GET", "/v1/models", None),
     ("GET", "/metrics", None),
-    ("GET", "/", None),
+    ("GET", "/?text=Halo.", None),  # the reader translating; the empty page is served without a key
     ("POST", "/translate", {"q": "Halo.", "source": "id", "target": "en"}),
     ("GET", "/languages", None),
     ("POST", "/detect", {"q": "Halo."}),
@@ -45,7 +45,7 @@ def test_missing_key_is_401_and_wrong_key_is_403(server: App, method: str, path:
     assert good.status == 200
     if path in ("/translate", "/languages", "/detect"):
         assert isinstance(wrong.json()["error"], str)  # LibreTranslate's error shape
-    elif path not in ("/", "/docs", "/redoc"):
+    elif path not in ("/?text=Halo.", "/docs", "/redoc"):
         assert wrong.json()["error"]["code"] == "key_invalid"
     assert "nope" not in wrong.body.decode()
 
@@ -53,6 +53,11 @@ def test_missing_key_is_401_and_wrong_key_is_403(server: App, method: str, path:
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])
 def test_health_needs_no_key(server: App, path: str) -> None:
     assert call(server.url + path).status == 200
+
+
+def test_the_empty_reader_needs_no_key_to_offer_its_key_field(server: App) -> None:
+    page = call(server.url + "/")
+    assert page.status == 200 and 'id="api-key"' in page.body.decode()
 
 
 @pytest.mark.parametrize(

@@ -3,15 +3,20 @@ the client does not send (forms, repeated text, legacy auth_key, limits, errors)
 
 from __future__ import annotations
 
+import io
 import urllib.parse
+from pathlib import Path
 
 import deepl
+import docx
 import pytest
 
 from tests.api.conftest import App, Server, app_fixture, call, server_fixture
 
 KEY = "deepl-key"
-real = server_fixture(TRANSLATOR_API_KEYS=KEY)  # one real uvicorn for the module: the client speaks HTTP itself
+# one real uvicorn for the module: the client speaks HTTP itself; a key with a quota of 10 characters a month,
+# and one allowed a request every 100 s
+real = server_fixture(keys=f"{KEY}\nquota-key 10\nrate-key - 0.01\n")
 server = app_fixture(TRANSLATOR_API_KEYS=KEY)
 AUTH = {"Authorization": f"DeepL-Auth-Key {KEY}"}
 FORM = "application/x-www-form-urlencoded"
@@ -54,6 +59,74 @@ def test_official_client_usage_languages_and_a_wrong_key(real: Server) -> None:
         deepl.Translator("wrong", server_url=real.url).translate_text("Halo", target_lang="EN-US")
     with pytest.raises(deepl.DeepLException, match="Bad request"):
         client.translate_text([], target_lang="EN-US")
+
+
+def test_official_client_translates_documents(real: Server, pairs: list[dict[str, str]], tmp_path: Path) -> None:
+    """translate_document on .txt, .html, .docx and .srt: each output opened and checked against the English
+    /v1/translate gives for the same sentences, and its structure against the input's."""
+    client = deepl.Translator(KEY, server_url=real.url)
+    say = [pairs[i]["source"] for i in range(10, 16)]
+    hear = ours(real, say)
+
+    txt = client.translate_document(
+        f"{say[0]}\n\n{say[1]}\n".encode(), out := io.BytesIO(), target_lang="EN-US", filename="a.txt"
+    )
+    assert txt.done and txt.billed_characters == len(say[0]) + 2 + len(say[1])  # the blank line between too
+    assert out.getvalue().decode() == f"{hear[0]}\n\n{hear[1]}\n"
+
+    page = f'<!DOCTYPE html><html><head><title>{say[2]}</title></head><body><p class="x">{say[3]}</p></body></html>'
+    client.translate_document(page.encode(), out := io.BytesIO(), target_lang="EN-GB", filename="a.html")
+    assert out.getvalue().decode() == page.replace(say[2], hear[2]).replace(say[3], hear[3])
+
+    document = docx.Document()
+    document.add_heading(say[4], level=1)
+    bold = document.add_paragraph().add_run(say[5])
+    bold.bold = True
+    document.save(tmp_path / "in.docx")
+    client.translate_document_from_filepath(tmp_path / "in.docx", tmp_path / "out.docx", target_lang="EN-US")
+    english = docx.Document(str(tmp_path / "out.docx"))
+    assert [(p.text, p.style.name) for p in english.paragraphs] == [(hear[4], "Heading 1"), (hear[5], "Normal")]
+    assert english.paragraphs[1].runs[0].bold
+
+    cues = f"1\n00:00:01,000 --> 00:00:02,000\n{say[0]}\n\n2\n00:00:03,000 --> 00:00:04,500\n{say[1]}\n"
+    client.translate_document(cues.encode(), out := io.BytesIO(), target_lang="EN-US", filename="a.srt")
+    blocks = [block.split("\n") for block in out.getvalue().decode().strip().split("\n\n")]
+    assert [block[:2] for block in blocks] == [
+        ["1", "00:00:01,000 --> 00:00:02,000"],
+        ["2", "00:00:03,000 --> 00:00:04,500"],
+    ]
+    assert [" ".join(block[2:]) for block in blocks] == hear[:2]  # wrapped at 42 characters a line
+
+    with pytest.raises(deepl.DeepLException, match=r"cannot translate \.pdf"):
+        client.translate_document(b"%PDF", io.BytesIO(), target_lang="EN-US", filename="a.pdf")
+
+
+def test_official_client_over_quota_and_over_rate(real: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    quota = deepl.Translator("quota-key", server_url=real.url)
+    quota.translate_text("Halo dunia", target_lang="EN-US")  # 10 characters: the whole quota
+    with pytest.raises(deepl.QuotaExceededException):
+        quota.translate_text("Halo", target_lang="EN-US")
+    usage = quota.get_usage()
+    assert usage.character.count == 10 and usage.character.limit == 10 and usage.any_limit_reached
+    monkeypatch.setattr(deepl.http_client, "max_network_retries", 2)  # the client's 5 would take 15 s
+    rate = deepl.Translator("rate-key", server_url=real.url)
+    rate.get_usage()  # its one request a 100 s
+    attempts = _count_requests(monkeypatch)
+    with pytest.raises(deepl.TooManyRequestsException):
+        rate.translate_text("Halo", target_lang="EN-US")
+    assert len(attempts) == 3  # the first try and the client's two retries, all 429
+
+
+def _count_requests(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    sent: list[object] = []
+    original = deepl.http_client.HttpClient._internal_request
+
+    def counted(self: object, *args: object, **kwargs: object) -> object:
+        sent.append(args)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deepl.http_client.HttpClient, "_internal_request", counted)
+    return sent
 
 
 def test_form_repeated_text_and_legacy_auth_key(server: App, pairs: list[dict[str, str]]) -> None:
@@ -116,7 +189,9 @@ def test_keys_limits_and_unknown_parameters(server: App) -> None:
     assert call(server.url + "/v2/translate", body).status == 403  # no key: 403, never 401
     assert call(server.url + "/v2/usage", headers={"Authorization": "DeepL-Auth-Key nope"}).status == 403
     extra = {**body, "foo": 1, "model_type": "latency_optimized", "context": "c", "formality": "prefer_less"}
-    assert call(server.url + "/v2/translate", extra, headers=AUTH).status == 200
+    answered = call(server.url + "/v2/translate", extra, headers=AUTH)
+    assert answered.status == 200 and answered.json()["translations"][0]["model_type_used"] == "latency_optimized"
+    assert "model_type_used" not in call(server.url + "/v2/translate", body, headers=AUTH).json()["translations"][0]
     tags = {**body, "ignore_tags": "x,y"}  # comma-joined, as deepl-node sends it: xml handling
     kept = call(server.url + "/v2/translate", {**tags, "text": ["<x>Iya benar</x> Halo."]}, headers=AUTH)
     assert kept.json()["translations"][0]["text"].startswith("<x>Iya benar</x> ")
@@ -129,4 +204,4 @@ def test_keys_limits_and_unknown_parameters(server: App) -> None:
     bad_type = call(server.url + "/v2/languages?type=foo", headers=AUTH)
     assert bad_type.status == 400 and "'type' is invalid" in bad_type.json()["message"]
     usage = call(server.url + "/v2/usage", b"", method="POST", headers=AUTH).json()
-    assert usage["character_count"] == 0 and usage["character_limit"] > 0
+    assert usage["character_count"] > 0 and usage["character_limit"] == 10**12  # counted; no quota: huge, not 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -17,9 +18,11 @@ from translator import Translator, TranslatorConfig
 
 
 def test_a_sentence_gets_the_same_english_alone_and_among_32_clients(
-    served: Callable[[TranslatorConfig], Translator],
+    served: Callable[[TranslatorConfig], Translator], tmp_path: Path
 ) -> None:
-    settings = Settings(model=str(TINY_MODEL), backend="ct2", device="cpu", batch_wait_ms=20, api_keys="")
+    settings = Settings(
+        model=str(TINY_MODEL), backend="ct2", device="cpu", batch_wait_ms=20, api_keys="", data_dir=tmp_path
+    )
     app = create_app(settings, served(settings.translator_config()))
     sentences = unfamiliar(96, seed=32)
     requests = [sentences[i : i + 3] for i in range(0, len(sentences), 3)]  # 32 clients, 3 texts each
@@ -45,12 +48,12 @@ def test_a_sentence_gets_the_same_english_alone_and_among_32_clients(
 
 
 def test_the_service_gives_the_library_s_documents_flags_and_all(
-    pairs: list[dict[str, str]], served: Callable[[TranslatorConfig], Translator]
+    pairs: list[dict[str, str]], served: Callable[[TranslatorConfig], Translator], tmp_path: Path
 ) -> None:
     """The service drives the library's own steps (plan, prepare, decode, join, assemble): a document with a
     sentence cut into pieces, a duplicate, an English sentence and a headline's line break comes back as the
     library makes it, plain and streamed."""
-    settings = Settings(model=str(TINY_MODEL), backend="ct2", device="cpu", api_keys="")
+    settings = Settings(model=str(TINY_MODEL), backend="ct2", device="cpu", api_keys="", data_dir=tmp_path)
     translator = served(settings.translator_config())
     long = " ".join(unfamiliar(40, seed=7)).replace(".", "")  # one sentence of several pieces
     text = f"JUDUL BERITA\n{pairs[0]['source']} {long}.\n\nI like fried rice very much. {pairs[0]['source']}"

@@ -1,20 +1,51 @@
-"""The side-by-side reader page: served HTML (escaping, alignment, anchors, flags) in-process, and a real
-browser against a real server."""
+"""The reader: the page, its stream and its errors in-process; then one headless chromium against the app
+served in a thread (`Hosted`), at 1280 and 390 px: rows aligned, the views, the keyboard, the flags, the
+stream's progress and cancel, errors on the page and the key field. Screenshots go to $READER_SCREENSHOTS
+(else a pytest temporary folder; the path is printed)."""
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import re
+import threading
 import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 from markupsafe import escape
+from urllib3 import encode_multipart_formdata
 
-from tests.api.conftest import App, Server, app_fixture, call
+from api.batcher import QueueFull
+from tests.api.conftest import App, Hosted, app_fixture, call, settings_of
+from translator import Translator, TranslatorConfig
+from translator.formats import page as pages
+from translator.formats.output import Finished
+from translator.quality import MEANINGS
 
 server = app_fixture()
+tight = app_fixture(TRANSLATOR_MAX_TEXT_CHARS="80", TRANSLATOR_MAX_BODY_BYTES="4096")
+slow = app_fixture(TRANSLATOR_REQUEST_TIMEOUT_S="0.000001")
+keyed = app_fixture(TRANSLATOR_API_KEYS="sesame")
 INJECTION = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+STREAM = {"Accept": "application/x-ndjson"}
+FORM = "application/x-www-form-urlencoded"
+LONG = " ".join(["kata"] * 300)  # one sentence over the model's length: cut, and split
 
 
-def test_get_with_text_renders_aligned_pairs_and_escapes(server: App, pairs: list[dict[str, str]]) -> None:
+def form(**fields: str) -> str:
+    return urllib.parse.urlencode(fields)
+
+
+def lines(body: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in body.decode().splitlines()]
+
+
+def test_get_with_text_renders_a_row_per_sentence_pair_and_escapes(server: App, pairs: list[dict[str, str]]) -> None:
     text = pairs[0]["source"] + pairs[1]["source"] + "\n\n" + pairs[2]["source"] + " " + INJECTION
     r = call(server.url + "/?" + urllib.parse.urlencode({"text": text}))
     assert r.status == 200
@@ -22,71 +53,602 @@ def test_get_with_text_renders_aligned_pairs_and_escapes(server: App, pairs: lis
     assert "script-src 'self'" in r.headers["content-security-policy"]
     assert "<script>window.__pwned" not in page and "<img src=x" not in page
     assert str(escape(INJECTION)) in page  # shown as text
-    for i, sid in enumerate(["p0s0", "p0s1"]):
-        assert f'id="{sid}" data-pair="{sid}" tabindex="0">{escape(pairs[i]["target"])}' in page
-        assert f'id="src-{sid}" data-pair="{sid}"' in page
-        assert f'href="#{sid}"' in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert page.count('<section class="para"') == 2
+    for i, sid in enumerate(["p0s0", "p0s1", "p1s0"]):
+        row = re.search(rf'<div class="pair[^"]*" id="{sid}" tabindex="0">(.*?)</div>', page, re.DOTALL)
+        assert row, sid
+        assert f'<span class="src" lang="id">{escape(pairs[i]["source"])}' in row[1]
+        assert f'<span class="text">{escape(pairs[i]["target"])}</span>' in row[1]
+        assert f'href="#{sid}"' in row[1]
+    assert "tiny-id-en@" in page and " ·  · " not in page
 
 
-def test_flagged_sentences_show_the_meaning(server: App) -> None:
-    long_sentence = " ".join(["kata"] * 700)
-    form = f"text={long_sentence}"
-    page = call(server.url + "/", form, content_type="application/x-www-form-urlencoded").body.decode()
-    assert 'class="s flagged"' in page
-    assert "⚑</span> cut" in page and "translated without the rest of its clause" in page
+def test_flags_are_marked_named_and_summed_up(server: App, pairs: list[dict[str, str]]) -> None:
+    text = pairs[0]["source"] + " " + LONG + "."
+    [doc] = call(server.url + "/v1/documents", {"documents": [{"id": "x", "text": text}]}).json()["documents"]
+    counts = doc["summary"]["flags"]
+    assert counts, "the long sentence should be flagged"
+    page = call(server.url + "/", form(text=text), content_type=FORM).body.decode()
+    flagged = sum(1 for p in doc["paragraphs"] for s in p["sentences"] if s["flags"])
+    listed = ", ".join(f"{name} {n}" for name, n in counts.items())
+    assert f'<p class="summary">{flagged} of 2 sentences flagged: {listed}</p>' in page
+    for name in counts:
+        assert f'<mark class="flag" title="{escape(MEANINGS[name])}">{name}</mark>' in page  # the name, visible
+        assert f"<dd>{escape(MEANINGS[name])}</dd>" in page  # and in the legend
+    assert page.count("<dt>") == len(counts)
 
 
-def test_upload_and_bad_upload(server: App, pairs: list[dict[str, str]]) -> None:
-    boundary = "XyZ"
-
-    def multipart(data: bytes) -> bytes:
-        return (
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="berita.txt"\r\n'
-                "Content-Type: text/plain\r\n\r\n"
-            ).encode()
-            + data
-            + f"\r\n--{boundary}--\r\n".encode()
-        )
-
-    content_type = f"multipart/form-data; boundary={boundary}"
-    ok = call(server.url + "/", multipart(pairs[3]["source"].encode()), content_type=content_type)
-    assert ok.status == 200 and str(escape(pairs[3]["target"])) in ok.body.decode()
-    bad = call(server.url + "/", multipart(b"\xff\xfe\x00"), content_type=content_type)
-    assert bad.status == 400 and "is not UTF-8 text" in bad.body.decode()
+def test_one_sentence_is_one_sentence(server: App, pairs: list[dict[str, str]]) -> None:
+    page = call(server.url + "/", form(text=pairs[0]["source"]), content_type=FORM).body.decode()
+    assert '<p class="summary">1 sentence, none flagged</p>' in page and 'class="legend"' not in page
 
 
-def test_reader_in_a_real_browser(browser: object, live: Server, pairs: list[dict[str, str]], tmp_path: Path) -> None:
+def test_the_stream_sends_the_frame_each_paragraph_and_the_summary_as_the_page_renders_them(
+    server: App, pairs: list[dict[str, str]]
+) -> None:
+    text = "\n\n".join(p["source"] for p in pairs[3:6])
+    records = lines(call(server.url + "/", form(text=text), content_type=FORM, headers=STREAM).body)
+    whole = call(server.url + "/", form(text=text), content_type=FORM).body.decode()
+    assert records[0]["paragraphs"] == 3 and '<div class="pairs"' in records[0]["html"]
+    assert [r["paragraph"] for r in records[1:4]] == [0, 1, 2]
+    for r in records[1:4]:
+        assert r["html"] in whole  # one template: a streamed paragraph is the page's paragraph
+    assert records[4]["done"] is True and records[4]["html"].strip() in whole
+    assert len(records) == 5
+
+
+SHAPES = ["page", "stream"]
+
+
+def refused(app: App, shape: str, body: bytes | str, content_type: str = FORM, **headers: str) -> tuple[int, str]:
+    r = call(
+        app.url + "/", body, content_type=content_type, headers={**headers, **(STREAM if shape == "stream" else {})}
+    )
+    if shape == "stream":
+        [said] = [record["error"] for record in lines(r.body) if "error" in record]
+        return r.status, said
+    page = r.body.decode()
+    found = re.search(r'<p id="error" class="error" role="alert">(.*?)</p>', page, re.DOTALL)
+    assert found and r.headers["content-type"].startswith("text/html"), page[:300]
+    return r.status, found[1]
+
+
+def upload(data: bytes, name: str = "berita.txt") -> tuple[bytes, str]:
+    body = (
+        f'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\nContent-Type: text/plain\r\n\r\n'
+    ).encode()
+    return body + data + b"\r\n--XyZ--\r\n", "multipart/form-data; boundary=XyZ"
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_errors_are_sentences_on_the_page(shape: str, tight: App, slow: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert refused(tight, shape, form(text="  \n ")) == (
+        400,
+        "There is nothing to translate: paste Indonesian text or choose a text file.",
+    )
+    status, said = refused(tight, shape, *upload(b"\xff\xfe\x00abc"))
+    assert status == 400 and said.startswith("berita.txt is not UTF-8 text")
+    status, said = refused(tight, shape, form(text="kata " * 20))
+    assert status == 413 and said == "The text has 100 characters; this server translates at most 80 at once."
+    status, said = refused(tight, shape, *upload(b"kata " * 1000))
+    assert status == 413 and "(4,096 bytes)" in said
+    status, said = refused(slow, shape, form(text="Saya suka makan nasi goreng."))
+    assert status == (200 if shape == "stream" else 504)  # a stream has begun when its deadline passes
+    assert said.startswith("The translation took longer than this server allows")
+
+    def full(*args: object) -> None:
+        raise QueueFull(retry_after_s=7)
+
+    monkeypatch.setattr(tight.app.state.service.batcher, "submit", full)
+    r = call(tight.url + "/", form(text="Halo."), content_type=FORM, headers=STREAM if shape == "stream" else {})
+    assert r.status == 503 and r.headers["retry-after"] == "7"
+    assert "busy with other translations: try again in 7 s" in r.body.decode()
+
+
+def test_a_file_is_translated(server: App, pairs: list[dict[str, str]]) -> None:
+    body, content_type = upload(pairs[3]["source"].encode("utf-8-sig"))
+    ok = call(server.url + "/", body, content_type=content_type)
+    assert ok.status == 200 and f'<span class="text">{escape(pairs[3]["target"])}</span>' in ok.body.decode()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_with_keys_the_page_asks_for_one(shape: str, keyed: App, pairs: list[dict[str, str]]) -> None:
+    empty = call(keyed.url + "/")
+    assert empty.status == 200 and 'id="api-key"' in empty.body.decode()  # the page, to enter a key in
+    text = form(text=pairs[0]["source"])
+    assert refused(keyed, shape, text) == (
+        401,
+        "This server needs an API key to translate: enter yours in the key field.",
+    )
+    assert refused(keyed, shape, text, **{"X-API-Key": "nope"}) == (
+        403,
+        "That API key is not valid: check it and try again.",
+    )
+    headers = {"X-API-Key": "sesame", **(STREAM if shape == "stream" else {})}
+    good = call(keyed.url + "/", text, content_type=FORM, headers=headers)
+    assert good.status == 200 and str(escape(pairs[0]["target"])) in good.body.decode()
+    as_field = call(keyed.url + "/", form(text=pairs[0]["source"], api_key="sesame"), content_type=FORM)
+    assert as_field.status == 200  # the form's own field, for a browser without script
+
+
+@pytest.fixture(scope="module")
+def metered(served: Callable[[TranslatorConfig], Translator]) -> Iterator[App]:
+    """Keys with limits: 40 characters a month, and one request in 100 s (no refill between two requests)."""
+    app = App(served, keys="small 40\n" + "".join(f"slow-{shape} 1000000 0.01\n" for shape in SHAPES))
+    yield app
+    app.stop()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_key_over_its_limits_is_told_so(shape: str, metered: App, pairs: list[dict[str, str]]) -> None:
+    status, said = refused(metered, shape, form(text=pairs[1]["source"]), **{"X-API-Key": "small"})
+    assert status == 429 and said.startswith("This text would take the key over its 40 characters a month")
+    slow = {"X-API-Key": f"slow-{shape}", **(STREAM if shape == "stream" else {})}
+    first = call(metered.url + "/", form(text=pairs[0]["source"]), content_type=FORM, headers=slow)
+    assert first.status == 200
+    status, said = refused(metered, shape, form(text=pairs[0]["source"]), **{"X-API-Key": f"slow-{shape}"})
+    assert status == 429 and said.startswith("Too many translations with this key just now: try again in ")
+
+
+def test_the_archive_page_and_the_reader_render_a_document_alike(
+    server: App, served: Callable[[TranslatorConfig], Translator], pairs: list[dict[str, str]]
+) -> None:
+    text = pairs[0]["source"] + "\n\n" + pairs[1]["source"]
+    reader = call(server.url + "/", form(text=text), content_type=FORM).body.decode()
+    archived = pages.document(served(server.settings.translator_config()).translate_document(text, doc_id="a"), {})
+    sections = [re.findall(r'<section class="para".*?</section>', html, re.DOTALL) for html in (reader, archived)]
+    assert len(sections[0]) == 2 and sections[0] == sections[1]
+
+
+# ---- one real browser -------------------------------------------------------------------------------------
+
+
+def subtitles(pairs: list[dict[str, str]]) -> str:
+    return "".join(f"{i + 1}\n00:00:0{i},000 --> 00:00:0{i},900\n{pairs[20 + i]['source']}\n\n" for i in range(3))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_file_tab_shows_a_document_side_by_side_and_links_its_translation(
+    shape: str, server: App, pairs: list[dict[str, str]]
+) -> None:
+    cues = subtitles(pairs)
+    before = call(server.url + "/v1/usage").json()["characters"]
+    body, content_type = encode_multipart_formdata({"document": ("film.srt", cues.encode())})
+    r = call(server.url + "/", body, content_type=content_type, headers=STREAM if shape == "stream" else {})
+    assert r.status == 200
+    page = r.body.decode() if shape == "page" else "".join(line.get("html", "") for line in lines(r.body))
+    for i in range(3):
+        assert f'<span class="text">{escape(pairs[20 + i]["target"])}</span>' in page
+    if shape == "page":
+        link = re.search(r'<p id="download"><a href="([^"]+)" download>Download film.srt in English</a>', page)
+        assert link, page
+        url = link[1]
+    else:
+        first = lines(r.body)[0]
+        assert first["name"] == "film.srt"
+        url = first["download"]
+    got = call(server.url + url.removeprefix("http://testserver"))
+    assert got.status == 200 and "film.srt" in got.headers["content-disposition"]
+    blocks = [block.split("\n") for block in got.body.decode().strip().split("\n\n")]
+    assert [b[:2] for b in blocks] == [c.split("\n")[:2] for c in cues.strip().split("\n\n")]
+    assert [" ".join(b[2:]) for b in blocks] == [pairs[20 + i]["target"] for i in range(3)]
+    spent = sum(len(pairs[20 + i]["source"]) for i in range(3))
+    assert call(server.url + "/v1/usage").json()["characters"] == before + spent  # once, by the job
+    bad, content_type = encode_multipart_formdata({"document": ("scan.pdf", b"%PDF-1.4")})
+    refused = call(server.url + "/", bad, content_type=content_type, headers=STREAM if shape == "stream" else {})
+    assert refused.status == 400 and "cannot translate .pdf" in refused.body.decode()
+
+
+class Gate:
+    """The session's translator, its model calls held at a gate: `allow(n)` lets n more through, then holds
+    the next until told; `allow(None)` opens it."""
+
+    def __init__(self, translator: Translator) -> None:
+        self.translator = translator
+        self.passes: int | None = None
+        self.changed = threading.Condition()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.translator, name)
+
+    def decode(self, rows: Any, options: Any = None) -> Any:
+        with self.changed:
+            if not self.changed.wait_for(lambda: self.passes is None or self.passes > 0, timeout=120):
+                raise RuntimeError("the gate stayed shut")
+            if self.passes is not None:
+                self.passes -= 1
+        return self.translator.decode(rows, options)
+
+    def allow(self, calls: int | None) -> None:
+        with self.changed:
+            self.passes = calls
+            self.changed.notify_all()
+
+
+@pytest.fixture(scope="module")
+def gate(served: Callable[[TranslatorConfig], Translator]) -> Gate:
+    return Gate(served(settings_of().translator_config()))
+
+
+@pytest.fixture(scope="module")
+def site(gate: Gate) -> Iterator[Hosted]:
+    """One model call a piece (the batch budget of one token), so that paragraphs arrive one by one."""
+    hosted = Hosted(gate, TRANSLATOR_BATCH_TOKENS="1", TRANSLATOR_EXPRESS_TOKENS="0")  # type: ignore[arg-type]
+    yield hosted
+    gate.allow(None)
+    hosted.stop()
+
+
+@pytest.fixture(scope="module")
+def locked_site(served: Callable[[TranslatorConfig], Translator]) -> Iterator[Hosted]:
+    hosted = Hosted(served(settings_of().translator_config()), TRANSLATOR_API_KEYS="sesame")
+    yield hosted
+    hosted.stop()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Path:
+    folder = Path(os.environ.get("READER_SCREENSHOTS") or tmp_path_factory.mktemp("reader-screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    reporter = pytestconfig.pluginmanager.getplugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"reader screenshots: {folder}")
+    return folder
+
+
+class Page:
+    """The browser on one of the hosted apps, with the waits and measures the tests share."""
+
+    def __init__(self, browser: Any, url: str, shots: Path) -> None:
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.b, self.url, self.shots = browser, url, shots
+        self.wait = WebDriverWait(browser, 60)  # generous: two cores, shared
+
+    def open(self, path: str = "/", width: int = 1280, fresh: bool = True) -> None:
+        if width < 700:
+            self.b.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+            )
+        else:
+            self.b.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+            self.b.set_window_size(width, 900)
+        self.b.get(self.url + path)
+        if fresh:
+            self.b.execute_script("localStorage.clear(); sessionStorage.clear()")
+            self.b.get(self.url + path)
+        self.wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+    def js(self, script: str, *args: Any) -> Any:
+        return self.b.execute_script(script, *args)
+
+    def by_id(self, element_id: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        return self.b.find_element(By.ID, element_id)
+
+    def all(self, css: str) -> list[Any]:
+        from selenium.webdriver.common.by import By
+
+        return list(self.b.find_elements(By.CSS_SELECTOR, css))
+
+    def submit(self, text: str) -> None:
+        self.js("document.getElementById('text').value = arguments[0]", text)
+        self.by_id("submit").click()
+
+    def finished(self) -> None:
+        self.wait.until(lambda b: self.all(".outcome .summary") or self.by_id("error").is_displayed())
+
+    def error(self) -> str:
+        self.wait.until(lambda b: self.by_id("error").is_displayed())
+        return str(self.by_id("error").text)
+
+    def shot(self, name: str) -> None:
+        path = self.shots / f"{name}.png"
+        assert self.b.save_screenshot(str(path)) and path.stat().st_size > 1000
+
+    def boxes(self, pair: str) -> tuple[dict[str, float], dict[str, float]]:
+        return tuple(self.js("return arguments[0].getBoundingClientRect().toJSON()", e) for e in self.parts(pair))  # type: ignore[return-value]
+
+    def parts(self, pair: str) -> list[Any]:
+        return [self.b.find_element("css selector", f"#{pair} > .{side}") for side in ("src", "tgt")]
+
+
+TEXT_HEIGHT = (  # the height of an element's text, not of its box (a grid row stretches both sides' boxes)
+    "var r = document.createRange(); r.selectNodeContents(arguments[0]); return r.getBoundingClientRect().height"
+)
+
+
+def article(pairs: list[dict[str, str]]) -> tuple[str, list[str]]:
+    """Two paragraphs of pairs whose Indonesian and English differ in length, the injection in the second."""
+    text = " ".join(p["source"] for p in pairs[16:19]) + "\n\n" + pairs[22]["source"] + " " + INJECTION
+    return text, ["p0s0", "p0s1", "p0s2", "p1s0", "p1s1"]
+
+
+def test_side_by_side_rows_align_and_the_views_switch(
+    browser: Any, site: Hosted, shots: Path, pairs: list[dict[str, str]]
+) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.remote.webdriver import WebDriver
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    assert isinstance(browser, WebDriver)
-    browser.get(live.url + "/")
-    text = pairs[0]["source"] + pairs[1]["source"] + "\n\n" + pairs[2]["source"] + " " + INJECTION
-    browser.find_element(By.ID, "text").send_keys(text)
-    browser.find_element(By.ID, "submit").click()
-    wait = WebDriverWait(browser, 20)
-    target = wait.until(expected_conditions.presence_of_element_located((By.ID, "p0s1")))
-    assert target.text == pairs[1]["target"]
+    page = Page(browser, site.url, shots)
+    page.open()
+    text, ids = article(pairs)
+    page.submit(text)
+    page.finished()
+    assert page.js("return document.documentElement.dataset.view") == "side"
+    assert len(page.all(".para")) == 2
+    heights = []
+    for pair in ids:
+        src, tgt = page.boxes(pair)
+        assert abs(src["top"] - tgt["top"]) <= 3, (pair, src, tgt)  # the row's two sides start together
+        assert tgt["left"] >= src["right"], pair  # side by side
+        heights.append([page.js(TEXT_HEIGHT, part) for part in page.parts(pair)])
+    assert any(abs(s - t) > 5 for s, t in heights), "no row tested alignment across texts of unequal heights"
+    assert page.js("return window.__pwned === undefined") is True
+    assert INJECTION in page.by_id("p1s1").text + page.by_id("p1s0").text
+    page.shot("side-by-side-1280")
 
-    source = browser.find_element(By.ID, "src-p0s1")
-    ActionChains(browser).move_to_element(source).perform()
-    wait.until(lambda b: "hl" in b.find_element(By.ID, "p0s1").get_attribute("class"))
-    assert "hl" in source.get_attribute("class")
-    assert "hl" not in browser.find_element(By.ID, "p0s0").get_attribute("class")
+    page.all('.views button[data-view="interleaved"]')[0].click()
+    page.wait.until(lambda b: page.js("return document.documentElement.dataset.view") == "interleaved")
+    for pair in ids:
+        src, tgt = page.boxes(pair)
+        assert tgt["top"] >= src["bottom"] - 1 and abs(tgt["left"] - src["left"]) <= 1, pair  # beneath
+    assert "view=interleaved" in browser.current_url
+    page.shot("interleaved-1280")
 
-    # keyboard: focusing a target sentence highlights its source
-    browser.execute_script("document.getElementById('p1s0').focus()")
-    wait.until(lambda b: "hl" in b.find_element(By.ID, "src-p1s0").get_attribute("class"))
+    page.all('.views button[data-view="english"]')[0].click()
+    page.wait.until(lambda b: not page.parts("p0s1")[0].is_displayed())
+    ActionChains(browser).move_to_element(page.parts("p0s1")[1]).perform()
+    page.wait.until(lambda b: page.parts("p0s1")[0].is_displayed())  # hover: its source shows
+    assert not page.parts("p0s0")[0].is_displayed()
+    page.shot("english-only-hover-1280")
+    ActionChains(browser).move_to_element(page.b.find_element("css selector", "h1")).perform()
+    page.wait.until(lambda b: not page.parts("p0s1")[0].is_displayed())
+    page.parts("p1s0")[1].click()  # a tap: the pair takes the focus, and shows its source
+    page.wait.until(lambda b: page.parts("p1s0")[0].is_displayed())
 
-    browser.find_element(By.ID, "copy-en").click()
-    wait.until(lambda b: b.find_element(By.ID, "copy-status").text in ("English copied", "copy failed"))
-    assert browser.find_element(By.ID, "copy-status").text == "English copied"
+    page.open("/", fresh=False)  # remembered without the URL's ?view=
+    assert page.js("return document.documentElement.dataset.view") == "english"
+    assert page.js("return localStorage.getItem('reader.view')") == "english"
+    page.open("/?view=side", fresh=False)  # the URL wins
+    assert page.js("return document.documentElement.dataset.view") == "side"
 
-    assert browser.execute_script("return window.__pwned === undefined") is True
-    assert INJECTION in browser.find_element(By.ID, "src-p1s1").text + browser.find_element(By.ID, "src-p1s0").text
-    shot = tmp_path / "reader.png"
-    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 1000
+
+def test_keyboard_moves_between_pairs_and_copies_the_english(
+    browser: Any, site: Hosted, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    page = Page(browser, site.url, shots)
+    text, ids = article(pairs)
+    page.open("/?" + urllib.parse.urlencode({"text": text}))  # the page rendered whole by the server
+    ActionChains(browser).move_to_element(page.b.find_element("css selector", "h1")).perform()  # no hover
+    page.js(
+        "window.__copied = []; navigator.clipboard.writeText = function (t) {"
+        " window.__copied.push(t); return Promise.resolve(); }"
+    )
+    keys = ActionChains(browser)
+
+    def focused() -> str:
+        return str(page.js("return document.activeElement.id"))
+
+    page.all('.views button[data-view="side"]')[0].click()  # a button keeps the focus; the keys still move
+    keys.send_keys("j").perform()
+    page.wait.until(lambda b: focused() == ids[0])
+    keys.send_keys("j").perform()
+    page.wait.until(lambda b: focused() == ids[1])
+    ActionChains(browser).send_keys(Keys.ARROW_DOWN).perform()
+    page.wait.until(lambda b: focused() == ids[2])
+    ActionChains(browser).send_keys("k").perform()
+    page.wait.until(lambda b: focused() == ids[1])
+    backgrounds = [page.js("return getComputedStyle(arguments[0]).backgroundColor", e) for e in page.parts(ids[1])]
+    others = [page.js("return getComputedStyle(arguments[0]).backgroundColor", e) for e in page.parts(ids[0])]
+    assert backgrounds[0] == backgrounds[1] == "rgb(255, 243, 168)" and backgrounds[0] not in others
+    page.shot("keyboard-focus-1280")
+
+    ActionChains(browser).send_keys("c").perform()
+    page.wait.until(lambda b: page.js("return window.__copied.length") == 1)
+    assert page.js("return window.__copied[0]") == pairs[17]["target"]
+    assert page.all(".copy-status")[0].text == f"Sentence {ids[1]} copied"
+    page.all(".copy-en")[0].click()
+    page.wait.until(lambda b: page.js("return window.__copied.length") == 2)
+    assert page.js("return window.__copied[1]").startswith(pairs[16]["target"])
+
+    page.js("document.activeElement.blur(); location.hash = arguments[0]", ids[3])  # a permalink
+    target = "rgb(215, 236, 255)"
+    page.wait.until(
+        lambda b: page.js("return getComputedStyle(arguments[0]).backgroundColor", page.parts(ids[3])[0]) == target
+    )
+    assert page.js("return getComputedStyle(arguments[0]).backgroundColor", page.parts(ids[3])[1]) == target
+
+
+def test_a_narrow_screen_gets_the_interleaved_view(
+    browser: Any, site: Hosted, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    page = Page(browser, site.url, shots)
+    text, ids = article(pairs)
+    page.open("/?" + urllib.parse.urlencode({"text": text}), width=390)
+    try:
+        assert page.js("return window.innerWidth") == 390
+        assert page.js("return document.documentElement.dataset.view") == "interleaved"
+        for pair in ids:
+            src, tgt = page.boxes(pair)
+            assert tgt["top"] >= src["bottom"] - 1 and src["width"] > 300, pair  # stacked, the screen's width
+        assert page.js("return document.documentElement.scrollWidth <= window.innerWidth") is True
+        page.shot("interleaved-390")
+    finally:
+        page.js("localStorage.clear()")
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_flags_show_their_names_a_legend_and_a_summary(
+    browser: Any, site: Hosted, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    page = Page(browser, site.url, shots)
+    page.open()
+    english = "The minister said the meeting would continue tomorrow morning."  # passed through, flagged
+    text = pairs[0]["source"] + " " + pairs[18]["source"] + "\n\n" + english  # pairs[18]: its English differs
+    page.submit(text)
+    page.finished()
+    [doc] = call(site.url + "/v1/documents", {"documents": [{"id": "x", "text": text}]}).json()["documents"]
+    meanings = call(site.url + "/v1/models").json()["models"][0]["flags"]
+    counts = doc["summary"]["flags"]
+    marks = page.all(".pair.flagged .flag")
+    assert marks and all(m.is_displayed() for m in marks)
+    assert sorted({m.text for m in marks}) == sorted(counts)
+    legend = {dt.text: dd.text for dt, dd in zip(page.all(".legend dt"), page.all(".legend dd"), strict=True)}
+    assert legend == {name: meanings[name] for name in counts}
+    flagged = sum(1 for p in doc["paragraphs"] for s in p["sentences"] if s["flags"])
+    total = doc["summary"]["sentences"]
+    expected = f"{flagged} of {total} sentences flagged: " + ", ".join(f"{n} {k}" for n, k in counts.items())
+    assert page.all(".summary")[0].text == expected
+    text_part = page.b.find_element("css selector", ".pair.flagged .tgt .text")
+    assert page.js("return getComputedStyle(arguments[0]).textDecorationLine", text_part) == "none"  # no wavy line
+    page.shot("flags-1280")
+
+
+def test_the_stream_shows_progress_and_can_be_cancelled(
+    browser: Any, site: Hosted, gate: Gate, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    page = Page(browser, site.url, shots)
+    page.open()
+    progress = page.by_id("progress-text")
+    gate.allow(1)  # the first paragraph's one sentence, then the gate holds
+    try:
+        page.submit("\n\n".join(p["source"] for p in pairs[24:27]))
+        page.wait.until(lambda b: progress.text == "1 of 3 paragraphs")
+        assert page.by_id("progress").is_displayed() and len(page.all(".para")) == 1
+        assert page.all("#p0s0 .text")[0].text == pairs[24]["target"]
+        page.shot("stream-progress-1280")
+        gate.allow(None)
+        page.finished()
+        page.wait.until(lambda b: not page.by_id("progress").is_displayed())
+        assert len(page.all(".para")) == 3
+
+        cancelled = re.compile(r"^translator_cancelled_pieces_total (\S+)$", re.MULTILINE)
+
+        def cancelled_pieces() -> float:
+            found = cancelled.search(call(site.url + "/metrics").body.decode())
+            return float(found[1]) if found else 0.0
+
+        before = cancelled_pieces()
+        gate.allow(0)
+        page.submit("\n\n".join(p["source"] for p in pairs[28:31]))
+        page.wait.until(lambda b: progress.text == "0 of 3 paragraphs")
+        page.by_id("cancel").click()
+        page.wait.until(lambda b: progress.text == "0 of 3 paragraphs: cancelled")
+        page.wait.until(lambda b: cancelled_pieces() > before)  # the server dropped the rest of the work
+        assert not page.all(".para") and not page.by_id("error").is_displayed()
+    finally:
+        gate.allow(None)
+
+
+def test_errors_are_shown_in_words(browser: Any, site: Hosted, shots: Path, tmp_path: Path) -> None:
+    page = Page(browser, site.url, shots)
+    page.open()
+    page.submit("   ")
+    assert page.error() == "There is nothing to translate: paste Indonesian text or choose a text file."
+    assert not page.by_id("progress").is_displayed()  # refused before it began: no progress to show
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(b"\xff\xfe\x00\x01 not text")
+    page.by_id("file").send_keys(str(binary))
+    page.by_id("submit").click()
+    page.wait.until(lambda b: "scan.txt" in page.error())
+    assert page.error().startswith("scan.txt is not UTF-8 text")
+    big = tmp_path / "big.txt"
+    big.write_text("kata " * 40_000, encoding="utf-8")  # 200,000 bytes, over the 131,072 a request
+    page.js("document.getElementById('file').value = ''")
+    page.by_id("file").send_keys(str(big))
+    page.by_id("submit").click()
+    page.wait.until(lambda b: "131,072 bytes" in page.error())
+    assert not page.error().startswith("{")
+    page.shot("error-too-large-1280")
+
+
+def test_the_file_tab_uploads_a_docx_and_offers_it_in_english(
+    browser: Any, site: Hosted, shots: Path, tmp_path: Path, pairs: list[dict[str, str]]
+) -> None:
+    import docx
+
+    source = docx.Document()
+    source.add_heading(pairs[24]["source"], level=1)
+    source.add_paragraph(pairs[25]["source"])
+    source.save(tmp_path / "berita.docx")
+    page = Page(browser, site.url, shots)
+    page.open()
+    assert not page.by_id("source-file").is_displayed() and not page.by_id("download").is_displayed()
+    page.by_id("tab-file").click()
+    assert page.by_id("source-file").is_displayed() and not page.by_id("source-text").is_displayed()
+    page.by_id("document").send_keys(str(tmp_path / "berita.docx"))
+    page.by_id("submit").click()
+    page.finished()
+    link = page.by_id("download").find_element("css selector", "a")
+    assert link.text == "Download berita.docx in English"
+    targets = [e.text for e in page.all(".tgt .text")]
+    assert targets == [pairs[24]["target"], pairs[25]["target"]]
+    page.shot("file-tab-1280")
+    with urllib.request.urlopen(link.get_attribute("href"), timeout=60) as answer:
+        english = docx.Document(io.BytesIO(answer.read()))
+    assert [(p.text, p.style.name) for p in english.paragraphs] == [
+        (pairs[24]["target"], "Heading 1"),
+        (pairs[25]["target"], "Normal"),
+    ]
+
+
+def test_with_keys_the_page_offers_a_key_field(
+    browser: Any, locked_site: Hosted, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    page = Page(browser, locked_site.url, shots)
+    page.open()
+    key = page.by_id("api-key")
+    assert key.is_displayed()
+    page.submit(pairs[5]["source"])
+    assert page.error() == "This server needs an API key to translate: enter yours in the key field."
+    key.send_keys("wrong")
+    page.by_id("submit").click()
+    page.wait.until(lambda b: page.error() == "That API key is not valid: check it and try again.")
+    key.clear()
+    key.send_keys("sesame")
+    page.by_id("submit").click()
+    page.finished()
+    assert page.all("#p0s0 .text")[0].text == pairs[5]["target"] and not page.by_id("error").is_displayed()
+    assert page.js("return sessionStorage.getItem('reader.apiKey')") == "sesame"
+    assert "sesame" not in browser.current_url
+    page.shot("key-field-1280")
+    page.open(fresh=False)  # kept for the tab
+    assert page.by_id("api-key").get_attribute("value") == "sesame"
+
+
+def test_an_archive_page_reads_like_the_reader(
+    browser: Any,
+    served: Callable[[TranslatorConfig], Translator],
+    shots: Path,
+    tmp_path: Path,
+    pairs: list[dict[str, str]],
+) -> None:
+    translator = served(settings_of().translator_config())
+    doc = translator.translate_document(" ".join(p["source"] for p in pairs[16:19]), doc_id="news/a.txt")
+    writer = pages.Writer(tmp_path, {})
+    writer.open({})
+    writer.write(Finished(0, "news/a.txt", doc, {"title": "Berita"}))
+    writer.write(Finished(1, "news/b.txt", reason="empty file"))
+    writer.sync()
+    writer.close(complete=True)
+    page = Page(browser, (tmp_path / "html").as_uri(), shots)
+    page.open("/index.html", width=390)
+    try:
+        assert [li.text for li in page.all("li")] == ["Berita 3 sentences", "news/b.txt not translated: empty file"]
+        page.all("li a")[0].click()
+        page.wait.until(lambda b: page.all(".pair"))
+        assert page.js("return document.documentElement.dataset.view") == "interleaved"  # page.js runs here too
+        src, tgt = page.boxes("p0s1")
+        assert tgt["top"] >= src["bottom"] - 1 and page.js("return window.innerWidth") == 390
+        page.shot("archive-page-390")
+        page.all('.views button[data-view="side"]')[0].click()  # a file:// page can switch too
+        page.wait.until(lambda b: page.js("return document.documentElement.dataset.view") == "side")
+        assert "view=side" in browser.current_url
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -3,6 +3,9 @@ and body as the OpenAPI document says."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -18,7 +21,10 @@ from tests.conftest import TINY_MODEL
 
 # Small limits keep the tiny model's looping outputs short; their errors are operations' answers too. The
 # app loads its model in its lifespan, which schemathesis starts on the first call (not at collection).
-APP = create_app(Settings(model=str(TINY_MODEL), api_keys="", max_texts=2, max_text_chars=40, max_body_bytes=2048))
+DATA = Path(tempfile.mkdtemp(prefix="translator-schema-"))  # its own: its lifespan may last the session
+APP = create_app(
+    Settings(model=str(TINY_MODEL), api_keys="", max_texts=2, max_text_chars=40, max_body_bytes=2048, data_dir=DATA)
+)
 schema = schemathesis.openapi.from_dict(APP.openapi())
 schema.app = APP  # calls go to the app in-process, as schemathesis.openapi.from_asgi arranges
 

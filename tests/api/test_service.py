@@ -47,7 +47,7 @@ def test_documents_are_aligned(server: App, pairs: list[dict[str, str]]) -> None
     assert [s["target"] for s in sentences] == [pairs[i]["target"] for i in (5, 6, 7)]
     assert all(text[s["start"] : s["end"]] == s["source"] for s in sentences)
     assert [[s["id"] for s in p["sentences"]] for p in first["paragraphs"]] == [["p0s0", "p0s1"], ["p1s0"]]
-    assert first["provenance"]["segmenter"] == "id/2"
+    assert first["provenance"]["segmenter"] == "id/3"
     assert first["summary"] == {"sentences": 3, "flags": {}}
 
 
@@ -72,6 +72,21 @@ def test_documents_stream_one_paragraph_a_line(server: App, pairs: list[dict[str
     ]
     assert lines[4]["translation"] == "\n\n".join(pairs[i]["target"] for i in range(4))
     assert lines[4]["summary"] == {"sentences": 4, "flags": {}}
+
+
+def test_a_stream_closed_before_its_first_paragraph_takes_its_work_off_the_queue(
+    server: App, pairs: list[dict[str, str]]
+) -> None:
+    """As when a client leaves while the reader's first line (the frame) is on its way."""
+    service = server.app.state.service
+
+    async def open_and_close() -> tuple[int, int]:
+        events = await service.start_events([("a", "\n\n".join(p["source"] for p in pairs[:3]))], service.decode(None))
+        queued = service.batcher.pending
+        await events.aclose()  # never iterated: no model call has run in between
+        return queued, service.batcher.pending
+
+    assert server.client.portal.call(open_and_close) == (3, 0)  # type: ignore[union-attr]
 
 
 def test_order_is_kept_under_32_concurrent_clients(server: App, pairs: list[dict[str, str]]) -> None:
@@ -121,7 +136,7 @@ def test_health_ready_models(server: App) -> None:
     assert ready.status == 200 and ready.json()["status"] == "ready"
     [model] = call(server.url + "/v1/models").json()["models"]
     assert model["model"] == "tiny-id-en" and model["backend"] == "ct2-int8" and model["device"] == "cpu"
-    assert model["beam_size"] == 4 and model["segmenter"] == "id/2"
+    assert model["beam_size"] == 4 and model["segmenter"] == "id/3"
     assert set(model["flags"]) >= {"split", "cut", "truncated"}
 
 

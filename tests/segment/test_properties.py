@@ -1,15 +1,25 @@
-"""Segmentation invariants on arbitrary text: every non-space character in exactly one sentence, in order."""
+"""Segmentation invariants on arbitrary text: every non-space character in exactly one sentence (or in the
+Markdown block markers held aside before one), in order."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from translator import segment
+from translator import markdown, segment
 
 # Characters the rules look at, so that random text hits them often; plus anything at all.
 _INTERESTING = st.sampled_from(
-    [*list(".!?…\"'”’)([ \n\r\t\x00\x0b\u2028ABCabc0123@/:;,-"), "www.", "Dr.", "B.J.", "😀"]
+    [
+        *list(".!?…\"'”’)([ \n\r\t\x00\x0b\u2028ABCabc0123@/:;,-*_`#>"),
+        "www.",
+        "Dr.",
+        "B.J.",
+        "😀",
+        "\n- ",
+        "\n1. ",
+        "\n> ",
+    ]
 )
 _TEXT = st.one_of(
     st.text(),
@@ -27,8 +37,11 @@ def check(text: str) -> None:
             assert s.source and s.source == s.source.strip()
             assert s.start >= previous_end and p.start <= s.start and s.end <= p.end
             assert s.id == f"p{p.index}s{k}"
+            assert s.lead == "" or text[s.start - len(s.lead) : s.start] == s.lead
+            assert s.lead.strip() == "" or markdown.lead(text, s.start - len(s.lead.lstrip(" \t")), s.end) == s.start
+            assert s.start - len(s.lead) >= previous_end
             previous_end = s.end
-            for i in range(s.start, s.end):
+            for i in range(s.start - len(s.lead), s.end):
                 assert owner[i] == -1
                 owner[i] = 1
     missing = [i for i, ch in enumerate(text) if not ch.isspace() and owner[i] == -1]

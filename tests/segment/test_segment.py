@@ -101,10 +101,39 @@ CASES = [
     ),
     (
         "Berikut daftarnya:\n1. Pertama adalah Budi.\n2. Kedua adalah Ani.",
-        ["Berikut daftarnya:", "1. Pertama adalah Budi.", "2. Kedua adalah Ani."],
+        ["Berikut daftarnya:", "Pertama adalah Budi.", "Kedua adalah Ani."],
     ),
+    ("Berikut daftarnya:\nI. Pertama adalah Budi.", ["Berikut daftarnya:", "I. Pertama adalah Budi."]),
     ("Kalimat ini dibungkus\nke baris berikutnya.", ["Kalimat ini dibungkus\nke baris berikutnya."]),
 ]
+
+
+# Markdown: block markers outside the sentence, emphasis inside it
+MARKDOWN = [
+    ("- Sebaiknya jam tidur minimal lima jam.", [("- ", "Sebaiknya jam tidur minimal lima jam.")]),
+    ("* Satu.\n+ Dua.", [("* ", "Satu."), ("+ ", "Dua.")]),
+    ("## Judul berita\nIsi berita.", [("## ", "Judul berita"), ("", "Isi berita.")]),
+    ("1. Pertama\n2) kedua\n10. Kesepuluh", [("1. ", "Pertama"), ("2) ", "kedua"), ("10. ", "Kesepuluh")]),
+    ("Daftar belanja,\n- apel,\n- jeruk", [("", "Daftar belanja,"), ("- ", "apel,"), ("- ", "jeruk")]),
+    ("  - Anak daftar.\n> - Kutipan daftar.", [("  - ", "Anak daftar."), ("> - ", "Kutipan daftar.")]),
+    ("> Kalimat yang dibungkus\n> ke baris berikutnya.", [("> ", "Kalimat yang dibungkus\n> ke baris berikutnya.")]),
+    ("**Selesai.** Lalu ia pergi.", [("", "**Selesai.**"), ("", "Lalu ia pergi.")]),
+    ("Tim itu masuk grup B. **Ia** optimistis.", [("", "Tim itu masuk grup B."), ("", "**Ia** optimistis.")]),
+    # not markers: no space after them, a year, a dash inside a line, rules with no word after them
+    ("Suhu turun,\n-5 derajat di puncak.", [("", "Suhu turun,\n-5 derajat di puncak.")]),
+    ("#tagar ramai. 2019. Tahun itu berat.", [("", "#tagar ramai."), ("", "2019."), ("", "Tahun itu berat.")]),
+    ("- \x0bTab tegak.\n-\u00a0Bukan penanda.", [("- \x0b", "Tab tegak."), ("", "-\u00a0Bukan penanda.")]),
+    ("Ia pergi. - Ia pulang.", [("", "Ia pergi."), ("", "- Ia pulang.")]),
+    ("* * *\n-", [("", "* * *"), ("", "-")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MARKDOWN, ids=[c[0][:40] for c in MARKDOWN])
+def test_markdown_block_markers_are_held_aside(text: str, expected: list[tuple[str, str]]) -> None:
+    found = [(s.lead, s.source) for p in segment(text) for s in p.sentences]
+    assert found == expected
+    for s in (s for p in segment(text) for s in p.sentences):
+        assert text[s.start - len(s.lead) : s.start].lstrip(" \t") == s.lead.lstrip(" \t")
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:40] for c in CASES])

@@ -1,60 +1,80 @@
-"""Side-by-side HTML pages, one per document, and an index; every text is escaped.
+"""Side-by-side HTML pages: the one template (templates/document.html, laid out by page.html) that the reader
+and the archive share, the archive's page per document and its index, and the assets (static/page.css,
+page.js) they link.
 
-Written with html.escape rather than a template engine: two small fixed layouts, no logic.
+The archive's pages link the assets written beside them into html/; a page on its own (`translate --format
+html`) carries them inline. Jinja escapes every text.
 """
 
 from __future__ import annotations
 
-from html import escape
+import functools
 from pathlib import Path
 from typing import Any
+
+import jinja2
+from markupsafe import Markup
 
 from translator import durable
 from translator.formats.output import Appended, Finished, State, Streaming
 from translator.quality import MEANINGS
-from translator.types import AlignedDocument
+from translator.types import AlignedDocument, Provenance
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:80rem;margin:auto;padding:1rem;line-height:1.5}"
-    "table{border-collapse:collapse;width:100%}td{vertical-align:top;padding:.3rem .6rem;border-top:1px solid #ddd;"
-    "width:50%}.flag{color:#b3261e;font-size:.8rem}.para td{border-top:2px solid #999}a{color:#2a6fdb}"
-)
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+ASSETS = Path(__file__).resolve().parent / "static"
+ASSET_NAMES = ("page.css", "page.js")
+_ENTRIES = "<!--entries-->"
 
 
-def document(doc: AlignedDocument, meta: dict[str, str], index_link: bool = True) -> str:
-    rows = []
-    for p in doc.paragraphs:
-        for k, s in enumerate(p.sentences):
-            flags = "".join(
-                f' <span class="flag" title="{escape(MEANINGS.get(f, f))}">⚑ {escape(f)}</span>' for f in s.flags
-            )
-            rows.append(
-                f'<tr id="{escape(s.id)}"{" class=para" if k == 0 else ""}><td lang="id">{escape(s.source)}</td>'
-                f'<td lang="en">{escape(s.target)}{flags} <a href="#{escape(s.id)}">#</a></td></tr>'
-            )
-    prov = doc.provenance
-    title = meta.get("title") or doc.id
-    back = '<p><a href="index.html">All documents</a></p>' if index_link else ""
-    return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{_STYLE}</style></head><body>{back}"
-        f"<h1>{escape(title)}</h1><p>{escape(doc.id)} · {escape(meta.get('date', ''))} · "
-        f"{escape(prov.model)}@{escape(prov.revision)} · {escape(prov.backend)} · beam {prov.beam_size}</p>"
-        f"<table><tbody>{''.join(rows)}</tbody></table></body></html>\n"
+def plural(count: int, noun: str) -> str:
+    """'1 sentence', '2 sentences' (the template's `plural` filter)."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+@functools.cache
+def environment(*more: Path) -> jinja2.Environment:
+    """The environment for these templates, and those in `more` folders (the reader's, which extend them)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*more, TEMPLATES]), autoescape=True, undefined=jinja2.StrictUndefined
     )
+    env.globals["meanings"] = MEANINGS
+    env.filters["plural"] = plural
+    return env
 
 
-_INDEX_HEAD = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Documents</title>'
-    f"<style>{_STYLE}</style></head><body><h1>Documents</h1><ol>"
-)
-_INDEX_TAIL = "</ol></body></html>\n"
+def macros() -> Any:
+    """document.html's macros, to render a part of a document (a paragraph, an index entry) on its own."""
+    return environment().get_template("document.html").module
+
+
+def details(provenance: Provenance, *parts: str) -> list[str]:
+    """What a page says about a document beside its view buttons: `parts` (its id, date…) that are not
+    empty, then what made it."""
+    made = [f"{provenance.model}@{provenance.revision}", provenance.backend, f"beam {provenance.beam_size}"]
+    return [part for part in parts if part] + made
+
+
+def document(doc: AlignedDocument, meta: dict[str, str], index_link: bool = True, inline: bool = False) -> str:
+    """A document's page; `inline` puts the assets into the page, for a page that travels alone."""
+    context: dict[str, Any] = {
+        "title": meta.get("title") or doc.id,
+        "doc": doc,
+        "details": details(doc.provenance, doc.id, meta.get("date", "")),
+        "index_link": index_link,
+        "assets": "",
+        "inline": {name.split(".")[1]: Markup(asset(name)) for name in ASSET_NAMES} if inline else None,
+    }
+    return environment().get_template("page.html").render(context) + "\n"
+
+
+def asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
 
 
 class Writer(Streaming):
-    """html/ of an archive job: a page per translated document, named by its place in the input stream, and
-    index.html listing them in input order. Each page is written whole, and fsynced at the next sync; the index
-    streams as a whole-file output."""
+    """html/ of an archive job: a page per translated document, named by its place in the input stream, the
+    assets they share, and index.html listing every document in input order, failed ones with their reason.
+    Each page is written whole, and fsynced at the next sync; the index streams as a whole-file output."""
 
     FILES = ("html",)
 
@@ -62,25 +82,36 @@ class Writer(Streaming):
         self.folder = out / self.FILES[0]
         self.files = (Appended(self.folder / "index.html", final=True),)
         self.unsynced: list[Path] = []
+        self.index = environment().get_template("index.html")
 
     def open(self, state: State) -> None:
         with durable.writing(self.folder):
             self.folder.mkdir(exist_ok=True)
+        for name in ASSET_NAMES:
+            self._write_whole(self.folder / name, asset(name))
         super().open(state)
 
+    def _write_whole(self, path: Path, text: str) -> None:
+        with durable.writing(path):
+            path.write_text(text, encoding="utf-8")
+        self.unsynced.append(path)
+
+    def _index_parts(self) -> list[str]:
+        page = self.index.render(title="Documents", entries=Markup(_ENTRIES), index_link=False, assets="", inline=None)
+        head, tail = page.split(_ENTRIES)
+        return [head, tail + "\n"]
+
     def head(self, file: Appended) -> bytes:
-        return _INDEX_HEAD.encode()
+        return self._index_parts()[0].encode()
 
     def write(self, finished: Finished) -> None:
         if (doc := finished.aligned) is None:
-            return
-        name = f"{finished.seq:06d}.html"
-        path = self.folder / name
-        with durable.writing(path):
-            path.write_text(document(doc, finished.meta), encoding="utf-8")
-        self.unsynced.append(path)
-        entry = f'<li><a href="{escape(name)}">{escape(doc.id)}</a> ({len(doc.sentences)} sentences)</li>'
-        self.files[0].write(entry.encode())
+            entry = macros().failure(finished.origin, finished.reason or "")
+        else:
+            name = f"{finished.seq:06d}.html"
+            self._write_whole(self.folder / name, document(doc, finished.meta))
+            entry = macros().entry(name, doc, finished.meta)
+        self.files[0].write(str(entry).encode())
 
     def sync(self) -> State:
         for path in self.unsynced:
@@ -89,4 +120,4 @@ class Writer(Streaming):
         return super().sync()
 
     def tail(self, file: Appended) -> bytes:
-        return _INDEX_TAIL.encode()
+        return self._index_parts()[1].encode()

@@ -10,11 +10,12 @@ from __future__ import annotations
 import bisect
 import re
 
-from translator import spans
+from translator import markdown, spans
 from translator.segment.lexicon import Lexicon, lexicon
 
-_END = re.compile(r"[.!?…]+[\"'”’»)\]]*")
-_WORD = re.compile(r"[\"'“‘(«\[]*(\w+)")  # the next word, after any opening quote or bracket
+_CLOSERS = "\"'”’»)]*_`"  # closing quotes and brackets, and Markdown emphasis and code
+_END = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + "]*")
+_WORD = re.compile(r"[\"'“‘(«\[*_`]*(\w+)")  # the next word, after any opening quote, bracket or emphasis
 _TOKEN = re.compile(r"[^\s,;:]+")
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")  # "B", "B.J", "a": initials or a list marker
 _ENUMERATOR = re.compile(r"\d{1,2}|[IVXivx]{1,4}")
@@ -51,7 +52,7 @@ def _punctuation_cuts(text: str, start: int, end: int) -> list[int]:
 
 def _ends_sentence(text: str, m: re.Match[str], start: int, end: int, lex: Lexicon) -> bool:
     i, k = m.start(), m.end()
-    punct = m.group().rstrip("\"'”’»)]")
+    punct = m.group().rstrip(_CLOSERS)
     left = _token_before(text, i, start)
     n = k
     while n < end and text[n].isspace():
@@ -107,7 +108,8 @@ def _starts_line(text: str, pos: int, start: int) -> bool:
 
 
 def _line_cuts(text: str, start: int, end: int) -> list[int]:
-    """A line without final punctuation (a headline, a caption) is its own sentence; a wrapped line is not."""
+    """A line without final punctuation (a headline, a caption) is its own sentence; a wrapped line is not
+    (a quote's too, read after its `>`); a Markdown list item or heading always starts a sentence."""
     cuts = []
     for m in _LINE_BREAK.finditer(text, start, end):
         last = m.start()
@@ -116,6 +118,9 @@ def _line_cuts(text: str, start: int, end: int) -> list[int]:
         nxt = m.end()
         while nxt < end and text[nxt].isspace():
             nxt += 1
-        if last > start and nxt < end and not text[nxt].islower() and text[last - 1] not in _CONTINUES:
+        if last == start or nxt == end:
+            continue
+        word = markdown.lead(text, nxt, end)
+        if markdown.opens_item(text, nxt, end) or (not text[word].islower() and text[last - 1] not in _CONTINUES):
             cuts.append(last)
     return cuts

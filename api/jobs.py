@@ -1,0 +1,323 @@
+"""Document jobs: a file uploaded, translated in the background, downloaded. Each job is a row of a SQLite
+file with its files in a folder beside it (TRANSLATOR_DATA_DIR/documents), written durably before the row
+says they exist, so that a job submitted before a crash or a kill -9 completes after the restart (a job that
+was translating starts again). A job belongs to the account that created it, and expires with its files
+after TRANSLATOR_DOCUMENT_TTL_H hours.
+
+Statuses are DeepL's: queued, translating, done, error, downloaded (a result that may be fetched once was).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import shutil
+import sqlite3
+import time
+import urllib.parse
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import Request
+
+from api.errors import ApiError
+from api.usage import Usage, spending
+from translator import durable, files
+from translator.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+QUEUED, TRANSLATING, DONE, ERROR, DOWNLOADED = "queued", "translating", "done", "error", "downloaded"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    key: str  # the document_key DeepL's clients send back with every call
+    account: str
+    month: str  # when its characters were counted (given back to that month if it fails)
+    filename: str
+    media_type: str  # of the result
+    status: str
+    error: str | None
+    characters: int
+    created: float
+    expires: float
+    once: bool  # the result may be downloaded once (DeepL), else until it expires (LibreTranslate)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (DONE, ERROR, DOWNLOADED)
+
+
+class Jobs:
+    """The jobs of `folder` (created if missing)."""
+
+    def __init__(self, folder: Path, ttl_s: float) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder, self.ttl_s = folder, ttl_s
+        self.held = contextlib.ExitStack()  # one server a data folder: recovering would take another's jobs
+        self.held.enter_context(durable.exclusive(folder / "jobs.lock", _in_use(folder)))
+        self.db = sqlite3.connect(folder / "jobs.sqlite3", isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.executescript(
+            """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            CREATE TABLE IF NOT EXISTS jobs (
+                id TEXT PRIMARY KEY, key TEXT NOT NULL, account TEXT NOT NULL, month TEXT NOT NULL,
+                filename TEXT NOT NULL, media_type TEXT NOT NULL, status TEXT NOT NULL, error TEXT,
+                characters INTEGER NOT NULL,
+                created REAL NOT NULL, expires REAL NOT NULL, once INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS queued ON jobs (status, created);
+            """
+        )
+
+    async def create(self, account: str, month: str, file: tuple[str, str, bytes], characters: int, once: bool) -> Job:
+        """A queued job for `file` (its name, its result's media type, its bytes); the file is written, in a
+        thread, before the row says it exists."""
+        filename, media_type, data = file
+        job_id, key = secrets.token_hex(16).upper(), secrets.token_hex(32).upper()
+        await anyio.to_thread.run_sync(self._write, self._source(job_id), data, True)
+        now = time.time()
+        self.db.execute(
+            "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+            (job_id, key, account, month, filename, media_type, QUEUED, characters, now, now + self.ttl_s, once),
+        )
+        return self._get(job_id)  # type: ignore[return-value]
+
+    def get(self, job_id: str, account: str | None = None) -> Job | None:
+        """The job, unless it is missing, expired or (`account` given) another account's."""
+        job = self._get(job_id)
+        if job is None or job.expires <= time.time() or (account is not None and job.account != account):
+            return None
+        return job
+
+    def _get(self, job_id: str) -> Job | None:
+        row = self.db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(row) if row else None
+
+    def claim(self) -> Job | None:
+        """The oldest queued job, now translating; None when none waits."""
+        row = self.db.execute(
+            "UPDATE jobs SET status = ? WHERE id = (SELECT id FROM jobs WHERE status = ? AND expires > ? "
+            "ORDER BY created LIMIT 1) RETURNING id",
+            (TRANSLATING, QUEUED, time.time()),
+        ).fetchone()
+        return self._get(row["id"]) if row else None
+
+    def source(self, job: Job) -> bytes:
+        return self._source(job.id).read_bytes()
+
+    def result(self, job: Job) -> bytes:
+        return self._result(job.id).read_bytes()
+
+    async def finish(self, job: Job, result: bytes) -> None:
+        """The job done with `result`; nothing if it expired meanwhile (its folder is gone with its row)."""
+        if self._get(job.id) is not None:
+            await anyio.to_thread.run_sync(self._write, self._result(job.id), result)
+            self.db.execute("UPDATE jobs SET status = ? WHERE id = ? AND status = ?", (DONE, job.id, TRANSLATING))
+
+    def fail(self, job: Job, message: str) -> bool:
+        """A queued or translating job ended in error; False when it had already ended or expired."""
+        return bool(
+            self.db.execute(
+                "UPDATE jobs SET status = ?, error = ? WHERE id = ? AND status IN (?, ?)",
+                (ERROR, message, job.id, QUEUED, TRANSLATING),
+            ).rowcount
+        )
+
+    def downloaded(self, job: Job) -> None:
+        """A once-only result was fetched: its files go, its row stays (status downloaded) until it expires."""
+        self.db.execute("UPDATE jobs SET status = ? WHERE id = ?", (DOWNLOADED, job.id))
+        shutil.rmtree(self.folder / job.id, ignore_errors=True)
+
+    def recover(self) -> int:
+        """At start (no job is running): jobs that were translating are queued again, and folders no job owns
+        (a crash between a job's file and its row) deleted; how many jobs were requeued."""
+        owned = {row["id"] for row in self.db.execute("SELECT id FROM jobs")}
+        for path in self.folder.iterdir():
+            if path.is_dir() and path.name not in owned:
+                shutil.rmtree(path, ignore_errors=True)
+        return self.db.execute("UPDATE jobs SET status = ? WHERE status = ?", (QUEUED, TRANSLATING)).rowcount
+
+    def expire(self) -> list[Job]:
+        """Delete expired jobs and their files; the ones deleted unfinished (their characters are owed back)."""
+        rows = self.db.execute("DELETE FROM jobs WHERE expires <= ? RETURNING *", (time.time(),)).fetchall()
+        gone = [_job(row) for row in rows]
+        for job in gone:
+            shutil.rmtree(self.folder / job.id, ignore_errors=True)
+        return [job for job in gone if not job.finished]
+
+    def close(self) -> None:
+        self.db.close()
+        self.held.close()
+
+    @staticmethod
+    def _write(path: Path, data: bytes, new_folder: bool = False) -> None:
+        if new_folder:
+            path.parent.mkdir()
+        durable.replace(path, lambda out: out.write(data))
+
+    def _source(self, job_id: str) -> Path:
+        return self.folder / job_id / "source"
+
+    def _result(self, job_id: str) -> Path:
+        return self.folder / job_id / "result"
+
+
+def _job(row: sqlite3.Row) -> Job:
+    return Job(**{**dict(row), "once": bool(row["once"])})
+
+
+def _in_use(folder: Path) -> Callable[[str], Exception]:
+    def refuse(holder: str) -> Exception:
+        return ConfigError(
+            f"{folder} is in use by another translator serve (pid {holder}): give each TRANSLATOR_DATA_DIR"
+        )
+
+    return refuse
+
+
+class Runner:
+    """Translates queued jobs, `workers` at a time, with `translate(job, source bytes) -> result bytes`; a
+    failure (InputError and any other) is the job's error message, never the runner's end."""
+
+    def __init__(
+        self,
+        jobs: Jobs,
+        translate: Callable[[Job, bytes], Coroutine[Any, Any, bytes]],
+        workers: int,
+        on_error: Callable[[Job], None],
+    ) -> None:
+        self.jobs, self.translate, self.workers, self.on_error = jobs, translate, workers, on_error
+        self.tasks: list[asyncio.Task[None]] = []
+        self.running: dict[str, asyncio.Task[bytes]] = {}
+        self.reasons: dict[str, str] = {}
+        self.queued = asyncio.Event()
+        self.changed = asyncio.Condition()
+
+    def start(self) -> None:
+        if recovered := self.jobs.recover():
+            log.info("%d document job(s) interrupted by a restart are queued again", recovered)
+        self._expire()
+        self.tasks = [asyncio.create_task(self._work()) for _ in range(self.workers)]
+        self.tasks.append(asyncio.create_task(self._sweep()))
+        self.queued.set()
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def wake(self) -> None:
+        self.queued.set()
+
+    async def cancel(self, job: Job, reason: str) -> None:
+        """Stop a queued or translating job: status error with `reason`, its characters given back."""
+        if (task := self.running.get(job.id)) is not None:
+            task.cancel()  # its worker records the reason
+            self.reasons[job.id] = reason
+        elif self.jobs.fail(job, reason):
+            self.on_error(job)
+            await self._changed()
+
+    async def wait(self, job: Job, timeout_s: float, account: str | None = None) -> Job | None:
+        """The job once finished, or as it is after `timeout_s`; None if it is gone."""
+        async with self.changed:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout_s):
+                    await self.changed.wait_for(lambda: self._finished(job.id))
+        return self.jobs.get(job.id, account)
+
+    def _finished(self, job_id: str) -> bool:
+        current = self.jobs.get(job_id)
+        return current is None or current.finished
+
+    async def _work(self) -> None:
+        while True:
+            job = self.jobs.claim()
+            if job is None:
+                self.queued.clear()
+                await self.queued.wait()
+                continue
+            task = self.running[job.id] = asyncio.create_task(self.translate(job, self.jobs.source(job)))
+            try:
+                await self.jobs.finish(job, await task)
+            except asyncio.CancelledError:
+                if not task.cancelled() or (current := asyncio.current_task()) is None or current.cancelling():
+                    raise  # shutting down: the job stays translating, and is queued again at the next start
+                self._failed(job, self.reasons.pop(job.id, "cancelled"))
+            except Exception as exc:  # noqa: BLE001 - any failure is this job's, reported in its status
+                log.warning("document job %s failed: %s", job.id, exc)
+                self._failed(job, str(exc) or type(exc).__name__)
+            finally:
+                del self.running[job.id]
+            await self._changed()
+
+    def _failed(self, job: Job, message: str) -> None:
+        if self.jobs.fail(job, message):
+            self.on_error(job)
+
+    async def _changed(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    def _expire(self) -> None:
+        """Expired jobs go; one deleted unfinished is stopped and its characters given back."""
+        for job in self.jobs.expire():
+            if (task := self.running.get(job.id)) is not None:
+                task.cancel()
+            self.on_error(job)
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(min(600.0, self.jobs.ttl_s / 2))
+            self._expire()
+            await self._changed()
+
+
+async def submit(request: Request, filename: str, data: bytes, once: bool) -> Job:
+    """Check an uploaded file (400 naming what is wrong with it, 413 over the size limit), count its characters
+    for the request's account (its quota checked), and queue it; the runner starts on it at once if free."""
+    limit = request.app.state.settings.max_document_bytes
+    if len(data) > limit:
+        message = f"the file has {len(data)} bytes, over the limit of {limit} (TRANSLATOR_MAX_DOCUMENT_BYTES)"
+        raise ApiError(413, "too_large", message, limit="max_document_bytes")
+    name = _safe_name(filename)
+    usage: Usage = request.app.state.usage
+    usage.check(request.state.account)  # a key whose quota is used up is refused before its file is parsed
+    parsed = await anyio.to_thread.run_sync(files.parse, name, data)
+    jobs: Jobs = request.app.state.jobs
+    with spending(request, parsed.characters) as month:
+        file = (name, parsed.media_type, data)
+        job = await jobs.create(request.state.account.id, month, file, parsed.characters, once)
+    runner: Runner = request.app.state.runner
+    runner.wake()
+    return job
+
+
+def download_url(request: Request, job: Job) -> str:
+    """Where a job's result downloads without a key (LibreTranslate's translatedFileUrl)."""
+    return str(request.url_for("download_file", job_id=job.id, filename=urllib.parse.quote(job.filename, safe="")))
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition header that downloads the file under `filename` (any characters)."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{urllib.parse.quote(filename, safe='')}"
+
+
+def _safe_name(filename: str) -> str:
+    """The file's own name, without any folder, control characters or more than 200 characters."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "document"
+    return name[-200:]

@@ -1,0 +1,155 @@
+"""Who is calling and how much they use: the characters translated for each key in each calendar month (UTC),
+counted in SQLite under TRANSLATOR_DATA_DIR so that a restart or a kill forgets nothing, against the key's
+monthly quota; and the key's request rate (both from TRANSLATOR_KEYS_FILE).
+
+A request's characters are reserved before it is translated, in one UPDATE that checks the quota, so two
+requests at once cannot both slip under it; they are given back if the request fails. Keys are stored only
+as a hash. Without keys, everything is counted for one anonymous account, with no limits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import Request
+
+from api.settings import KeyLimits
+
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class Account:
+    """Whose request this is: `id` is "anonymous" or "key-" and a hash of the key (never the key itself)."""
+
+    id: str
+    limits: KeyLimits = field(default_factory=KeyLimits)
+
+    @classmethod
+    def of(cls, key: str | None, limits: KeyLimits | None = None) -> Account:
+        if key is None:
+            return cls(ANONYMOUS)
+        return cls("key-" + hashlib.sha256(key.encode()).hexdigest()[:24], limits or KeyLimits())
+
+
+class QuotaExceeded(Exception):
+    def __init__(self, limit: int, left: int, wanted: int, reset_s: int) -> None:
+        super().__init__(
+            f"the request's {wanted} characters are over the key's quota of {limit} characters this month "
+            f"({max(0, left)} left); it resets in {reset_s} s"
+        )
+        self.limit, self.reset_s = limit, reset_s
+
+
+class RateLimited(Exception):
+    def __init__(self, rate: float, retry_after_s: int) -> None:
+        super().__init__(f"over the key's limit of {rate:g} requests a second; retry in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
+def month_of(now: datetime) -> str:
+    return now.strftime("%Y-%m")
+
+
+def seconds_to_next_month(now: datetime) -> int:
+    first = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
+    return max(1, math.ceil((first - now).total_seconds()))
+
+
+class Usage:
+    """The characters counted per account per month, in `path` (a SQLite file)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.executescript(
+            """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            CREATE TABLE IF NOT EXISTS usage (
+                account TEXT NOT NULL, month TEXT NOT NULL, characters INTEGER NOT NULL,
+                PRIMARY KEY (account, month)
+            );
+            """
+        )
+
+    def count(self, account: Account, now: datetime | None = None) -> int:
+        month = month_of(now or datetime.now(UTC))
+        row = self.db.execute(
+            "SELECT characters FROM usage WHERE account = ? AND month = ?", (account.id, month)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def check(self, account: Account, characters: int = 1) -> None:
+        """QuotaExceeded unless `characters` more fit in the account's quota this month (nothing is reserved)."""
+        quota = account.limits.characters_per_month
+        now = datetime.now(UTC)
+        if quota is not None and (used := self.count(account, now)) + characters > quota:
+            raise QuotaExceeded(quota, quota - used, characters, seconds_to_next_month(now))
+
+    @contextlib.contextmanager
+    def spending(self, account: Account, characters: int) -> Iterator[str]:
+        """Reserve `characters` for `account` this month (QuotaExceeded if they do not fit), given back if the
+        body raises; the body gets the month they were counted in."""
+        now = datetime.now(UTC)
+        month = month_of(now)
+        quota = account.limits.characters_per_month
+        if characters:  # nothing to translate costs nothing, and is never refused
+            self.db.execute("INSERT OR IGNORE INTO usage VALUES (?, ?, 0)", (account.id, month))
+            fits = self.db.execute(
+                "UPDATE usage SET characters = characters + ? WHERE account = ? AND month = ? "
+                "AND (? IS NULL OR characters + ? <= ?)",
+                (characters, account.id, month, quota, characters, quota),
+            ).rowcount
+            if not fits:
+                self.check(account, characters)
+        try:
+            yield month
+        except BaseException:
+            self.refund(account.id, month, characters)
+            raise
+
+    def refund(self, account_id: str, month: str, characters: int) -> None:
+        """Give back characters counted in `month` for work that failed."""
+        if characters:
+            self.db.execute(
+                "UPDATE usage SET characters = max(0, characters - ?) WHERE account = ? AND month = ?",
+                (characters, account_id, month),
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class RateLimit:
+    """Requests a second per account, as token buckets holding one second's worth (at least one request)."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def take(self, account: Account) -> None:
+        rate = account.limits.requests_per_second
+        if rate is None:
+            return
+        now = time.monotonic()
+        capacity = max(1.0, rate)
+        tokens, then = self.buckets.get(account.id, (capacity, now))
+        tokens = min(capacity, tokens + (now - then) * rate)
+        if tokens < 1:
+            self.buckets[account.id] = (tokens, now)
+            raise RateLimited(rate, math.ceil((1 - tokens) / rate))
+        self.buckets[account.id] = (tokens - 1, now)
+
+
+def spending(request: Request, characters: int) -> contextlib.AbstractContextManager[str]:
+    """The request's account reserves `characters` (see Usage.spending)."""
+    usage: Usage = request.app.state.usage
+    return usage.spending(request.state.account, characters)

@@ -1,0 +1,88 @@
+"""The file registry, plain text and HTML pages: bytes in, the same file back with its text translated."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import pytest
+
+from translator import markup
+from translator.errors import InputError
+from translator.files import SUFFIXES, parse, translate_file
+
+
+def shout(texts: list[str]) -> list[str]:
+    return [text.upper() for text in texts]
+
+
+@pytest.mark.parametrize("name", ["a.pdf", "a", "a.txt.gz"])
+def test_an_unsupported_type_is_refused_naming_the_supported_ones(name: str) -> None:
+    with pytest.raises(InputError, match=re.escape("supported are .txt, .html, .htm, .docx, .srt, .xlf, .xliff")):
+        parse(name, b"teks")
+
+
+def test_the_suffix_is_read_in_any_case() -> None:
+    assert translate_file("BERITA.TXT", b"halo", shout) == b"HALO"
+    assert SUFFIXES == (".txt", ".html", ".htm", ".docx", ".srt", ".xlf", ".xliff")
+
+
+def test_text_keeps_its_bom_and_crlf_and_is_one_text() -> None:
+    data = codecs.BOM_UTF8 + "\r\nSatu dua.\r\nTiga.\r\n\r\nEmpat é.\r\n".encode()
+    parsed = parse("a.txt", data)
+    assert parsed.texts == ["Satu dua.\nTiga.\n\nEmpat é."]  # line ends as the segmenter expects them
+    assert parsed.characters == len(parsed.texts[0])
+    assert parsed.media_type == "text/plain; charset=utf-8"
+    # the whitespace around the text is the file's, whatever the translator does with it
+    english = codecs.BOM_UTF8 + b"\r\nOne two.\r\nThree.\r\n\r\nFour.\r\n"
+    assert parsed.rebuild(["One two.\nThree.\n\nFour."]) == parsed.rebuild([" One two.\nThree.\n\nFour.\n"]) == english
+
+
+@pytest.mark.parametrize("data", [b"", b" \r\n\t\r\n"])
+@pytest.mark.parametrize("name", ["a.txt", "a.html"])
+def test_an_empty_file_comes_back_as_it_was(name: str, data: bytes) -> None:
+    assert parse(name, data).characters == 0
+    assert translate_file(name, data, shout) == data
+
+
+@pytest.mark.parametrize("name", ["a.txt", "a.html", "a.srt"])
+def test_bytes_that_are_not_utf8_are_refused_saying_where(name: str) -> None:
+    with pytest.raises(InputError, match=r"not UTF-8 text: byte 9 \(line 2\) is 0xe9"):
+        parse(name, b"1\nBerita \xe9 lagi\n")
+
+
+def test_a_huge_single_line_is_one_text_and_comes_back_whole() -> None:
+    line = "kata " * 400_000
+    assert translate_file("a.txt", line.encode(), shout) == line.upper().encode()
+
+
+PAGE = (
+    '\ufeff<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8"><title>Berita &amp; opini</title>\n'
+    "<script>if(a<b){x='<p>'}</script><style>p>b{}</style></head>\n"
+    "<body><!-- catatan --><h1 class='judul'>Harga naik</h1>\r\n<p>Kata <b>Budi</b>, &lt;lagi&gt;.</p>"
+    '<img alt="gambar" src="a.png"><pre>kode</pre></body></html>\n'
+)
+
+
+def test_a_page_keeps_its_markup_byte_for_byte_and_translates_its_text_nodes() -> None:
+    parsed = parse("a.HTM", PAGE.encode())
+    assert parsed.markup and parsed.media_type == "text/html; charset=utf-8"
+    assert markup.parse(parsed.texts[0]).sources() == ["Berita & opini", "Harga naik", "Kata", "Budi", ", <lagi>."]
+    assert parsed.characters == len("Berita & opiniHarga naikKataBudi, <lagi>.")
+    expected = (
+        PAGE.replace("Berita &amp; opini", "BERITA &amp; OPINI")
+        .replace("Harga naik", "HARGA NAIK")
+        .replace("Kata <b>Budi</b>, &lt;lagi&gt;.", "KATA <b>BUDI</b>, &lt;LAGI&gt;.")
+    )
+    assert translate_file("a.html", PAGE.encode(), shout) == expected.encode()
+
+
+def test_markup_is_translated_in_one_call_over_all_its_text_nodes() -> None:
+    calls: list[list[str]] = []
+
+    def record(texts: list[str]) -> list[str]:
+        calls.append(texts)
+        return shout(texts)
+
+    assert translate_file("a.html", b"<p>satu</p><p>dua</p>", record) == b"<p>SATU</p><p>DUA</p>"
+    assert calls == [["satu", "dua"]]

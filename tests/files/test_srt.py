@@ -1,0 +1,156 @@
+"""Subtitles: numbers and timings byte for byte, sentences over cues translated whole and shared out by length."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import pytest
+
+from translator.errors import InputError
+from translator.files import parse, translate_file
+from translator.files.srt import LINE, MAX_SPAN
+
+
+def shout(texts: list[str]) -> list[str]:
+    return [text.upper() for text in texts]
+
+
+def cues(data: bytes) -> list[list[str]]:
+    return [block.split("\n") for block in data.decode().replace("\r\n", "\n").strip("\n\ufeff").split("\n\n")]
+
+
+SUBTITLES = """1
+00:00:01,000 --> 00:00:02,500
+Aku pikir kita harus
+
+2
+00:00:02,600 --> 00:00:04,000 X1:100 X2:600
+pergi ke pasar
+sekarang juga.
+
+3
+00:00:05,000 --> 00:00:07,000
+Baik.
+
+4
+00:00:07,100 --> 00:00:08,000
+
+5
+00:00:08,000 --> 00:00:09,000
+Sampai jumpa besok!
+"""
+
+
+def test_numbers_and_timings_come_back_byte_for_byte_and_sentences_are_whole() -> None:
+    parsed = parse("a.srt", SUBTITLES.encode())
+    # cue 1 runs on into cue 2; the cue without text is in no sentence
+    assert parsed.texts == ["Aku pikir kita harus pergi ke pasar sekarang juga.", "Baik.", "Sampai jumpa besok!"]
+    assert parsed.characters == sum(map(len, parsed.texts))
+    assert parsed.media_type == "application/x-subrip"
+    english = ["I think we should go to the market right now.", "Fine.", "See you tomorrow!"]
+    out = cues(parsed.rebuild(english))
+    source = cues(SUBTITLES.encode())
+    assert [cue[:2] for cue in out] == [cue[:2] for cue in source]
+    assert [cue[2:] for cue in out] == [
+        ["I think we should"],  # 17 of 45 characters for 20 of 49
+        ["go to the market right now."],
+        ["Fine."],
+        [],
+        ["See you tomorrow!"],
+    ]
+
+
+@pytest.mark.parametrize("words", [1, 2, 3, 7, 40])
+@pytest.mark.parametrize("lengths", [(5, 5, 5), (60, 1, 1), (1, 1, 60), (10, 30)])
+def test_an_english_sentence_is_shared_over_its_cues_by_length_between_words(
+    words: int, lengths: tuple[int, ...]
+) -> None:
+    blocks = [f"{i + 1}\n00:00:0{i},000 --> 00:00:0{i},900\n{'x' * n}" for i, n in enumerate(lengths)]
+    parsed = parse("a.srt", "\n\n".join(blocks).encode())
+    english = " ".join(f"w{i}" for i in range(words))
+    shares = [" ".join(cue[2:]) for cue in cues(parsed.rebuild([english]))]
+    assert " ".join(share for share in shares if share).split() == english.split()  # no word lost or split
+    if words >= len(lengths):
+        assert all(shares)  # no cue left empty while there are words enough
+    if words == 40 and len(set(lengths)) == len(lengths):  # the longest source cue gets the most words
+        assert max(range(len(shares)), key=lambda i: len(shares[i])) == lengths.index(max(lengths))
+
+
+def test_a_cut_after_punctuation_is_preferred_near_the_mark() -> None:
+    data = b"1\n0:00:01,000 --> 0:00:02,000\nYa. Aku\n\n2\n0:00:02,000 --> 0:00:03,000\npergi ke pasar."
+    parsed = parse("a.srt", data)
+    assert [cue[2:] for cue in cues(parsed.rebuild(["Yes. I went to the market."]))] == [
+        ["Yes."],
+        ["I went to the market."],
+    ]
+
+
+def test_an_unpunctuated_run_is_cut_every_few_cues() -> None:
+    blocks = [f"{i}\n00:00:{i:02},000 --> 00:00:{i:02},500\nkata tanpa titik" for i in range(1, 11)]
+    parsed = parse("a.srt", "\n\n".join(blocks).encode())
+    assert len(parsed.texts) == -(-10 // MAX_SPAN)
+
+
+def test_long_english_goes_on_two_balanced_lines_and_dialogue_on_a_line_per_speaker() -> None:
+    data = b"1\n00:00:01,000 --> 00:00:02,000\nPanjang.\n\n2\n00:00:02,000 --> 00:00:03,000\n- Ya.\n- Tidak!"
+    long = "This sentence is far too long to be shown on one subtitle line."
+    out = cues(parse("a.srt", data).rebuild([long, "- Yes. - No!"]))
+    first, second = out[0][2:], out[1][2:]
+    assert len(first) == 2 and " ".join(first) == long
+    assert abs(len(first[0]) - len(first[1])) <= 8 and max(map(len, first)) > LINE / 2
+    assert second == ["- Yes.", "- No!"]
+
+
+def test_tags_around_a_whole_cue_come_back_and_tags_inside_one_are_dropped() -> None:
+    data = (
+        b"1\n00:00:01,000 --> 00:00:02,000\n<i>Di luar</i>\n<i>hujan.</i>\n\n"
+        b'2\n00:00:02,000 --> 00:00:03,000\n{\\an8}<font color="#ff0">Atas.</font>\n\n'
+        b"3\n00:00:03,000 --> 00:00:04,000\nDia <b>benar-benar</b> datang.\n"
+    )
+    parsed = parse("a.srt", data)
+    assert parsed.texts == ["Di luar hujan.", "Atas.", "Dia benar-benar datang."]
+    assert [cue[2:] for cue in cues(translate_file("a.srt", data, shout))] == [
+        ["<i>DI LUAR HUJAN.</i>"],
+        ['{\\an8}<font color="#ff0">ATAS.</font>'],
+        ["DIA BENAR-BENAR DATANG."],
+    ]
+
+
+def test_bom_and_crlf_are_kept() -> None:
+    data = "1\n00:00:01,000 --> 00:00:02,000\nHalo.\n\n2\n00:00:03,000 --> 00:00:04,000\nDah.\n"
+    crlf = codecs.BOM_UTF8 + data.replace("\n", "\r\n").encode()
+    assert translate_file("a.srt", crlf, shout) == codecs.BOM_UTF8 + data.upper().replace("\n", "\r\n").encode()
+
+
+def test_cues_without_a_blank_line_between_them_are_still_cues() -> None:
+    data = (
+        b"1\n00:00:01,000 --> 00:00:02,000\nIya benar, dia sedang jaga warung.\n"
+        b"2\n00:00:02,000 --> 00:00:03,000\nBanyak hal\n10\n"  # a text line may be a number alone
+        b"3\n00:00:03,000 --> 00:00:04,000\nyang terjadi.\n"
+    )
+    parsed = parse("a.srt", data)
+    assert parsed.texts == ["Iya benar, dia sedang jaga warung.", "Banyak hal 10 yang terjadi."]
+    assert cues(parsed.rebuild(["Yes, she is minding the shop.", "Many things happened."])) == [
+        ["1", "00:00:01,000 --> 00:00:02,000", "Yes, she is minding the shop."],
+        ["2", "00:00:02,000 --> 00:00:03,000", "Many things"],
+        ["3", "00:00:03,000 --> 00:00:04,000", "happened."],
+    ]
+
+
+def test_an_empty_file_has_no_cues() -> None:
+    parsed = parse("a.srt", b"\n\n")
+    assert parsed.texts == [] and parsed.rebuild([]) == b""
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"1\n00:00:01,000 --> 00:00:02,000\nA.\n\n2\n00:00:03 --> 00:00:04\nB.", "cue 2 (line 6) needs a timing line"),
+        (b"1\n00:00:01,000 --> 00:00:02,000\nA.\n\n7", "cue 7 (line 6) needs a timing line"),
+        (b"00:00:01,000 --> 00:00:02,000\nA.", "line 1 should be a cue number"),
+    ],
+)
+def test_malformed_cues_are_refused_naming_the_cue(data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        parse("a.srt", data)

@@ -1,0 +1,148 @@
+"""XLIFF 2.0: every segment's target filled with the English, inline elements and entities kept, the file
+still valid against the XLIFF 2.0 schema; other versions and other XML refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import etree
+
+from tests.conftest import SHARED_DATA, needs_shared_data
+from translator import markup
+from translator.errors import InputError
+from translator.files import parse, translate_file
+
+X = "{urn:oasis:names:tc:xliff:document:2.0}"
+XLIFF = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!-- dari CAT -->
+<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" xmlns:fs="urn:oasis:names:tc:xliff:fs:2.0"
+       version="2.0" srcLang="id">
+  <file id="f1">
+    <unit id="u1">
+      <originalData><data id="d1">&lt;b&gt;</data></originalData>
+      <segment id="s1">
+        <source>Harga &amp; <pc id="1" fs:fs="b" dataRefStart="d1">BBM</pc> naik<ph id="2"/> &lt;5%&gt; "lagi".</source>
+      </segment>
+      <ignorable><source> </source></ignorable>
+      <segment id="s2" state="initial">
+        <source>Kedua <mrk id="m1" translate="no">Jakarta</mrk></source>
+        <target xml:space="preserve">lama <ph id="9"/></target>
+      </segment>
+    </unit>
+    <unit id="u2" translate="no">
+      <segment><source>Kode <ph id="1"/></source></segment>
+    </unit>
+    <unit id="u3"><segment><source/></segment></unit>
+  </file>
+</xliff>
+"""
+
+
+def shout(texts: list[str]) -> list[str]:
+    return [text.upper() for text in texts]
+
+
+def inner(element: etree._Element) -> str:
+    serialised = etree.tostring(element, encoding="unicode", with_tail=False)
+    return re.sub(r"^<[^>]*>|</[^>]*>$", "", serialised) if not serialised.endswith("/>") else ""
+
+
+def test_the_texts_are_the_sources_inner_xml_with_entities_as_written() -> None:
+    parsed = parse("a.xliff", XLIFF)
+    assert parsed.markup and parsed.media_type == "application/xliff+xml"
+    assert parsed.texts == [
+        'Harga &amp; <pc id="1" fs:fs="b" dataRefStart="d1">BBM</pc> naik<ph id="2"/> &lt;5%&gt; "lagi".',
+        'Kedua <mrk id="m1" translate="no">Jakarta</mrk>',
+        "",
+    ]
+    nodes = [source for text in parsed.texts for source in markup.parse(text).sources()]
+    assert nodes == ["Harga &", "BBM", "naik", '<5%> "lagi".', "Kedua", "Jakarta"]
+    assert parsed.characters == sum(map(len, nodes))
+
+
+def test_every_segment_gets_its_target_and_everything_else_is_kept() -> None:
+    root = etree.fromstring(translate_file("a.xlf", XLIFF, shout))
+    assert root.get("trgLang") == "en" and root.get("srcLang") == "id"
+    segments = list(root.iter(f"{X}segment"))
+    targets = [segment.find(f"{X}target") for segment in segments]
+    assert [inner(t) for t in targets if t is not None] == [
+        'HARGA &amp; <pc id="1" fs:fs="b" dataRefStart="d1">BBM</pc> NAIK<ph id="2"/> &lt;5%&gt; "LAGI".',
+        'KEDUA <mrk id="m1" translate="no">JAKARTA</mrk>',  # the old target's content replaced
+        'Kode <ph id="1"/>',  # translate="no": the source as it is
+        "",
+    ]
+    assert targets[1] is not None and targets[1].get("{http://www.w3.org/XML/1998/namespace}space") == "preserve"
+    for segment in segments:  # the target right after its source
+        assert [etree.QName(child).localname for child in segment] == ["source", "target"]
+    assert root.find(f"{X}file/{X}unit/{X}ignorable/{X}target") is None
+    assert root.findtext(f"{X}file/{X}unit/{X}originalData/{X}data") == "<b>"
+    assert etree.tostring(root.getprevious()) == b"<!-- dari CAT -->"
+    assert b"ns0" not in etree.tostring(root)  # the new targets in the file's own namespace, no new prefixes
+
+
+# the XLIFF namespace under a prefix, and as the default only inside a source
+PREFIXED = b"""<x:xliff xmlns:x="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="id">
+  <x:file id="f1">
+    <x:unit id="u1">
+      <x:segment><x:source>Harga <x:ph id="1"/> naik.</x:source></x:segment>
+      <x:segment>
+        <x:source>Kedua <pc xmlns="urn:oasis:names:tc:xliff:document:2.0" id="2">kali</pc></x:source>
+        <x:target>lama</x:target>
+      </x:segment>
+      <x:segment><x:source/></x:segment>
+    </x:unit>
+  </x:file>
+</x:xliff>
+"""
+
+
+def test_the_xliff_namespace_may_have_a_prefix_or_be_the_default_inside() -> None:
+    root = etree.fromstring(translate_file("a.xlf", PREFIXED, shout))
+    targets = [segment.find(f"{X}target") for segment in root.iter(f"{X}segment")]
+    assert [inner(t) for t in targets if t is not None] == [
+        'HARGA <x:ph id="1"/> NAIK.',
+        'KEDUA <x:pc id="2">KALI</x:pc>',  # the same element in the same namespace, under the file's prefix
+        "",
+    ]
+    assert [etree.QName(e).namespace for t in targets if t is not None for e in t] == [X[1:-1]] * 2
+
+
+@needs_shared_data()
+@pytest.mark.parametrize("data", [XLIFF, PREFIXED])
+def test_the_translated_file_is_valid_xliff_2(data: bytes) -> None:
+    schema = etree.XMLSchema(etree.parse(str(SHARED_DATA / "schemas" / "xliff-core-2.0.xsd")))
+    schema.assertValid(etree.fromstring(translate_file("a.xlf", data, shout)))
+
+
+def test_an_existing_trglang_is_kept_and_english_entities_are_escaped() -> None:
+    data = XLIFF.replace(b'srcLang="id"', b'srcLang="id" trgLang="en-GB"')
+    out = translate_file("a.xlf", data, lambda texts: [f"{t} & <x>" for t in texts])
+    root = etree.fromstring(out)
+    assert root.get("trgLang") == "en-GB"
+    first = root.find(f"{X}file/{X}unit/{X}segment/{X}target")
+    assert first is not None and first.text == "Harga & & <x> "
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2"><file/></xliff>', "XLIFF 1.2 is not"),
+        (b"<html><body/></html>", "not an XLIFF file (its root element is <html>)"),
+        (b"", "malformed XLIFF"),
+        (b"<xliff><unclosed></xliff>", "malformed XLIFF"),
+        (XLIFF.replace(b"Kedua", b"Ked\xffua"), "malformed XLIFF: Invalid bytes in character encoding, line 13"),
+        (
+            b'<!DOCTYPE x [<!ENTITY a "aaaa">]><xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"/>',
+            "DTD",
+        ),
+        (b'<!DOCTYPE xliff SYSTEM "x.dtd"><xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0"/>', "DTD"),
+        (
+            XLIFF.replace(b'<segment><source>Kode <ph id="1"/></source></segment>', b"<segment/>"),
+            "segment on line 18 has no <source>",
+        ),
+    ],
+)
+def test_other_versions_other_xml_and_broken_files_are_refused(data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=re.escape(message)):
+        parse("a.xlf", data)

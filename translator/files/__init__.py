@@ -1,0 +1,99 @@
+"""Files translated in place: a file's bytes in, the texts to translate out, the same type of file rebuilt
+from their English. One module per format; nothing here reads or writes anything but bytes.
+
+The service translates `Parsed.texts` (plain documents, or markup fragments whose text nodes it translates)
+and hands the English to `Parsed.rebuild`; `translate_file` does the same with any function, for tests and
+the command line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from translator import markup
+from translator.errors import InputError
+
+Rebuild = Callable[[Sequence[str]], bytes]
+
+# suffix -> module whose `parse(data: bytes) -> Parsed` reads that format
+_FORMATS: dict[str, str] = {
+    ".txt": "translator.files.txt",
+    ".html": "translator.files.html",
+    ".htm": "translator.files.html",
+    ".docx": "translator.files.docx",
+    ".srt": "translator.files.srt",
+    ".xlf": "translator.files.xliff",
+    ".xliff": "translator.files.xliff",
+}
+SUFFIXES: tuple[str, ...] = tuple(_FORMATS)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What to translate in a file, and how to make the translated file from the English."""
+
+    texts: list[str]  # in order; "" and whitespace-only texts are translated as themselves
+    markup: bool  # True: each text is an HTML/XML fragment whose text nodes are translated, markup kept
+    rebuild: Rebuild  # the English of each text, same order -> the translated file's bytes
+    media_type: str  # of the output
+    characters: int  # source characters (code points) that will be translated
+
+    def sources(self) -> list[str]:
+        """What the model translates: the plain texts, or every text node of the markup fragments, in order."""
+        if not self.markup:
+            return list(self.texts)
+        return [source for text in self.texts for source in markup.parse(text).sources()]
+
+    def build(self, english: Sequence[str]) -> bytes:
+        """The translated file from the English of each of `sources()`, in order."""
+        if not self.markup:
+            return self.rebuild(english)
+        given = iter(english)
+        fragments = [markup.parse(text) for text in self.texts]
+        return self.rebuild([fragment.render([next(given) for _ in fragment.texts]) for fragment in fragments])
+
+    @classmethod
+    def of(cls, texts: list[str], is_markup: bool, rebuild: Rebuild, media_type: str) -> Parsed:
+        """A Parsed with its characters counted: the text nodes of markup, the whole of plain texts."""
+        if is_markup:
+            characters = sum(len(source) for text in texts for source in markup.parse(text).sources())
+        else:
+            characters = sum(len(text) for text in texts)
+        return cls(texts, is_markup, rebuild, media_type, characters)
+
+
+def parse(filename: str, data: bytes) -> Parsed:
+    """The texts of a file named `filename` (its suffix says the format), or InputError saying why not."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in _FORMATS:
+        raise InputError(f"cannot translate {suffix or 'a file without a suffix'}: supported are {', '.join(SUFFIXES)}")
+    reader: Callable[[bytes], Parsed] = importlib.import_module(_FORMATS[suffix]).parse
+    return reader(data)
+
+
+def translate_file(filename: str, data: bytes, translate: Callable[[list[str]], list[str]]) -> bytes:
+    """The file translated by `translate` (N texts in, N English out; the service does the same with its
+    batcher)."""
+    parsed = parse(filename, data)
+    return parsed.build(translate(parsed.sources()))
+
+
+def decode(data: bytes) -> tuple[str, bytes]:
+    """The UTF-8 text of a file and its byte-order mark (b"" when none), or InputError saying where it is not
+    UTF-8."""
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    try:
+        return data[len(bom) :].decode("utf-8"), bom
+    except UnicodeDecodeError as exc:
+        at = len(bom) + exc.start
+        line = data.count(b"\n", 0, at) + 1
+        raise InputError(f"not UTF-8 text: byte {at} (line {line}) is 0x{data[at]:02x}") from exc
+
+
+def encode(text: str, bom: bytes, crlf: bool) -> bytes:
+    """`text` (LF line ends) back to bytes with the source's byte-order mark and line ends."""
+    return bom + (text.replace("\n", "\r\n") if crlf else text).encode("utf-8")

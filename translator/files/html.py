@@ -1,0 +1,19 @@
+"""HTML pages: the whole page is one markup text; its text nodes are translated and every tag, comment,
+attribute and the doctype come back byte for byte (translator.markup; script, style, code and pre are kept).
+A byte-order mark is kept; line ends inside the markup are the source's own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from translator.files import Parsed, decode, encode
+
+
+def parse(data: bytes) -> Parsed:
+    page, bom = decode(data)
+
+    def rebuild(english: Sequence[str]) -> bytes:
+        (whole,) = english
+        return encode(whole, bom, crlf=False)
+
+    return Parsed.of([page], True, rebuild, "text/html; charset=utf-8")

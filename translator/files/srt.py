@@ -1,0 +1,155 @@
+"""SubRip subtitles (.srt): every cue's number and timing lines come back byte for byte, its text in English.
+
+Hand-written: the srt and pysrt libraries re-serialise the timing lines they parse.
+
+- A sentence that runs over cues (a cue whose text does not end in . ! ? or ♪ — "..." included — goes on in the
+  next; at most MAX_SPAN cues) is translated whole, and its English is shared over those cues in proportion to
+  their source lengths, cut between words: no word is split, every cue gets a word while there are words
+  enough, and near its mark a cut after punctuation is preferred.
+- A cue's English is one line up to LINE characters, else two lines cut at the space nearest the middle; a
+  dialogue cue ("- …" per speaker) gets a line per speaker.
+- Tags (<i> <b> <u> <s> <font …>, and {\\an8}-style positions): those around a whole cue, also when repeated on
+  each of its lines, come back around its English; tags around part of a cue are dropped, since the English
+  words do not map onto the Indonesian ones. The texts handed out are plain.
+- A byte-order mark and CRLF line ends are kept; cues come back separated by one blank line, also where the
+  source left it out (a number line followed by a timing line starts a cue).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from translator.errors import InputError
+from translator.files import Parsed, decode, encode
+
+MAX_SPAN = 4  # cues one sentence may run over: unpunctuated subtitles would otherwise be one endless sentence
+LINE = 42  # characters on a subtitle line, the common broadcast limit
+
+_NUMBER = re.compile(r"\s*\d+\s*")
+_TIME = r"\d+:\d{2}:\d{2}[,.]\d{3}"
+_TIMING = re.compile(rf"\s*{_TIME}\s*-->\s*{_TIME}(?:\s.*)?")  # coordinates after the times are kept too
+_OPEN = r"<(?:i|b|u|s|font)\b[^>]*>|\{\\[^}]*\}"
+_CLOSE = r"</(?:i|b|u|s|font)\s*>"
+_TAG = re.compile(rf"{_OPEN}|{_CLOSE}", re.I)
+_PREFIX = re.compile(rf"(?:\s*(?:{_OPEN}))*", re.I)
+_SUFFIX = re.compile(rf"(?:(?:{_CLOSE})\s*)*$", re.I)
+_FINAL = re.compile(r"(?:(?<!\.)\.|[!?♪])[\"'”’»)\]]*$")
+_PUNCTUATED = tuple(".,!?;:…")
+
+
+@dataclass(frozen=True)
+class Cue:
+    head: str  # the number and timing lines, as they were
+    text: str  # plain, on one line; "" for a cue without text
+    prefix: str = ""  # tags around the whole cue
+    suffix: str = ""
+
+    def render(self, english: str) -> str:
+        if not english:
+            return self.head
+        lines = "\n".join(_lines(english))
+        return f"{self.head}\n{self.prefix}{lines}{self.suffix}"
+
+
+def parse(data: bytes) -> Parsed:
+    source, bom = decode(data)
+    crlf = "\r\n" in source
+    cues = [_cue(start, block) for start, block in _blocks(source.replace("\r\n", "\n"))]
+    spans = _spans(cues)
+
+    def rebuild(english: Sequence[str]) -> bytes:
+        shares = ["" for _ in cues]
+        for span, text in zip(spans, english, strict=True):
+            for index, share in zip(span, _share(text, [len(cues[i].text) for i in span]), strict=True):
+                shares[index] = share
+        body = "\n\n".join(cue.render(share) for cue, share in zip(cues, shares, strict=True))
+        return encode(body + "\n" if cues else "", bom, crlf)
+
+    return Parsed.of([" ".join(cues[i].text for i in span) for span in spans], False, rebuild, "application/x-subrip")
+
+
+def _blocks(source: str) -> list[tuple[int, list[str]]]:
+    """The runs of non-blank lines, each with the number of its first line; a number line followed by a timing
+    line starts a run of its own, as in files that leave out the blank line between cues."""
+    lines = source.split("\n")
+    blocks: list[tuple[int, list[str]]] = []
+    for number, (line, following) in enumerate(zip(lines, [*lines[1:], ""], strict=True), 1):
+        if not line.strip():
+            continue
+        starts = _NUMBER.fullmatch(line) and _TIMING.fullmatch(following)
+        if blocks and blocks[-1][0] + len(blocks[-1][1]) == number and not starts:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((number, [line]))
+    return blocks
+
+
+def _cue(start: int, block: list[str]) -> Cue:
+    if not _NUMBER.fullmatch(block[0]):
+        raise InputError(f"malformed subtitles: line {start} should be a cue number, not {block[0][:40]!r}")
+    if len(block) < 2 or not _TIMING.fullmatch(block[1]):
+        found = repr(block[1][:60]) if len(block) > 1 else "nothing"
+        raise InputError(
+            f"malformed subtitles: cue {block[0].strip()} (line {start + 1}) needs a timing line like "
+            f"'00:00:01,000 --> 00:00:02,500', not {found}"
+        )
+    head, raw = "\n".join(block[:2]), "\n".join(block[2:])
+    prefix = _PREFIX.match(raw).group()  # type: ignore[union-attr]  # matches at least ""
+    rest = raw[len(prefix) :]
+    suffix = _SUFFIX.search(rest).group()  # type: ignore[union-attr]
+    core = rest[: len(rest) - len(suffix)].replace(f"{suffix.strip()}\n{prefix.strip()}", "\n")
+    if _TAG.search(core):  # tags inside the cue: all dropped
+        return Cue(head, " ".join(_TAG.sub("", raw).split()))
+    return Cue(head, " ".join(core.split()), prefix.strip(), suffix.strip())
+
+
+def _spans(cues: list[Cue]) -> list[list[int]]:
+    """The cues of each sentence-long run, by index; cues without text are in none."""
+    spans: list[list[int]] = []
+    open_span = False
+    for index, cue in enumerate(cues):
+        if not cue.text:
+            open_span = False
+            continue
+        if open_span:
+            spans[-1].append(index)
+        else:
+            spans.append([index])
+        open_span = not _FINAL.search(cue.text) and len(spans[-1]) < MAX_SPAN
+    return spans
+
+
+def _share(english: str, weights: list[int]) -> list[str]:
+    """`english` cut between words into len(weights) pieces sized like the weights."""
+    words = english.split()
+    n, k = len(words), len(weights)
+    ends = [0]
+    for word in words:
+        ends.append(ends[-1] + len(word) + (1 if ends[-1] else 0))
+    total, whole = ends[-1], sum(weights) or 1
+    full = n >= k  # enough words for every piece to get one
+    cuts, done = [0], 0
+    for i in range(1, k):
+        done += weights[i - 1]
+        mark = total * done / whole
+        slack = total * weights[i - 1] / whole / 4  # a cut after punctuation wins within a quarter of a share
+
+        def cost(j: int, mark: float = mark, slack: float = slack) -> float:
+            return abs(ends[j] - mark) - (slack if j and words[j - 1].endswith(_PUNCTUATED) else 0)
+
+        cuts.append(min(range(cuts[-1] + full, n - (k - i) * full + 1), key=cost))
+    cuts.append(n)
+    return [" ".join(words[a:b]) for a, b in pairwise(cuts)]
+
+
+def _lines(text: str) -> list[str]:
+    """A cue's English on one line, two balanced ones, or one per speaker of a dialogue."""
+    speakers = re.split(r" (?=-\s)", text) if text.startswith("-") else [text]
+    if len(speakers) > 1 or len(text) <= LINE or " " not in text:
+        return speakers
+    middle = len(text) / 2
+    cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
+    return [text[:cut], text[cut + 1 :]]

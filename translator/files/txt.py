@@ -1,0 +1,23 @@
+"""Plain text: the whole file is one text, so that its paragraphs and sentences are the segmenter's to find.
+The whitespace around it (a final newline) and a byte-order mark come back as they were, and so do CRLF line
+ends (a file with any CRLF comes back with CRLF throughout)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from translator.files import Parsed, decode, encode
+
+
+def parse(data: bytes) -> Parsed:
+    text, bom = decode(data)
+    crlf = "\r\n" in text
+    text = text.replace("\r\n", "\n")
+    core = text.strip()
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+
+    def rebuild(english: Sequence[str]) -> bytes:
+        (whole,) = english
+        return encode(lead + whole.strip() + trail if core else text, bom, crlf)
+
+    return Parsed.of([core], False, rebuild, "text/plain; charset=utf-8")

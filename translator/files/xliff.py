@@ -1,0 +1,86 @@
+"""XLIFF 2.0 (.xlf, .xliff): each segment's <target> is filled with the English of its <source>, inline
+elements (<ph/>, <pc>, <mrk>, <sc/>, <ec/>…) kept: the texts are the inner XML of the sources, translated as
+markup. A missing <target> is made right after its <source>; an existing one keeps its attributes and gets
+new content (a human translation in it is replaced). A segment under translate="no" (on its unit, group or
+file) gets its source as target; an inline <mrk translate="no"> is translated like its surroundings (the markup
+path leaves elements out by name only).
+<xliff> gets trgLang="en" when it has none; everything else is kept as lxml reads and writes it (comments,
+other namespaces, modules), re-serialised as UTF-8. XLIFF 1.x, other XML, DTDs and entities are refused.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+from lxml import etree
+
+from translator.errors import InputError
+from translator.files import Parsed
+from translator.formats.xmlchars import Replacements
+
+_NS = "urn:oasis:names:tc:xliff:document:2.0"
+_X = f"{{{_NS}}}"
+
+
+def parse(data: bytes) -> Parsed:
+    root = _root(data)
+    # a segment to translate, its source's "<source …>" with its xmlns, and "</source>", either with its prefix
+    segments: list[tuple[etree._Element, str, str]] = []
+    texts: list[str] = []
+    for segment in root.iter(f"{_X}segment"):
+        source = segment.find(f"{_X}source")
+        if source is None:
+            raise InputError(f"malformed XLIFF: the segment on line {segment.sourceline} has no <source>")
+        if segment.xpath("ancestor::*[@translate][1]/@translate") == ["no"]:
+            _fill(segment, source.text, [copy.deepcopy(child) for child in source])
+            continue
+        serialised = etree.tostring(source, encoding="unicode", with_tail=False)
+        start = serialised.index(">") + 1  # lxml writes ">" in attribute values as "&gt;"
+        inner = "" if serialised.endswith("/>") else serialised[start : serialised.rindex("</")]
+        name = f"{source.prefix}:source" if source.prefix else "source"
+        segments.append((segment, serialised[: start - 1].removesuffix("/") + ">", f"</{name}>"))
+        texts.append(inner)
+    if root.get("trgLang") is None:
+        root.set("trgLang", "en")
+
+    def rebuild(english: Sequence[str]) -> bytes:
+        for (segment, opening, closing), target in zip(segments, english, strict=True):
+            clean = Replacements().clean("target", target)  # whatever the model wrote, the file stays XML
+            content = etree.fromstring(f"{opening}{clean}{closing}")  # in the source's namespace scope
+            _fill(segment, content.text, list(content))
+        written: bytes = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+        return written + b"\n"
+
+    return Parsed.of(texts, True, rebuild, "application/xliff+xml")
+
+
+def _root(data: bytes) -> etree._Element:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"malformed XLIFF: {exc}") from exc
+    name = etree.QName(root)
+    if name.localname != "xliff":
+        raise InputError(f"not an XLIFF file (its root element is <{name.localname}>): only XLIFF 2.0 is supported")
+    if name.namespace != _NS:
+        raise InputError(f"XLIFF {root.get('version', '1.x')} is not supported: only XLIFF 2.0 is")
+    if root.getroottree().docinfo.doctype:
+        raise InputError("XLIFF with a DTD (<!DOCTYPE …>) is not supported")
+    return root
+
+
+def _fill(segment: etree._Element, text: str | None, children: list[etree._Element]) -> None:
+    """The segment's <target> (made after its <source> when missing) holding `text` and then `children`."""
+    target = segment.find(f"{_X}target")
+    if target is None:
+        source = segment.find(f"{_X}source")
+        target = etree.SubElement(segment, f"{_X}target")  # in the segment's namespace scope: no new xmlns
+        source.addnext(target)
+        target.tail, source.tail = source.tail, segment.text
+    else:
+        for child in list(target):
+            target.remove(child)
+    target.text = text
+    target.extend(children)
