@@ -80,6 +80,7 @@ class Usage:
             );
             """
         )
+        self.rows: set[tuple[str, str]] = set()  # (account, month) rows known to exist
 
     def count(self, account: Account, now: datetime | None = None) -> int:
         month = month_of(now or datetime.now(UTC))
@@ -103,7 +104,9 @@ class Usage:
         month = month_of(now)
         quota = account.limits.characters_per_month
         if characters:  # nothing to translate costs nothing, and is never refused
-            self.db.execute("INSERT OR IGNORE INTO usage VALUES (?, ?, 0)", (account.id, month))
+            if (account.id, month) not in self.rows:  # one write a request, not two, once the row is there
+                self.db.execute("INSERT OR IGNORE INTO usage VALUES (?, ?, 0)", (account.id, month))
+                self.rows.add((account.id, month))
             fits = self.db.execute(
                 "UPDATE usage SET characters = characters + ? WHERE account = ? AND month = ? "
                 "AND (? IS NULL OR characters + ? <= ?)",
