@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -87,6 +88,7 @@ def launch(env: dict[str, str], cwd: Path | None = None) -> tuple[subprocess.Pop
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     cmd = [sys.executable, "-m", "translator", "serve", "--port", str(port)]
+    env = {"TRANSLATOR_DATA_DIR": tempfile.mkdtemp(prefix="translator-bench-"), **env}  # usage and jobs: its own
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
