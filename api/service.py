@@ -158,9 +158,8 @@ async def translate_markup(
 ) -> list[str]:
     """HTML or XML fragments with their text nodes translated by `translate` (all in one call) and their
     markup kept byte for byte; the contents of `untranslated` elements are kept too."""
-    fragments = [markup.parse(text, untranslated) for text in texts]
-    english = iter(await translate([source for f in fragments for source in f.sources()]))
-    return [f.render([next(english) for _ in f.texts]) for f in fragments]
+    fragments = markup.parse_all(texts, untranslated)
+    return fragments.render(await translate(fragments.sources()))
 
 
 def _slices(sentences: Sequence[str], chars: int) -> Iterator[tuple[int, int]]:

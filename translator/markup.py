@@ -39,6 +39,28 @@ class Fragment:
         return "".join(parts)
 
 
+@dataclass(frozen=True)
+class Fragments:
+    """Several fragments translated as one: all their text nodes in order, and each fragment rendered from
+    one translation per node."""
+
+    items: tuple[Fragment, ...]
+
+    def sources(self) -> list[str]:
+        return [source for fragment in self.items for source in fragment.sources()]
+
+    def render(self, translations: Sequence[str]) -> list[str]:
+        if len(translations) != sum(len(fragment.texts) for fragment in self.items):
+            raise ValueError(f"{len(translations)} translations for the text nodes of {len(self.items)} fragments")
+        given = iter(translations)
+        return [fragment.render([next(given) for _ in fragment.texts]) for fragment in self.items]
+
+
+def parse_all(texts: Iterable[str], untranslated: Iterable[str] = RAW_TAGS) -> Fragments:
+    kept = frozenset(untranslated)
+    return Fragments(tuple(parse(text, kept) for text in texts))
+
+
 def parse(markup: str, untranslated: Iterable[str] = RAW_TAGS) -> Fragment:
     """`markup` cut into tags and text nodes; the contents of the `untranslated` elements (names in any case)
     are kept as they are, up to their end tag: what is inside (a script's `a<b`, a "<!--" in a string) is

@@ -9,6 +9,7 @@ the command line.
 from __future__ import annotations
 
 import codecs
+import functools
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -40,30 +41,23 @@ class Parsed:
     markup: bool  # True: each text is an HTML/XML fragment whose text nodes are translated, markup kept
     rebuild: Rebuild  # the English of each text, same order -> the translated file's bytes
     media_type: str  # of the output
-    characters: int  # source characters (code points) that will be translated
 
     def sources(self) -> list[str]:
         """What the model translates: the plain texts, or every text node of the markup fragments, in order."""
         if not self.markup:
             return list(self.texts)
-        return [source for text in self.texts for source in markup.parse(text).sources()]
+        return markup.parse_all(self.texts).sources()
 
     def build(self, english: Sequence[str]) -> bytes:
         """The translated file from the English of each of `sources()`, in order."""
         if not self.markup:
             return self.rebuild(english)
-        given = iter(english)
-        fragments = [markup.parse(text) for text in self.texts]
-        return self.rebuild([fragment.render([next(given) for _ in fragment.texts]) for fragment in fragments])
+        return self.rebuild(markup.parse_all(self.texts).render(english))
 
-    @classmethod
-    def of(cls, texts: list[str], is_markup: bool, rebuild: Rebuild, media_type: str) -> Parsed:
-        """A Parsed with its characters counted: the text nodes of markup, the whole of plain texts."""
-        if is_markup:
-            characters = sum(len(source) for text in texts for source in markup.parse(text).sources())
-        else:
-            characters = sum(len(text) for text in texts)
-        return cls(texts, is_markup, rebuild, media_type, characters)
+    @functools.cached_property
+    def characters(self) -> int:
+        """Source characters (code points) that will be translated, as they are billed."""
+        return sum(map(len, self.sources()))
 
 
 def parse(filename: str, data: bytes) -> Parsed:

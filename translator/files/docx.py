@@ -85,7 +85,7 @@ def parse(data: bytes) -> Parsed:
 
     document, pieces = _open(data)
     _save(document)  # a package python-docx cannot write back is refused now, not once it is translated
-    return Parsed.of([_text(piece).strip() for piece in pieces], False, rebuild, MEDIA_TYPE)
+    return Parsed([_text(piece).strip() for piece in pieces], False, rebuild, MEDIA_TYPE)
 
 
 def _open(data: bytes) -> tuple[Document, list[Piece]]:

@@ -16,4 +16,4 @@ def parse(data: bytes) -> Parsed:
         (whole,) = english
         return encode(whole, bom, crlf=False)
 
-    return Parsed.of([page], True, rebuild, "text/html; charset=utf-8")
+    return Parsed([page], True, rebuild, "text/html; charset=utf-8")

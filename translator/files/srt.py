@@ -68,7 +68,7 @@ def parse(data: bytes) -> Parsed:
         body = "\n\n".join(cue.render(share) for cue, share in zip(cues, shares, strict=True))
         return encode(body + "\n" if cues else "", bom, crlf)
 
-    return Parsed.of([" ".join(cues[i].text for i in span) for span in spans], False, rebuild, "application/x-subrip")
+    return Parsed([" ".join(cues[i].text for i in span) for span in spans], False, rebuild, "application/x-subrip")
 
 
 def _blocks(source: str) -> list[tuple[int, list[str]]]:

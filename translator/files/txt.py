@@ -20,4 +20,4 @@ def parse(data: bytes) -> Parsed:
         (whole,) = english
         return encode(lead + whole.strip() + trail if core else text, bom, crlf)
 
-    return Parsed.of([core], False, rebuild, "text/plain; charset=utf-8")
+    return Parsed([core], False, rebuild, "text/plain; charset=utf-8")

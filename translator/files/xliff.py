@@ -52,7 +52,7 @@ def parse(data: bytes) -> Parsed:
         written: bytes = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
         return written + b"\n"
 
-    return Parsed.of(texts, True, rebuild, "application/xliff+xml")
+    return Parsed(texts, True, rebuild, "application/xliff+xml")
 
 
 def _root(data: bytes) -> etree._Element:
