@@ -285,9 +285,10 @@ class Runner:
             await self._changed()
 
 
-async def submit(request: Request, filename: str, data: bytes, once: bool) -> Job:
+async def submit(request: Request, filename: str, data: bytes, once: bool) -> tuple[Job, files.Parsed]:
     """Check an uploaded file (400 naming what is wrong with it, 413 over the size limit), count its characters
-    for the request's account (its quota checked), and queue it; the runner starts on it at once if free."""
+    for the request's account (its quota checked), and queue it; the runner starts on it at once if free.
+    The job, and the file as read (for a caller that shows its texts)."""
     limit = request.app.state.settings.max_document_bytes
     if len(data) > limit:
         message = f"the file has {len(data)} bytes, over the limit of {limit} (TRANSLATOR_MAX_DOCUMENT_BYTES)"
@@ -302,7 +303,7 @@ async def submit(request: Request, filename: str, data: bytes, once: bool) -> Jo
         job = await jobs.create(request.state.account.id, month, file, parsed.characters, once)
     runner: Runner = request.app.state.runner
     runner.wake()
-    return job
+    return job, parsed
 
 
 def download_url(request: Request, job: Job) -> str:

@@ -93,8 +93,11 @@ class Usage:
         """QuotaExceeded unless `characters` more fit in the account's quota this month (nothing is reserved)."""
         quota = account.limits.characters_per_month
         now = datetime.now(UTC)
-        if quota is not None and (used := self.count(account, now)) + characters > quota:
-            raise QuotaExceeded(quota, quota - used, characters, seconds_to_next_month(now))
+        if quota is not None and self.count(account, now) + characters > quota:
+            raise self._refusal(account, quota, characters, now)
+
+    def _refusal(self, account: Account, quota: int, characters: int, now: datetime) -> QuotaExceeded:
+        return QuotaExceeded(quota, quota - self.count(account, now), characters, seconds_to_next_month(now))
 
     @contextlib.contextmanager
     def spending(self, account: Account, characters: int) -> Iterator[str]:
@@ -112,8 +115,8 @@ class Usage:
                 "AND (? IS NULL OR characters + ? <= ?)",
                 (characters, account.id, month, quota, characters, quota),
             ).rowcount
-            if not fits:
-                self.check(account, characters)
+            if not fits and quota is not None:  # (with no quota every UPDATE fits)
+                raise self._refusal(account, quota, characters, now)
         try:
             yield month
         except BaseException:

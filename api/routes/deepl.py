@@ -382,7 +382,7 @@ async def upload_document(request: Request) -> dict[str, str]:
     output = fields.get("output_format")
     if output and f".{str(output).lower().lstrip('.')}" != PurePath(filename).suffix.lower():
         raise _bad("Value for 'output_format' not supported: documents come back in their own format.")
-    job = await jobs.submit(request, filename, await upload.read(), once=True)
+    job, _ = await jobs.submit(request, filename, await upload.read(), once=True)
     return {"document_id": job.id, "document_key": job.key}
 
 

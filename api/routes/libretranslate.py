@@ -195,7 +195,7 @@ async def translate_file(request: Request) -> dict[str, str]:
         raise _bad(f"{source or 'a missing source'} is not supported: this server translates Indonesian (id)")
     if target != "en":
         raise _bad(f"{target or 'a missing target'} is not supported: this server translates into English (en)")
-    job = await jobs.submit(request, upload.filename, await upload.read(), once=False)
+    job, _ = await jobs.submit(request, upload.filename, await upload.read(), once=False)
     runner: jobs.Runner = request.app.state.runner
     timeout = request.app.state.settings.request_timeout_s
     try:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
@@ -161,8 +160,7 @@ class File:
 
 
 async def _file(request: Request, filename: str, data: bytes) -> File:
-    job = await jobs.submit(request, filename, data, once=False)  # checked (400 naming the problem), counted
-    parsed = await anyio.to_thread.run_sync(files.parse, job.filename, data)
+    job, parsed = await jobs.submit(request, filename, data, once=False)  # checked (a 400 naming the problem)
     text = "\n\n".join(" ".join(source.split()) for source in parsed.sources() if source.strip())
     return File(job.filename, text, jobs.download_url(request, job))
 
