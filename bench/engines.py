@@ -319,7 +319,7 @@ def main() -> None:
         args.out.write_text(json.dumps(measure(ENGINES[args.worker], args.model, json.loads(args.args))))
         return
 
-    from floor import kernels, step_bytes  # the sibling script
+    from floor import kernels, report, step_bytes  # the sibling script
 
     names = [n for n in args.engines.split(",") if n]
     if unknown := set(names) - set(ENGINES):
@@ -330,7 +330,6 @@ def main() -> None:
     settings = {"latency": args.latency, "bulk": args.bulk, "bulk_beam": args.bulk_beam}
     started, load_before = time.perf_counter(), load_average()
     rates = kernels()
-    floor_ms = step_bytes(model) / max(rates.values()) * 1000
     results: dict[str, dict[str, Any]] = {}
     for _ in range(args.rounds):
         for name in names:
@@ -347,9 +346,7 @@ def main() -> None:
         f"tokenizer, random weights); caps {ENGLISH_RATIO} x input + 1; {args.rounds} round(s), "
         f"{(time.perf_counter() - started) / 60:.0f} min; load average {load_before} before, {load_average()} after"
     )
-    for kernel, rate in rates.items():
-        print(f"  {kernel:<48}{rate / 1e9:6.1f} GB/s")
-    print(f"  floor: {step_bytes(model) / 1e6:.1f} MB of int8 weights a step = {floor_ms:.2f} ms a token")
+    floor_ms = report(rates, step_bytes(model), indent="  ")
     print(
         f"b1 g / b1 b4: ms per output token at batch 1, greedy / beam 4 ({args.latency} / "
         f"{max(1, args.latency // 2)} sentences); floor share: the floor over b1 g; sent/s at the pipeline's "

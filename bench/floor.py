@@ -72,19 +72,24 @@ def kernels() -> dict[str, float]:
     return found
 
 
+def report(rates: dict[str, float], per_step: int, indent: str = "") -> float:
+    """Print each kernel's rate and the floor the fastest gives for `per_step` bytes a token; that floor, in ms a
+    token."""
+    for name, rate in rates.items():
+        print(f"{indent}{name:<48}{rate / 1e9:6.1f} GB/s")
+    best = max(rates.values())
+    ms = per_step / best * 1000
+    print(f"{indent}floor: {per_step / 1e6:.1f} MB of weights a token at {best / 1e9:.1f} GB/s = {ms:.2f} ms a token")
+    return ms
+
+
 def main() -> None:
     from opus_shape import build, default_cache  # the sibling script (bench/ is on sys.path when run)
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="model directory (default: the opus-shaped random model)")
     args = parser.parse_args()
-    per_step = step_bytes(args.model or build(default_cache()))
-    rates = kernels()
-    for name, rate in rates.items():
-        print(f"{name:<48}{rate / 1e9:6.1f} GB/s")
-    best = max(rates.values())
-    print(f"floor: {per_step / 1e6:.1f} MB of int8 weights a token at {best / 1e9:.1f} GB/s", end="")
-    print(f" = {per_step / best * 1e3:.2f} ms")
+    report(kernels(), step_bytes(args.model or build(default_cache())))
 
 
 if __name__ == "__main__":

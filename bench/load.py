@@ -30,7 +30,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from floor import WEIGHT_BYTES, kernels, step_bytes  # sibling scripts (bench/ is on sys.path when run)
+from floor import WEIGHT_BYTES, kernels, report, step_bytes  # sibling scripts (bench/ is on sys.path when run)
 from opus_shape import ENGLISH_RATIO, SENTENCES, build, default_cache
 
 from translator import DecodeOptions, Translator, TranslatorConfig, batching
@@ -111,17 +111,12 @@ def floor_ms(model: Path, translator: Translator, sentences: list[str], decode: 
     fastest kernel's bandwidth."""
     weight = translator.backend.name.rsplit("-", 1)[-1].split("_")[0]  # int8_float16: int8 weights
     per_step = step_bytes(model, WEIGHT_BYTES[weight])
-    rates = kernels()
-    for name, rate in rates.items():
-        print(f"  {name:<48}{rate / 1e9:6.1f} GB/s")
-    rate = max(rates.values())
-    print(f"memory floor: {per_step / 1e6:.1f} MB of weights per output token at {rate / 1e9:.1f} GB/s", end="")
-    print(f" = {per_step / rate * 1000:.2f} ms per token")
+    ms_per_step = report(kernels(), per_step, indent="  ")
     widths = [
         batching.width(len(row), translator.config.max_sentence_tokens)
         for row in translator.backend.tokenize(sentences)
     ]
-    return [(decode.output_cap(w) + 1) * per_step / rate * 1000 for w in widths]
+    return [(decode.output_cap(w) + 1) * ms_per_step for w in widths]
 
 
 def main() -> None:
