@@ -272,3 +272,21 @@ def test_a_job_that_expires_unfinished_is_refunded_and_leaves_nothing(tmp_path: 
 
     asyncio.run(scenario())
     assert len(refunded) == 2 and [p.name for p in tmp_path.iterdir() if p.is_dir()] == []
+
+
+def test_a_hostile_file_name_is_reduced_to_a_safe_one(server: App) -> None:
+    """A name with folders, a control character and bytes that are not UTF-8 (a lone surrogate once decoded)."""
+    name = b"..\\..\\etc/pa\x01ss\xffwd.txt"
+    body = (
+        b'--b0\r\nContent-Disposition: form-data; name="target_lang"\r\n\r\nEN-US\r\n'
+        b'--b0\r\nContent-Disposition: form-data; name="file"; filename="' + name + b'"\r\n\r\nHalo.\r\n--b0--\r\n'
+    )
+    r = call(server.url + "/v2/document", body, content_type="multipart/form-data; boundary=b0", headers=ONE)
+    assert r.status == 200, r.body
+    url = f"{server.url}/v2/document/{r.json()['document_id']}"
+    key = {"document_key": r.json()["document_key"]}
+    assert call(url, key, headers=ONE).json()["status"] == DONE
+    result = call(url + "/result", key, headers=ONE)
+    disposition = result.headers["content-disposition"]
+    assert result.status == 200 and "/" not in disposition and "\\" not in disposition and "\x01" not in disposition
+    assert disposition.startswith('attachment; filename="pass') and disposition.endswith("wd.txt")

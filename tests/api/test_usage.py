@@ -4,6 +4,7 @@ Retry-After): in-process against a real SQLite file, and the counter itself acro
 from __future__ import annotations
 
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ KEYS = """\
 free
 idle
 small 40
+shared 100
 slow - 0.01
 """
 server = app_fixture(keys=KEYS)
@@ -69,6 +71,23 @@ def test_a_quota_refuses_what_does_not_fit_and_counts_nothing_refused(server: Ap
     assert usage(server, "small")["characters"] == 40
     limits = call(server.url + "/v2/usage", headers=auth("small")).json()
     assert limits == {"character_count": 40, "character_limit": 40}
+
+
+def test_requests_at_once_never_overshoot_a_quota(server: App) -> None:
+    """Eight requests of 20 characters at once against 100: exactly five are translated, and 100 counted."""
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(
+            pool.map(
+                lambda i: (
+                    call(
+                        server.url + "/v1/translate", {"texts": [f"Halo dunia nomor {i:02}."]}, headers=auth("shared")
+                    ).status
+                ),
+                range(8),
+            )
+        )
+    assert sorted(statuses) == [200] * 5 + [429] * 3
+    assert usage(server, "shared")["characters"] == 100
 
 
 def test_a_failed_request_gives_its_characters_back(server: App) -> None:
@@ -136,6 +155,7 @@ def test_the_keys_file_reads_limits_and_dashes(tmp_path: Path) -> None:
         "free": KeyLimits(),
         "idle": KeyLimits(),
         "small": KeyLimits(characters_per_month=40),
+        "shared": KeyLimits(characters_per_month=100),
         "slow": KeyLimits(requests_per_second=0.01),
         "extra": KeyLimits(),
     }
