@@ -15,7 +15,7 @@ def test_scorer_prints_f1_for_every_gold_file() -> None:
     )
     rows = {line.split()[0]: [float(x) for x in line.split()[1:4]] for line in run.stdout.splitlines()[1:]}
     assert set(rows) == {"dev.clean", "dev.scraped", "seed"}
-    # regression floors, a little under what the README reports
+    # regression floors, a little under what docs/benchmarks.md reports
     assert rows["dev.clean"][2] >= 0.985
     assert rows["dev.scraped"][2] >= 0.985
     assert rows["seed"][2] == 1.0

@@ -2,7 +2,8 @@
 URLs, closing quotes, glued ends from scraped news ("Pyongyang.Duta") and unpunctuated lines (headlines).
 
 Written by hand: off-the-shelf splitters either miss glued ends or split Indonesian abbreviations (see the
-README's segmentation table); the decision is a handful of local rules over the characters around a period.
+segmentation table in docs/benchmarks.md); the decision is a handful of local rules over the characters around a
+period.
 """
 
 from __future__ import annotations
