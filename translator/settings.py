@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     retry_loops: bool = Field(True, description="retry an output that loops once, forbidding repeated trigrams")
     max_output_ratio: float = Field(2.0, gt=0, description="outputs are capped at this × input tokens + output_slack")
     output_slack: int = Field(10, ge=1, description="tokens added to each output cap")
+    # the command line's translation memory (`translator batch`, `translator memory`)
+    memory: Path | None = Field(
+        None, description="translation memory file (default: memory.sqlite in the user cache folder)"
+    )
     # limits, DeepL-like by default
     max_texts: int = Field(50, ge=1, description="texts (or documents) per request")
     max_text_chars: int = Field(128 * 1024, ge=1, description="characters in one text")
@@ -86,10 +90,6 @@ class Settings(BaseSettings):
     )
     fetch_timeout_s: float = Field(10.0, gt=0, le=120, description="the whole fetch of a link, redirects included")
     fetch_max_bytes: int = Field(2 * 1024 * 1024, ge=1024, description="bytes of a fetched page (decompressed)")
-    # the command line's translation memory (`translator batch`, `translator memory`)
-    memory: Path | None = Field(
-        None, description="translation memory file (default: memory.sqlite in the user cache folder)"
-    )
 
     @model_validator(mode="after")
     def _read_sentence_settings(self) -> Settings:
