@@ -22,10 +22,10 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.routes import articles, deepl, docs, documents, health, libretranslate, models, reader, translate
 from api.routes import usage as usage_routes
 from api.service import Service
-from api.settings import Settings, load_settings
 from api.usage import RateLimit, Usage
 from translator import Translator, __version__
 from translator.formats import page
+from translator.settings import Settings, load_settings
 
 log = logging.getLogger("api")
 UPLOAD_OVERHEAD = 64 * 1024  # an upload's body: the file and its form fields

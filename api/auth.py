@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from fastapi import Request
 
 from api.errors import ApiError
-from api.settings import KeyLimits
 from api.usage import Account, RateLimit
+from translator.settings import KeyLimits
 
 ANONYMOUS = Account.of(None)
 

@@ -1,21 +1,28 @@
-"""`translator serve`: settings validated and the model loaded before the port opens, then uvicorn.
+"""`translator serve`: the command the api package adds to translator's command line (the entry point `serve`
+in the group translator.commands, pyproject.toml), so that translator/ needs nothing of api/.
 
-Loading first turns a bad setting or a missing model into one line and exit 1 (the CLI's mapping)
-instead of a lifespan traceback, and the port only opens once the service can answer.
+Settings are validated and the model loaded before the port opens, then uvicorn: a bad setting or a missing
+model is one line and exit 1 (the CLI's mapping) instead of a lifespan traceback, and the port only opens
+once the service can answer. The service is imported when the command runs, not when the command line
+lists its commands.
 """
 
 from __future__ import annotations
 
-import uvicorn
+import argparse
 
-from api.app import create_app
-from api.edge import h11_with_header_deadline
-from api.logs import log_config
-from api.settings import load_settings
-from translator import Translator
+from translator.cli import Command
 
 
 def serve(host: str, port: int) -> None:
+    import uvicorn
+
+    from api.app import create_app
+    from api.edge import h11_with_header_deadline
+    from api.logs import log_config
+    from translator import Translator
+    from translator.settings import load_settings
+
     settings = load_settings()
     translator = Translator.from_config(settings.translator_config())
     uvicorn.run(
@@ -27,3 +34,15 @@ def serve(host: str, port: int) -> None:
         timeout_graceful_shutdown=settings.shutdown_grace_s,
         log_config=log_config(),
     )
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+
+
+command = Command(
+    help="run the HTTP service (configured by TRANSLATOR_* variables)",
+    arguments=_arguments,
+    run=lambda args: serve(args.host, args.port),
+)

@@ -15,9 +15,9 @@ from typing import Any
 import anyio
 
 from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, QueueFull, Ticket
-from api.settings import Settings
 from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup
 from translator.plan import Plan, assemble, document, fill, plan
+from translator.settings import Settings
 
 SLICE_CHARS = 16_000  # a document job's sentences go to the batcher this many characters (~4,000 tokens) at a time
 JOB_DEADLINE_S = 24 * 3600.0  # a slice of a job is never given up for being slow: the job's TTL ends it

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from fastapi import Request
 
-from api.settings import KeyLimits
+from translator.settings import KeyLimits
 
 ANONYMOUS = "anonymous"
 

@@ -9,29 +9,49 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import json
 import logging
-import os
 import re
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from translator import durable, segment
 from translator._version import __version__
 from translator.archive import ChunkTranslation, Progress
-from translator.config import BACKENDS, DEFAULT_MODEL, DEVICES, DecodeOptions, TranslatorConfig
-from translator.errors import InputError, RefusedError, TranslatorError
+from translator.config import BACKENDS, DEVICES, TranslatorConfig
+from translator.errors import ConfigError, InputError, RefusedError, TranslatorError
 from translator.formats import DEFAULT_MAX_DOCUMENT_BYTES, WRITERS, page, tsv
 from translator.memory import TranslationMemory
+from translator.settings import Settings, load_settings, quiet_libraries
 from translator.types import AlignedDocument
 
 log = logging.getLogger("translator")
 FORMATS = ("text", "json", "jsonl", "tsv", "html")
+COMMANDS = "translator.commands"  # the entry-point group of the commands other packages add (api: serve)
+# the options that stand for a setting: given, they win over its TRANSLATOR_* variable
+OPTIONS = ("model", "revision", "backend", "device", "beam", "translate_english", "retry_loops", "memory")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command another installed package adds to `translator` through the entry-point group
+    translator.commands (the api package's `serve`): its help line, its options, and what it runs, which reads
+    its own settings (a bad one fails it with exit 1, as a missing model does)."""
+
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], None]
+
+
+def added_commands() -> dict[str, Command]:
+    """The commands installed packages add, by name (their entry points are loaded, so keep them light)."""
+    return {entry.name: entry.load() for entry in entry_points(group=COMMANDS)}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,8 +60,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    env = os.environ
+def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     parser = _Parser(prog="translator", description="Indonesian→English translation with aligned output.")
     parser.add_argument("--version", action="version", version=f"translator {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr (-vv: debug)")
@@ -94,50 +113,35 @@ def build_parser() -> argparse.ArgumentParser:
     seg.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
 
     download = commands.add_parser("download", help="put a model into the Hugging Face cache")
-    download.add_argument("model", nargs="?", default=env.get("TRANSLATOR_MODEL", DEFAULT_MODEL))
-    download.add_argument("--revision", default=env.get("TRANSLATOR_REVISION"))
+    download.add_argument("model", nargs="?", help="hub id (default: TRANSLATOR_MODEL, else opus-mt-id-en)")
+    download.add_argument("--revision", help="hub revision to pin (default: TRANSLATOR_REVISION)")
 
-    serve = commands.add_parser("serve", help="run the HTTP service (configured by TRANSLATOR_* variables)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    for name, command in added.items():
+        command.arguments(commands.add_parser(name, help=command.help))
     return parser
 
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
-    env = os.environ
+    """Options left out take their TRANSLATOR_* variable's value, as the service does (translator/settings.py)."""
     parser.add_argument(
-        "--model", default=env.get("TRANSLATOR_MODEL", DEFAULT_MODEL), help="hub id or local Marian directory"
+        "--model", help="hub id or local Marian directory (default: TRANSLATOR_MODEL, else opus-mt-id-en)"
     )
-    parser.add_argument("--revision", default=env.get("TRANSLATOR_REVISION"), help="hub revision to pin")
-    parser.add_argument("--backend", choices=BACKENDS, default=env.get("TRANSLATOR_BACKEND", "auto"))
-    parser.add_argument("--device", choices=DEVICES, default=env.get("TRANSLATOR_DEVICE", "auto"))
-    parser.add_argument("--beam", type=int, default=env.get("TRANSLATOR_BEAM", "4"), help="beam size")
+    parser.add_argument("--revision", help="hub revision to pin (default: TRANSLATOR_REVISION)")
+    parser.add_argument("--backend", choices=BACKENDS, help="default: TRANSLATOR_BACKEND, else auto")
+    parser.add_argument("--device", choices=DEVICES, help="default: TRANSLATOR_DEVICE, else auto")
+    parser.add_argument("--beam", type=int, help="beam size (default: TRANSLATOR_BEAM, else 4)")
     parser.add_argument(
         "--translate-english",
         action=argparse.BooleanOptionalAction,
-        default=_env_flag("TRANSLATOR_TRANSLATE_ENGLISH", False),
-        help="translate sentences that are already English too (by default they pass through, flagged)",
+        help="translate sentences that are already English too (by default they pass through, flagged; "
+        "TRANSLATOR_TRANSLATE_ENGLISH)",
     )
     parser.add_argument(
         "--retry-loops",
         action=argparse.BooleanOptionalAction,
-        default=_env_flag("TRANSLATOR_RETRY_LOOPS", True),
-        help="translate an output that loops once more, forbidding repeated trigrams (default: on)",
+        help="translate an output that loops once more, forbidding repeated trigrams (default: on; "
+        "TRANSLATOR_RETRY_LOOPS)",
     )
-
-
-def _env_flag(name: str, default: bool) -> bool:
-    """A yes/no variable read as the server reads it (pydantic's bool: 1/0, true/false, yes/no, on/off)."""
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    from pydantic import TypeAdapter, ValidationError
-
-    try:
-        return TypeAdapter(bool).validate_strings(value)
-    except ValidationError:
-        sys.stderr.write(f"translator: error: {name}={value!r} is not a yes/no value (1/0, true/false, on/off)\n")
-        raise SystemExit(2) from None
 
 
 def _ray_address(value: str) -> str:
@@ -168,28 +172,35 @@ def _memory_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--memory",
         type=Path,
-        default=os.environ.get("TRANSLATOR_MEMORY"),
-        help="translation memory file (default: memory.sqlite in the user cache folder)",
+        help="translation memory file (default: TRANSLATOR_MEMORY, else memory.sqlite in the user cache folder)",
     )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The settings (TRANSLATOR_* variables) with the options given on the command line over them."""
+    given = {name: value for name in OPTIONS if (value := getattr(args, name, None)) is not None}
+    return load_settings().model_copy(update=given)
 
 
 def _config(args: argparse.Namespace) -> TranslatorConfig:
-    return TranslatorConfig(
-        model=args.model,
-        revision=args.revision,
-        backend=args.backend,
-        device=args.device,
-        decode=DecodeOptions(beam_size=args.beam),
-        translate_english=args.translate_english,
-        retry_loops=args.retry_loops,
-    )
+    settings: Settings = args.settings
+    return settings.translator_config()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    added = added_commands()
+    args = build_parser(added).parse_args(argv)
     _configure_logging(args.verbose)
+    if args.command not in added:  # an added command reads its own settings
+        try:
+            args.settings = _settings(args)
+        except ConfigError as exc:  # a bad variable is a usage error, as a bad option is
+            sys.stderr.write(f"translator: error: {exc}\n")
+            return 2
     try:
-        if args.command == "translate":
+        if args.command in added:
+            added[args.command].run(args)
+        elif args.command == "translate":
             _translate(args, sys.stdout)
         elif args.command == "translate-file":
             _translate_file(args)
@@ -200,9 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "segment":
             _segment(_read(args.file), sys.stdout)
         elif args.command == "download":
-            _download(args.model, args.revision)
-        elif args.command == "serve":
-            _serve(args.host, args.port)
+            _download(args.settings.model, args.settings.revision)
     except RefusedError as exc:
         sys.stderr.write(f"translator: error: {exc}\n")
         return 2
@@ -288,7 +297,7 @@ def _batch(args: argparse.Namespace) -> int:
     )
 
     def load() -> Translator:
-        memory = None if args.no_memory else _open_memory(args.memory)
+        memory = None if args.no_memory else _open_memory(args.settings.memory)
         return Translator.from_config(config, memory=memory)
 
     previous = signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop, systemd: stop as Ctrl-C does
@@ -362,7 +371,7 @@ def _progress_text(p: Progress, with_eta: bool = True) -> str:
 
 
 def _memory(args: argparse.Namespace, out: TextIO) -> None:
-    memory = _open_memory(args.memory)
+    memory = _open_memory(args.settings.memory)
     try:
         if args.memory_command == "stats":
             stats = memory.stats()
@@ -439,16 +448,8 @@ def _download(model: str, revision: str | None) -> None:
     sys.stdout.write(f"{source.path}\n")
 
 
-def _serve(host: str, port: int) -> None:
-    # Imported by name at run time: the core library does not depend on the api package; this edge does.
-    server = importlib.import_module("api.server")
-    server.serve(host, port)
-
-
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(name)s: %(message)s", stream=sys.stderr)
     if verbosity == 0:
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+        quiet_libraries()

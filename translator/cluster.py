@@ -243,10 +243,11 @@ class _Cluster:
                 "log_to_driver": False,
                 "configure_logging": False,
             }
-            if options.address is None:  # workers import this very package
-                package_root = str(Path(__file__).resolve().parents[1])
-                path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
-                init["runtime_env"] = {"env_vars": {"PYTHONPATH": path, "HF_HUB_OFFLINE": "1"}}
+            # actors load the model from the cache (download=False), never from the hub
+            env_vars = {"HF_HUB_OFFLINE": "1"}
+            if options.address is None:  # workers import this very package; Ray expands ${PYTHONPATH} itself
+                env_vars["PYTHONPATH"] = f"{Path(__file__).resolve().parents[1]}{os.pathsep}${{PYTHONPATH}}"
+            init["runtime_env"] = {"env_vars": env_vars}
             ray.init(**{**init, **options.extra_init})
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
@@ -412,7 +413,6 @@ class _TranslateChunk:
     """An actor: loads the model once, translates plans into results and persists each one."""
 
     def __init__(self, config: TranslatorConfig, memory: str | None, results: str, fingerprint: str) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         # a memory even without the job's: it collects what finish() would store, which the driver ignores
         self.memory = _CollectingMemory(Path(memory) if memory else None)
         self.translator = Translator.from_config(config, download=False, memory=self.memory)

@@ -29,9 +29,9 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings, load_settings
 from tests.conftest import TINY_MODEL
 from translator import Translator, TranslatorConfig
+from translator.settings import Settings, load_settings
 
 
 def free_port() -> int:

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from api import articles
 from api.errors import ApiError
 from api.routes.reader import NDJSON
-from api.settings import Settings
 from tests.api.conftest import App, app_fixture, call
 from translator import Translator, TranslatorConfig
+from translator.settings import Settings
 
 off = app_fixture()
 

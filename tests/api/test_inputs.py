@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from tests.conftest import TINY_MODEL
 from translator import Translator
+from translator.settings import Settings
 
 LIBRE = ("/translate", "/detect")
 DEEP = "[" * 5000 + "]" * 5000

@@ -11,10 +11,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
 from tests.conftest import TINY_MODEL
 from tests.test_pipeline import unfamiliar
 from translator import Translator, TranslatorConfig
+from translator.settings import Settings
 
 
 def test_a_sentence_gets_the_same_english_alone_and_among_32_clients(

@@ -16,8 +16,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from api.settings import Settings
 from tests.conftest import TINY_MODEL
+from translator.settings import Settings
 
 # Small limits keep the tiny model's looping outputs short; their errors are operations' answers too. The
 # app loads its model in its lifespan, which schemathesis starts on the first call (not at collection).

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.settings import Settings
 from tests.api.conftest import App, app_fixture, call, clean_env, free_port
 from tests.conftest import TINY_MODEL, run_main
+from translator.settings import Settings
 
 server = app_fixture(TRANSLATOR_MAX_TEXTS="5", TRANSLATOR_MAX_TEXT_CHARS="2000", TRANSLATOR_MAX_BODY_BYTES="20000")
 

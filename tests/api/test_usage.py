@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import KeyLimits, Settings
 from api.usage import Account, QuotaExceeded, Usage, seconds_to_next_month
 from tests.api.conftest import App, app_fixture, call
 from translator.errors import ConfigError
+from translator.settings import KeyLimits, Settings
 
 KEYS = """\
 # key  characters a month  requests a second

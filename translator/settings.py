@@ -1,14 +1,19 @@
-"""The service's settings, read from TRANSLATOR_* environment variables and validated at start-up."""
+"""The settings of the command line and the service: the one module that reads TRANSLATOR_* environment
+variables (validated, typed, with the old names of renamed ones) and that touches the process environment at
+all. The library below the edges (pipeline, archive, cluster...) never reads the environment: it is given a
+TranslatorConfig, which `Settings.translator_config` builds."""
 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
 from pydantic import Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from translator.config import DEFAULT_MODEL, DecodeOptions, TranslatorConfig
@@ -29,6 +34,10 @@ class Settings(BaseSettings):
     retry_loops: bool = Field(True, description="retry an output that loops once, forbidding repeated trigrams")
     max_output_ratio: float = Field(2.0, gt=0, description="outputs are capped at this × input tokens + output_slack")
     output_slack: int = Field(10, ge=1, description="tokens added to each output cap")
+    # the command line's translation memory (`translator batch`, `translator memory`)
+    memory: Path | None = Field(
+        None, description="translation memory file (default: memory.sqlite in the user cache folder)"
+    )
     # limits, DeepL-like by default
     max_texts: int = Field(50, ge=1, description="texts (or documents) per request")
     max_text_chars: int = Field(128 * 1024, ge=1, description="characters in one text")
@@ -163,11 +172,24 @@ def _read_keys(path: Path, name: str) -> dict[str, KeyLimits]:
 
 
 def load_settings() -> Settings:
-    """Settings from the environment; a bad value is a ConfigError naming the variable."""
+    """Settings from the environment; a bad value is a ConfigError naming the variable and its value."""
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"TRANSLATOR_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"invalid setting: {problems}") from exc
+        raise ConfigError(f"invalid setting: {'; '.join(_problem(e) for e in exc.errors())}") from exc
+
+
+def _problem(error: ErrorDetails) -> str:
+    """`TRANSLATOR_BEAM='99': Input should be less than or equal to 16` from one of pydantic's errors."""
+    name = "TRANSLATOR_" + "_".join(str(p) for p in error["loc"]).upper() if error["loc"] else "TRANSLATOR_*"
+    return (
+        f"{name}={error['input']!r}: {error['msg']}" if isinstance(error["input"], str) else f"{name}: {error['msg']}"
+    )
+
+
+def quiet_libraries() -> None:
+    """Without -v: transformers and huggingface_hub keep their warnings and progress bars to themselves (they
+    read these variables when imported, so this runs before they are)."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
