@@ -30,7 +30,7 @@ from urllib3.exceptions import HTTPError, SSLError, TimeoutError
 from api.errors import ApiError
 from api.settings import Settings
 from translator.errors import InputError
-from translator.formats.html import extract
+from translator.readers.html import extract
 
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})

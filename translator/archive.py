@@ -34,21 +34,13 @@ from typing import Any
 from translator import durable
 from translator.config import TranslatorConfig
 from translator.errors import ArchiveError, BackendError, InputError, OutputError, RefusedError
-from translator.formats import (
-    DEFAULT_MAX_DOCUMENT_BYTES,
-    WRITERS,
-    Document,
-    Fields,
-    InputFile,
-    Unit,
-    input_files,
-    iter_units,
-    writer_type,
-)
-from translator.formats.output import Finished, Writer
 from translator.ledger import DocumentRecord, InputRecord, Ledger
 from translator.pipeline import Translator
+from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES, Document, Fields, Unit
+from translator.readers.walk import InputFile, input_files, iter_units
 from translator.types import AlignedDocument
+from translator.writers import WRITERS, writer_type
+from translator.writers.base import Finished, Writer
 
 BASE_EXPORT = "jsonl"  # documents.jsonl and failures.jsonl: every job writes them, whatever else it exports
 LEDGER, MANIFEST, LOCK = "ledger.sqlite", "manifest.json", "job.lock"

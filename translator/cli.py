@@ -21,17 +21,17 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from translator import durable, segment
+from translator import durable, segment, utf8
 from translator._version import __version__
 from translator.archive import ChunkTranslation, Progress
 from translator.config import BACKENDS, DEFAULT_MODEL, DEVICES, DecodeOptions, TranslatorConfig
 from translator.errors import InputError, RefusedError, TranslatorError
-from translator.formats import DEFAULT_MAX_DOCUMENT_BYTES, WRITERS, page, tsv
 from translator.memory import TranslationMemory
+from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES
 from translator.types import AlignedDocument
+from translator.writers import SINGLE, WRITERS
 
 log = logging.getLogger("translator")
-FORMATS = ("text", "json", "jsonl", "tsv", "html")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,8 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     translate = commands.add_parser("translate", help="translate a text file or stdin")
     translate.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
-    translate.add_argument("--format", choices=FORMATS, default="text", help="text (default), json, jsonl, tsv, html")
-    translate.add_argument("--id", default="doc", help="document id in json/jsonl output")
+    translate.add_argument(
+        "--format", choices=tuple(SINGLE), default="text", help=f"{', '.join(SINGLE)} (default: text)"
+    )
+    translate.add_argument("--id", default="doc", help="the document's id in every format but text")
     _model_options(translate)
 
     file = commands.add_parser("translate-file", help="translate a .txt, .html, .docx, .srt or .xliff file in place")
@@ -225,12 +227,9 @@ def _read(name: str) -> str:
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        where = "stdin" if name == "-" else name
-        raise InputError(
-            f"{where} is not UTF-8 text (byte {exc.start} is {data[exc.start : exc.start + 1]!r})"
-        ) from exc
+        return utf8.decode(data)
+    except InputError as exc:
+        raise InputError(f"{'stdin' if name == '-' else name}: {exc}") from None
 
 
 def _translate(args: argparse.Namespace, out: TextIO) -> None:
@@ -272,8 +271,8 @@ def _open_memory(path: Path | None) -> TranslationMemory:
 def _batch(args: argparse.Namespace) -> int:
     """Exit 0 when every document was translated, 3 when some failed (they are listed in the manifest)."""
     from translator import archive
-    from translator.formats import Fields
     from translator.pipeline import Translator
+    from translator.readers import Fields
 
     config = _config(args)
     options = archive.JobOptions(
@@ -368,7 +367,7 @@ def _memory(args: argparse.Namespace, out: TextIO) -> None:
             stats = memory.stats()
             out.write(json.dumps({"path": str(stats.path), "entries": stats.entries, "models": stats.models}) + "\n")
         elif args.memory_command == "export":
-            from translator.formats import tmx
+            from translator.writers import tmx
 
             entries = enumerate(memory.entries())
             units = ((source, target, f"tm{i}", {"x-model": model}) for i, (source, target, model) in entries)
@@ -395,19 +394,7 @@ def _confirm_clear(memory: TranslationMemory, yes: bool) -> None:
 
 
 def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:
-    if fmt == "text":
-        out.write(doc.translation + "\n")
-    elif fmt == "json":
-        out.write(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2) + "\n")
-    elif fmt == "jsonl":
-        for p in doc.paragraphs:
-            for s in p.sentences:
-                _json_line(out, {"doc": doc.id, "paragraph": p.index, **s.to_dict()})
-    elif fmt == "tsv":
-        for s in doc.sentences:
-            out.write(tsv.row((s.id, s.source, s.target, ",".join(s.flags))))
-    elif fmt == "html":
-        out.write(page.document(doc, {}, index_link=False, inline=True))
+    out.write(SINGLE.load(fmt)(doc))
 
 
 def _segment(text: str, out: TextIO) -> None:

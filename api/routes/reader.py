@@ -32,7 +32,7 @@ from api.inputs import CheckedRoute
 from api.service import Service, ndjson_line
 from api.usage import spending
 from translator import AlignedDocument, files
-from translator.formats import page
+from translator.writers import page
 
 router = APIRouter(tags=["reader"], route_class=CheckedRoute)
 templates = Jinja2Templates(env=page.environment(Path(__file__).resolve().parents[1] / "templates"))

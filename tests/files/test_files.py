@@ -47,7 +47,7 @@ def test_an_empty_file_comes_back_as_it_was(name: str, data: bytes) -> None:
 
 @pytest.mark.parametrize("name", ["a.txt", "a.html", "a.srt"])
 def test_bytes_that_are_not_utf8_are_refused_saying_where(name: str) -> None:
-    with pytest.raises(InputError, match=r"not UTF-8 text: byte 9 \(line 2\) is 0xe9"):
+    with pytest.raises(InputError, match=r"not UTF-8 text \(byte 9\)"):
         parse(name, b"1\nBerita \xe9 lagi\n")
 
 

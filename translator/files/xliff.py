@@ -17,7 +17,7 @@ from lxml import etree
 
 from translator.errors import InputError
 from translator.files import Parsed
-from translator.formats.xmlchars import Replacements
+from translator.xmlchars import Replacements
 
 _NS = "urn:oasis:names:tc:xliff:document:2.0"
 _X = f"{{{_NS}}}"
