@@ -29,6 +29,8 @@ FORMATS: Registry[Callable[[bytes], Parsed]] = Registry(
         ".srt": "translator.files.srt:parse",
         ".xlf": "translator.files.xliff:parse",
         ".xliff": "translator.files.xliff:parse",
+        ".md": "translator.files.txt:parse_markdown",
+        ".markdown": "translator.files.txt:parse_markdown",
     }
 )
 SUFFIXES: tuple[str, ...] = tuple(FORMATS)
