@@ -55,9 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--id", default="doc", help="the document's id in every format but text")
     _model_options(translate)
 
-    file = commands.add_parser("translate-file", help="translate a .txt, .html, .docx, .srt or .xliff file in place")
+    file = commands.add_parser(
+        "translate-file",
+        help="translate a .txt, .md, .html, .docx, .srt or .xliff file into NAME.en.SUFFIX beside it (or --out)",
+    )
     file.add_argument("file", type=Path, help="the file; its suffix says its format")
     file.add_argument("--out", type=Path, help="where the English file goes (default: NAME.en.SUFFIX beside it)")
+    file.add_argument("--force", action="store_true", help="overwrite the English file if it exists")
     _model_options(file)
 
     batch = commands.add_parser("batch", help="translate an archive into a folder, resumably")
@@ -241,10 +245,14 @@ def _translate(args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _translate_file(args: argparse.Namespace) -> None:
-    """The file translated into the same format (translator/files), written whole or not at all."""
+    """The file translated into the same format (translator/files), written whole or not at all, never over an
+    existing file without --force."""
     from translator import durable, files
     from translator.pipeline import Translator
 
+    out = args.out or args.file.with_name(f"{args.file.stem}.en{args.file.suffix}")
+    if out.exists() and not args.force:
+        raise RefusedError(f"{out} exists: pass --force to overwrite it")
     try:
         data = args.file.read_bytes()
     except OSError as exc:
@@ -255,7 +263,6 @@ def _translate_file(args: argparse.Namespace) -> None:
         )
     except InputError as exc:
         raise InputError(f"{args.file}: {exc}") from None
-    out = args.out or args.file.with_name(f"{args.file.stem}.en{args.file.suffix}")
     durable.replace(out, lambda sink: sink.write(english))
     log.warning("wrote %s", out)
 
