@@ -24,8 +24,8 @@ from api.routes import usage as usage_routes
 from api.service import Service
 from api.usage import RateLimit, Usage
 from translator import Translator, __version__
-from translator.formats import page
 from translator.settings import Settings, load_settings
+from translator.writers import page
 
 log = logging.getLogger("api")
 UPLOAD_OVERHEAD = 64 * 1024  # an upload's body: the file and its form fields

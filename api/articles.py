@@ -29,7 +29,7 @@ from urllib3.exceptions import HTTPError, SSLError, TimeoutError
 
 from api.errors import ApiError
 from translator.errors import InputError
-from translator.formats.html import extract
+from translator.readers.html import extract
 from translator.settings import Settings
 
 MAX_REDIRECTS = 5

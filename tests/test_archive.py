@@ -24,12 +24,12 @@ from markupsafe import escape
 from translate.storage import tmx, xliff2
 
 from tests.conftest import SHARED_DATA, TINY_MODEL, run_main
-from tests.formats.test_inputs import patch_zip
+from tests.readers.test_inputs import patch_zip
 from translator import Translator, archive
 from translator.archive import JobOptions, run
 from translator.errors import ArchiveError
-from translator.formats import page
 from translator.memory import TranslationMemory
+from translator.writers import page
 
 ALL = ("jsonl", "tmx", "xliff", "tsv", "moses", "html")
 

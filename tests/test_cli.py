@@ -97,8 +97,9 @@ def test_translate_text_jsonl_and_tsv_from_a_file(tmp_path: Path, pairs: list[di
     assert len(re.findall(r'<div class="pair[ "]', page)) == 6
     assert "<style>" in page and "<link" not in page and 'src="' not in page  # one file: the assets inline
     tsv = run("translate", str(path), *model, "--format", "tsv").stdout.decode().splitlines()
-    assert [row.split("\t") for row in tsv] == [
-        [f"p{i // 3}s{i % 3}", p["source"], p["target"], ""] for i, p in enumerate(pairs[:6])
+    assert tsv[0] == "doc_id\tsentence_id\tsource\ttarget\tflags"  # pairs.tsv's header and columns
+    assert [row.split("\t") for row in tsv[1:]] == [
+        ["doc", f"p{i // 3}s{i % 3}", p["source"], p["target"], ""] for i, p in enumerate(pairs[:6])
     ]
 
 

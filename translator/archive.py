@@ -5,8 +5,8 @@ A job is its inputs and its settings: the ledger keeps each input file's size an
 re-run over another input set, or with settings that change outputs, is refused before anything is
 touched. One job per output folder at a time: an flock that the kernel releases when the process dies.
 
-Each finished document goes to every export's writer (translator/formats/output.py: the protocol, and how a
-writer resumes); the registry in translator/formats/__init__.py is the only list of them.
+Each finished document goes to every export's writer (translator/writers/base.py: the protocol, and how a
+writer resumes); the registry in translator/writers/__init__.py is the only list of them.
 
 Crash safety: writers append, and are synced (flushed and fsynced) before the ledger commits what they
 returned; a resumed run opens them with that, so each cuts its files back to the last commit (dropping any
@@ -34,21 +34,13 @@ from typing import Any
 from translator import durable
 from translator.config import TranslatorConfig
 from translator.errors import ArchiveError, BackendError, InputError, OutputError, RefusedError
-from translator.formats import (
-    DEFAULT_MAX_DOCUMENT_BYTES,
-    WRITERS,
-    Document,
-    Fields,
-    InputFile,
-    Unit,
-    input_files,
-    iter_units,
-    writer_type,
-)
-from translator.formats.output import Finished, Writer
 from translator.ledger import DocumentRecord, InputRecord, Ledger
 from translator.pipeline import Translator
+from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES, Document, Fields, Unit
+from translator.readers.walk import InputFile, input_files, iter_units
 from translator.types import AlignedDocument
+from translator.writers import WRITERS, writer_type
+from translator.writers.base import Finished, Writer
 
 BASE_EXPORT = "jsonl"  # documents.jsonl and failures.jsonl: every job writes them, whatever else it exports
 LEDGER, MANIFEST, LOCK = "ledger.sqlite", "manifest.json", "job.lock"

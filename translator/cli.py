@@ -21,18 +21,18 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from translator import durable, segment
+from translator import durable, segment, utf8
 from translator._version import __version__
 from translator.archive import ChunkTranslation, Progress
 from translator.config import BACKENDS, DEVICES, TranslatorConfig
 from translator.errors import ConfigError, InputError, RefusedError, TranslatorError
-from translator.formats import DEFAULT_MAX_DOCUMENT_BYTES, WRITERS, page, tsv
 from translator.memory import TranslationMemory
+from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES
 from translator.settings import Settings, load_settings, quiet_libraries
 from translator.types import AlignedDocument
+from translator.writers import SINGLE, WRITERS
 
 log = logging.getLogger("translator")
-FORMATS = ("text", "json", "jsonl", "tsv", "html")
 COMMANDS = "translator.commands"  # the entry-point group of the commands other packages add (api: serve)
 # the options that stand for a setting: given, they win over its TRANSLATOR_* variable
 OPTIONS = ("model", "revision", "backend", "device", "beam", "translate_english", "retry_loops", "memory")
@@ -68,13 +68,19 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
 
     translate = commands.add_parser("translate", help="translate a text file or stdin")
     translate.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
-    translate.add_argument("--format", choices=FORMATS, default="text", help="text (default), json, jsonl, tsv, html")
-    translate.add_argument("--id", default="doc", help="document id in json/jsonl output")
+    translate.add_argument(
+        "--format", choices=tuple(SINGLE), default="text", help=f"{', '.join(SINGLE)} (default: text)"
+    )
+    translate.add_argument("--id", default="doc", help="the document's id in every format but text")
     _model_options(translate)
 
-    file = commands.add_parser("translate-file", help="translate a .txt, .html, .docx, .srt or .xliff file in place")
+    file = commands.add_parser(
+        "translate-file",
+        help="translate a .txt, .md, .html, .docx, .srt or .xliff file into NAME.en.SUFFIX beside it (or --out)",
+    )
     file.add_argument("file", type=Path, help="the file; its suffix says its format")
     file.add_argument("--out", type=Path, help="where the English file goes (default: NAME.en.SUFFIX beside it)")
+    file.add_argument("--force", action="store_true", help="overwrite the English file if it exists")
     _model_options(file)
 
     batch = commands.add_parser("batch", help="translate an archive into a folder, resumably")
@@ -234,12 +240,9 @@ def _read(name: str) -> str:
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        where = "stdin" if name == "-" else name
-        raise InputError(
-            f"{where} is not UTF-8 text (byte {exc.start} is {data[exc.start : exc.start + 1]!r})"
-        ) from exc
+        return utf8.decode(data)
+    except InputError as exc:
+        raise InputError(f"{'stdin' if name == '-' else name}: {exc}") from None
 
 
 def _translate(args: argparse.Namespace, out: TextIO) -> None:
@@ -251,10 +254,14 @@ def _translate(args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _translate_file(args: argparse.Namespace) -> None:
-    """The file translated into the same format (translator/files), written whole or not at all."""
+    """The file translated into the same format (translator/files), written whole or not at all, never over an
+    existing file without --force."""
     from translator import durable, files
     from translator.pipeline import Translator
 
+    out = args.out or args.file.with_name(f"{args.file.stem}.en{args.file.suffix}")
+    if out.exists() and not args.force:
+        raise RefusedError(f"{out} exists: pass --force to overwrite it")
     try:
         data = args.file.read_bytes()
     except OSError as exc:
@@ -265,7 +272,6 @@ def _translate_file(args: argparse.Namespace) -> None:
         )
     except InputError as exc:
         raise InputError(f"{args.file}: {exc}") from None
-    out = args.out or args.file.with_name(f"{args.file.stem}.en{args.file.suffix}")
     durable.replace(out, lambda sink: sink.write(english))
     log.warning("wrote %s", out)
 
@@ -281,8 +287,8 @@ def _open_memory(path: Path | None) -> TranslationMemory:
 def _batch(args: argparse.Namespace) -> int:
     """Exit 0 when every document was translated, 3 when some failed (they are listed in the manifest)."""
     from translator import archive
-    from translator.formats import Fields
     from translator.pipeline import Translator
+    from translator.readers import Fields
 
     config = _config(args)
     options = archive.JobOptions(
@@ -377,7 +383,7 @@ def _memory(args: argparse.Namespace, out: TextIO) -> None:
             stats = memory.stats()
             out.write(json.dumps({"path": str(stats.path), "entries": stats.entries, "models": stats.models}) + "\n")
         elif args.memory_command == "export":
-            from translator.formats import tmx
+            from translator.writers import tmx
 
             entries = enumerate(memory.entries())
             units = ((source, target, f"tm{i}", {"x-model": model}) for i, (source, target, model) in entries)
@@ -404,19 +410,7 @@ def _confirm_clear(memory: TranslationMemory, yes: bool) -> None:
 
 
 def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:
-    if fmt == "text":
-        out.write(doc.translation + "\n")
-    elif fmt == "json":
-        out.write(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2) + "\n")
-    elif fmt == "jsonl":
-        for p in doc.paragraphs:
-            for s in p.sentences:
-                _json_line(out, {"doc": doc.id, "paragraph": p.index, **s.to_dict()})
-    elif fmt == "tsv":
-        for s in doc.sentences:
-            out.write(tsv.row((s.id, s.source, s.target, ",".join(s.flags))))
-    elif fmt == "html":
-        out.write(page.document(doc, {}, index_link=False, inline=True))
+    out.write(SINGLE.load(fmt)(doc))
 
 
 def _segment(text: str, out: TextIO) -> None:

@@ -55,9 +55,9 @@ from translator import plan as flow
 from translator.archive import COMMIT_DOCUMENTS, SCRATCH, ChunkTranslation
 from translator.config import DecodeOptions, TranslatorConfig
 from translator.errors import BackendError, OutputError, RefusedError, TranslatorError
-from translator.formats import Document
 from translator.memory import TranslationMemory
 from translator.pipeline import Translator
+from translator.readers import Document
 from translator.types import AlignedDocument, Translation
 
 RESULTS = f"{SCRATCH}/ray"  # the results folder, inside the job's --out (the job removes it when complete)

@@ -1,5 +1,5 @@
 """GET / and POST /: the reader. Paste, upload or open /?text=; the page is the document template
-(translator/formats/templates) with a form. Without script the form posts and the page comes back whole;
+(translator/writers/templates) with a form. Without script the form posts and the page comes back whole;
 reader.js posts the same form asking for NDJSON, and gets the document's frame, each paragraph as it is
 translated and the summary, each rendered by the same template. Every error is a sentence on the page.
 
@@ -32,7 +32,7 @@ from api.inputs import CheckedRoute
 from api.service import Service, ndjson_line
 from api.usage import spending
 from translator import AlignedDocument, files
-from translator.formats import page
+from translator.writers import page
 
 router = APIRouter(tags=["reader"], route_class=CheckedRoute)
 templates = Jinja2Templates(env=page.environment(Path(__file__).resolve().parents[1] / "templates"))

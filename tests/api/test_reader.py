@@ -23,9 +23,9 @@ from urllib3 import encode_multipart_formdata
 from api.batcher import QueueFull
 from tests.api.conftest import App, Hosted, app_fixture, call, settings_of
 from translator import Translator, TranslatorConfig
-from translator.formats import page as pages
-from translator.formats.output import Finished
 from translator.quality import MEANINGS
+from translator.writers import page as pages
+from translator.writers.base import Finished
 
 server = app_fixture()
 tight = app_fixture(TRANSLATOR_MAX_TEXT_CHARS="80", TRANSLATOR_MAX_BODY_BYTES="4096")

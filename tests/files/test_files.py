@@ -24,7 +24,7 @@ def test_an_unsupported_type_is_refused_naming_the_supported_ones(name: str) -> 
 
 def test_the_suffix_is_read_in_any_case() -> None:
     assert translate_file("BERITA.TXT", b"halo", shout) == b"HALO"
-    assert SUFFIXES == (".txt", ".html", ".htm", ".docx", ".srt", ".xlf", ".xliff")
+    assert SUFFIXES == (".txt", ".html", ".htm", ".docx", ".srt", ".xlf", ".xliff", ".md", ".markdown")
 
 
 def test_text_keeps_its_bom_and_crlf_and_is_one_text() -> None:
@@ -47,8 +47,15 @@ def test_an_empty_file_comes_back_as_it_was(name: str, data: bytes) -> None:
 
 @pytest.mark.parametrize("name", ["a.txt", "a.html", "a.srt"])
 def test_bytes_that_are_not_utf8_are_refused_saying_where(name: str) -> None:
-    with pytest.raises(InputError, match=r"not UTF-8 text: byte 9 \(line 2\) is 0xe9"):
+    with pytest.raises(InputError, match=r"not UTF-8 text \(byte 9\)"):
         parse(name, b"1\nBerita \xe9 lagi\n")
+
+
+@pytest.mark.parametrize("name", ["a.md", "a.MARKDOWN"])
+def test_markdown_is_plain_text_served_as_markdown(name: str) -> None:
+    parsed = parse(name, b"# Judul\r\n\r\n*Halo* dunia.\r\n")
+    assert parsed.texts == ["# Judul\n\n*Halo* dunia."] and parsed.media_type == "text/markdown; charset=utf-8"
+    assert parsed.build(["# Title\n\n*Hello* world."]) == b"# Title\r\n\r\n*Hello* world.\r\n"
 
 
 def test_a_huge_single_line_is_one_text_and_comes_back_whole() -> None:

@@ -146,3 +146,12 @@ def test_an_existing_trglang_is_kept_and_english_entities_are_escaped() -> None:
 def test_other_versions_other_xml_and_broken_files_are_refused(data: bytes, message: str) -> None:
     with pytest.raises(InputError, match=re.escape(message)):
         parse("a.xlf", data)
+
+
+def test_a_foreign_namespace_is_named() -> None:
+    data = b'<xliff xmlns="urn:example:not-xliff" version="2.0" srcLang="id"><file id="f"/></xliff>'
+    with pytest.raises(InputError) as refused:
+        parse("a.xlf", data)
+    said = str(refused.value)
+    assert "urn:example:not-xliff" in said and "XLIFF 2.0 is not supported" not in said
+    assert "urn:oasis:names:tc:xliff:document:2.0" in said  # and the one that is

@@ -8,29 +8,32 @@ the command line.
 
 from __future__ import annotations
 
-import codecs
 import functools
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from translator import markup
 from translator.errors import InputError
+from translator.registry import Registry
 
 Rebuild = Callable[[Sequence[str]], bytes]
 
-# suffix -> module whose `parse(data: bytes) -> Parsed` reads that format
-_FORMATS: dict[str, str] = {
-    ".txt": "translator.files.txt",
-    ".html": "translator.files.html",
-    ".htm": "translator.files.html",
-    ".docx": "translator.files.docx",
-    ".srt": "translator.files.srt",
-    ".xlf": "translator.files.xliff",
-    ".xliff": "translator.files.xliff",
-}
-SUFFIXES: tuple[str, ...] = tuple(_FORMATS)
+# suffix -> the `parse(data: bytes) -> Parsed` that reads that format
+FORMATS: Registry[Callable[[bytes], Parsed]] = Registry(
+    {
+        ".txt": "translator.files.txt:parse",
+        ".html": "translator.files.html:parse",
+        ".htm": "translator.files.html:parse",
+        ".docx": "translator.files.docx:parse",
+        ".srt": "translator.files.srt:parse",
+        ".xlf": "translator.files.xliff:parse",
+        ".xliff": "translator.files.xliff:parse",
+        ".md": "translator.files.txt:parse_markdown",
+        ".markdown": "translator.files.txt:parse_markdown",
+    }
+)
+SUFFIXES: tuple[str, ...] = tuple(FORMATS)
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,9 @@ class Parsed:
 def parse(filename: str, data: bytes) -> Parsed:
     """The texts of a file named `filename` (its suffix says the format), or InputError saying why not."""
     suffix = PurePath(filename).suffix.lower()
-    if suffix not in _FORMATS:
+    if suffix not in FORMATS:
         raise InputError(f"cannot translate {suffix or 'a file without a suffix'}: supported are {', '.join(SUFFIXES)}")
-    reader: Callable[[bytes], Parsed] = importlib.import_module(_FORMATS[suffix]).parse
-    return reader(data)
+    return FORMATS.load(suffix)(data)
 
 
 def translate_file(filename: str, data: bytes, translate: Callable[[list[str]], list[str]]) -> bytes:
@@ -74,18 +76,6 @@ def translate_file(filename: str, data: bytes, translate: Callable[[list[str]], 
     batcher)."""
     parsed = parse(filename, data)
     return parsed.build(translate(parsed.sources()))
-
-
-def decode(data: bytes) -> tuple[str, bytes]:
-    """The UTF-8 text of a file and its byte-order mark (b"" when none), or InputError saying where it is not
-    UTF-8."""
-    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
-    try:
-        return data[len(bom) :].decode("utf-8"), bom
-    except UnicodeDecodeError as exc:
-        at = len(bom) + exc.start
-        line = data.count(b"\n", 0, at) + 1
-        raise InputError(f"not UTF-8 text: byte {at} (line {line}) is 0x{data[at]:02x}") from exc
 
 
 def encode(text: str, bom: bytes, crlf: bool) -> bytes:

@@ -37,7 +37,7 @@ from lxml import etree
 
 from translator.errors import InputError
 from translator.files import Parsed
-from translator.formats.xmlchars import Replacements
+from translator.xmlchars import Replacements
 
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all members as they really inflate, images too
 # The XML python-docx parses, of all the members: its trees and the pieces take about 26 times the XML

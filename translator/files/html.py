@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from translator.files import Parsed, decode, encode
+from translator import utf8
+from translator.files import Parsed, encode
 
 
 def parse(data: bytes) -> Parsed:
-    page, bom = decode(data)
+    page, bom = utf8.decode(data), utf8.bom(data)
 
     def rebuild(english: Sequence[str]) -> bytes:
         (whole,) = english

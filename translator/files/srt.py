@@ -22,8 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from translator import utf8
 from translator.errors import InputError
-from translator.files import Parsed, decode, encode
+from translator.files import Parsed, encode
 
 MAX_SPAN = 4  # cues one sentence may run over: unpunctuated subtitles would otherwise be one endless sentence
 LINE = 42  # characters on a subtitle line, the common broadcast limit
@@ -55,7 +56,7 @@ class Cue:
 
 
 def parse(data: bytes) -> Parsed:
-    source, bom = decode(data)
+    source, bom = utf8.decode(data), utf8.bom(data)
     crlf = "\r\n" in source
     cues = [_cue(start, block) for start, block in _blocks(source.replace("\r\n", "\n"))]
     spans = _spans(cues)

@@ -17,7 +17,7 @@ from lxml import etree
 
 from translator.errors import InputError
 from translator.files import Parsed
-from translator.formats.xmlchars import Replacements
+from translator.xmlchars import Replacements
 
 _NS = "urn:oasis:names:tc:xliff:document:2.0"
 _X = f"{{{_NS}}}"
@@ -65,7 +65,11 @@ def _root(data: bytes) -> etree._Element:
     if name.localname != "xliff":
         raise InputError(f"not an XLIFF file (its root element is <{name.localname}>): only XLIFF 2.0 is supported")
     if name.namespace != _NS:
-        raise InputError(f"XLIFF {root.get('version', '1.x')} is not supported: only XLIFF 2.0 is")
+        found = f"namespace {name.namespace}" if name.namespace else "no namespace"
+        version = root.get("version", "")
+        if version and not version.startswith("2"):
+            raise InputError(f"XLIFF {version} is not supported ({found}): only XLIFF 2.0 is")
+        raise InputError(f"<xliff> in {found} is not supported: only XLIFF 2.0 is, in namespace {_NS}")
     if root.getroottree().docinfo.doctype:
         raise InputError("XLIFF with a DTD (<!DOCTYPE …>) is not supported")
     return root

@@ -1,4 +1,5 @@
-"""Tab-separated pairs: backslash escapes keep one pair on one line and every character recoverable."""
+"""Tab-separated pairs under a header line: backslash escapes keep one pair on one line and every character
+recoverable. pairs.tsv of an archive job, and one document alone as `translate --format tsv` prints it."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from translator.formats.output import Appended, Finished, Streaming
 from translator.types import AlignedDocument
+from translator.writers.base import Appended, Finished, Streaming
 
 HEADER = "doc_id\tsentence_id\tsource\ttarget\tflags\n"
 
@@ -36,3 +37,8 @@ class Writer(Streaming):
     def write(self, document: Finished) -> None:
         if document.aligned is not None:
             self.files[0].write(pairs(document.aligned).encode())
+
+
+def single(doc: AlignedDocument) -> str:
+    """The header and the document's pairs: pairs.tsv as a job of this one document writes it."""
+    return HEADER + pairs(doc)

@@ -16,9 +16,9 @@ import jinja2
 from markupsafe import Markup
 
 from translator import durable
-from translator.formats.output import Appended, Finished, State, Streaming
 from translator.quality import MEANINGS
 from translator.types import AlignedDocument, Provenance
+from translator.writers.base import Appended, Finished, State, Streaming
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ASSETS = Path(__file__).resolve().parent / "static"
@@ -65,6 +65,11 @@ def document(doc: AlignedDocument, meta: dict[str, str], index_link: bool = True
         "inline": {name.split(".")[1]: Markup(asset(name)) for name in ASSET_NAMES} if inline else None,
     }
     return environment().get_template("page.html").render(context) + "\n"
+
+
+def single(doc: AlignedDocument) -> str:
+    """A document's page alone, the assets inside it, as `translate --format html` prints it."""
+    return document(doc, {}, index_link=False, inline=True)
 
 
 def asset(name: str) -> str:

@@ -20,10 +20,10 @@ from translate.storage import xliff2 as tt_xliff2
 from tests.conftest import ROOT, SHARED_DATA, needs_shared_data
 from translator.cli import main
 from translator.config import DecodeOptions
-from translator.formats import writer_type
-from translator.formats.output import Finished
 from translator.memory import TranslationMemory
 from translator.types import AlignedDocument, Paragraph, Provenance, Sentence, Translation
+from translator.writers import writer_type
+from translator.writers.base import Finished
 
 XLF = "{urn:oasis:names:tc:xliff:document:2.0}"
 PROVENANCE = {"model": "tiny-id-en", "beam_size": 4}

@@ -2,7 +2,7 @@
 unit (XLIFF ids must be NMTOKENs, so the unit id is a running number), the provenance as a note of the file.
 Characters XML cannot hold become U+FFFD and a "replaced" note lists them.
 
-Streamed by hand as TMX is (translator/formats/tmx.py says why): a head, each unit serialised by lxml on its
+Streamed by hand as TMX is (translator/writers/tmx.py says why): a head, each unit serialised by lxml on its
 own, a tail. The running number goes into the writer's state, so a resumed job numbers on.
 """
 
@@ -13,10 +13,10 @@ from typing import Any
 
 from lxml import etree
 
-from translator.formats.output import Appended, Finished, State, Streaming
-from translator.formats.tmx import DECLARATION, SOURCE_LANG, TARGET_LANG, element
-from translator.formats.xmlchars import Replacements
-from translator.types import Sentence
+from translator.types import AlignedDocument, Sentence
+from translator.writers.base import Appended, Finished, State, Streaming
+from translator.writers.tmx import DECLARATION, SOURCE_LANG, TARGET_LANG, element
+from translator.xmlchars import Replacements
 
 _NS = "urn:oasis:names:tc:xliff:document:2.0"
 _NSMAP = {None: _NS}
@@ -40,24 +40,41 @@ class Writer(Streaming):
         super().open(state)
 
     def head(self, file: Appended) -> bytes:
-        replaced = Replacements()
-        origin = replaced.clean("provenance", ", ".join(f"{k}={v}" for k, v in self.provenance.items()))
-        return DECLARATION + _ROOT.encode() + element(_notes([f"provenance: {origin}"], replaced))
+        return _head(self.provenance)
 
     def write(self, document: Finished) -> None:
         if document.aligned is not None:
-            for s in document.aligned.sentences:
-                self.units += 1
-                self.files[0].write(element(_unit(f"u{self.units}", document.aligned.id, s)))
+            self.files[0].write(_units(document.aligned, self.units))
+            self.units += len(document.aligned.sentences)
 
     def sync(self) -> State:
         return {**super().sync(), "units": self.units}
 
     def tail(self, file: Appended) -> bytes:
-        if self.units:
-            return _TAIL
-        # a file must hold at least one unit or group; a group may be empty
-        return element(etree.Element(f"{{{_NS}}}group", id="empty", nsmap=_NSMAP)) + _TAIL
+        return _tail(self.units)
+
+
+def single(doc: AlignedDocument) -> str:
+    """An XLIFF document of one document alone, its provenance in a note, as `translate --format xliff` prints it."""
+    return (_head(doc.provenance.to_dict()) + _units(doc, 0) + _tail(len(doc.sentences))).decode()
+
+
+def _head(provenance: dict[str, Any]) -> bytes:
+    replaced = Replacements()
+    origin = replaced.clean("provenance", ", ".join(f"{k}={v}" for k, v in provenance.items()))
+    return DECLARATION + _ROOT.encode() + element(_notes([f"provenance: {origin}"], replaced))
+
+
+def _units(doc: AlignedDocument, before: int) -> bytes:
+    """A unit per sentence pair of the document, numbered on from the `before` units written already."""
+    return b"".join(element(_unit(f"u{before + i}", doc.id, s)) for i, s in enumerate(doc.sentences, 1))
+
+
+def _tail(units: int) -> bytes:
+    if units:
+        return _TAIL
+    # a file must hold at least one unit or group; a group may be empty
+    return element(etree.Element(f"{{{_NS}}}group", id="empty", nsmap=_NSMAP)) + _TAIL
 
 
 def _unit(unit_id: str, doc_id: str, sentence: Sentence) -> etree._Element:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from translator.formats.output import Appended, Finished, Streaming
 from translator.types import AlignedDocument
+from translator.writers.base import Appended, Finished, Streaming
 
 
 def one_line(text: str) -> str:

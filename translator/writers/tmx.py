@@ -16,8 +16,9 @@ from typing import IO, Any
 from lxml import etree
 
 from translator._version import __version__
-from translator.formats.output import Appended, Finished, Streaming
-from translator.formats.xmlchars import Replacements
+from translator.types import AlignedDocument
+from translator.writers.base import Appended, Finished, Streaming
+from translator.xmlchars import Replacements
 
 SOURCE_LANG, TARGET_LANG = "id", "en"
 DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>\n"
@@ -86,7 +87,7 @@ class Writer(Streaming):
 
     def __init__(self, out: Path, provenance: dict[str, Any]) -> None:
         self.files = (Appended(out / self.FILES[0], final=True),)
-        self.header_props = {f"x-provenance-{k}": str(v) for k, v in provenance.items()}
+        self.header_props = _provenance(provenance)
 
     def head(self, file: Appended) -> bytes:
         return head(self.header_props)
@@ -95,7 +96,27 @@ class Writer(Streaming):
         return _TAIL
 
     def write(self, document: Finished) -> None:
-        if (doc := document.aligned) is not None:
-            for s in doc.sentences:
-                props = {"x-doc-id": doc.id, "x-sentence-id": s.id, "x-flags": ",".join(s.flags)}
-                self.files[0].write(unit(s.source, s.target, f"{doc.id}#{s.id}", props))
+        if document.aligned is not None:
+            self.files[0].write(units(document.aligned))
+
+
+def units(doc: AlignedDocument) -> bytes:
+    """A unit per sentence pair of the document."""
+    return b"".join(
+        unit(
+            s.source,
+            s.target,
+            f"{doc.id}#{s.id}",
+            {"x-doc-id": doc.id, "x-sentence-id": s.id, "x-flags": ",".join(s.flags)},
+        )
+        for s in doc.sentences
+    )
+
+
+def single(doc: AlignedDocument) -> str:
+    """A TMX document of one document alone, its provenance in the header, as `translate --format tmx` prints it."""
+    return (head(_provenance(doc.provenance.to_dict())) + units(doc) + _TAIL).decode()
+
+
+def _provenance(provenance: dict[str, Any]) -> dict[str, str]:
+    return {f"x-provenance-{k}": str(v) for k, v in provenance.items()}

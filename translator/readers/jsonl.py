@@ -1,17 +1,14 @@
-"""JSON Lines: one document a line, with configurable id, text and title fields, read; one aligned document a line
-(documents.jsonl) and one failure a line (failures.jsonl), written by every archive job."""
+"""JSON Lines: one document a line, with configurable id, text and title fields."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from functools import partial
-from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from translator.errors import InputError
-from translator.formats import Document, Fields, Unit, checked, failed_unit, over_limit
-from translator.formats.output import Appended, Finished, Streaming
+from translator.readers import Document, Fields, Unit, checked, failed_unit, over_limit
 
 _SKIP_CHUNK = 1 << 20
 
@@ -68,22 +65,3 @@ def _identifier(value: object, name: str) -> str | None:
     if not isinstance(value, str):
         raise InputError(f"field {name!r} is neither text nor a whole number")
     return checked(value, f"field {name!r}")
-
-
-def line(record: dict[str, object]) -> str:
-    """One aligned-document record as a line of documents.jsonl."""
-    return json.dumps(record, ensure_ascii=False) + "\n"
-
-
-class Writer(Streaming):
-    FILES = ("documents.jsonl", "failures.jsonl")
-
-    def __init__(self, out: Path, provenance: dict[str, Any]) -> None:
-        self.documents, self.failures = self.files = tuple(Appended(out / name) for name in self.FILES)
-
-    def write(self, document: Finished) -> None:
-        if document.aligned is None:
-            failure = {"seq": document.seq, "origin": document.origin, "reason": document.reason}
-            self.failures.write(line(failure).encode())
-        else:
-            self.documents.write(line({**document.aligned.to_dict(), "meta": document.meta}).encode())

@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO
 
-from translator.formats import (
+from translator.readers import (
     READ_ERRORS,
     Fields,
     Reader,

@@ -12,9 +12,9 @@ from tests.test_archive import outputs
 from translator import Translator, archive, cli
 from translator.archive import JobOptions, run
 from translator.errors import RefusedError
-from translator.formats import WRITERS
-from translator.formats.output import Appended, Finished, Streaming
 from translator.ledger import Ledger
+from translator.writers import WRITERS
+from translator.writers.base import Appended, Finished, Streaming
 
 EXPORTS = ("jsonl", "tmx", "xliff", "tsv", "moses", "html")
 

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import IO
 
 from translator.errors import InputError
-from translator.formats import Document, Fields, Unit, decode, whole_document
+from translator.readers import Document, Fields, Unit, plain_text, whole_document
 
 
 def read(origin: str, stream: IO[bytes], fields: Fields, limit: int) -> Iterator[Unit]:
-    yield whole_document(origin, stream, limit, lambda data: extract(origin, decode(data)))
+    yield whole_document(origin, stream, limit, lambda data: extract(origin, plain_text(data)))
 
 
 def extract(origin: str, page: str) -> Document:

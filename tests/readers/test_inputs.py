@@ -20,7 +20,8 @@ from types import FrameType
 import pytest
 
 from translator.errors import InputError
-from translator.formats import DEFAULT_MAX_DOCUMENT_BYTES, Fields, input_files, iter_units
+from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES, Fields
+from translator.readers.walk import input_files, iter_units
 
 OK = "ok"
 

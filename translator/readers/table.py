@@ -9,8 +9,8 @@ from functools import partial
 from typing import IO
 
 from translator.errors import InputError
-from translator.formats import Fields, Unit, failed_unit, over_limit
-from translator.formats.jsonl import from_record
+from translator.readers import Fields, Unit, failed_unit, over_limit
+from translator.readers.jsonl import from_record
 
 
 def read(origin: str, stream: IO[bytes], fields: Fields, limit: int) -> Iterator[Unit]:

@@ -1,0 +1,47 @@
+"""`translator translate-file`: the file in, NAME.en.SUFFIX (or --out) beside it, never over a file without --force."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import TINY_MODEL, run_main
+
+MODEL = ["--model", str(TINY_MODEL)]
+
+
+def test_the_help_says_what_is_written_and_where() -> None:
+    listed = " ".join(run_main(["--help"]).stdout.decode().split())  # as read, whatever the wrapping
+    assert "in place" not in listed and "NAME.en.SUFFIX" in listed
+    own = run_main(["translate-file", "--help"]).stdout.decode()
+    assert "NAME.en.SUFFIX" in own and "--force" in own
+
+
+def test_an_existing_output_is_refused_in_one_line_unless_forced(tmp_path: Path, pairs: list[dict[str, str]]) -> None:
+    source, out = tmp_path / "berita.txt", tmp_path / "berita.en.txt"
+    source.write_text(pairs[0]["source"] + "\n", encoding="utf-8")
+    out.write_text("earlier work\n", encoding="utf-8")
+    refused = run_main(["translate-file", str(source), *MODEL])
+    err = refused.stderr.decode()
+    assert refused.returncode != 0 and err.count("\n") == 1, err
+    assert str(out) in err and "--force" in err
+    assert out.read_text(encoding="utf-8") == "earlier work\n"
+    forced = run_main(["translate-file", str(source), *MODEL, "--force"])
+    assert forced.returncode == 0, forced.stderr
+    assert out.read_text(encoding="utf-8") == pairs[0]["target"] + "\n"
+
+
+def test_an_existing_out_is_refused_too(tmp_path: Path, pairs: list[dict[str, str]]) -> None:
+    (tmp_path / "a.txt").write_text(pairs[0]["source"], encoding="utf-8")
+    (tmp_path / "mine.txt").write_text("keep", encoding="utf-8")
+    refused = run_main(["translate-file", str(tmp_path / "a.txt"), "--out", str(tmp_path / "mine.txt"), *MODEL])
+    assert refused.returncode != 0 and (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep"
+
+
+def test_markdown_is_translated_as_markdown(tmp_path: Path, pairs: list[dict[str, str]]) -> None:
+    for suffix in (".md", ".markdown"):
+        source = tmp_path / f"catatan{suffix}"
+        source.write_text(f"# {pairs[0]['source']}\n\n- {pairs[1]['source']}\n", encoding="utf-8")
+        run = run_main(["translate-file", str(source), *MODEL])
+        assert run.returncode == 0, run.stderr
+        english = (tmp_path / f"catatan.en{suffix}").read_text(encoding="utf-8")
+        assert english == f"# {pairs[0]['target']}\n\n- {pairs[1]['target']}\n"
