@@ -57,6 +57,7 @@ def test_documents_stream_one_paragraph_a_line(server: App, pairs: list[dict[str
     r = call(server.url + "/v1/documents", body)
     assert r.status == 200
     assert r.headers["content-type"].startswith("application/x-ndjson")
+    assert r.headers["content-type"] == "application/x-ndjson; charset=utf-8"  # requests decodes it as UTF-8 so
     lines = [json.loads(line) for line in r.body.decode().splitlines()]
     assert [(x["document"], "paragraph" in x, x.get("done", False)) for x in lines] == [
         ("a", True, False),
