@@ -94,11 +94,13 @@ def create_app(
     app.state.api_keys = settings.keys()
     app.state.rate_limit = RateLimit()
     app.state.metrics = metrics
-    errors.install(app)
-    for module in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl, reader, docs):
-        app.include_router(module.router)
-    app.include_router(health.metrics_router)
-    app.include_router(libretranslate.public)
+    routers = [
+        *(m.router for m in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl)),
+        *(reader.router, docs.router, health.metrics_router, libretranslate.public),
+    ]
+    for router in routers:
+        app.include_router(router)
+    errors.install(app, routers)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     app.mount("/assets", StaticFiles(directory=page.ASSETS), name="assets")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")

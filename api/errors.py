@@ -9,12 +9,13 @@ DeepL dialects live beside their routes (api/routes/libretranslate.py, api/route
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from translator.errors import BackendError, ConfigError, InputError, ModelNotFoundError, TranslatorError
@@ -122,18 +123,34 @@ class Speaks:
     dialect: ClassVar[Dialect] = OURS
 
 
-def dialect_of(request: Request) -> Dialect:
-    """The dialect of the route the request reached (ours where it reached none: a 404)."""
-    route = request.scope.get("route")
-    return route.dialect if isinstance(route, Speaks) else OURS
+def _folder(path: str) -> str | None:
+    """The first segment of a path with more than one ("/v2/translate": "v2"), else None."""
+    first, slash, _ = path.lstrip("/").partition("/")
+    return first if slash else None
+
+
+def folders(routers: Iterable[APIRouter]) -> dict[str, Dialect]:
+    """The folders whose routes all speak one dialect ("v2": DeepL's), each with it."""
+    spoken: dict[str, set[Dialect]] = {}
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and isinstance(route, Speaks) and (folder := _folder(route.path)):
+                spoken.setdefault(folder, set()).add(route.dialect)
+    return {folder: dialect for folder, (dialect, *others) in spoken.items() if not others}
 
 
 KNOWN: tuple[type[Exception], ...] = (ApiError, TranslatorError, RequestValidationError, HTTPException)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, routers: Iterable[APIRouter]) -> None:
+    """Every error of KNOWN answered in the dialect of the route the request reached; one that reached none
+    (a 404) in the dialect of its folder's routes, else ours."""
+    unmatched = folders(routers)
+
     async def answer(request: Request, exc: Exception) -> JSONResponse:
-        return dialect_of(request).response(describe(request, exc))
+        route = request.scope.get("route")
+        folder = unmatched.get(_folder(request.url.path) or "", OURS)
+        return (route.dialect if isinstance(route, Speaks) else folder).response(describe(request, exc))
 
     for kind in KNOWN:
         app.add_exception_handler(kind, answer)
