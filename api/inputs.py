@@ -18,6 +18,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.datastructures import FormData, UploadFile
 
+from api.body import CLIENT_LEFT
 from api.errors import BadRequest, ShuttingDown, Speaks
 
 MAX_DEPTH = 8  # our deepest body is documents[i].text, three levels down
@@ -97,8 +98,8 @@ class CheckedRequest(Request):
 class CheckedRoute(APIRoute, Speaks):
     """Every router's route class: its endpoint, dependencies and FastAPI's own body parsing get a CheckedRequest;
     its errors are said in its dialect (ours; a subclass names another). A request the server cancels (a
-    shutdown past its grace time) is ShuttingDown, a 503, not a traceback; a client that left is cancelled by
-    api/body.py, which nobody answers."""
+    shutdown past its grace time) is ShuttingDown, a 503, not a traceback; one cancelled because its client
+    left (api/body.py) is answered to nobody."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -107,6 +108,8 @@ class CheckedRoute(APIRoute, Speaks):
             try:
                 return await handler(CheckedRequest(request.scope, request.receive))
             except asyncio.CancelledError:
+                if request.scope.get(CLIENT_LEFT):
+                    raise  # api/body.py's, for a client that left: nobody to answer
                 raise ShuttingDown() from None
 
         return checked
