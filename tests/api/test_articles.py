@@ -343,6 +343,7 @@ def test_slow_fetches_do_not_hold_translation(
         app.stop()
     statuses = sorted(r.status for r in fetched)
     assert Stalled.most <= 8, Stalled.most  # TRANSLATOR_FETCH_CONCURRENCY's default
-    assert statuses.count(200) + statuses.count(503) == 50 and statuses.count(503) >= 30, statuses
+    others = [(r.status, r.body[:200]) for r in fetched if r.status != 503]
+    assert len(fetched) == 50 and statuses.count(503) >= 30 and set(statuses) <= {200, 422, 503}, others  # 422: slow
     assert all(int(r.headers["retry-after"]) >= 1 for r in fetched if r.status == 503)
     assert p95(loaded) <= 3 * p95(idle), (p95(loaded), p95(idle))
