@@ -75,6 +75,15 @@ def test_documents_stream_one_paragraph_a_line(server: App, pairs: list[dict[str
     assert lines[4]["summary"] == {"sentences": 4, "flags": {}}
 
 
+def test_the_readers_stream_says_its_charset(server: App, pairs: list[dict[str, str]]) -> None:
+    form = f"text={pairs[0]['source']}"
+    headers = {"Accept": "application/x-ndjson"}
+    r = call(server.url + "/", form, content_type="application/x-www-form-urlencoded", headers=headers)
+    assert r.status == 200 and r.headers["content-type"] == "application/x-ndjson; charset=utf-8"
+    refused = call(server.url + "/", "text=", content_type="application/x-www-form-urlencoded", headers=headers)
+    assert refused.status == 400 and refused.headers["content-type"] == "application/x-ndjson; charset=utf-8"
+
+
 def test_a_stream_closed_before_its_first_paragraph_takes_its_work_off_the_queue(
     server: App, pairs: list[dict[str, str]]
 ) -> None:

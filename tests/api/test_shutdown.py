@@ -81,3 +81,31 @@ def test_requests_cut_by_shutdown_get_503_and_a_stream_an_error_line(
     usage = Usage(Path(hosted.home) / "data" / "usage.sqlite3")
     assert usage.count(Account.of(None)) == len(stream_text)  # the cut requests' characters were given back
     usage.close()
+
+
+def test_a_stream_whose_client_leaves_takes_its_work_off_the_queue(
+    served: Callable[[TranslatorConfig], Translator], pairs: list[dict[str, str]]
+) -> None:
+    """Streams are sent from the request's own task (so that a shutdown can end them with a line): the client
+    leaving is still noticed (api/body.py), and the paragraphs nobody will read leave the queue."""
+    gate = Gate(served(settings_of().translator_config()))
+    gate.allow(1)
+    hosted = Hosted(gate, TRANSLATOR_BATCH_TOKENS="1", TRANSLATOR_EXPRESS_TOKENS="0")  # type: ignore[arg-type]
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", hosted.port, timeout=30)
+        text = "\n\n".join(pairs[i]["source"] for i in range(5))
+        body = {"documents": [{"id": "a", "text": text}], "stream": True}
+        connection.request("POST", "/v1/documents", json.dumps(body), {"Content-Type": "application/json"})
+        stream = connection.getresponse()
+        assert "paragraph" in json.loads(stream.readline())
+        deadline = time.monotonic() + 10
+        while call(hosted.url + "/readyz").json()["queued_sentences"] < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)  # one paragraph at the gate, three waiting
+        assert call(hosted.url + "/readyz").json()["queued_sentences"] == 3
+        connection.close()
+        while call(hosted.url + "/readyz").json()["queued_sentences"] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert call(hosted.url + "/readyz").json()["queued_sentences"] == 0
+    finally:
+        gate.allow(None)
+        hosted.stop()
