@@ -9,6 +9,7 @@ DeepL dialects live beside their routes (api/routes/libretranslate.py, api/route
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -69,6 +70,15 @@ class ShuttingDown(ApiError):
         retry = RETRY_AFTER_SHUTDOWN_S
         message = f"the server is shutting down; retry in {retry} s"
         super().__init__(503, "shutting_down", message, {"Retry-After": str(retry)})
+
+
+def shut_down() -> ShuttingDown:
+    """Where the server's cancellation of a request's task is caught (uvicorn cancels what is still running
+    when its grace time is over): the task is let go on, uncancelled, to say ShuttingDown instead of dying."""
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()
+    return ShuttingDown()
 
 
 def describe(request: Request, exc: Exception) -> ApiError:

@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import FormData, UploadFile
 
 from api.body import CLIENT_LEFT
-from api.errors import BadRequest, ShuttingDown, Speaks
+from api.errors import BadRequest, Speaks, shut_down
 
 MAX_DEPTH = 8  # our deepest body is documents[i].text, three levels down
 _SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads joins a valid pair into one character
@@ -110,6 +110,6 @@ class CheckedRoute(APIRoute, Speaks):
             except asyncio.CancelledError:
                 if request.scope.get(CLIENT_LEFT):
                     raise  # api/body.py's, for a client that left: nobody to answer
-                raise ShuttingDown() from None
+                raise shut_down() from None
 
         return checked

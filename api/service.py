@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, QueueFull, Ticket
-from api.errors import ApiError, ShuttingDown
+from api.errors import ApiError, shut_down
 from api.settings import Settings
 from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup
 from translator.plan import Plan, assemble, document, fill, plan
@@ -162,7 +162,7 @@ async def _ndjson(events: Events, timeout_s: float) -> AsyncIterator[str]:
         except DeadlineExceeded:
             yield ndjson_line({"error": {"code": "deadline_exceeded", "message": f"over the {timeout_s:g} s deadline"}})
         except asyncio.CancelledError:  # see NDJSONResponse
-            cut = ShuttingDown()
+            cut = shut_down()
             yield ndjson_line({"error": {"code": cut.code, "message": cut.message}})
 
 

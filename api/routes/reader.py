@@ -29,7 +29,7 @@ from starlette.datastructures import UploadFile
 from api import jobs
 from api.auth import admit, presented_key
 from api.deps import account, fetcher, keys, runner, service, settings, usage
-from api.errors import KNOWN, ApiError, ShuttingDown, describe
+from api.errors import KNOWN, ApiError, describe, shut_down
 from api.inputs import CheckedRoute
 from api.service import NDJSON_TYPE, NDJSONResponse, OverLimit, ndjson_line
 from translator import AlignedDocument, files
@@ -260,7 +260,7 @@ async def _stream(request: Request, text: str, file: File | None = None) -> Resp
             except KNOWN as exc:  # past the deadline, or the model failed
                 yield ndjson_line({"error": _problem(request, exc).message})
             except asyncio.CancelledError:  # the server is shutting down (see NDJSONResponse)
-                yield ndjson_line({"error": _problem(request, ShuttingDown()).message})
+                yield ndjson_line({"error": _problem(request, shut_down()).message})
 
     return NDJSONResponse(lines())
 
