@@ -1,7 +1,8 @@
 """What routes are given, as typed dependencies (`Annotated[..., Depends()]`, as the FastAPI project template
-does): the service, the usage counts, the document jobs and their runner, the article fetcher, the settings,
-the keys, and the account of a request once admitted (api/auth.py). The one module that reads app.state, which
-api/app.py fills (the settings at creation, the rest in its lifespan).
+does): the service (and whether it is loaded yet), the metrics, the usage counts, the document jobs and their
+runner, the article fetcher, the settings, the keys, and the account of a request once admitted
+(api/auth.py). The one module that reads app.state, which api/app.py fills (the settings at creation, the
+rest in its lifespan).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import Depends, Request
 
 from api.articles import Fetcher
 from api.jobs import Jobs, Runner
+from api.metrics import Metrics
 from api.service import Service
 from api.settings import KeyLimits, Settings
 from api.usage import Account, RateLimit, Usage
@@ -20,6 +22,15 @@ from api.usage import Account, RateLimit, Usage
 
 def service(request: Request) -> Service:
     return cast(Service, request.app.state.service)
+
+
+def loaded(request: Request) -> Service | None:
+    """The service, or None while the lifespan is still loading the model."""
+    return cast(Service | None, getattr(request.app.state, "service", None))
+
+
+def metrics(request: Request) -> Metrics:
+    return cast(Metrics, request.app.state.metrics)
 
 
 def usage(request: Request) -> Usage:
@@ -56,6 +67,8 @@ def account(request: Request) -> Account:
 
 
 ServiceDep = Annotated[Service, Depends(service)]
+LoadedDep = Annotated[Service | None, Depends(loaded)]
+MetricsDep = Annotated[Metrics, Depends(metrics)]
 UsageDep = Annotated[Usage, Depends(usage)]
 RunnerDep = Annotated[Runner, Depends(runner)]
 JobsDep = Annotated[Jobs, Depends(jobs)]
