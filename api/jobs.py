@@ -179,7 +179,8 @@ def _job(row: sqlite3.Row) -> Job:
 def _in_use(folder: Path) -> Callable[[str], Exception]:
     def refuse(holder: str) -> Exception:
         return ConfigError(
-            f"{folder} is in use by another translator serve (pid {holder}): give each TRANSLATOR_DATA_DIR"
+            f"{folder} is in use by another translator serve (pid {holder}); stop it, or give this one another "
+            "TRANSLATOR_DATA_DIR"
         )
 
     return refuse
