@@ -1,6 +1,6 @@
 """create_app(settings): the FastAPI application. Its lifespan owns the process's one Translator and the
-batcher that feeds it (routes reach both through app.state.service), the usage counts and the document
-jobs with their runner (both in SQLite under TRANSLATOR_DATA_DIR).
+batcher that feeds it (the service), the usage counts and the document jobs with their runner (both in
+SQLite under TRANSLATOR_DATA_DIR), and the article fetcher; routes reach them as dependencies (api/deps.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from api import errors
+from api.articles import Fetcher
 from api.batcher import Batcher, model_band
 from api.body import BodyGuard
 from api.jobs import Jobs, Runner
@@ -31,8 +32,11 @@ log = logging.getLogger("api")
 UPLOAD_OVERHEAD = 64 * 1024  # an upload's body: the file and its form fields
 
 
-def create_app(settings: Settings | None = None, translator: Translator | None = None) -> FastAPI:
-    """The application; its lifespan loads the model unless `translator` is given already loaded."""
+def create_app(
+    settings: Settings | None = None, translator: Translator | None = None, jobs: Jobs | None = None
+) -> FastAPI:
+    """The application; its lifespan loads the model unless `translator` is given already loaded, and opens
+    the document jobs (which hold the data folder) unless `jobs` is given already open (then it closes them)."""
     settings = settings or load_settings()
     metrics = Metrics()
 
@@ -60,7 +64,8 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
         batcher.start()
         app.state.service = service = Service(loaded, batcher, settings)
         app.state.usage = usage = Usage(settings.data_dir / "usage.sqlite3")
-        app.state.jobs = store = Jobs(settings.data_dir / "documents", settings.document_ttl_h * 3600)
+        store = jobs or open_jobs(settings)
+        app.state.fetcher = Fetcher(settings)
         app.state.runner = runner = Runner(
             store,
             lambda job, data: service.translate_file(job.filename, data),
@@ -89,11 +94,13 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
     app.state.api_keys = settings.keys()
     app.state.rate_limit = RateLimit()
     app.state.metrics = metrics
-    errors.install(app)
-    for module in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl, reader, docs):
-        app.include_router(module.router)
-    app.include_router(health.metrics_router)
-    app.include_router(libretranslate.public)
+    routers = [
+        *(m.router for m in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl)),
+        *(reader.router, docs.router, health.metrics_router, libretranslate.public),
+    ]
+    for router in routers:
+        app.include_router(router)
+    errors.install(app, routers)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     app.mount("/assets", StaticFiles(directory=page.ASSETS), name="assets")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
@@ -104,3 +111,9 @@ def create_app(settings: Settings | None = None, translator: Translator | None =
     )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
+
+
+def open_jobs(settings: Settings) -> Jobs:
+    """The document jobs under TRANSLATOR_DATA_DIR: a ConfigError naming the folder and the holder's pid when
+    another server holds it."""
+    return Jobs(settings.data_dir / "documents", settings.document_ttl_h * 3600)

@@ -10,13 +10,16 @@ TRANSLATOR_FETCH_TIMEOUT_S, and the body read in a stream, stopped past TRANSLAT
 (decompressed). The article's title, date and text come from trafilatura, as for the archive's HTML inputs.
 
 urllib3 (already installed for trafilatura) because it connects to a given address while verifying TLS for
-a given name (`server_hostname`, `assert_hostname`); it blocks, so a fetch runs in a worker thread.
+a given name (`server_hostname`, `assert_hostname`); it blocks, so a fetch runs in a worker thread: one of
+at most TRANSLATOR_FETCH_CONCURRENCY of its own (past them a fetch is refused, 503 with Retry-After, at
+once), never one of the threads that translation needs.
 """
 
 from __future__ import annotations
 
 import codecs
 import ipaddress
+import math
 import re
 import socket
 import time
@@ -60,14 +63,28 @@ class Hop:
     address: str
 
 
-async def read(url: str, settings: Settings) -> Article:
-    """The article at `url`, or an ApiError saying which rule refused it or what went wrong (never a 5xx)."""
-    if not settings.fetch_urls:
-        raise ApiError(403, "fetch_disabled", "reading articles by link is off (TRANSLATOR_FETCH_URLS=1 turns it on)")
-    limit = settings.fetch_timeout_s
-    with anyio.move_on_after(limit + 1):  # a resolver that hangs past the fetch's own deadline
-        return await anyio.to_thread.run_sync(fetch, url, settings, abandon_on_cancel=True)
-    raise _failed(f"the link took longer than {limit:g} s (TRANSLATOR_FETCH_TIMEOUT_S)")
+class Fetcher:
+    """Fetches articles with `settings`, at most TRANSLATOR_FETCH_CONCURRENCY at once, each in a thread of its
+    own (a capacity limiter apart from the one translation's threads share)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.threads = anyio.CapacityLimiter(settings.fetch_concurrency)
+
+    async def read(self, url: str) -> Article:
+        """The article at `url`, or an ApiError saying which rule refused it or what went wrong (never a 5xx)."""
+        settings = self.settings
+        if not settings.fetch_urls:
+            message = "reading articles by link is off (TRANSLATOR_FETCH_URLS=1 turns it on)"
+            raise ApiError(403, "fetch_disabled", message)
+        limit = settings.fetch_timeout_s
+        if self.threads.available_tokens < 1:
+            message = f"{settings.fetch_concurrency} links are being read already (TRANSLATOR_FETCH_CONCURRENCY)"
+            retry = str(math.ceil(limit))
+            raise ApiError(503, "fetch_busy", f"{message}; retry in {retry} s", {"Retry-After": retry})
+        with anyio.move_on_after(limit + 1):  # a resolver that hangs past the fetch's own deadline
+            return await anyio.to_thread.run_sync(fetch, url, settings, abandon_on_cancel=True, limiter=self.threads)
+        raise _failed(f"the link took longer than {limit:g} s (TRANSLATOR_FETCH_TIMEOUT_S)")
 
 
 def fetch(url: str, settings: Settings) -> Article:

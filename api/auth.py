@@ -3,31 +3,40 @@
 A key may come as `Authorization: Bearer <key>`, an `X-API-Key` header, or an `api_key` field in the
 query, a form or a JSON body (as LibreTranslate clients send it). Keys are compared in constant time and
 never logged or used as metric labels. An admitted request carries its account (`request.state.account`,
-for usage) and has taken one of its key's requests a second.
+for usage) and has taken one of its key's requests a second (but for reading its own usage: `identify`).
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
+from api import deps
 from api.errors import ApiError
-from api.usage import Account, RateLimit
-from translator.settings import KeyLimits
+from api.usage import Account
 
 ANONYMOUS = Account.of(None)
+HOW = "send 'Authorization: Bearer <key>' or an api_key field"
 
 
 async def require_key(request: Request) -> None:
-    await admit(request, presented_key, "send 'Authorization: Bearer <key>' or an api_key field")
+    await admit(request, presented_key, HOW)
 
 
-async def admit(request: Request, presented: Callable[[Request], Awaitable[str | None]], how: str) -> None:
+async def identify(request: Request) -> None:
+    """As require_key, without taking one of the key's requests a second: for reading what the key used."""
+    await admit(request, presented_key, HOW, rate=False)
+
+
+async def admit(
+    request: Request, presented: Callable[[Request], Awaitable[str | None]], how: str, rate: bool = True
+) -> None:
     """Let the request in as its key's account (any request, when no keys are set): 401 when no key is
-    presented (`how` says how to send one), 403 when it is not a key, 429 when the key is over its rate."""
-    keys: Mapping[str, KeyLimits] = request.app.state.api_keys
+    presented (`how` says how to send one), 403 when it is not a key, 429 when the key is over its rate
+    (with `rate`)."""
+    keys = deps.keys(request)
     if not keys:
         request.state.account = ANONYMOUS
         return
@@ -38,8 +47,8 @@ async def admit(request: Request, presented: Callable[[Request], Awaitable[str |
     if found is None:
         raise ApiError(403, "key_invalid", "the API key is not valid")
     request.state.account = account = Account.of(found, keys[found])
-    rate_limit: RateLimit = request.app.state.rate_limit
-    rate_limit.take(account)
+    if rate:
+        deps.rate_limit(request).take(account)
 
 
 async def presented_key(request: Request) -> str | None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import anyio
 
+from api.errors import ApiError
 from translator import DecodeOptions, Translation, Translator, batching
 from translator.backends import Output
 from translator.pipeline import Work
@@ -40,24 +41,29 @@ RememberFn = Callable[[Work, list[Translation]], None]
 BandFn = Callable[[int], int]
 
 
-class QueueFull(Exception):
+class QueueFull(ApiError):
     """The queue holds too many tokens to take this request now."""
 
     def __init__(self, retry_after_s: int) -> None:
-        super().__init__("the translation queue is full")
+        message = f"the translation queue is full; retry in {retry_after_s} s"
+        super().__init__(503, "queue_full", message, {"Retry-After": str(retry_after_s)})
         self.retry_after_s = retry_after_s
 
 
-class TooMuchWork(Exception):
+class TooMuchWork(ApiError):
     """The request needs more model tokens than one request may have."""
 
     def __init__(self, tokens: int, limit: int) -> None:
-        super().__init__(f"the request needs {tokens} model tokens, over the limit of {limit} per request")
-        self.tokens, self.limit = tokens, limit
+        message = f"the request needs {tokens} model tokens, over the limit of {limit} per request"
+        super().__init__(413, "too_large", f"{message} (TRANSLATOR_MAX_REQUEST_TOKENS)", limit="max_request_tokens")
 
 
-class DeadlineExceeded(Exception):
+class DeadlineExceeded(ApiError):
     """The request waited longer than its deadline."""
+
+    def __init__(self, timeout_s: float) -> None:
+        message = f"the translation took longer than the {timeout_s:g} s deadline (TRANSLATOR_REQUEST_TIMEOUT_S)"
+        super().__init__(504, "deadline_exceeded", message)
 
 
 def model_band(translator: Translator) -> BandFn:
@@ -261,7 +267,7 @@ class Batcher:
             return await asyncio.wait_for(asyncio.shield(ticket.futures[part]), timeout_s)
         except TimeoutError:
             self.cancel(ticket)
-            raise DeadlineExceeded from None
+            raise DeadlineExceeded(timeout_s) from None
         except asyncio.CancelledError:
             self.cancel(ticket)
             raise

@@ -23,6 +23,7 @@ from api.errors import BodyTooLarge
 # A request still running this long after its body was read gets a task watching for its client to leave;
 # most are answered sooner, and a watcher task for each cost a twentieth of the rate of short requests.
 WATCH_AFTER_S = 0.05
+CLIENT_LEFT = "translator.client_left"  # in the request's scope once it is cancelled because its client left
 
 
 class BodyGuard:
@@ -70,7 +71,7 @@ class BodyGuard:
             while (await receive())["type"] != "http.disconnect":  # after the body, the only message
                 pass
             if not answered and handler is not None:  # a server also says "disconnect" after the response
-                left = True
+                left = scope[CLIENT_LEFT] = True  # for the route: a cancellation nobody is to be answered for
                 handler.cancel()
 
         def start_watching() -> None:

@@ -8,6 +8,7 @@ headers cannot carry them: Starlette decodes those with replacement characters o
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable, Coroutine
@@ -16,17 +17,19 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
+
+from api.body import CLIENT_LEFT
+from api.errors import BadRequest, Speaks, shut_down
 
 MAX_DEPTH = 8  # our deepest body is documents[i].text, three levels down
 _SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads joins a valid pair into one character
 
 
-class InputRejected(HTTPException):
-    """A body that fails the edge check (an HTTPException, so FastAPI's body parsing lets it through)."""
+class InputRejected(BadRequest):
+    """A body that fails the edge check."""
 
     def __init__(self, field: str, problem: str) -> None:
-        super().__init__(422, f"{field}: {problem}")
+        super().__init__(422, "invalid_request", f"{field}: {problem}", field=field)
         self.field = field
 
 
@@ -92,13 +95,21 @@ class CheckedRequest(Request):
         return form
 
 
-class CheckedRoute(APIRoute):
-    """Every router's route class: its endpoint, dependencies and FastAPI's own body parsing get a CheckedRequest."""
+class CheckedRoute(APIRoute, Speaks):
+    """Every router's route class: its endpoint, dependencies and FastAPI's own body parsing get a CheckedRequest;
+    its errors are said in its dialect (ours; a subclass names another). A request the server cancels (a
+    shutdown past its grace time) is ShuttingDown, a 503, not a traceback; one cancelled because its client
+    left (api/body.py) is answered to nobody."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def checked(request: Request) -> Response:
-            return await handler(CheckedRequest(request.scope, request.receive))
+            try:
+                return await handler(CheckedRequest(request.scope, request.receive))
+            except asyncio.CancelledError:
+                if request.scope.get(CLIENT_LEFT):
+                    raise  # api/body.py's, for a client that left: nobody to answer
+                raise shut_down() from None
 
         return checked

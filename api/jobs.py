@@ -26,7 +26,7 @@ import anyio
 from fastapi import Request
 
 from api.errors import ApiError
-from api.usage import Usage, spending
+from api.usage import Account, Usage
 from translator import durable, files
 from translator.errors import ConfigError
 
@@ -179,7 +179,8 @@ def _job(row: sqlite3.Row) -> Job:
 def _in_use(folder: Path) -> Callable[[str], Exception]:
     def refuse(holder: str) -> Exception:
         return ConfigError(
-            f"{folder} is in use by another translator serve (pid {holder}): give each TRANSLATOR_DATA_DIR"
+            f"{folder} is in use by another translator serve (pid {holder}); stop it, or give this one another "
+            "TRANSLATOR_DATA_DIR"
         )
 
     return refuse
@@ -257,7 +258,7 @@ class Runner:
                     raise  # shutting down: the job stays translating, and is queued again at the next start
                 self._failed(job, self.reasons.pop(job.id, "cancelled"))
             except Exception as exc:  # noqa: BLE001 - any failure is this job's, reported in its status
-                log.warning("document job %s failed: %s", job.id, exc)
+                log.warning("a document job failed: %s", exc)  # not its id: with its key, it reaches the file
                 self._failed(job, str(exc) or type(exc).__name__)
             finally:
                 del self.running[job.id]
@@ -285,23 +286,22 @@ class Runner:
             await self._changed()
 
 
-async def submit(request: Request, filename: str, data: bytes, once: bool) -> tuple[Job, files.Parsed]:
-    """Check an uploaded file (400 naming what is wrong with it, 413 over the size limit), count its characters
-    for the request's account (its quota checked), and queue it; the runner starts on it at once if free.
-    The job, and the file as read (for a caller that shows its texts)."""
-    limit = request.app.state.settings.max_document_bytes
+async def submit(
+    runner: Runner, usage: Usage, account: Account, upload: tuple[str, bytes], limit: int, once: bool
+) -> tuple[Job, files.Parsed]:
+    """Check an uploaded file (its name and bytes: 400 naming what is wrong with it, 413 over `limit` bytes),
+    count its characters for `account` (its quota checked), and queue it; the runner starts on it at once if
+    free. The job, and the file as read (for a caller that shows its texts)."""
+    filename, data = upload
     if len(data) > limit:
         message = f"the file has {len(data)} bytes, over the limit of {limit} (TRANSLATOR_MAX_DOCUMENT_BYTES)"
         raise ApiError(413, "too_large", message, limit="max_document_bytes")
     name = _safe_name(filename)
-    usage: Usage = request.app.state.usage
-    usage.check(request.state.account)  # a key whose quota is used up is refused before its file is parsed
+    usage.check(account)  # a key whose quota is used up is refused before its file is parsed
     parsed = await anyio.to_thread.run_sync(files.parse, name, data)
-    jobs: Jobs = request.app.state.jobs
-    with spending(request, parsed.characters) as month:
+    with usage.spending(account, parsed.characters) as month:
         file = (name, parsed.media_type, data)
-        job = await jobs.create(request.state.account.id, month, file, parsed.characters, once)
-    runner: Runner = request.app.state.runner
+        job = await runner.jobs.create(account.id, month, file, parsed.characters, once)
     runner.wake()
     return job, parsed
 

@@ -1,4 +1,5 @@
-"""What the server's log may hold: access lines without query values (keys and texts travel there), and
+"""What the server's log may hold: access lines without query values (keys and texts travel there) or the
+segments of a path that are a capability (a download URL's id is its key, and its name the upload's), and
 at most one line a minute for each warning a flood of clients repeats (out of descriptors, over the
 connection cap). Logging filters, since uvicorn and asyncio offer no such options.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -20,11 +22,21 @@ THROTTLED = (
 )
 
 
+# Paths whose {segments} are capabilities: LibreTranslate's download URL (api/routes/libretranslate.py).
+CAPABILITIES = ("/download_file/{job_id}/{filename}",)
+_CAPABILITY = [
+    (re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]*", re.escape(path)) + "$"), re.sub(r"\{\w+\}", "...", path))
+    for path in CAPABILITIES
+]
+
+
 def redacted(path: str) -> str:
-    """`path?query` with every query value replaced by `...`, so names stay readable."""
+    """`path?query` with every query value and every capability segment replaced by `...`, so names stay
+    readable."""
     base, sep, query = path.partition("?")
+    base = next((masked for pattern, masked in _CAPABILITY if pattern.match(base)), base)
     if not sep:
-        return path
+        return base
     names = [(name, "...") for name, _ in parse_qsl(query, keep_blank_values=True)]
     return f"{base}?{urlencode(names, safe='.')}"
 

@@ -127,7 +127,7 @@ _ERRORS = {
     413: "over a size limit (the message names it)",
     422: "a field is missing or has the wrong type (the message names it)",
     429: "over the key's requests a second, or its characters this month: retry after Retry-After's seconds",
-    503: "the queue is full: retry after the Retry-After header's seconds",
+    503: "the queue is full, or the server is shutting down: retry after the Retry-After header's seconds",
     504: "the translation took longer than the request deadline",
 }
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -145,7 +145,10 @@ LIBRE_ERRORS: dict[int | str, dict[str, object]] = {
     403: {"model": LibreError, "description": "the API key is not valid"},
     404: {"model": LibreError, "description": "no such file (or it expired)"},
     429: {"model": LibreError, "description": "over the key's requests a second, or its characters this month"},
-    503: {"model": LibreError, "description": "the queue is full: retry after the Retry-After header's seconds"},
+    503: {
+        "model": LibreError,
+        "description": "the queue is full, or the server is shutting down: retry after Retry-After",
+    },
     504: {"model": LibreError, "description": "the translation took longer than the request deadline"},
 }
 

@@ -1,10 +1,10 @@
 """`translator serve`: the command the api package adds to translator's command line (the entry point `serve`
 in the group translator.commands, pyproject.toml), so that translator/ needs nothing of api/.
 
-Settings are validated and the model loaded before the port opens, then uvicorn: a bad setting or a missing
-model is one line and exit 1 (the CLI's mapping) instead of a lifespan traceback, and the port only opens
-once the service can answer. The service is imported when the command runs, not when the command line
-lists its commands.
+Settings are validated, the data folder taken and the model loaded before the port opens, then uvicorn: a bad
+setting, a data folder another server holds or a missing model is one line and exit 1 (the CLI's mapping)
+instead of a lifespan traceback, and the port only opens once the service can answer. The service is imported
+when the command runs, not when the command line lists its commands.
 """
 
 from __future__ import annotations
@@ -17,16 +17,19 @@ from translator.cli import Command
 def serve(host: str, port: int) -> None:
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, open_jobs
     from api.edge import h11_with_header_deadline
     from api.logs import log_config
     from translator import Translator
     from translator.settings import load_settings
 
     settings = load_settings()
+    jobs = open_jobs(
+        settings
+    )  # the data folder, held from now on (the lifespan closes it): fails before the model loads
     translator = Translator.from_config(settings.translator_config())
     uvicorn.run(
-        create_app(settings, translator),
+        create_app(settings, translator, jobs),
         host=host,
         port=port,
         http=h11_with_header_deadline(settings.client_timeout_s),

@@ -6,6 +6,7 @@ Routes are thin over this: they parse and shape.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import time
@@ -13,14 +14,26 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import Any
 
 import anyio
+from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, QueueFull, Ticket
+from api.errors import ApiError, shut_down
 from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup
 from translator.plan import Plan, assemble, document, fill, plan
 from translator.settings import Settings
 
 SLICE_CHARS = 16_000  # a document job's sentences go to the batcher this many characters (~4,000 tokens) at a time
+NDJSON_TYPE = "application/x-ndjson; charset=utf-8"
 JOB_DEADLINE_S = 24 * 3600.0  # a slice of a job is never given up for being slow: the job's TTL ends it
+
+
+class OverLimit(ApiError):
+    """A request over a limit of its texts: `setting` (max_texts or max_text_chars), what it has and the limit."""
+
+    def __init__(self, message: str, setting: str, found: int, limit: int) -> None:
+        super().__init__(413, "too_large", message, limit=setting)
+        self.setting, self.found, self.limit = setting, found, limit
 
 
 class Service:
@@ -32,19 +45,18 @@ class Service:
     def decode(self, beam_size: int | None) -> DecodeOptions:
         return self.settings.decode(beam_size or self.settings.beam)
 
-    def limit_problem(self, texts: Sequence[str], noun: str = "text") -> tuple[str, str] | None:
-        """(setting, message) for the first limit that `texts` break, or None."""
-        if len(texts) > self.settings.max_texts:
-            limit = self.settings.max_texts
-            return "max_texts", f"{len(texts)} {noun}s is over the limit of {limit} per request (TRANSLATOR_MAX_TEXTS)"
+    def check(self, texts: Sequence[str], noun: str = "text") -> None:
+        """OverLimit for the first per-request limit that `texts` break."""
+        if len(texts) > (limit := self.settings.max_texts):
+            message = f"{len(texts)} {noun}s is over the limit of {limit} per request (TRANSLATOR_MAX_TEXTS)"
+            raise OverLimit(message, "max_texts", len(texts), limit)
+        limit = self.settings.max_text_chars
         for i, text in enumerate(texts):
-            if len(text) > self.settings.max_text_chars:
-                limit = self.settings.max_text_chars
-                return (
-                    "max_text_chars",
-                    f"{noun} {i} has {len(text)} characters, over the limit of {limit} (TRANSLATOR_MAX_TEXT_CHARS)",
+            if len(text) > limit:
+                message = (
+                    f"{noun} {i} has {len(text)} characters, over the limit of {limit} (TRANSLATOR_MAX_TEXT_CHARS)"
                 )
-        return None
+                raise OverLimit(message, "max_text_chars", len(text), limit)
 
     async def translate_texts(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
         docs = await self.translate_documents([(str(i), t) for i, t in enumerate(texts)], decode)
@@ -89,11 +101,11 @@ class Service:
         english = await self.translate_in_turns(parsed.sources(), self.decode(None))
         return await anyio.to_thread.run_sync(parsed.build, english)
 
-    async def start_stream(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> AsyncIterator[str]:
+    async def start_stream(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> NDJSONResponse:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here, before any
         byte is sent), then stream NDJSON: one `{"document", "paragraph"}` line per paragraph as it is
         translated, and one `{"document", "done", "translation", "provenance"}` line closing each document."""
-        return _ndjson(await self.start_events(documents, decode), self.settings.request_timeout_s)
+        return NDJSONResponse(_ndjson(await self.start_events(documents, decode), self.settings.request_timeout_s))
 
     async def start_events(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> Events:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here); then its
@@ -149,6 +161,20 @@ async def _ndjson(events: Events, timeout_s: float) -> AsyncIterator[str]:
                     yield ndjson_line({"document": event[0], "paragraph": event[1].to_dict()})
         except DeadlineExceeded:
             yield ndjson_line({"error": {"code": "deadline_exceeded", "message": f"over the {timeout_s:g} s deadline"}})
+        except asyncio.CancelledError:  # see NDJSONResponse
+            cut = shut_down()
+            yield ndjson_line({"error": {"code": cut.code, "message": cut.message}})
+
+
+class NDJSONResponse(StreamingResponse):
+    """A stream of NDJSON lines, in UTF-8 (said, so that a client does not guess). Sent from the request's own
+    task, without Starlette's task group watching for the client (api/body.py does): so a stream that the
+    server cancels when it shuts down can still send its last line, saying so, and end."""
+
+    media_type = NDJSON_TYPE
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.stream_response(send)
 
 
 async def translate_markup(

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fastapi import Request
-
+from api.errors import ApiError
 from translator.settings import KeyLimits
 
 ANONYMOUS = "anonymous"
@@ -40,28 +39,38 @@ class Account:
         return cls("key-" + hashlib.sha256(key.encode()).hexdigest()[:24], limits or KeyLimits())
 
 
-class QuotaExceeded(Exception):
-    def __init__(self, limit: int, left: int, wanted: int, reset_s: int) -> None:
+class QuotaExceeded(ApiError):
+    """429 (DeepL's dialect says 456), with Retry-After: the seconds until the month's count starts again."""
+
+    def __init__(self, limit: int, left: int, wanted: int, now: datetime) -> None:
+        reset_s, reset = seconds_to_next_month(now), next_month(now)
         super().__init__(
+            429,
+            "quota_exceeded",
             f"the request's {wanted} characters are over the key's quota of {limit} characters this month "
-            f"({max(0, left)} left); it resets in {reset_s} s"
+            f"({max(0, left)} left); it resets in {reset_s} s, at {reset:%Y-%m-%dT%H:%M:%SZ}",
+            {"Retry-After": str(reset_s)},
+            limit=limit,
         )
-        self.limit, self.reset_s = limit, reset_s
 
 
-class RateLimited(Exception):
+class RateLimited(ApiError):
     def __init__(self, rate: float, retry_after_s: int) -> None:
-        super().__init__(f"over the key's limit of {rate:g} requests a second; retry in {retry_after_s} s")
-        self.retry_after_s = retry_after_s
+        message = f"over the key's limit of {rate:g} requests a second; retry in {retry_after_s} s"
+        super().__init__(429, "rate_limited", message, {"Retry-After": str(retry_after_s)})
 
 
 def month_of(now: datetime) -> str:
     return now.strftime("%Y-%m")
 
 
+def next_month(now: datetime) -> datetime:
+    """When the count starts again: the first of the next month, 00:00 UTC."""
+    return datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
+
+
 def seconds_to_next_month(now: datetime) -> int:
-    first = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
-    return max(1, math.ceil((first - now).total_seconds()))
+    return max(1, math.ceil((next_month(now) - now).total_seconds()))
 
 
 class Usage:
@@ -97,7 +106,7 @@ class Usage:
             raise self._refusal(account, quota, characters, now)
 
     def _refusal(self, account: Account, quota: int, characters: int, now: datetime) -> QuotaExceeded:
-        return QuotaExceeded(quota, quota - self.count(account, now), characters, seconds_to_next_month(now))
+        return QuotaExceeded(quota, quota - self.count(account, now), characters, now)
 
     @contextlib.contextmanager
     def spending(self, account: Account, characters: int) -> Iterator[str]:
@@ -153,9 +162,3 @@ class RateLimit:
             self.buckets[account.id] = (tokens, now)
             raise RateLimited(rate, math.ceil((1 - tokens) / rate))
         self.buckets[account.id] = (tokens - 1, now)
-
-
-def spending(request: Request, characters: int) -> contextlib.AbstractContextManager[str]:
-    """The request's account reserves `characters` (see Usage.spending)."""
-    usage: Usage = request.app.state.usage
-    return usage.spending(request.state.account, characters)

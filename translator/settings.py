@@ -90,6 +90,7 @@ class Settings(BaseSettings):
     )
     fetch_timeout_s: float = Field(10.0, gt=0, le=120, description="the whole fetch of a link, redirects included")
     fetch_max_bytes: int = Field(2 * 1024 * 1024, ge=1024, description="bytes of a fetched page (decompressed)")
+    fetch_concurrency: int = Field(8, ge=1, description="links read at once; past them 503 with Retry-After")
 
     @model_validator(mode="after")
     def _read_sentence_settings(self) -> Settings:

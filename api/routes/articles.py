@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
-from api import articles
 from api.auth import require_key
+from api.deps import FetcherDep
 from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES, ArticleRequest, ArticleResponse, ErrorResponse
 
@@ -21,6 +21,11 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "the API key is not valid, reading by link is off, or the link's address is not public",
     },
     413: {"model": ErrorResponse, "description": "the page is over TRANSLATOR_FETCH_MAX_BYTES"},
+    503: {
+        "model": ErrorResponse,
+        "description": "TRANSLATOR_FETCH_CONCURRENCY links are being read already, or the queue is full: retry "
+        "after Retry-After's seconds",
+    },
     422: {
         "model": ErrorResponse,
         "description": "a field is missing, or the page could not be read (the message says why: no answer, "
@@ -35,6 +40,6 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     summary="Fetch a news article by link: title, date and text, ready for /v1/documents",
     responses=_RESPONSES,
 )
-async def article(body: ArticleRequest, request: Request) -> ArticleResponse:
-    found = await articles.read(body.url, request.app.state.settings)
+async def article(body: ArticleRequest, fetcher: FetcherDep) -> ArticleResponse:
+    found = await fetcher.read(body.url)
     return ArticleResponse(url=found.url, title=found.title, date=found.date, text=found.text)

@@ -6,7 +6,7 @@ GET /v2/glossary-language-pairs, and documents: POST /v2/document (upload), POST
 Parameters come from the query and a JSON or form body (a form with no Content-Type too, and a GET's body:
 the Python client sends `type=target` so), read leniently as DeepL's clients send them: `text` a list, a
 string or repeated form fields; booleans true/false or "1"/"0"; tag lists an array, a comma-joined string or
-repeated fields; unknown parameters ignored. Errors are `{"message": "..."}` (api/errors.py), a missing or
+repeated fields; unknown parameters ignored. Errors are `{"message": "..."}` (DeepLDialect), a missing or
 wrong key 403. The key comes as `Authorization: DeepL-Auth-Key <key>` (or Bearer), or a legacy `auth_key`
 field. Indonesian → English only: `EN` is served as `EN-US` and `EN-GB` alike (the model has one English).
 """
@@ -17,7 +17,7 @@ import hmac
 import urllib.parse
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -26,11 +26,11 @@ from starlette.datastructures import UploadFile
 
 from api import jobs
 from api.auth import admit
-from api.errors import ApiError
+from api.deps import AccountDep, JobsDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
+from api.errors import ApiError, Dialect
 from api.inputs import CheckedRoute
 from api.schemas import libre_body
-from api.service import Service, translate_markup
-from api.usage import Account, spending
+from api.service import translate_markup
 from translator import files, markup
 from translator.language import detect
 
@@ -104,7 +104,25 @@ async def require_deepl_key(request: Request) -> None:
     await admit(request, _deepl_key, "send 'Authorization: DeepL-Auth-Key <key>'")
 
 
-router = APIRouter(dependencies=[Depends(require_deepl_key)], tags=["deepl"], route_class=CheckedRoute)
+class DeepLDialect(Dialect):
+    """DeepL's errors: `{"message": "..."}` (strings only: a DeepL client concatenates the fields it reads), with
+    400 where ours say 422, 403 where ours say 401 (DeepL's clients read a 422's list or a 401 as an unknown
+    failure), and 456, DeepL's "quota exceeded", where ours say 429 for a quota."""
+
+    STATUS: ClassVar[dict[int, int]] = {422: 400, 401: 403}
+
+    def status(self, error: ApiError) -> int:
+        return 456 if error.code == "quota_exceeded" else self.STATUS.get(error.status, error.status)
+
+    def body(self, error: ApiError) -> dict[str, Any]:
+        return {"message": error.message}
+
+
+class DeepLRoute(CheckedRoute):
+    dialect = DeepLDialect()
+
+
+router = APIRouter(dependencies=[Depends(require_deepl_key)], tags=["deepl"], route_class=DeepLRoute)
 
 
 def get_and_post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
@@ -249,15 +267,13 @@ async def _params(request: Request) -> DeepLTranslateRequest:
     openapi_extra=libre_body(DeepLTranslateRequest),
     responses={200: {"model": DeepLTranslateResponse}, **ERRORS},
 )
-async def translate(request: Request) -> dict[str, Any]:
+async def translate(request: Request, service: ServiceDep, usage: UsageDep, account: AccountDep) -> dict[str, Any]:
     """Each text is translated as /v1/translate translates it (with split_sentences=0, as one sentence)."""
-    service: Service = request.app.state.service
     params = await _params(request)
     source = _check_options(params.target_lang, params.source_lang, params.formality, params.glossary_id)
     if not params.text:
         raise _bad("Parameter 'text' not specified.")
-    if problem := service.limit_problem(params.text):
-        raise ApiError(413, "too_large", problem[1])
+    service.check(params.text)
     decode = service.decode(None)
 
     async def english(texts: list[str]) -> list[str]:
@@ -265,7 +281,7 @@ async def translate(request: Request) -> dict[str, Any]:
             return await service.translate_whole(texts, decode)
         return await service.translate_texts(texts, decode)
 
-    with spending(request, sum(len(text) for text in params.text)):
+    with usage.spending(account, sum(len(text) for text in params.text)):
         if params.tag_handling or params.ignore_tags:
             results = await translate_markup(params.text, english, markup.RAW_TAGS | set(params.ignore_tags))
         else:
@@ -317,10 +333,9 @@ async def languages(request: Request) -> list[dict[str, Any]]:
     summary="Usage (DeepL API v2)",
     responses={200: {"model": DeepLUsage}, **ERRORS},
 )
-async def usage(request: Request) -> dict[str, int]:
+async def usage(meter: UsageDep, account: AccountDep) -> dict[str, int]:
     """The key's characters this month, and its quota; with none, a huge number (0 would read as reached)."""
-    account: Account = request.state.account
-    count = request.app.state.usage.count(account)
+    count = meter.count(account)
     return {"character_count": count, "character_limit": account.limits.characters_per_month or HUGE_LIMIT}
 
 
@@ -369,7 +384,9 @@ KEY_BODY = {
     openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": UPLOAD_FORM}}}},
     responses={200: {"model": DocumentHandle}, **ERRORS},
 )
-async def upload_document(request: Request) -> dict[str, str]:
+async def upload_document(
+    request: Request, runner: RunnerDep, usage: UsageDep, account: AccountDep, settings: SettingsDep
+) -> dict[str, str]:
     """The file is checked now (type, encoding, size); it is translated in the background, its status at
     POST /v2/document/{id} and its result, once, at POST /v2/document/{id}/result."""
     fields = await _fields(request)
@@ -382,20 +399,23 @@ async def upload_document(request: Request) -> dict[str, str]:
     output = fields.get("output_format")
     if output and f".{str(output).lower().lstrip('.')}" != PurePath(filename).suffix.lower():
         raise _bad("Value for 'output_format' not supported: documents come back in their own format.")
-    job, _ = await jobs.submit(request, filename, await upload.read(), once=True)
+    upload_file = (filename, await upload.read())
+    job, _ = await jobs.submit(runner, usage, account, upload_file, settings.max_document_bytes, once=True)
     return {"document_id": job.id, "document_key": job.key}
 
 
-async def _job(request: Request, document_id: str) -> jobs.Job:
+async def _job(request: Request, document_id: str, store: JobsDep, account: AccountDep) -> jobs.Job:
     """The request's account's job `document_id` with its document_key; 404 for anything else."""
     key = (await _fields(request)).get("document_key")
     if not key:
         raise _bad("Parameter 'document_key' not specified.")
-    store: jobs.Jobs = request.app.state.jobs
-    job = store.get(document_id, request.state.account.id)
+    job = store.get(document_id, account.id)
     if job is None or not isinstance(key, str) or not hmac.compare_digest(key.encode(), job.key.encode()):
         raise ApiError(404, "not_found", "Document not found.")
     return job
+
+
+KeyedJob = Annotated[jobs.Job, Depends(_job)]
 
 
 @get_and_post(
@@ -404,12 +424,10 @@ async def _job(request: Request, document_id: str) -> jobs.Job:
     openapi_extra={"requestBody": KEY_BODY},
     responses={200: {"model": DocumentStatus}, **ERRORS},
 )
-async def document_status(document_id: str, request: Request) -> dict[str, Any]:
+async def document_status(job: KeyedJob, runner: RunnerDep, account: AccountDep) -> dict[str, Any]:
     """Waits up to 2 s for a job being translated to finish, so that a small document is done at the
     first poll (DeepL's clients wait 5 s between polls)."""
-    job = await _job(request, document_id)
-    runner: jobs.Runner = request.app.state.runner
-    job = await runner.wait(job, STATUS_WAIT_S, request.state.account.id) or job
+    job = await runner.wait(job, STATUS_WAIT_S, account.id) or job
     status: dict[str, Any] = {"document_id": job.id, "status": job.status}
     if job.status in (jobs.DONE, jobs.DOWNLOADED):
         status["billed_characters"] = job.characters
@@ -424,15 +442,13 @@ async def document_status(document_id: str, request: Request) -> dict[str, Any]:
     openapi_extra={"requestBody": KEY_BODY},
     responses={200: {"content": {"application/octet-stream": {}}, "description": "the translated file"}, **ERRORS},
 )
-async def document_result(document_id: str, request: Request) -> Response:
-    job = await _job(request, document_id)
+async def document_result(job: KeyedJob, store: JobsDep) -> Response:
     if job.status == jobs.DOWNLOADED:
         raise ApiError(404, "not_found", "Document was already downloaded.")
     if job.status == jobs.ERROR:
         raise _bad(f"Document translation failed: {job.error}")
     if job.status != jobs.DONE:
         raise ApiError(503, "not_ready", "Document translation is not done.", headers={"Retry-After": "1"})
-    store: jobs.Jobs = request.app.state.jobs
     data = store.result(job)
     store.downloaded(job)
     return Response(data, media_type=job.media_type, headers={"Content-Disposition": jobs.attachment(job.filename)})

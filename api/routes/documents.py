@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends
 
 from api.auth import require_key
-from api.errors import ApiError
+from api.deps import AccountDep, ServiceDep, UsageDep
 from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES, DocumentsRequest, DocumentsResponse
-from api.service import Service
-from api.usage import spending
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], route_class=CheckedRoute)
 
@@ -26,14 +23,12 @@ router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], rout
         **ERROR_RESPONSES,
     },
 )
-async def documents(body: DocumentsRequest, request: Request) -> Any:
-    service: Service = request.app.state.service
-    if problem := service.limit_problem([d.text for d in body.documents], noun="document"):
-        raise ApiError(413, "too_large", problem[1], limit=problem[0])
+async def documents(body: DocumentsRequest, service: ServiceDep, usage: UsageDep, account: AccountDep) -> Any:
+    service.check([d.text for d in body.documents], noun="document")
     decode = service.decode(body.options.beam_size)
     pairs = [(d.id, d.text) for d in body.documents]
-    with spending(request, sum(len(text) for _, text in pairs)):  # a stream's, once it is admitted
+    with usage.spending(account, sum(len(text) for _, text in pairs)):  # a stream's, once it is admitted
         if body.stream:
-            return StreamingResponse(await service.start_stream(pairs, decode), media_type="application/x-ndjson")
+            return await service.start_stream(pairs, decode)
         docs = await service.translate_documents(pairs, decode)
     return {"documents": [doc.to_dict() for doc in docs]}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.auth import require_key
+from api.deps import LoadedDep, MetricsDep
 from api.inputs import CheckedRoute
 
 router = APIRouter(tags=["health"], route_class=CheckedRoute)
@@ -19,8 +20,7 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="The model is loaded and the queue is below its bound")
-async def readyz(request: Request) -> JSONResponse:
-    service = getattr(request.app.state, "service", None)
+async def readyz(service: LoadedDep) -> JSONResponse:
     if service is None:
         return JSONResponse({"status": "loading"}, status_code=503)
     if service.batcher.full:
@@ -29,9 +29,7 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 @metrics_router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics(request: Request) -> Response:
-    service = getattr(request.app.state, "service", None)
-    state_metrics = request.app.state.metrics
+async def metrics(service: LoadedDep, counted: MetricsDep) -> Response:
     if service is not None:
-        state_metrics.queue_depth.set(service.batcher.pending)
-    return Response(state_metrics.render(), media_type=CONTENT_TYPE_LATEST)
+        counted.queue_depth.set(service.batcher.pending)
+    return Response(counted.render(), media_type=CONTENT_TYPE_LATEST)

@@ -20,7 +20,8 @@ from starlette.datastructures import UploadFile
 
 from api import jobs
 from api.auth import require_key
-from api.errors import ApiError
+from api.deps import AccountDep, JobsDep, KeysDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
+from api.errors import ApiError, Dialect
 from api.inputs import CheckedRoute
 from api.schemas import (
     LIBRE_ERRORS,
@@ -31,13 +32,28 @@ from api.schemas import (
     LibreTranslateResponse,
     libre_body,
 )
-from api.service import Service, translate_markup
-from api.usage import spending
+from api.service import OverLimit, translate_markup
 from translator import files
 from translator.language import detect as detect_language
 
-router = APIRouter(dependencies=[Depends(require_key)], tags=["libretranslate"], route_class=CheckedRoute)
-public = APIRouter(tags=["libretranslate"], route_class=CheckedRoute)  # no key: the front end's settings, and
+
+class LibreDialect(Dialect):
+    """LibreTranslate's errors: `{"error": "..."}`, and 400 where ours say 413 or 422 (its API knows 400 for
+    every bad request, its limits included); a request over its texts' limits is an invalid one, as it says."""
+
+    def status(self, error: ApiError) -> int:
+        return 400 if error.status in (413, 422) else error.status
+
+    def body(self, error: ApiError) -> dict[str, Any]:
+        return {"error": f"Invalid request: {error.message}" if isinstance(error, OverLimit) else error.message}
+
+
+class LibreRoute(CheckedRoute):
+    dialect = LibreDialect()
+
+
+router = APIRouter(dependencies=[Depends(require_key)], tags=["libretranslate"], route_class=LibreRoute)
+public = APIRouter(tags=["libretranslate"], route_class=LibreRoute)  # no key: the front end's settings, and
 # downloads by an unguessable URL
 Params = TypeVar("Params", bound=BaseModel)
 
@@ -97,8 +113,7 @@ def _confidence(text: str) -> dict[str, Any]:
     openapi_extra=libre_body(LibreTranslateRequest),
     responses={200: {"model": LibreTranslateResponse}, **LIBRE_ERRORS},
 )
-async def translate(request: Request) -> dict[str, Any]:
-    service: Service = request.app.state.service
+async def translate(request: Request, service: ServiceDep, usage: UsageDep, account: AccountDep) -> dict[str, Any]:
     params = await _params(request, LibreTranslateRequest)
     source, text_format = params.source, params.format
     if source not in ("id", "auto"):
@@ -109,14 +124,13 @@ async def translate(request: Request) -> dict[str, Any]:
         raise _bad(f"{text_format} format is not supported")
     batch = isinstance(params.q, list)
     texts = params.q if isinstance(params.q, list) else [params.q]
-    if problem := service.limit_problem(texts):
-        raise _bad(f"Invalid request: {problem[1]}")
+    service.check(texts)
     detected = [_confidence(t) for t in texts] if source == "auto" else []
     todo = [i for i, t in enumerate(texts) if not detected or detected[i]["language"] != "en"]
     decode = service.decode(None)
     results = list(texts)
     sources = [texts[i] for i in todo]
-    with spending(request, sum(len(text) for text in sources)):
+    with usage.spending(account, sum(len(text) for text in sources)):
         if text_format == "html":
             english = await translate_markup(sources, lambda nodes: service.translate_texts(nodes, decode))
         else:
@@ -183,7 +197,9 @@ FILE_FORM = {
     openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": FILE_FORM}}}},
     responses={200: {"model": TranslatedFile}, **LIBRE_ERRORS},
 )
-async def translate_file(request: Request) -> dict[str, str]:
+async def translate_file(
+    request: Request, runner: RunnerDep, usage: UsageDep, account: AccountDep, settings: SettingsDep
+) -> dict[str, str]:
     """The file is translated as a document job (the same as POST /v2/document), waited for up to the request
     deadline."""
     form = await request.form()
@@ -195,9 +211,9 @@ async def translate_file(request: Request) -> dict[str, str]:
         raise _bad(f"{source or 'a missing source'} is not supported: this server translates Indonesian (id)")
     if target != "en":
         raise _bad(f"{target or 'a missing target'} is not supported: this server translates into English (en)")
-    job, _ = await jobs.submit(request, upload.filename, await upload.read(), once=False)
-    runner: jobs.Runner = request.app.state.runner
-    timeout = request.app.state.settings.request_timeout_s
+    upload_file = (upload.filename, await upload.read())
+    job, _ = await jobs.submit(runner, usage, account, upload_file, settings.max_document_bytes, once=False)
+    timeout = settings.request_timeout_s
     try:
         job = await runner.wait(job, timeout) or job
     finally:  # past the deadline, or the client gone: nobody will fetch it, so it stops and costs nothing
@@ -219,17 +235,17 @@ async def translate_file(request: Request) -> dict[str, str]:
         **{status: LIBRE_ERRORS[status] for status in (400, 404, 503)},
     },
 )
-async def download_file(job_id: str, filename: str, request: Request) -> Response:
+async def download_file(
+    job_id: str, filename: str, store: JobsDep, runner: RunnerDep, settings: SettingsDep
+) -> Response:
     """The URL is the key: its id is 128 random bits, so a browser's plain link downloads it, as in
-    LibreTranslate. A file still being translated (the reader links it at once) is waited for up to the
-    request deadline."""
-    store: jobs.Jobs = request.app.state.jobs
+    LibreTranslate (and it is masked in the log, api/logs.py). A file still being translated (the reader links
+    it at once) is waited for up to the request deadline."""
     job = store.get(job_id)
     if job is None or job.once:  # the name is the browser's to save under, not checked
         raise ApiError(404, "not_found", "no such file (or it expired)")
     if not job.finished:
-        runner: jobs.Runner = request.app.state.runner
-        job = await runner.wait(job, request.app.state.settings.request_timeout_s) or job
+        job = await runner.wait(job, settings.request_timeout_s) or job
     if job.status == jobs.ERROR:
         raise _bad(f"Cannot translate file: {job.error}")
     if job.status != jobs.DONE:
@@ -239,14 +255,13 @@ async def download_file(job_id: str, filename: str, request: Request) -> Respons
 
 
 @public.get("/frontend/settings", summary="Front-end settings (LibreTranslate API)", response_model=FrontendSettings)
-async def frontend_settings(request: Request) -> dict[str, Any]:
-    settings = request.app.state.settings
-    keys = bool(request.app.state.api_keys)
+async def frontend_settings(settings: SettingsDep, api_keys: KeysDep) -> dict[str, Any]:
+    keyed = bool(api_keys)
     return {
         "charLimit": min(settings.max_text_chars, settings.max_body_bytes // 4),  # any text that long fits a body
         "frontendTimeout": int(settings.request_timeout_s * 1000),
-        "apiKeys": keys,
-        "keyRequired": keys,
+        "apiKeys": keyed,
+        "keyRequired": keyed,
         "suggestions": False,
         "filesTranslation": True,
         "supportedFilesFormat": list(files.SUFFIXES),

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from api.auth import require_key
+from api.deps import ServiceDep
 from api.inputs import CheckedRoute
 from api.schemas import ModelInfo, ModelsResponse
-from api.service import Service
 from translator import quality
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["models"], route_class=CheckedRoute)
 
 
 @router.get("/v1/models", response_model=ModelsResponse, summary="The model this server runs")
-async def models(request: Request) -> ModelsResponse:
-    service: Service = request.app.state.service
+async def models(service: ServiceDep) -> ModelsResponse:
     translator = service.translator
     decode = service.decode(None)
     provenance = translator.provenance(decode)

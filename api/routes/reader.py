@@ -13,6 +13,7 @@ side by side (counted once, by the job).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Sequence
@@ -21,16 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
-from api import articles, jobs
+from api import jobs
 from api.auth import admit, presented_key
-from api.errors import KNOWN, Described, describe
+from api.deps import account, fetcher, keys, runner, service, settings, usage
+from api.errors import KNOWN, ApiError, describe, shut_down
 from api.inputs import CheckedRoute
-from api.service import Service, ndjson_line
-from api.usage import spending
+from api.service import NDJSON_TYPE, NDJSONResponse, OverLimit, ndjson_line
 from translator import AlignedDocument, files
 from translator.writers import page
 
@@ -48,15 +49,7 @@ _LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 _LINK_CODES = frozenset({"url_invalid", "url_forbidden", "fetch_failed"})
 
 
-class Problem(Exception):
-    """What went wrong, in words for the person at the page, and the status the page comes with."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, headers or {}
-
-
-ANSWERED: tuple[type[Exception], ...] = (Problem, *KNOWN)  # the reader's own, and every error the API answers
+OWN_WORDS = frozenset({"nothing_to_translate", "not_utf8"})  # the reader's own errors, already in its words
 
 
 _PAGE_OR_LINE = {"text/html": {}, NDJSON: {"description": 'reader.js asked: `{"error": "..."}`'}}
@@ -87,7 +80,7 @@ async def reader(request: Request, text: str = "") -> Response:
     try:
         await admit(request, presented_key, "")
         return await _translated_page(request, text)
-    except ANSWERED as exc:
+    except KNOWN as exc:
         return _page(request, text, _problem(request, exc))
 
 
@@ -125,10 +118,11 @@ async def reader_post(request: Request) -> Response:
         if streamed:
             return await _stream(request, text, file)
         return await _translated_page(request, text, file)
-    except ANSWERED as exc:
+    except KNOWN as exc:
         problem = _problem(request, exc)
         if streamed:
-            return Response(ndjson_line({"error": problem.message}), problem.status, problem.headers, media_type=NDJSON)
+            line = ndjson_line({"error": problem.message})
+            return Response(line, problem.status, problem.headers, media_type=NDJSON_TYPE)
         return _page(request, text, problem)
 
 
@@ -144,7 +138,8 @@ async def _text(request: Request) -> tuple[str, tuple[str, bytes] | None]:
         try:
             return data.decode("utf-8-sig"), None
         except UnicodeDecodeError:
-            raise Problem(400, f"{upload.filename} is not UTF-8 text: save it as UTF-8 and upload it again.") from None
+            message = f"{upload.filename} is not UTF-8 text: save it as UTF-8 and upload it again."
+            raise ApiError(400, "not_utf8", message) from None
     text = form.get("text")
     return (text if isinstance(text, str) else ""), None
 
@@ -160,35 +155,33 @@ class File:
 
 
 async def _file(request: Request, filename: str, data: bytes) -> File:
-    job, parsed = await jobs.submit(request, filename, data, once=False)  # checked (a 400 naming the problem)
+    limit = settings(request).max_document_bytes  # checked (a 400 naming the problem)
+    job, parsed = await jobs.submit(runner(request), usage(request), account(request), (filename, data), limit, False)
     text = "\n\n".join(" ".join(source.split()) for source in parsed.sources() if source.strip())
     return File(job.filename, text, jobs.download_url(request, job))
 
 
-def _service_for(request: Request, text: str) -> Service:
-    """The service, once `text` is something it takes."""
-    service: Service = request.app.state.service
+def _check(request: Request, text: str) -> None:
+    """Nothing happens unless `text` is something the service takes."""
     if not text.strip():
-        raise Problem(400, "There is nothing to translate: paste Indonesian text or choose a text file.")
-    if service.limit_problem([text]):
-        limit = service.settings.max_text_chars
-        raise Problem(413, f"The text has {len(text):,} characters; this server translates at most {limit:,} at once.")
-    return service
+        raise ApiError(
+            400, "nothing_to_translate", "There is nothing to translate: paste Indonesian text or choose a text file."
+        )
+    service(request).check([text])
 
 
-def _problem(request: Request, exc: Exception) -> Problem:
-    """The reader's own problem, or an error the API would answer (api/errors.py: its status and headers) in
-    the page's words."""
-    if isinstance(exc, Problem):
-        return exc
+def _problem(request: Request, exc: Exception) -> ApiError:
+    """The error as the API would answer it (api/errors.py: its status and headers), in the page's words."""
     said = describe(request, exc)
-    return Problem(said.status, _in_words(request, said), dict(said.headers))
+    return ApiError(said.status, said.code, _in_words(request, said), said.headers, **said.details)
 
 
-def _in_words(request: Request, said: Described) -> str:
-    settings = request.app.state.settings
+def _in_words(request: Request, said: ApiError) -> str:
+    limits = settings(request)
     wait = said.headers.get("Retry-After", "")
-    match said.code, said.extra.get("limit"):
+    match said.code, said.details.get("limit"):
+        case code, _ if code in OWN_WORDS:
+            return said.message
         case code, limit if code in _LINK_CODES or limit == "fetch_max_bytes":
             return f"The link could not be read: {said.message}."
         case "key_required", _:
@@ -205,15 +198,19 @@ def _in_words(request: Request, said: Described) -> str:
         case "queue_full", _:
             return f"The server is busy with other translations: try again in {wait} s."
         case "too_large", "max_body_bytes":
-            limit = settings.max_body_bytes
+            limit = limits.max_body_bytes
             return f"The text or file is more than this server takes at once ({limit:,} bytes); send it in parts."
+        case "too_large", "max_text_chars" if isinstance(said, OverLimit):
+            return f"The text has {said.found:,} characters; this server translates at most {said.limit:,} at once."
         case "too_large", _:
             return f"The text is too long for one request here ({said.message}); translate it in parts."
         case "deadline_exceeded", _:
-            limit = settings.request_timeout_s
+            limit = limits.request_timeout_s
             return f"The translation took longer than this server allows ({limit:g} s); try a shorter text."
         case "http_408", _:
-            return f"The text or file arrived too slowly ({settings.client_timeout_s:g} s at most); try again."
+            return f"The text or file arrived too slowly ({limits.client_timeout_s:g} s at most); try again."
+        case "shutting_down", _:
+            return f"The server is shutting down: try again in {wait} s."
     return f"The text could not be translated: {said.message}."
 
 
@@ -222,28 +219,29 @@ async def _source(request: Request, text: str, file: File | None = None) -> tupl
     date and address (with TRANSLATOR_FETCH_URLS=1), or the text itself."""
     if file:
         return file.text, [file.name]
-    settings = request.app.state.settings
-    if not (settings.fetch_urls and _LINK.fullmatch(text.strip())):
+    if not (settings(request).fetch_urls and _LINK.fullmatch(text.strip())):
         return text, []
-    found = await articles.read(text.strip(), settings)
+    found = await fetcher(request).read(text.strip())
     return found.text, [found.title, found.date, found.url]
 
 
 async def _translated_page(request: Request, text: str, file: File | None = None) -> Response:
     source, origin = await _source(request, text, file)
-    service = _service_for(request, source)
-    with spending(request, 0 if file else len(source)):  # a file's characters were counted by its job
-        [doc] = await service.translate_documents([("reader", source)], service.decode(None))
+    _check(request, source)
+    translating = service(request)
+    with usage(request).spending(account(request), 0 if file else len(source)):  # a file's: counted by its job
+        [doc] = await translating.translate_documents([("reader", source)], translating.decode(None))
     return _page(request, "" if file else text, doc=doc, origin=origin, file=file)
 
 
 async def _stream(request: Request, text: str, file: File | None = None) -> Response:
     source, origin = await _source(request, text, file)
-    service = _service_for(request, source)
-    decode = service.decode(None)
-    with spending(request, 0 if file else len(source)):  # once admitted, as /v1/documents counts a stream
-        events = await service.start_events([("reader", source)], decode)
-    frame = page.macros().document(page.details(service.translator.provenance(decode), *origin))
+    _check(request, source)
+    translating = service(request)
+    decode = translating.decode(None)
+    with usage(request).spending(account(request), 0 if file else len(source)):  # as /v1/documents counts one
+        events = await translating.start_events([("reader", source)], decode)
+    frame = page.macros().document(page.details(translating.translator.provenance(decode), *origin))
     total = len(events.plan.layouts[0].paragraphs)
     first = {"paragraphs": total, "html": str(frame)}
     if file:
@@ -261,28 +259,29 @@ async def _stream(request: Request, text: str, file: File | None = None) -> Resp
                         yield ndjson_line({"paragraph": event[1].index, "html": html})
             except KNOWN as exc:  # past the deadline, or the model failed
                 yield ndjson_line({"error": _problem(request, exc).message})
+            except asyncio.CancelledError:  # the server is shutting down (see NDJSONResponse)
+                yield ndjson_line({"error": _problem(request, shut_down()).message})
 
-    return StreamingResponse(lines(), media_type=NDJSON)
+    return NDJSONResponse(lines())
 
 
 def _page(
     request: Request,
     text: str,
-    problem: Problem | None = None,
+    problem: ApiError | None = None,
     doc: AlignedDocument | None = None,
     origin: Sequence[str] = (),
     file: File | None = None,
 ) -> Response:
-    service: Service = request.app.state.service
     context = {
         "title": "Indonesian → English reader",
         "text": text,
         "doc": doc,
         "details": page.details(doc.provenance, *origin) if doc else [],
         "error": problem.message if problem else None,
-        "needs_key": bool(request.app.state.api_keys),
+        "needs_key": bool(keys(request)),
         "api_key": request.query_params.get("api_key", ""),
-        "max_chars": service.settings.max_text_chars,
+        "max_chars": settings(request).max_text_chars,
         "file": file,
         "suffixes": ",".join(files.SUFFIXES),
         "assets": str(request.url_for("assets", path="")),

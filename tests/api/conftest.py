@@ -176,12 +176,14 @@ class Hosted:
     client that needs a real server (a browser) without starting another process. `translator` is the
     model, as `served` loads it (or a test's wrapper around it)."""
 
-    def __init__(self, translator: Translator, keys: str | None = None, **settings: str) -> None:
+    def __init__(self, translator: Translator, keys: str | None = None, grace_s: int = 5, **settings: str) -> None:
         self.home = own_files(settings, keys)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app = create_app(settings_of(**settings), translator)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=5)
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=grace_s
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name=f"hosted-{self.port}", daemon=True)
         self.thread.start()

@@ -86,6 +86,23 @@ def slow(handler: Site) -> None:
         pass
 
 
+class Stalled:
+    """A page that takes 2 s to answer at all; how many of its requests were waiting at once, at most."""
+
+    lock = threading.Lock()
+    now = most = 0
+
+    @classmethod
+    def serve(cls, handler: Site) -> None:
+        with cls.lock:
+            cls.now += 1
+            cls.most = max(cls.most, cls.now)
+        time.sleep(2)
+        with cls.lock:
+            cls.now -= 1
+        Site.page(handler)
+
+
 ROUTES: dict[str, Callable[[Site], None]] = {
     "/berita": Site.page,
     "/home": redirect("/berita"),
@@ -98,6 +115,7 @@ ROUTES: dict[str, Callable[[Site], None]] = {
     "/menu": lambda h: h.send(200, b"<html><body><nav><a href='/'>Beranda</a></nav></body></html>"),
     "/big": endless,
     "/slow": slow,
+    "/stalled": Stalled.serve,
 }
 
 
@@ -283,3 +301,49 @@ def test_the_reader_reads_a_pasted_link(off: App, reading: App, site: str, pairs
     )
     as_text = call(off.url + "/", f"text={site}/berita", content_type=form)  # off: a link is text, as before
     assert as_text.status == 200 and "2024-02-07" not in as_text.body.decode()
+
+
+def p95(seconds: list[float]) -> float:
+    return sorted(seconds)[int(0.95 * (len(seconds) - 1))]
+
+
+def test_slow_fetches_do_not_hold_translation(
+    site: str, served: Callable[[TranslatorConfig], Translator], pairs: list[dict[str, str]]
+) -> None:
+    """Fifty fetches of a page that takes 2 s at once: at most TRANSLATOR_FETCH_CONCURRENCY of them run (the
+    rest get 503 and Retry-After at once) in threads of their own, so a one-sentence translation beside them
+    stays within 3 × its idle p95 (idle measured before and after, the larger taken: a loaded machine)."""
+    app = App(served, TRANSLATOR_FETCH_URLS="1", TRANSLATOR_FETCH_ALLOW_PRIVATE="1", TRANSLATOR_FETCH_TIMEOUT_S="5")
+    probe = {"texts": [pairs[0]["source"]]}
+
+    def probes(n: int) -> list[float]:
+        seconds = []
+        for _ in range(n):
+            started = time.perf_counter()
+            assert call(app.url + "/v1/translate", probe).status == 200
+            seconds.append(time.perf_counter() - started)
+        return seconds
+
+    try:
+        probes(3)  # warm
+        idle = probes(20)
+        fetched: list[Any] = []
+        fetches = [
+            threading.Thread(target=lambda: fetched.append(call(app.url + "/v1/articles", {"url": site + "/stalled"})))
+            for _ in range(50)
+        ]
+        for thread in fetches:
+            thread.start()
+        time.sleep(0.3)  # the fetches are in flight
+        loaded = probes(20)
+        for thread in fetches:
+            thread.join(timeout=30)
+        idle += probes(20)
+    finally:
+        app.stop()
+    statuses = sorted(r.status for r in fetched)
+    assert Stalled.most <= 8, Stalled.most  # TRANSLATOR_FETCH_CONCURRENCY's default
+    others = [(r.status, r.body[:200]) for r in fetched if r.status != 503]
+    assert len(fetched) == 50 and statuses.count(503) >= 30 and set(statuses) <= {200, 422, 503}, others  # 422: slow
+    assert all(int(r.headers["retry-after"]) >= 1 for r in fetched if r.status == 503)
+    assert p95(loaded) <= 3 * p95(idle), (p95(loaded), p95(idle))

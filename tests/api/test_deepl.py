@@ -205,3 +205,13 @@ def test_keys_limits_and_unknown_parameters(server: App) -> None:
     assert bad_type.status == 400 and "'type' is invalid" in bad_type.json()["message"]
     usage = call(server.url + "/v2/usage", b"", method="POST", headers=AUTH).json()
     assert usage["character_count"] > 0 and usage["character_limit"] == 10**12  # counted; no quota: huge, not 0
+
+
+def test_each_api_says_its_errors_in_its_own_shape_even_off_its_routes(server: App) -> None:
+    """The dialect comes from the route (or, for a path no route serves, from its folder's routes)."""
+    assert call(server.url + "/v2/glossaries").json() == {"message": "Not Found"}  # DeepL's folder
+    put = call(server.url + "/v2/translate", method="PUT")
+    assert put.status == 405 and put.json() == {"message": "Method Not Allowed"}
+    assert call(server.url + "/translate", method="GET").json() == {"error": "Method Not Allowed"}  # LibreTranslate
+    assert call(server.url + "/download_file/x").json() == {"error": "Not Found"}
+    assert call(server.url + "/v1/nothing").json()["error"]["code"] == "http_404"  # ours

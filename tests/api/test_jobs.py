@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import random
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pytest
 from urllib3 import encode_multipart_formdata
 
 from api.jobs import DONE, ERROR, QUEUED, TRANSLATING, Job, Jobs, Runner
-from tests.api.conftest import App, Server, app_fixture, call
+from tests.api.conftest import App, Server, app_fixture, call, clean_env, free_port
 from translator.errors import ConfigError
 
 server = app_fixture(keys="one\ntwo\nspent 3\n", TRANSLATOR_MAX_DOCUMENT_BYTES="4096")
@@ -151,6 +153,25 @@ def test_a_key_with_no_quota_left_is_refused_before_its_file_is_read(server: App
     )
     status, body = upload(server, "a.docx", b"not a docx at all", headers={"Authorization": "DeepL-Auth-Key spent"})
     assert status == 456, body  # not the 400 that reading it would give
+
+
+def test_a_second_server_on_a_data_folder_in_use_says_so_in_one_line() -> None:
+    first = Server()
+    try:
+        data = first.home / "data"
+        second = subprocess.run(
+            [sys.executable, "-m", "translator", "serve", "--port", str(free_port())],
+            env=clean_env(TRANSLATOR_DATA_DIR=str(data)),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        first.stop()
+    assert second.returncode != 0
+    lines = (second.stdout + second.stderr).strip().splitlines()
+    assert len(lines) == 1, lines
+    assert str(data / "documents") in lines[0] and f"pid {first.proc.pid}" in lines[0]
 
 
 def test_one_server_per_data_folder(tmp_path: Path) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import urllib.parse
 from pathlib import Path
 
+import pytest
+from urllib3 import encode_multipart_formdata
+
+from api.jobs import ERROR, Job, Jobs, Runner
 from api.logs import Throttle, redacted
 from tests.api.conftest import Server, call
 
@@ -67,3 +72,50 @@ def test_throttle_lets_one_through_per_interval_and_counts_the_rest() -> None:
     assert messages.count("another message") == 5
     assert messages.count("Exceeded concurrency limit.") == 1
     assert "(4 more in the last 0.2 s not logged) Exceeded concurrency limit." in messages
+
+
+def test_capabilities_stay_out_of_the_log(tmp_path: Path) -> None:
+    """A LibreTranslate download URL is its own key: neither its id nor the upload's name is logged."""
+    log = tmp_path / "server.log"
+    server = Server(log=log)
+    try:
+        body, content_type = encode_multipart_formdata(
+            {"source": "id", "target": "en", "file": ("rahasia-zqx.txt", TEXT.encode())}
+        )
+        url = call(server.url + "/translate_file", body, content_type=content_type).json()["translatedFileUrl"]
+        got = call(url)
+        missing = call(url.replace("/download_file/", "/download_file/0"))
+    finally:
+        server.stop()
+    assert got.status == 200 and missing.status == 404
+    job_id = url.split("/")[-2]
+    text = log.read_text()
+    assert '"GET /download_file/.../... HTTP/1.1" 200' in text  # logged, masked
+    assert job_id not in text and "rahasia" not in text
+
+
+def test_a_failed_job_is_logged_without_its_id_or_key(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async def fail(job: Job, data: bytes) -> bytes:
+        raise RuntimeError("the model failed")
+
+    async def run() -> Job:
+        store = Jobs(tmp_path, ttl_s=60)
+        runner = Runner(store, fail, 1, on_error=lambda job: None)
+        runner.start()
+        job = await store.create("anonymous", "2026-12", ("a.txt", "text/plain", b"Halo."), 5, once=False)
+        runner.wake()
+        done = await runner.wait(job, 10) or job
+        await runner.stop()
+        store.close()
+        return done
+
+    with caplog.at_level(logging.INFO):
+        job = asyncio.run(run())
+    assert job.status == ERROR and caplog.records  # it failed, and that was logged
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "the model failed" in logged and job.id not in logged and job.key not in logged
+
+
+def test_redacted_masks_capability_paths() -> None:
+    assert redacted("/download_file/0A1B/berita%20rahasia.txt") == "/download_file/.../..."
+    assert redacted("/download_file/0A1B/x.txt?api_key=k") == "/download_file/.../...?api_key=..."

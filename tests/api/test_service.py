@@ -57,6 +57,7 @@ def test_documents_stream_one_paragraph_a_line(server: App, pairs: list[dict[str
     r = call(server.url + "/v1/documents", body)
     assert r.status == 200
     assert r.headers["content-type"].startswith("application/x-ndjson")
+    assert r.headers["content-type"] == "application/x-ndjson; charset=utf-8"  # requests decodes it as UTF-8 so
     lines = [json.loads(line) for line in r.body.decode().splitlines()]
     assert [(x["document"], "paragraph" in x, x.get("done", False)) for x in lines] == [
         ("a", True, False),
@@ -72,6 +73,15 @@ def test_documents_stream_one_paragraph_a_line(server: App, pairs: list[dict[str
     ]
     assert lines[4]["translation"] == "\n\n".join(pairs[i]["target"] for i in range(4))
     assert lines[4]["summary"] == {"sentences": 4, "flags": {}}
+
+
+def test_the_readers_stream_says_its_charset(server: App, pairs: list[dict[str, str]]) -> None:
+    form = f"text={pairs[0]['source']}"
+    headers = {"Accept": "application/x-ndjson"}
+    r = call(server.url + "/", form, content_type="application/x-www-form-urlencoded", headers=headers)
+    assert r.status == 200 and r.headers["content-type"] == "application/x-ndjson; charset=utf-8"
+    refused = call(server.url + "/", "text=", content_type="application/x-www-form-urlencoded", headers=headers)
+    assert refused.status == 400 and refused.headers["content-type"] == "application/x-ndjson; charset=utf-8"
 
 
 def test_a_stream_closed_before_its_first_paragraph_takes_its_work_off_the_queue(
@@ -198,7 +208,7 @@ def test_serve_fails_fast_offline_with_one_line(tmp_path: Path) -> None:
     env = {"HF_HUB_OFFLINE": "1", "TRANSLATOR_MODEL": "Helsinki-NLP/opus-mt-id-en"}
     run = subprocess.run(
         [sys.executable, "-m", "translator", "serve", "--port", str(free_port())],
-        env={**clean_env(HF_HOME=str(tmp_path)), **env},
+        env={**clean_env(HF_HOME=str(tmp_path), TRANSLATOR_DATA_DIR=str(tmp_path / "data")), **env},
         capture_output=True,
         text=True,
         timeout=60,

@@ -62,6 +62,9 @@ def test_a_quota_refuses_what_does_not_fit_and_counts_nothing_refused(server: Ap
     assert over.status == 429 and over.json()["error"]["code"] == "quota_exceeded"
     assert "11 characters" in over.json()["error"]["message"] and "10 left" in over.json()["error"]["message"]
     assert int(over.headers["retry-after"]) == pytest.approx(seconds_to_next_month(datetime.now(UTC)), abs=60)
+    now = datetime.now(UTC)
+    first_of_next = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
+    assert f"at {first_of_next:%Y-%m-%dT%H:%M:%SZ}" in over.json()["error"]["message"]  # a date, not only seconds
     deepl = call(server.url + "/v2/translate", {"text": ["b" * 11], "target_lang": "EN-US"}, headers=auth("small"))
     assert deepl.status == 456 and isinstance(deepl.json()["message"], str)
     lt = call(server.url + "/translate", {"q": "b" * 11, "source": "id", "target": "en", "api_key": "small"})
@@ -100,7 +103,9 @@ def test_a_failed_request_gives_its_characters_back(server: App) -> None:
 
 
 def test_a_request_rate_answers_429_with_retry_after(server: App) -> None:
-    assert call(server.url + "/v1/usage", headers=auth("slow")).status == 200  # the one request a 100 s
+    for _ in range(3):  # reading the usage spends none of the rate
+        assert call(server.url + "/v1/usage", headers=auth("slow")).status == 200
+    assert call(server.url + "/v1/models", headers=auth("slow")).status == 200  # the one request a 100 s
     again = call(server.url + "/v1/translate", {"texts": ["Halo."]}, headers=auth("slow"))
     assert again.status == 429 and again.json()["error"]["code"] == "rate_limited"
     assert 1 <= int(again.headers["retry-after"]) <= 100
