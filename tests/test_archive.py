@@ -488,3 +488,15 @@ def test_batch_help_says_the_default_exports() -> None:
     done = run_main(["batch", "--help"])
     assert done.returncode == 0
     assert "(default: jsonl)" in " ".join(done.stdout.decode().split())
+
+
+def test_a_rebuild_from_damaged_documents_is_one_error_naming_the_file(
+    tiny: Translator, news: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    run(JobOptions([news], out, config=tiny.config), lambda: tiny)
+    documents = out / "documents.jsonl"
+    documents.write_bytes(documents.read_bytes()[:-40])  # the last document cut short
+    with pytest.raises(ArchiveError, match=r"documents.jsonl \(before byte \d+\) is not as the job wrote it"):
+        run(JobOptions([news], out, ("jsonl", "tmx"), config=tiny.config), lambda: tiny)
+    assert not (out / "corpus.tmx").exists()

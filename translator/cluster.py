@@ -122,6 +122,9 @@ def translate_chunks(
 
 
 class _Driver:
+    """One run on Ray: job chunks split into Ray chunks and sent (a bounded window of them in flight), results
+    received in any order and filed with their job chunk, job chunks yielded in input order."""
+
     def __init__(self, translator: Translator, options: RayOptions, results: Path) -> None:
         self.translator, self.options, self.results = translator, options, results
         self.provenance = translator.provenance()

@@ -52,6 +52,7 @@ class Ledger:
             self.db = sqlite3.connect(path, isolation_level=None)  # transactions are begun explicitly
             self.db.executescript(
                 """
+                PRAGMA page_size = 1024; -- its rows are short: a small ledger leaves a nearly full disk to the outputs
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS inputs (
                     position INTEGER PRIMARY KEY, origin TEXT NOT NULL, size INTEGER NOT NULL,

@@ -32,14 +32,23 @@ DOCUMENTS = "documents.jsonl"  # the jsonl export's file of aligned documents, w
 
 def held(out: Path, ledger: Ledger) -> Iterator[Finished]:
     """Every document the job in `out` has finished (as its ledger committed them), in input order."""
-    with (out / DOCUMENTS).open("rb") as documents:
+    try:
+        documents = (out / DOCUMENTS).open("rb")
+    except OSError as exc:
+        raise ArchiveError(f"cannot rebuild the job's files from {out / DOCUMENTS}: {exc.strerror or exc}") from exc
+    with documents:
         for seq, origin, reason in ledger.records():
             if reason is not None:
                 yield Finished(seq, origin, reason=reason)
                 continue
-            record = json.loads(documents.readline())
-            meta = record.pop("meta")
-            yield Finished(seq, origin, aligned(record, f"{DOCUMENTS} (document {record['id']!r})"), meta)
+            try:
+                record = json.loads(documents.readline())
+                meta = record.pop("meta")
+                doc = aligned(record, f"{out / DOCUMENTS} (document {record['id']!r})")
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                where = f"{out / DOCUMENTS} (before byte {documents.tell()})"
+                raise ArchiveError(f"cannot rebuild the job's files: {where} is not as the job wrote it") from exc
+            yield Finished(seq, origin, doc, meta)
 
 
 def rebuild(out: Path, ledger: Ledger, exports: Sequence[str], provenance: dict[str, Any], complete: bool) -> State:
