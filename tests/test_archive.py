@@ -10,6 +10,7 @@ import os
 import random
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -500,3 +501,23 @@ def test_a_rebuild_from_damaged_documents_is_one_error_naming_the_file(
     with pytest.raises(ArchiveError, match=r"documents.jsonl \(before byte \d+\) is not as the job wrote it"):
         run(JobOptions([news], out, ("jsonl", "tmx"), config=tiny.config), lambda: tiny)
     assert not (out / "corpus.tmx").exists()
+
+
+def test_a_job_of_version_0_1_finished_and_asked_for_more_exports_writes_them(
+    tiny: Translator, news: Path, tmp_path: Path
+) -> None:
+    """Version 0.1 kept a job's exports in its signature; its documents are rebuilt with the provenance they
+    were made with."""
+    out = tmp_path / "out"
+    run(JobOptions([news], out, config=tiny.config), lambda: tiny)
+    with sqlite3.connect(out / archive.LEDGER) as db:
+        (text,) = db.execute("SELECT value FROM meta WHERE key = 'signature'").fetchone()
+        old = {**json.loads(text), "exports": ["jsonl"]}
+        old["provenance"]["version"] = "0.1.0"
+        db.execute("UPDATE meta SET value = ? WHERE key = 'signature'", (json.dumps(old, sort_keys=True),))
+        db.execute("DELETE FROM meta WHERE key = 'exports'")
+    result = run(JobOptions([news], out, ("jsonl", "tmx"), config=tiny.config), lambda: tiny)
+    assert result.rebuilt == ("tmx",)
+    assert '<prop type="x-provenance-version">0.1.0</prop>' in (out / "corpus.tmx").read_text(encoding="utf-8")
+    with pytest.raises(RefusedError, match="other provenance"):  # and a new version never goes on with it
+        run(JobOptions([news], out, ("jsonl", "tmx")), lambda: tiny)

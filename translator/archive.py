@@ -209,6 +209,8 @@ class _Job:
     def _added_exports(self) -> list[str]:
         """The exports asked for that the job in the folder lacks; it may not lose any."""
         held = self.ledger.get("exports")
+        if held is None and (old := self.ledger.get("signature")) is not None:  # a job of version 0.1
+            held = list(dict.fromkeys((BASE_EXPORT, *old["exports"])))
         if held is None:  # a new job
             return []
         dropped = [export for export in held if export not in self.exports]
