@@ -10,11 +10,13 @@ import os
 import random
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import tarfile
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from tests.conftest import SHARED_DATA, TINY_MODEL, run_main
 from tests.readers.test_inputs import patch_zip
 from translator import Translator, archive
 from translator.archive import JobOptions, run
-from translator.errors import ArchiveError
+from translator.errors import ArchiveError, RefusedError
 from translator.memory import TranslationMemory
 from translator.writers import page
 
@@ -213,11 +215,11 @@ def test_resuming_with_other_options_refuses_unless_restart(
 ) -> None:
     inputs, _ = archive_dir
     out = tmp_path / "out"
-    run(JobOptions([inputs], out), lambda: tiny)
-    with pytest.raises(ArchiveError, match="other exports"):
-        run(JobOptions([inputs], out, ("jsonl", "tsv")), lambda: tiny)
-    run(JobOptions([inputs], out, ("jsonl", "tsv"), restart=True), lambda: tiny)
-    assert (out / "pairs.tsv").exists()
+    run(JobOptions([inputs], out, ("jsonl", "tsv")), lambda: tiny)
+    with pytest.raises(ArchiveError, match="other exports"):  # more exports are written; fewer are refused
+        run(JobOptions([inputs], out), lambda: tiny)
+    run(JobOptions([inputs], out, restart=True), lambda: tiny)
+    assert not (out / "pairs.tsv").exists()
 
 
 def test_an_engine_s_scratch_files_go_when_the_job_completes_and_on_restart(
@@ -352,3 +354,170 @@ def test_chaos_sigkill_at_random_moments_then_resume_gives_identical_outputs(
     failed = {f["origin"] for f in read_jsonl(out / "failures.jsonl")}
     assert broken <= failed  # every broken record is a failure record (the damage may spoil a member too)
     assert not {f for f in failed - broken if not f.startswith("in/old.tar.gz!")}
+
+
+# -- a job's outputs rebuilt from what it holds; counts across resumes; duplicate ids ---------------------------
+
+
+def listed_archive(root: Path, pairs: list[dict[str, str]]) -> Path:
+    """make_archive's folder and a Markdown list, whose sentences start lines after block markers."""
+    make_archive(root, pairs)
+    s = [p["source"] for p in pairs]
+    (root / "list.md").write_text(f"# {s[14]}\n\n- {s[15]}\n- {s[16]}\n  {s[17]}\n", encoding="utf-8")
+    return root
+
+
+def test_a_finished_job_asked_for_more_exports_writes_them_from_what_it_holds(
+    tiny: Translator, tmp_path: Path, pairs: list[dict[str, str]]
+) -> None:
+    inputs = listed_archive(tmp_path / "in", pairs)
+    run(JobOptions([inputs], tmp_path / "whole", ALL, config=tiny.config), lambda: tiny)
+    want = outputs(tmp_path / "whole")
+    out = tmp_path / "out"
+    run(JobOptions([inputs], out, ("jsonl", "tsv", "html"), config=tiny.config), lambda: tiny)
+
+    def never_load() -> Translator:
+        raise AssertionError("the model was loaded")
+
+    result = run(JobOptions([inputs], out, ALL, config=tiny.config), never_load)
+    assert result.rebuilt == ("tmx", "xliff", "moses") and not result.already_complete
+    assert outputs(out) == want
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["exports"] == sorted(ALL) and manifest["complete"]
+    again = run(JobOptions([inputs], out, ALL, config=tiny.config), never_load)
+    assert again.already_complete and not again.rebuilt
+
+
+@pytest.mark.parametrize("where", ["writing", "moving"])
+def test_a_rebuild_cut_short_then_run_again_gives_the_same_bytes(
+    tiny: Translator, tmp_path: Path, pairs: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    inputs = listed_archive(tmp_path / "in", pairs)
+    run(JobOptions([inputs], tmp_path / "whole", ALL, config=tiny.config), lambda: tiny)
+    out = tmp_path / "out"
+    run(JobOptions([inputs], out, ("jsonl",), config=tiny.config), lambda: tiny)
+    calls = [0]
+
+    def dies(original: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls[0] += 1
+            if calls[0] == 3:
+                raise KeyboardInterrupt
+            return original(*args, **kwargs)
+
+        return call
+
+    from translator import rebuild
+    from translator.writers import tmx as tmx_export
+
+    if where == "writing":
+        monkeypatch.setattr(tmx_export.Writer, "write", dies(tmx_export.Writer.write))
+    else:
+        monkeypatch.setattr(rebuild, "_move", dies(rebuild._move))
+    with pytest.raises(KeyboardInterrupt):
+        run(JobOptions([inputs], out, ALL, config=tiny.config), lambda: tiny)
+    monkeypatch.undo()
+    run(JobOptions([inputs], out, ALL, config=tiny.config), lambda: tiny)
+    assert outputs(out) == outputs(tmp_path / "whole")
+
+
+def interrupt_after(documents: int, seen: list[archive.Progress]) -> Any:
+    def report(progress: archive.Progress) -> None:
+        seen.append(replace(progress))
+        if progress.documents == documents:
+            raise KeyboardInterrupt
+
+    return report
+
+
+def test_an_unfinished_job_asked_for_more_exports_goes_on_with_them_and_refuses_fewer(
+    tiny: Translator, tmp_path: Path, pairs: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = listed_archive(tmp_path / "in", pairs)
+    run(JobOptions([inputs], tmp_path / "whole", ALL), lambda: tiny)
+    monkeypatch.setattr(archive, "_COMMIT_SECONDS", 0.0)  # every document committed
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run(JobOptions([inputs], out, ("jsonl", "tsv")), lambda: tiny, interrupt_after(5, []))
+    with pytest.raises(RefusedError, match=r"other exports: tsv would be dropped"):
+        run(JobOptions([inputs], out, ("jsonl", "html")), lambda: tiny)
+    run(JobOptions([inputs], out, ALL), lambda: tiny)
+    assert outputs(out) == outputs(tmp_path / "whole")
+
+
+def test_counts_after_a_resume_are_the_job_s_own(
+    tiny: Translator, tmp_path: Path, pairs: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress line and the manifest count the whole job, whatever runs it took: documents and sentences
+    as finished, memory hits and model sentences once each (never more than its sentences)."""
+    lines = [
+        json.dumps({"id": f"d{i:02d}", "text": pairs[i]["source"] + " " + pairs[i + 1]["source"]}) for i in range(12)
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = run(JobOptions([tmp_path / "feed.jsonl"], tmp_path / "whole"), lambda: tiny)
+    want = json.loads(whole.manifest.read_text(encoding="utf-8"))["counts"]
+    monkeypatch.setattr(archive, "_COMMIT_SECONDS", 0.0)
+    out, seen = tmp_path / "out", []
+    with pytest.raises(KeyboardInterrupt):
+        run(JobOptions([tmp_path / "feed.jsonl"], out), lambda: tiny, interrupt_after(5, seen))
+    resumed = run(JobOptions([tmp_path / "feed.jsonl"], out), lambda: tiny, interrupt_after(-1, seen))
+    counts = json.loads(resumed.manifest.read_text(encoding="utf-8"))["counts"]
+    assert (counts["documents"], counts["sentences"]) == (want["documents"], want["sentences"]) == (12, 24)
+    assert counts["memory_hits"] + counts["model_sentences"] <= counts["sentences"]
+    last = seen[-1]
+    assert (last.documents, last.sentences) == (12, 24)
+    assert (last.memory_hits, last.model_sentences) == (counts["memory_hits"], counts["model_sentences"])
+    assert [p.documents for p in seen] == list(range(1, 13))  # the resumed run goes on from 6, not from 1
+
+
+def test_a_second_record_with_the_same_id_is_a_failure_naming_the_first(
+    tiny: Translator, tmp_path: Path, pairs: list[dict[str, str]]
+) -> None:
+    records = [("a", 0), ("b", 1), ("a", 2), ("c", 3), ("b", 4)]
+    lines = [json.dumps({"id": doc_id, "text": pairs[i]["source"]}) for doc_id, i in records]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run(JobOptions([tmp_path / "feed.jsonl"], tmp_path / "out"), lambda: tiny)
+    assert (result.documents, result.failed) == (5, 2)
+    assert [d["id"] for d in read_jsonl(tmp_path / "out" / "documents.jsonl")] == ["a", "b", "c"]
+    assert [(f["origin"], f["reason"]) for f in read_jsonl(tmp_path / "out" / "failures.jsonl")] == [
+        ("feed.jsonl#L3", "the same id 'a' as feed.jsonl#L1"),
+        ("feed.jsonl#L5", "the same id 'b' as feed.jsonl#L2"),
+    ]
+
+
+def test_batch_help_says_the_default_exports() -> None:
+    done = run_main(["batch", "--help"])
+    assert done.returncode == 0
+    assert "(default: jsonl)" in " ".join(done.stdout.decode().split())
+
+
+def test_a_rebuild_from_damaged_documents_is_one_error_naming_the_file(
+    tiny: Translator, news: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    run(JobOptions([news], out, config=tiny.config), lambda: tiny)
+    documents = out / "documents.jsonl"
+    documents.write_bytes(documents.read_bytes()[:-40])  # the last document cut short
+    with pytest.raises(ArchiveError, match=r"documents.jsonl \(before byte \d+\) is not as the job wrote it"):
+        run(JobOptions([news], out, ("jsonl", "tmx"), config=tiny.config), lambda: tiny)
+    assert not (out / "corpus.tmx").exists()
+
+
+def test_a_job_of_version_0_1_finished_and_asked_for_more_exports_writes_them(
+    tiny: Translator, news: Path, tmp_path: Path
+) -> None:
+    """Version 0.1 kept a job's exports in its signature; its documents are rebuilt with the provenance they
+    were made with."""
+    out = tmp_path / "out"
+    run(JobOptions([news], out, config=tiny.config), lambda: tiny)
+    with sqlite3.connect(out / archive.LEDGER) as db:
+        (text,) = db.execute("SELECT value FROM meta WHERE key = 'signature'").fetchone()
+        old = {**json.loads(text), "exports": ["jsonl"]}
+        old["provenance"]["version"] = "0.1.0"
+        db.execute("UPDATE meta SET value = ? WHERE key = 'signature'", (json.dumps(old, sort_keys=True),))
+        db.execute("DELETE FROM meta WHERE key = 'exports'")
+    result = run(JobOptions([news], out, ("jsonl", "tmx"), config=tiny.config), lambda: tiny)
+    assert result.rebuilt == ("tmx",)
+    assert '<prop type="x-provenance-version">0.1.0</prop>' in (out / "corpus.tmx").read_text(encoding="utf-8")
+    with pytest.raises(RefusedError, match="other provenance"):  # and a new version never goes on with it
+        run(JobOptions([news], out, ("jsonl", "tmx")), lambda: tiny)

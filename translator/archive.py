@@ -6,7 +6,10 @@ re-run over another input set, or with settings that change outputs, is refused 
 touched. One job per output folder at a time: an flock that the kernel releases when the process dies.
 
 Each finished document goes to every export's writer (translator/writers/base.py: the protocol, and how a
-writer resumes); the registry in translator/writers/__init__.py is the only list of them.
+writer resumes); the registry in translator/writers/__init__.py is the only list of them. A job asked for
+exports it lacks writes them from what it holds (translator/rebuild.py), with no model; it never drops one.
+Chunks of documents are translated by a chunk translation (translator/chunks.py): in this process, or on Ray
+(translator/cluster.py); the job counts what each chunk's work counted with the chunk's last document.
 
 Crash safety: writers append, and are synced (flushed and fsynced) before the ledger commits what they
 returned; a resumed run opens them with that, so each cuts its files back to the last commit (dropping any
@@ -22,30 +25,29 @@ import hashlib
 import json
 import os
 import shutil
-import stat
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from translator import durable
+from translator import durable, manifest, rebuild
+from translator.chunks import COMMIT_DOCUMENTS, SCRATCH, Chunk, ChunkTranslation, Failure, Translated, translate_locally
 from translator.config import TranslatorConfig
-from translator.errors import ArchiveError, BackendError, InputError, OutputError, RefusedError
+from translator.errors import RefusedError
+from translator.inputset import Input, Stream, difference, fingerprint
 from translator.ledger import DocumentRecord, InputRecord, Ledger
-from translator.pipeline import Translator
+from translator.pipeline import TranslationStats, Translator
 from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES, Document, Fields, Unit
-from translator.readers.walk import InputFile, input_files, iter_units
-from translator.types import AlignedDocument
+from translator.readers.walk import input_files
 from translator.writers import WRITERS, writer_type
 from translator.writers.base import Finished, Writer
 
 BASE_EXPORT = "jsonl"  # documents.jsonl and failures.jsonl: every job writes them, whatever else it exports
 LEDGER, MANIFEST, LOCK = "ledger.sqlite", "manifest.json", "job.lock"
-SCRATCH = "_scratch"  # an engine's files while the job runs (the Ray driver's chunk results): gone at the end
-COMMIT_DOCUMENTS, _COMMIT_SECONDS = 256, 2.0
+_COMMIT_SECONDS = 2.0  # and at least every chunks.COMMIT_DOCUMENTS documents
 MAX_DOCUMENT_BYTES = 1 << 30  # what a document limit may be set to: no sentence that long can be translated
 
 
@@ -65,29 +67,21 @@ class JobOptions:
     engine: ChunkTranslation | None = None
 
 
-ChunkTranslation = Callable[[Translator, Iterator[dict[int, Document]]], Iterator[dict[int, AlignedDocument | str]]]
-
-
-def translate_locally(
-    translator: Translator, chunks: Iterator[dict[int, Document]]
-) -> Iterator[dict[int, AlignedDocument | str]]:
-    """Each chunk (seq → Document), in order: seq → its aligned translation, or why it has none."""
-    for documents in chunks:
-        yield _translate_isolated(translator, documents)
-
-
 @dataclass
 class Progress:
-    """What a progress display needs; sent after every document."""
+    """What a progress display needs; sent after every document. Its counts are the job's, over all its runs
+    (as the manifest's are); `resumed_*` are where this run began, for its rates."""
 
-    documents: int = 0  # finished, this run and earlier ones
+    documents: int = 0  # finished
     failed: int = 0
-    sentences: int = 0  # in translated documents, this run
-    memory_hits: int = 0
-    model_sentences: int = 0
-    read: int = 0  # bytes of the input files read so far (skipped ones included)
+    sentences: int = 0  # in translated documents
+    memory_hits: int = 0  # of the distinct sentences of finished chunks: from the memory
+    model_sentences: int = 0  # and from the model
+    read: int = 0  # bytes of the input files read so far (those finished by earlier runs included)
     total: int = 0  # bytes of all input files
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=time.monotonic)  # when this run began
+    resumed_sentences: int = 0  # the sentences earlier runs finished
+    resumed_read: int = 0  # the bytes of the documents earlier runs finished
 
 
 @dataclass(frozen=True)
@@ -96,6 +90,7 @@ class JobResult:
     failed: int
     manifest: Path
     already_complete: bool = False  # nothing was done: the folder held this job, finished
+    rebuilt: tuple[str, ...] = ()  # exports added to the job, written from what it held
 
 
 def run(
@@ -140,103 +135,37 @@ def check(options: JobOptions) -> None:
                 raise RefusedError(f"inputs {other} and {path} overlap: each document must be named once")
 
 
-@dataclass(frozen=True)
-class _Input:
-    """An input file as fingerprinted: what the ledger keeps, and its inode, size and modification time
-    then, so that a change while the job reads it is seen."""
-
-    file: InputFile
-    record: InputRecord
-    stamp: tuple[int, int, int] | None = None
-
-
-def fingerprint(files: Iterable[InputFile]) -> list[_Input]:
-    """Each input file's size and SHA-256; a file that cannot be read gets that reason instead (and becomes
-    a failure record of the job)."""
-    found = []
-    for item in files:
-        if item.reason is None:
-            try:
-                size, digest, stamp = _hash(item.path)
-            except OSError as exc:
-                item = replace(item, reason=f"cannot read: {exc.strerror or exc}")
-            else:
-                found.append(_Input(item, InputRecord(item.origin, size, digest), stamp))
-                continue
-        found.append(_Input(item, InputRecord(item.origin, 0, "", item.reason)))
-    return found
-
-
-def _hash(path: Path) -> tuple[int, str, tuple[int, int, int]]:
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # never blocks on a FIFO swapped in after the walk
-    with os.fdopen(fd, "rb") as stream:
-        before = os.fstat(fd)
-        if not stat.S_ISREG(before.st_mode):
-            raise OSError(0, "not a regular file")
-        digest = hashlib.file_digest(stream, "sha256")
-        if _stamp(os.fstat(fd)) != _stamp(before) or stream.tell() != before.st_size:
-            raise OSError(0, "it changed while it was read")
-        return before.st_size, digest.hexdigest(), _stamp(before)
-
-
-def _stamp(info: os.stat_result) -> tuple[int, int, int]:
-    return info.st_ino, info.st_size, info.st_mtime_ns
-
-
-def difference(old: Sequence[InputRecord], new: Sequence[InputRecord]) -> str | None:
-    """One line saying how two input sets differ, or None when they are the same."""
-    if list(old) == list(new):
-        return None
-    before: dict[str, list[InputRecord]] = {}
-    after: dict[str, list[InputRecord]] = {}
-    for records, by_origin in ((old, before), (new, after)):
-        for r in records:
-            by_origin.setdefault(r.origin, []).append(r)
-    added = [o for o in after if o not in before]
-    removed = [o for o in before if o not in after]
-    changed = [o for o in after if o in before and before[o] != after[o]]
-    if not added and not removed and not changed:
-        return "the same inputs in another order"
-    return ", ".join(
-        f"{len(names)} input{'s' if len(names) != 1 else ''} {verb}" + (f" ({_some(names)})" if names else "")
-        for verb, names in (("added", added), ("removed", removed), ("changed", changed))
-    )
-
-
-def _some(names: list[str], most: int = 3) -> str:
-    return ", ".join(names[:most]) + (f", and {len(names) - most} more" if len(names) > most else "")
-
-
 class _Job:
-    """One run of a job: check it is the job the folder holds, stream what is left through the translator into
-    the writers, commit as it goes, and write the manifest."""
+    """One run of a job: check it is the job the folder holds, write the exports it lacks from what it holds,
+    stream what is left through the translator into the writers, commit as it goes, and write the manifest."""
 
     def __init__(self, options: JobOptions, ledger: Ledger, report: Callable[[Progress], None]) -> None:
         self.options, self.ledger, self.report = options, ledger, report
         self.out = options.out
+        self.exports = list(dict.fromkeys((BASE_EXPORT, *options.exports)))
         self.writers: dict[str, Writer] = {}
         self.uncommitted = 0
         self.last_commit = time.monotonic()
         self.progress = Progress()
         self.consistent = True  # False while a document is half written
-        self.translator: Translator | None = None
-        self.counted = (0, 0)  # the translator's memory hits and model sentences at the last commit
+        self.stream: Stream  # the documents, once there are some to translate
 
     def run(self, load: Callable[[], Translator]) -> JobResult:
         found = fingerprint(input_files(self.options.inputs, [self.out]))
         inputs = [i.record for i in found]
         self._check_inputs(inputs)
+        added = self._added_exports()
         config = _config_record(self.options.config) if self.options.config else None
         if self.ledger.get("finished") and config is not None and self.ledger.get("config") == config:
-            return self._already_complete()
-        translator = self.translator = load()
+            return self._complete(added)
+        translator = load()
         sig = self._check_signature(translator)
         if self.ledger.get("finished"):
-            return self._already_complete()
+            return self._complete(added)
         self.ledger.set_inputs(inputs)
         self.ledger.put("config", _config_record(translator.config))
         self.ledger.start_run()
-        self.ledger.commit()
+        self._rebuild(added, sig["provenance"], complete=False)
         try:
             self._write_all(translator, found, sig["provenance"])
             return self._finish(sig)
@@ -244,9 +173,16 @@ class _Job:
             self._interrupted(sig)
             raise
 
-    def _already_complete(self) -> JobResult:
+    def _complete(self, added: list[str]) -> JobResult:
+        """A finished job: write the exports it lacks from what it holds, or say there is nothing to do."""
         done, failed = self.ledger.count()
-        return JobResult(done, failed, self.out / MANIFEST, already_complete=True)
+        if not added:
+            return JobResult(done, failed, self.out / MANIFEST, already_complete=True)
+        sig = self.ledger.get("signature")
+        self._rebuild(added, sig["provenance"], complete=True)
+        self._write_manifest(sig, complete=True)
+        self.ledger.commit()
+        return JobResult(done, failed, self.out / MANIFEST, rebuilt=tuple(added))
 
     def _check_inputs(self, inputs: list[InputRecord]) -> None:
         old = self.ledger.inputs()
@@ -264,27 +200,52 @@ class _Job:
         if differs:
             raise RefusedError(f"{self.out} holds a job over other inputs: {differs}; use a new --out, or --restart")
 
+    def _added_exports(self) -> list[str]:
+        """The exports asked for that the job in the folder lacks; it may not lose any."""
+        held = self.ledger.get("exports")
+        if held is None and (old := self.ledger.get("signature")) is not None:  # a job of version 0.1
+            held = list(dict.fromkeys((BASE_EXPORT, *old["exports"])))
+        if held is None:  # a new job
+            return []
+        dropped = [export for export in held if export not in self.exports]
+        if dropped:
+            them = "it" if len(dropped) == 1 else "them"
+            raise RefusedError(
+                f"{self.out} holds a job with other exports: {', '.join(dropped)} would be dropped; ask for {them} "
+                f"too (--export {','.join(held + [e for e in self.exports if e not in held])}), or use --restart"
+            )
+        return [export for export in self.exports if export not in held]
+
     def _check_signature(self, translator: Translator) -> dict[str, Any]:
         sig = signature(translator, self.options)
         found = self.ledger.get("signature")
         if found is None:
             self.ledger.put("signature", sig)  # committed with the inputs
         elif found != sig:
-            changed = sorted(k for k in sig if sig[k] != found.get(k))
+            differ = sorted(k for k in sig if sig[k] != found.get(k))
             raise RefusedError(
-                f"{self.out} holds a job made with other {' and '.join(changed)} ({_describe(found)}); "
+                f"{self.out} holds a job made with other {' and '.join(differ)} ({_describe(found)}); "
                 "use --restart to start it over, or another --out"
             )
         return sig
 
+    def _rebuild(self, added: list[str], provenance: dict[str, Any], complete: bool) -> None:
+        """Write the added exports from what the job holds (translator/rebuild.py); commit them with the rest."""
+        states = self.ledger.get("writers", {})
+        if added:
+            states.update(rebuild.rebuild(self.out, self.ledger, added, provenance, complete))
+            self.ledger.put("writers", states)
+        self.ledger.put("exports", self.exports)
+        self.ledger.commit()
+
     # -- the stream ---------------------------------------------------------------------------------------
 
-    def _write_all(self, translator: Translator, inputs: list[_Input], provenance: dict[str, Any]) -> None:
+    def _write_all(self, translator: Translator, inputs: list[Input], provenance: dict[str, Any]) -> None:
         """Open the writers where the last commit left them, write every document not done yet, and complete
         their files (once translation is done, a resumed run only completes them)."""
         state = self.ledger.get("writers", {})
         try:
-            for export in dict.fromkeys((BASE_EXPORT, *self.options.exports)):
+            for export in self.exports:
                 self.writers[export] = writer = writer_type(export)(self.out, provenance)
                 writer.open(state.get(export, {}))
             if not self.ledger.get("translated"):
@@ -295,21 +256,20 @@ class _Job:
             for writer in self.writers.values():  # what an error or Ctrl-C left open: the ledger decides
                 writer.close(complete=False)
 
-    def _translate(self, translator: Translator, inputs: list[_Input]) -> None:
-        first, self.progress.failed = self.ledger.count()
-        self.progress.documents = first
-        self.progress.total = sum(i.record.size for i in inputs)
-        self.counted = (translator.stats.memory_hits, translator.stats.model_sentences)
+    def _translate(self, translator: Translator, inputs: list[Input]) -> None:
+        first = self._resume(inputs)
         try:
-            units = self._units(inputs)
+            stream = self.stream = Stream(inputs, self.options.fields, self.options.max_document_bytes, self.ledger)
+            units = stream.units()
             for _ in range(first):  # finished in an earlier run: read past, not parsed
                 next(units, None)
-            parsed: deque[list[tuple[int, Unit, Document | str]]] = deque()  # read, not yet written
+            self.progress.read = self.progress.resumed_read = stream.read
+            parsed: deque[list[tuple[int, Unit, Document | Failure]]] = deque()  # read, not yet written
 
-            def chunks() -> Iterator[dict[int, Document]]:
+            def chunks() -> Iterator[Chunk]:
                 while chunk := list(islice(units, translator.config.documents_per_chunk)):
-                    parsed.append(_parse(chunk))
-                    yield {seq: doc for seq, _, doc in parsed[-1] if isinstance(doc, Document)}
+                    parsed.append(stream.parse(chunk))
+                    yield Chunk({seq: doc for seq, _, doc in parsed[-1] if isinstance(doc, Document)})
 
             for translated in (self.options.engine or translate_locally)(translator, chunks()):
                 self._write_chunk(parsed.popleft(), translated)
@@ -320,67 +280,62 @@ class _Job:
                 self._commit()
             raise
 
-    def _units(self, inputs: list[_Input]) -> Iterator[tuple[int, Unit]]:
-        """(sequence number, unit) of every document; progress counts the bytes read. An input that changed
-        since it was fingerprinted stops the job: its documents might mix two versions."""
-        seq = 0
-        before = 0
-        for item in inputs:
-            for unit in iter_units([item.file], self.options.fields, self.options.max_document_bytes):
-                self.progress.read = before + min(unit.read, item.record.size)
-                yield seq, unit
-                seq += 1
-            if item.stamp is not None and _changed(item.file.path, item.stamp):
-                raise ArchiveError(
-                    f"{item.file.origin} changed while the job read it, so its documents may mix two versions; "
-                    "run again with --restart"
-                )
-            before += item.record.size
-        self.progress.read = before
+    def _resume(self, inputs: list[Input]) -> int:
+        """Progress as earlier runs left the job; how many documents they finished."""
+        progress = self.progress
+        progress.documents, progress.failed = self.ledger.count()
+        progress.sentences = progress.resumed_sentences = self.ledger.sentences()
+        model = self.ledger.get("model", {})
+        progress.memory_hits, progress.model_sentences = model.get("memory_hits", 0), model.get("model_sentences", 0)
+        progress.total = sum(i.record.size for i in inputs)
+        return progress.documents
 
-    def _write_chunk(
-        self, parsed: list[tuple[int, Unit, Document | str]], translated: dict[int, AlignedDocument | str]
-    ) -> None:
-        for seq, unit, doc in parsed:
-            result = translated.get(seq, doc)
-            if isinstance(result, AlignedDocument) and isinstance(doc, Document):
-                text_hash = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
-                count, flags = len(result.sentences), result.summary["flags"]
-                record = DocumentRecord(seq, unit.origin, result.id, text_hash, None, count, flags)
-                self._write(Finished(seq, unit.origin, result, doc.meta), record)
+    def _write_chunk(self, parsed: list[tuple[int, Unit, Document | Failure]], translated: Translated) -> None:
+        """Write a chunk's documents; its counts go into the ledger with its last one."""
+        for i, (seq, unit, doc) in enumerate(parsed):
+            counts = translated.counts if i == len(parsed) - 1 else None
+            if isinstance(doc, Failure):
+                record = DocumentRecord(seq, unit.origin, None, None, doc.reason, 0, {})
+                self._write(Finished(seq, unit.origin, reason=doc.reason), record, counts)
+                continue
+            self.stream.written(doc.id)
+            result = translated.documents[seq]
+            if isinstance(result, Failure):
+                record = DocumentRecord(seq, unit.origin, doc.id, None, result.reason, 0, {})
+                self._write(Finished(seq, unit.origin, reason=result.reason), record, counts)
             else:
-                record = DocumentRecord(seq, unit.origin, None, None, str(result), 0, {})
-                self._write(Finished(seq, unit.origin, reason=str(result)), record)
+                text_hash = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+                sentences, flags = len(result.sentences), result.summary["flags"]
+                record = DocumentRecord(seq, unit.origin, result.id, text_hash, None, sentences, flags)
+                self._write(Finished(seq, unit.origin, result, doc.meta), record, counts)
 
-    def _write(self, finished: Finished, record: DocumentRecord) -> None:
+    def _write(self, finished: Finished, record: DocumentRecord, counts: TranslationStats | None) -> None:
         """Hand a finished document to every writer and record it in the ledger (durable at the next commit)."""
         self.consistent = False
         for writer in self.writers.values():
             writer.write(finished)
         self.ledger.add(record)
+        progress = self.progress
+        if counts is not None:
+            self.ledger.count_model(counts.memory_hits, counts.model_sentences)
+            progress.memory_hits += counts.memory_hits
+            progress.model_sentences += counts.model_sentences
         self.consistent = True
-        self.progress.documents += 1
-        self.progress.failed += record.reason is not None
-        self.progress.sentences += record.sentences
-        assert self.translator is not None
-        stats = self.translator.stats
-        self.progress.memory_hits = stats.memory_hits - self.counted[0]
-        self.progress.model_sentences = stats.model_sentences - self.counted[1]
+        progress.documents += 1
+        progress.read = self.stream.read
+        progress.failed += record.reason is not None
+        progress.sentences += record.sentences
         self.uncommitted += 1
         if self.uncommitted >= COMMIT_DOCUMENTS or time.monotonic() - self.last_commit >= _COMMIT_SECONDS:
             self._commit()
-        self.report(self.progress)
+        self.report(progress)
 
     def _commit(self) -> None:
         """Make the written bytes durable, then record them: the ledger never claims what the disk lacks."""
         state = {export: writer.sync() for export, writer in self.writers.items()}
-        assert self.translator is not None
-        stats = self.translator.stats
-        self.ledger.count_model(stats.memory_hits - self.counted[0], stats.model_sentences - self.counted[1])
         self.ledger.stamp_run("last_commit")
         self.ledger.put("writers", state)
         self.ledger.commit()
-        self.counted = (stats.memory_hits, stats.model_sentences)
         self.uncommitted = 0
         self.last_commit = time.monotonic()
 
@@ -404,53 +359,17 @@ class _Job:
         self.ledger.commit()
 
     def _write_manifest(self, sig: dict[str, Any], complete: bool) -> None:
-        done, failed = self.ledger.count()
-        totals = self.ledger.get("model", {})
-        inputs = self.ledger.inputs()
-        manifest = {
-            "signature": hashlib.sha256(json.dumps(sig, sort_keys=True).encode()).hexdigest()[:16],
-            "provenance": sig["provenance"],
-            "inputs": [str(p) for p in self.options.inputs],
-            "input_files": {"count": len(inputs), "bytes": sum(r.size for r in inputs)},
-            "fields": sig["fields"],
-            "exports": sig["exports"],
-            "max_document_bytes": sig["max_document_bytes"],
-            "complete": complete,  # every document done and every file rebuilt
-            "counts": {
-                "documents": done,
-                "translated": done - failed,
-                "failed": failed,
-                "sentences": self.ledger.sentences(),
-                "model_sentences": totals.get("model_sentences", 0),
-                "memory_hits": totals.get("memory_hits", 0),
-            },
-            "flags": dict(sorted(self.ledger.flags().items())),
-            "failures": [
-                {"seq": seq, "origin": origin, "reason": reason} for seq, origin, reason in self.ledger.failures(1000)
-            ],
-            "timings": {
-                "runs": self.ledger.get("runs", []),
-                "seconds_this_run": round(time.monotonic() - self.progress.started, 3),
-            },
-        }
-        text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-        durable.replace(self.out / MANIFEST, lambda out: out.write(text.encode("utf-8")))
+        manifest.write(
+            self.out / MANIFEST, self.ledger, sig, self.options.inputs, self.exports, complete, self.progress.started
+        )
 
 
 def signature(translator: Translator, options: JobOptions) -> dict[str, Any]:
-    """What makes outputs comparable: a resumed job must have the same. Batch sizes are not part of it:
-    a sentence's translation does not depend on its batch."""
-    config = translator.config
+    """What makes outputs comparable: a resumed job must have the same. Its exports are not part of it: a job
+    may be given more (written from what it holds)."""
     return {
-        "provenance": translator.provenance().to_dict(),
-        "decode": {
-            **asdict(config.decode),
-            "translate_english": config.translate_english,
-            "retry_loops": config.retry_loops,
-            "max_sentence_tokens": config.max_sentence_tokens,
-        },
+        **translator.identity(),
         "fields": [options.fields.id, options.fields.text, options.fields.title],
-        "exports": sorted(options.exports),
         "max_document_bytes": options.max_document_bytes,
     }
 
@@ -460,39 +379,6 @@ def _config_record(config: TranslatorConfig) -> dict[str, Any]:
     return record
 
 
-def _parse(chunk: list[tuple[int, Unit]]) -> list[tuple[int, Unit, Document | str]]:
-    parsed: list[tuple[int, Unit, Document | str]] = []
-    for seq, unit in chunk:
-        try:
-            parsed.append((seq, unit, unit.parse()))
-        except InputError as exc:
-            parsed.append((seq, unit, str(exc)))
-    return parsed
-
-
-def _translate_isolated(translator: Translator, documents: dict[int, Document]) -> dict[int, AlignedDocument | str]:
-    """Each document's aligned translation, or why it could not be translated. A chunk that fails is
-    translated again document by document (the same output: translations do not depend on batch-mates),
-    so one bad document fails alone; when every document of a chunk fails alone, the model is at fault and
-    the error goes up."""
-    seqs = list(documents)
-    try:
-        return dict(
-            zip(seqs, translator.translate_documents([(d.id, d.text) for d in documents.values()]), strict=True)
-        )
-    except (OSError, MemoryError, BackendError, OutputError):  # the machine or the model, not the record
-        raise
-    except Exception as exc:  # whatever one record provokes, it must not stop the job
-        if len(seqs) == 1:
-            return {seqs[0]: f"cannot translate: {type(exc).__name__}: {exc}"}
-        alone: dict[int, AlignedDocument | str] = {}
-        for seq in seqs:
-            alone.update(_translate_isolated(translator, {seq: documents[seq]}))
-        if all(isinstance(r, str) for r in alone.values()):
-            raise
-        return alone
-
-
 def _locked(out: Path) -> contextlib.AbstractContextManager[None]:
     def refuse(holder: str) -> RefusedError:
         return RefusedError(
@@ -500,13 +386,6 @@ def _locked(out: Path) -> contextlib.AbstractContextManager[None]:
         )
 
     return durable.exclusive(out / LOCK, refuse)
-
-
-def _changed(path: Path, stamp: tuple[int, int, int]) -> bool:
-    try:
-        return _stamp(path.stat()) != stamp
-    except OSError:
-        return True
 
 
 def _wipe(out: Path) -> None:

@@ -23,7 +23,8 @@ from typing import Any, NoReturn, TextIO
 
 from translator import durable, segment, utf8
 from translator._version import __version__
-from translator.archive import ChunkTranslation, Progress
+from translator.archive import Progress
+from translator.chunks import ChunkTranslation
 from translator.config import BACKENDS, DEVICES, TranslatorConfig
 from translator.errors import ConfigError, InputError, RefusedError, TranslatorError
 from translator.memory import TranslationMemory
@@ -86,7 +87,12 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     batch = commands.add_parser("batch", help="translate an archive into a folder, resumably")
     batch.add_argument("inputs", nargs="+", type=Path, help="files, folders, .zip or .tar.gz of txt/md/html/jsonl/csv")
     batch.add_argument("--out", required=True, type=Path, help="output folder (and its resumable ledger)")
-    batch.add_argument("--export", default="jsonl", help=f"comma-separated, from {','.join(WRITERS)}")
+    batch.add_argument(
+        "--export",
+        default="jsonl",
+        help=f"comma-separated, from {','.join(WRITERS)} (default: jsonl); exports added to a job later are "
+        "written from what it holds, with no translation",
+    )
     batch.add_argument("--id-field", default="id", help="JSONL/CSV field of the document id")
     batch.add_argument("--text-field", default="text", help="JSONL/CSV field of the text")
     batch.add_argument("--title-field", default="title", help="JSONL/CSV field of the title")
@@ -314,6 +320,8 @@ def _batch(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)  # main(argv) may run inside a longer-lived process
     if result.already_complete:
         log.warning("nothing to do: %s holds this job, complete", args.out)
+    if result.rebuilt:
+        log.warning("wrote %s from the documents %s holds", ", ".join(result.rebuilt), args.out)
     log.warning("%d documents, %d failed; manifest: %s", result.documents, result.failed, result.manifest)
     return 3 if result.failed else 0
 
@@ -364,15 +372,15 @@ def _progress(plain: bool) -> Iterator[Callable[[Progress], None]]:
 
 
 def _progress_text(p: Progress, with_eta: bool = True) -> str:
+    """The job's totals (over all its runs, as in its manifest); the rate and ETA of this run's work."""
     seconds = max(time.monotonic() - p.started, 1e-9)
     asked = p.memory_hits + p.model_sentences
     hits = f"{100 * p.memory_hits / asked:.0f}%" if asked else "-"
-    text = (
-        f"{p.documents} documents ({p.failed} failed), {p.sentences} sentences, {p.sentences / seconds:.1f}/s, "
-        f"memory hits {hits}"
-    )
-    if with_eta and p.total and p.read:
-        text += f", {100 * p.read / p.total:.0f}% of the input, ETA {seconds * (p.total - p.read) / p.read:.0f} s"
+    rate = (p.sentences - p.resumed_sentences) / seconds
+    text = f"{p.documents} documents ({p.failed} failed), {p.sentences} sentences, {rate:.1f}/s, memory hits {hits}"
+    read = p.read - p.resumed_read
+    if with_eta and p.total and read > 0:
+        text += f", {100 * p.read / p.total:.0f}% of the input, ETA {seconds * (p.total - p.read) / read:.0f} s"
     return text
 
 

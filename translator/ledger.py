@@ -33,7 +33,8 @@ class InputRecord:
 
 @dataclass(frozen=True)
 class DocumentRecord:
-    """One finished document: translated (doc_id set) or failed (reason set)."""
+    """One finished document: translated or failed (reason set); doc_id is its id, when it has one of its own
+    (not when it could not be read, nor when another document had it first)."""
 
     seq: int
     origin: str
@@ -51,6 +52,7 @@ class Ledger:
             self.db = sqlite3.connect(path, isolation_level=None)  # transactions are begun explicitly
             self.db.executescript(
                 """
+                PRAGMA page_size = 1024; -- its rows are short: a small ledger leaves a nearly full disk to the outputs
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS inputs (
                     position INTEGER PRIMARY KEY, origin TEXT NOT NULL, size INTEGER NOT NULL,
@@ -60,6 +62,7 @@ class Ledger:
                     seq INTEGER PRIMARY KEY, origin TEXT NOT NULL, doc_id TEXT, text_sha256 TEXT, reason TEXT,
                     sentences INTEGER NOT NULL, flags TEXT NOT NULL
                 );
+                CREATE INDEX IF NOT EXISTS docs_by_id ON docs (doc_id);
                 """
             )
         except sqlite3.Error as exc:
@@ -99,6 +102,15 @@ class Ledger:
         """(finished documents, failed ones)."""
         done, failed = self.db.execute("SELECT COUNT(*), COUNT(reason) FROM docs").fetchone()
         return int(done), int(failed)
+
+    def holder(self, doc_id: str) -> str | None:
+        """The origin of the first finished document with this id, if any."""
+        row = self.db.execute("SELECT origin FROM docs WHERE doc_id = ? ORDER BY seq LIMIT 1", (doc_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def records(self) -> Iterator[tuple[int, str, str | None]]:
+        """(seq, origin, reason: None when translated) of every finished document, in input order."""
+        yield from self.db.execute("SELECT seq, origin, reason FROM docs ORDER BY seq")
 
     def sentences(self) -> int:
         """The sentences of the translated documents."""

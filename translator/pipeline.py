@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, astuple, dataclass, fields, replace
 from functools import cached_property
 from itertools import accumulate, islice
+from typing import Any
 
 from translator import batching, models, pieces, quality
 from translator._version import __version__
@@ -35,6 +36,14 @@ class TranslationStats:
     sentences: int = 0
     memory_hits: int = 0
     model_sentences: int = 0
+
+    def since(self, earlier: TranslationStats) -> TranslationStats:
+        """The counts between `earlier` (a copy taken then) and now."""
+        return TranslationStats(*(now - then for now, then in zip(astuple(self), astuple(earlier), strict=True)))
+
+    def add(self, more: TranslationStats) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(more, f.name))
 
 
 class Translator:
@@ -92,6 +101,34 @@ class Translator:
             segmenter=SEGMENTER_VERSION,
             version=__version__,
         )
+
+    def identity(self) -> dict[str, Any]:
+        """What this translator's outputs depend on, as JSON: what made them (provenance) and every option that
+        changes a translation. Batch sizes are not part of it: a sentence's translation does not depend on its
+        batch. A job's signature holds it, and a Ray job's stored results are keyed by it."""
+        config = self.config
+        return {
+            "provenance": self.provenance().to_dict(),
+            "decode": {
+                **asdict(config.decode),
+                "translate_english": config.translate_english,
+                "retry_loops": config.retry_loops,
+                "max_sentence_tokens": config.max_sentence_tokens,
+            },
+        }
+
+    def learn(
+        self,
+        entries: Sequence[tuple[str, str, Translation]],
+        counts: TranslationStats,
+        decode: DecodeOptions | None = None,
+    ) -> None:
+        """Take in what a translator elsewhere over the same model (a Ray actor) learned: the translations it
+        would have stored in the memory (`entries`, as `remember` makes them; this one is the memory's one
+        writer) and its counts."""
+        if self.memory is not None and entries:
+            self.memory.store(entries, self.source.name, self.source.revision, decode or self.config.decode)
+        self.stats.add(counts)
 
     def translate(self, texts: Sequence[str], decode: DecodeOptions | None = None) -> list[str]:
         """N texts in, N English texts out, in order; each text may hold many paragraphs."""
