@@ -21,8 +21,10 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
+# two pytest workers, a test file each at a time (module fixtures stay whole): much of the suite waits on
+# servers, subprocesses and sockets, so two workers overlap it on two cores
 unit: $(VENV)/.dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # Rebuild the tiny memorising Marian model under tests/fixtures (about half a minute on 2 cores).
 fixture: $(VENV)/.dev
