@@ -6,6 +6,7 @@ SQLite under TRANSLATOR_DATA_DIR), and the article fetcher; routes reach them as
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from api.routes import usage as usage_routes
 from api.service import Service
 from api.usage import RateLimit, Usage
 from translator import Translator, __version__
+from translator.errors import ConfigError
 from translator.settings import Settings, load_settings
 from translator.writers import page
 
@@ -115,5 +117,9 @@ def create_app(
 
 def open_jobs(settings: Settings) -> Jobs:
     """The document jobs under TRANSLATOR_DATA_DIR: a ConfigError naming the folder and the holder's pid when
-    another server holds it."""
-    return Jobs(settings.data_dir / "documents", settings.document_ttl_h * 3600)
+    another server holds it, or naming the variable when the folder cannot be made or written."""
+    try:
+        return Jobs(settings.data_dir / "documents", settings.document_ttl_h * 3600)
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"cannot use TRANSLATOR_DATA_DIR {settings.data_dir}: {reason}") from exc

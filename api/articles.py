@@ -69,7 +69,10 @@ class Fetcher:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.threads = anyio.CapacityLimiter(settings.fetch_concurrency)
+        # a fetch takes a place at once or is refused; to_thread acquires its limiter only after a checkpoint,
+        # where fetches that came together would all pass a check of it and then wait in line
+        self.places = anyio.CapacityLimiter(settings.fetch_concurrency)
+        self.threads = anyio.CapacityLimiter(settings.fetch_concurrency)  # never waited on: one per place
 
     async def read(self, url: str) -> Article:
         """The article at `url`, or an ApiError saying which rule refused it or what went wrong (never a 5xx)."""
@@ -78,13 +81,20 @@ class Fetcher:
             message = "reading articles by link is off (TRANSLATOR_FETCH_URLS=1 turns it on)"
             raise ApiError(403, "fetch_disabled", message)
         limit = settings.fetch_timeout_s
-        if self.threads.available_tokens < 1:
+        try:
+            self.places.acquire_nowait()
+        except anyio.WouldBlock:
             message = f"{settings.fetch_concurrency} links are being read already (TRANSLATOR_FETCH_CONCURRENCY)"
             retry = str(math.ceil(limit))
-            raise ApiError(503, "fetch_busy", f"{message}; retry in {retry} s", {"Retry-After": retry})
-        with anyio.move_on_after(limit + 1):  # a resolver that hangs past the fetch's own deadline
-            return await anyio.to_thread.run_sync(fetch, url, settings, abandon_on_cancel=True, limiter=self.threads)
-        raise _failed(f"the link took longer than {limit:g} s (TRANSLATOR_FETCH_TIMEOUT_S)")
+            raise ApiError(503, "fetch_busy", f"{message}; retry in {retry} s", {"Retry-After": retry}) from None
+        try:
+            with anyio.move_on_after(limit + 1):  # a resolver that hangs past the fetch's own deadline
+                return await anyio.to_thread.run_sync(
+                    fetch, url, settings, abandon_on_cancel=True, limiter=self.threads
+                )
+            raise _failed(f"the link took longer than {limit:g} s (TRANSLATOR_FETCH_TIMEOUT_S)")
+        finally:
+            self.places.release()
 
 
 def fetch(url: str, settings: Settings) -> Article:

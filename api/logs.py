@@ -22,19 +22,19 @@ THROTTLED = (
 )
 
 
-# Paths whose {segments} are capabilities: LibreTranslate's download URL (api/routes/libretranslate.py).
-CAPABILITIES = ("/download_file/{job_id}/{filename}",)
-_CAPABILITY = [
-    (re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]*", re.escape(path)) + "$"), re.sub(r"\{\w+\}", "...", path))
-    for path in CAPABILITIES
-]
+# Folders whose every segment is a capability: LibreTranslate's download URLs, /download_file/{job_id}/{filename}
+# (api/routes/libretranslate.py). Near misses too (a slash added or doubled, a segment lost, other case): a
+# mistyped URL still holds the id.
+CAPABILITIES = ("download_file",)
+_CAPABILITY = re.compile(r"^(/+)(" + "|".join(map(re.escape, CAPABILITIES)) + r")(/.*)$", re.IGNORECASE)
 
 
 def redacted(path: str) -> str:
     """`path?query` with every query value and every capability segment replaced by `...`, so names stay
     readable."""
     base, sep, query = path.partition("?")
-    base = next((masked for pattern, masked in _CAPABILITY if pattern.match(base)), base)
+    if capability := _CAPABILITY.match(base):
+        base = f"/{capability[2]}/" + "/".join("..." for _ in capability[3][1:].split("/"))
     if not sep:
         return base
     names = [(name, "...") for name, _ in parse_qsl(query, keep_blank_values=True)]

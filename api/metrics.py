@@ -1,7 +1,8 @@
 """Prometheus metrics of one app: requests by route and status, latency, pieces, batches, queue depth, and the
 pieces cancelled in the queue or translated for nobody.
 
-Labels carry route templates and status codes only: never texts, keys or client addresses.
+Labels carry route templates, standard methods ("other" for any made-up one) and status codes only: never
+texts, keys or client addresses.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ class Metrics:
         return generate_latest(self.registry)
 
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"})
+
+
 class MetricsMiddleware:
     """Counts and times every request under its route template ("/v1/translate"), not its raw path."""
 
@@ -86,5 +90,6 @@ class MetricsMiddleware:
             await self.app(scope, receive, record_status)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
+            method = scope["method"] if scope["method"] in METHODS else "other"  # any token is a method to h11
+            self.metrics.requests.labels(route, method, str(status)).inc()
             self.metrics.latency.labels(route).observe(time.perf_counter() - started)

@@ -41,7 +41,14 @@ def serve(host: str, port: int) -> None:
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=_port, default=8000)
+
+
+def _port(value: str) -> int:
+    """A TCP port, checked with the options (bind() would refuse it only after the model loads, in a traceback)."""
+    if not value.strip().isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port: 0 to 65535")
+    return int(value)
 
 
 command = Command(

@@ -73,6 +73,16 @@ def test_serve_is_the_command_the_api_package_adds() -> None:
         cli.build_parser({}).parse_args(["serve"])
 
 
+@pytest.mark.parametrize("port", ["99999", "-1", "65536"])
+def test_serve_refuses_a_port_out_of_range_in_one_line(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Caught with the options, as a port that is not a number is: not a 76-line traceback from bind()."""
+    command = EntryPoint("serve", "api.server:command", cli.COMMANDS).load()
+    with pytest.raises(SystemExit) as exited:
+        cli.build_parser({"serve": command}).parse_args(["serve", "--port", port])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and err.count("\n") == 1 and "--port" in err and "0 to 65535" in err, err
+
+
 def translated(*options: str) -> dict[str, object]:
     result = run_main(["translate", "--format", "json", *options], "Iya benar, dia sedang jaga warung.")
     assert result.returncode == 0, result.stderr

@@ -258,11 +258,14 @@ def _translate(args: argparse.Namespace, out: TextIO) -> None:
 
 def _translate_file(args: argparse.Namespace) -> None:
     """The file translated into the same format (translator/files), written whole or not at all, never over an
-    existing file without --force."""
+    existing file without --force, and with it over a regular file only (the English is renamed over it: over a
+    link or a device, /dev/stdout, it would replace the link or the device node)."""
     from translator import durable, files
     from translator.pipeline import Translator
 
     out = args.out or args.file.with_name(f"{args.file.stem}.en{args.file.suffix}")
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        raise RefusedError(f"{out} is not a regular file: give --out the path of one")
     if out.exists() and not args.force:
         raise RefusedError(f"{out} exists: pass --force to overwrite it")
     try:

@@ -4,6 +4,7 @@ only with one of the private-address opt-ins), its redirects, limits and failure
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import socket
@@ -347,3 +348,23 @@ def test_slow_fetches_do_not_hold_translation(
     assert len(fetched) == 50 and statuses.count(503) >= 30 and set(statuses) <= {200, 422, 503}, others  # 422: slow
     assert all(int(r.headers["retry-after"]) >= 1 for r in fetched if r.status == 503)
     assert p95(loaded) <= 3 * p95(idle), (p95(loaded), p95(idle))
+
+
+def test_fetches_past_the_limit_are_refused_even_when_they_arrive_together(site: str) -> None:
+    """Twelve fetches started in the same instant with TRANSLATOR_FETCH_CONCURRENCY=2: two are read and ten are
+    refused with fetch_busy at once — none waits in line for a thread, although all twelve came before either
+    of the first two had taken one."""
+    fetcher = articles.Fetcher(settings(fetch_allow_private=True, fetch_concurrency=2))
+
+    async def read() -> str:
+        try:
+            await fetcher.read(site + "/stalled")
+        except ApiError as exc:
+            return exc.code
+        return "read"
+
+    async def together() -> list[str]:
+        return await asyncio.gather(*(read() for _ in range(12)))
+
+    outcomes = asyncio.run(together())
+    assert outcomes.count("fetch_busy") == 10, outcomes

@@ -174,6 +174,22 @@ def test_a_second_server_on_a_data_folder_in_use_says_so_in_one_line() -> None:
     assert str(data / "documents") in lines[0] and f"pid {first.proc.pid}" in lines[0]
 
 
+def test_a_data_folder_that_cannot_be_one_is_refused_in_one_line(tmp_path: Path) -> None:
+    """TRANSLATOR_DATA_DIR a file, or below one: one line naming the variable and the reason, no traceback."""
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    for data in (tmp_path / "a-file", tmp_path / "a-file" / "below"):
+        second = subprocess.run(
+            [sys.executable, "-m", "translator", "serve", "--port", str(free_port())],
+            env=clean_env(TRANSLATOR_DATA_DIR=str(data)),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        lines = (second.stdout + second.stderr).strip().splitlines()
+        assert second.returncode != 0 and len(lines) == 1, lines
+        assert "TRANSLATOR_DATA_DIR" in lines[0] and str(data) in lines[0], lines
+
+
 def test_one_server_per_data_folder(tmp_path: Path) -> None:
     first = Jobs(tmp_path, ttl_s=60)
     with pytest.raises(ConfigError, match="in use by another translator serve"):

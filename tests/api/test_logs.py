@@ -119,3 +119,21 @@ def test_a_failed_job_is_logged_without_its_id_or_key(tmp_path: Path, caplog: py
 def test_redacted_masks_capability_paths() -> None:
     assert redacted("/download_file/0A1B/berita%20rahasia.txt") == "/download_file/.../..."
     assert redacted("/download_file/0A1B/x.txt?api_key=k") == "/download_file/.../...?api_key=..."
+
+
+def test_redacted_masks_near_misses_of_a_capability_path() -> None:
+    """A download URL mistyped (a slash added, a segment lost or split, a doubled slash, other case) still
+    carries the id: every segment after download_file is masked, whatever follows."""
+    for path in (
+        "/download_file/0A1B/x.txt/",
+        "/download_file/0A1B",
+        "/download_file/0A1B/",
+        "/download_file/0A1B/a/b.txt",
+        "//download_file/0A1B/x.txt",
+        "/Download_File/0A1B/x.txt",
+        "/download_file//0A1B/x.txt",
+    ):
+        assert "0A1B" not in redacted(path), path
+        assert "x.txt" not in redacted(path), path
+    assert redacted("/download_file/0A1B/x.txt/") == "/download_file/.../.../..."
+    assert redacted("/download_file_x/0A1B") == "/download_file_x/0A1B"  # another path: as it is

@@ -164,6 +164,17 @@ def test_metrics_parse_and_carry_no_text(server: App, pairs: list[dict[str, str]
     assert any(s.value > 0 for s in families["translator_sentences"].samples)
 
 
+def test_made_up_methods_share_one_metrics_label(server: App) -> None:
+    """A client may send any token as its method: each made-up one is counted as "other", or a flood of them
+    would grow /metrics and the process's memory without bound."""
+    for n in range(20):
+        assert call(server.url + "/v1/translate", method=f"HACK{n}").status == 405
+    text = call(server.url + "/metrics").body.decode()
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    methods = {s.labels["method"] for s in families["translator_requests"].samples}
+    assert "other" in methods and not any(m.startswith("HACK") for m in methods), methods
+
+
 def test_every_field_of_our_schemas_is_documented(server: App) -> None:
     schemas: dict[str, Any] = call(server.url + "/openapi.json").json()["components"]["schemas"]
     ours = [name for name in schemas if not name.startswith(("HTTPValidationError", "ValidationError"))]

@@ -93,3 +93,22 @@ def test_markup_is_translated_in_one_call_over_all_its_text_nodes() -> None:
 
     assert translate_file("a.html", b"<p>satu</p><p>dua</p>", record) == b"<p>SATU</p><p>DUA</p>"
     assert calls == [["satu", "dua"]]
+
+
+NOTES = (
+    "---\ntitle: Catatan rapat\n---\n\n# Judul\n\nKata Budi.\n\n"
+    '```python\nprint("jangan diterjemahkan")\n```\n\nLalu ~~~ bukan pagar.\n\n'
+    "~~~~\nkode ~~~ tetap\n~~~~\n\nAkhir.\n\n```\npagar tanpa penutup\n"
+)
+
+
+def test_markdown_code_blocks_and_front_matter_are_kept_byte_for_byte() -> None:
+    """A fenced code block (``` or ~~~, to its closing fence or the end of the file, as CommonMark reads it) and
+    a YAML front matter are not prose: the model never sees them, and they come back as they were."""
+    parsed = parse("notes.md", NOTES.replace("\n", "\r\n").encode())
+    assert parsed.sources() == ["", "# Judul\n\nKata Budi.", "Lalu ~~~ bukan pagar.", "Akhir.", ""]  # "": as itself
+    english = parsed.build(shout(parsed.sources())).decode()
+    assert english == NOTES.replace("\n", "\r\n").replace("Kata Budi", "KATA BUDI").replace(
+        "# Judul", "# JUDUL"
+    ).replace("Lalu ~~~ bukan pagar", "LALU ~~~ BUKAN PAGAR").replace("Akhir.", "AKHIR.")
+    assert translate_file("a.md", b"Teks saja.\n", shout) == b"TEKS SAJA.\n"  # no fence: one text, as before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from tests.conftest import TINY_MODEL, run_main
@@ -45,3 +47,19 @@ def test_markdown_is_translated_as_markdown(tmp_path: Path, pairs: list[dict[str
         assert run.returncode == 0, run.stderr
         english = (tmp_path / f"catatan.en{suffix}").read_text(encoding="utf-8")
         assert english == f"# {pairs[0]['target']}\n\n- {pairs[1]['target']}\n"
+
+
+def test_force_replaces_a_regular_file_only(tmp_path: Path, pairs: list[dict[str, str]]) -> None:
+    """--force renames the English over a file: over a link, a device or a pipe (`--out /dev/stdout` run by
+    root) that would replace the link or the device node itself, so it is refused in one line, nothing touched."""
+    source = tmp_path / "a.txt"
+    source.write_text(pairs[0]["source"], encoding="utf-8")
+    (tmp_path / "mine.txt").write_text("keep", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "mine.txt")
+    os.mkfifo(tmp_path / "pipe.txt")
+    for name in ("link.txt", "pipe.txt"):
+        refused = run_main(["translate-file", str(source), "--out", str(tmp_path / name), "--force", *MODEL])
+        err = refused.stderr.decode()
+        assert refused.returncode != 0 and err.count("\n") == 1 and "not a regular file" in err, err
+    assert (tmp_path / "link.txt").is_symlink() and (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep"
+    assert stat.S_ISFIFO((tmp_path / "pipe.txt").lstat().st_mode)

@@ -381,3 +381,19 @@ def test_a_page_of_navigation_only_is_not_an_article(tmp_path: Path) -> None:
     ]
     [unit] = iter_units(input_files([tmp_path / "short.html"]), Fields())
     assert unit.parse().text == "Dia sedang jaga warung."
+
+
+@pytest.mark.parametrize("mode", ["w", "w:gz"])
+def test_tables_in_a_tar_are_read(tmp_path: Path, mode: str) -> None:
+    """A CSV or TSV member of a tar (read as a stream, once) is read row by row as a file of its own is; it
+    crashed the whole run (CPython's stream-mode tar member asks a stream that cannot say whether it seeks)."""
+    path = tmp_path / ("t.tar.gz" if mode.endswith("gz") else "t.tar")
+    with tarfile.open(path, mode) as tar:  # type: ignore[call-overload]
+        add(tar, "a.csv", b"id,text\n1,Dia sedang jaga warung.\n")
+        add(tar, "b.tsv", b"\xef\xbb\xbfid\ttext\n2\tHarga naik.\n")
+        add(tar, "c.txt")
+    assert outcomes([path]) == [
+        (f"{path.name}!a.csv#R1", OK),
+        (f"{path.name}!b.tsv#R1", OK),
+        (f"{path.name}!c.txt", OK),
+    ]

@@ -12,7 +12,7 @@ import stat
 import tarfile
 import zipfile
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from translator.readers import (
     READ_ERRORS,
@@ -26,6 +26,9 @@ from translator.readers import (
     printable,
     reader_for,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +131,25 @@ def _tar_member(
         content = archive.extractfile(member)
         assert content is not None  # a regular member always has content
         with content:
-            yield from reader(name, content, fields, limit)
+            yield from reader(name, io.BufferedReader(_Forward(content)), fields, limit)
+
+
+class _Forward(io.RawIOBase):
+    """A tar member read forward only. tarfile's own file object of a member answers seekable() by asking the
+    tar stream, which cannot say (CPython's stream-mode tarfile._Stream has no seekable()), and the table
+    reader's io.TextIOWrapper asks."""
+
+    def __init__(self, member: IO[bytes]) -> None:
+        self.member = member
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.member.read(len(view))
+        view[: len(data)] = data
+        return len(data)
 
 
 _TAR_MODES = {
