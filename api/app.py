@@ -1,6 +1,7 @@
 """create_app(settings): the FastAPI application. Its lifespan owns the process's one Translator and the
-batcher that feeds it (the service), the usage counts and the document jobs with their runner (both in
-SQLite under TRANSLATOR_DATA_DIR), and the article fetcher; routes reach them as dependencies (api/deps.py).
+batcher that feeds it (the service), the usage counts and the document jobs with their runner (both in the
+store: SQLite under TRANSLATOR_DATA_DIR, or the PostgreSQL of TRANSLATOR_DATABASE_URL), and the article
+fetcher; routes reach them as dependencies (api/deps.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from api.service import Service
 from api.usage import RateLimit, Usage
 from translator import Translator, __version__
 from translator.settings import Settings, load_settings
+from translator.store import layout, open_database
 from translator.writers import page
 
 log = logging.getLogger("api")
@@ -63,8 +65,8 @@ def create_app(
         )
         batcher.start()
         app.state.service = service = Service(loaded, batcher, settings)
-        app.state.usage = usage = Usage(settings.data_dir / "usage.sqlite3")
         store = jobs or open_jobs(settings)
+        app.state.usage = usage = open_usage(settings, store)
         app.state.fetcher = Fetcher(settings)
         app.state.runner = runner = Runner(
             store,
@@ -114,6 +116,17 @@ def create_app(
 
 
 def open_jobs(settings: Settings) -> Jobs:
-    """The document jobs under TRANSLATOR_DATA_DIR: a ConfigError naming the folder and the holder's pid when
-    another server holds it."""
-    return Jobs(settings.data_dir / "documents", settings.document_ttl_h * 3600)
+    """The document jobs: in the PostgreSQL of TRANSLATOR_DATABASE_URL (connected and migrated here, closed
+    with them: a ConfigError naming its host when it cannot be reached), else under TRANSLATOR_DATA_DIR (a
+    ConfigError naming the folder and the holder's pid when another server holds it)."""
+    ttl_s = settings.document_ttl_h * 3600
+    if (url := settings.database()) is None:
+        return Jobs(layout.jobs_folder(settings.data_dir), ttl_s)
+    jobs = Jobs(database := open_database(url, settings.database_pool), ttl_s)
+    jobs.held.enter_context(database)
+    return jobs
+
+
+def open_usage(settings: Settings, jobs: Jobs) -> Usage:
+    """The usage counts: in the jobs' PostgreSQL when there is one, else in TRANSLATOR_DATA_DIR's own file."""
+    return Usage(jobs.db if settings.database() else layout.usage_file(settings.data_dir))
