@@ -69,9 +69,11 @@ class Jobs:
             self.db, self.files = store, TableFiles(store)
         else:
             store.mkdir(parents=True, exist_ok=True)
-            # one server a data folder: recovering would take another's jobs
-            self.held.enter_context(durable.exclusive(store / "jobs.lock", _in_use(store)))
-            self.db = self.held.enter_context(open_sqlite(store / layout.JOBS, ("jobs",), synchronous="FULL"))
+            with contextlib.ExitStack() as opening:  # let go again if the file cannot be opened
+                # one server a data folder: recovering would take another's jobs
+                opening.enter_context(durable.exclusive(store / "jobs.lock", _in_use(store)))
+                self.db = opening.enter_context(open_sqlite(store / layout.JOBS, ("jobs",), synchronous="FULL"))
+                self.held = opening.pop_all()
             self.files = FolderFiles(store)
 
     async def create(self, account: str, month: str, file: tuple[str, str, bytes], characters: int, once: bool) -> Job:
@@ -101,9 +103,9 @@ class Jobs:
     def claim(self) -> Job | None:
         """The oldest queued job, now translating; None when none waits."""
         row = self.db.one(
-            "UPDATE jobs SET status = ? WHERE id = (SELECT id FROM jobs WHERE status = ? AND expires > ? "
-            "ORDER BY created LIMIT 1) RETURNING id",
-            (TRANSLATING, QUEUED, time.time()),
+            "UPDATE jobs SET status = ? WHERE status = ? AND id = (SELECT id FROM jobs WHERE status = ? "
+            "AND expires > ? ORDER BY created LIMIT 1) RETURNING id",
+            (TRANSLATING, QUEUED, QUEUED, time.time()),
         )
         return self._get(row[0]) if row else None
 

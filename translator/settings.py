@@ -193,8 +193,6 @@ def load_settings() -> Settings:
 def _problem(error: ErrorDetails) -> str:
     """`TRANSLATOR_BEAM='99': Input should be less than or equal to 16` from one of pydantic's errors."""
     name = "TRANSLATOR_" + "_".join(str(p) for p in error["loc"]).upper() if error["loc"] else "TRANSLATOR_*"
-    if name == "TRANSLATOR_DATABASE_URL":  # its value holds a password
-        return f"{name}: {error['msg']}"
     return (
         f"{name}={error['input']!r}: {error['msg']}" if isinstance(error["input"], str) else f"{name}: {error['msg']}"
     )
