@@ -122,11 +122,10 @@ def open_jobs(settings: Settings) -> Jobs:
     ttl_s = settings.document_ttl_h * 3600
     if (url := settings.database()) is None:
         return Jobs(layout.jobs_folder(settings.data_dir), ttl_s)
-    jobs = Jobs(database := open_database(url, settings.database_pool), ttl_s)
-    jobs.held.enter_context(database)
-    return jobs
+    return Jobs(open_database(url, settings.database_pool), ttl_s)
 
 
 def open_usage(settings: Settings, jobs: Jobs) -> Usage:
-    """The usage counts: in the jobs' PostgreSQL when there is one, else in TRANSLATOR_DATA_DIR's own file."""
+    """The usage counts: in the jobs' PostgreSQL when there is one (closed by whichever closes first), else in
+    TRANSLATOR_DATA_DIR's own file."""
     return Usage(jobs.db if settings.database() else layout.usage_file(settings.data_dir))

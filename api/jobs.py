@@ -59,14 +59,14 @@ class Job:
 
 class Jobs:
     """The jobs of `store`: a folder (created if missing) of a SQLite file and the jobs' files, held by this
-    process alone; or a Database (shared, left open by close) holding the rows and the files."""
+    process alone; or a Database holding the rows and the files. close closes either."""
 
     def __init__(self, store: Path | Database, ttl_s: float) -> None:
         self.ttl_s = ttl_s
         self.held = contextlib.ExitStack()
         self.files: JobFiles
         if isinstance(store, Database):
-            self.db, self.files = store, TableFiles(store)
+            self.db, self.files = self.held.enter_context(store), TableFiles(store)
         else:
             store.mkdir(parents=True, exist_ok=True)
             with contextlib.ExitStack() as opening:  # let go again if the file cannot be opened

@@ -75,11 +75,10 @@ def seconds_to_next_month(now: datetime) -> int:
 
 
 class Usage:
-    """The characters counted per account per month, in `store`: a Database (shared, left open by close), or
-    the path of a SQLite file of its own."""
+    """The characters counted per account per month, in `store`: a Database, or the path of a SQLite file of
+    its own."""
 
     def __init__(self, store: Database | Path) -> None:
-        self.owned = not isinstance(store, Database)
         self.db = store if isinstance(store, Database) else open_sqlite(store, ("usage",), synchronous="NORMAL")
         self.rows: set[tuple[str, str]] = set()  # (account, month) rows known to exist
 
@@ -132,8 +131,7 @@ class Usage:
             )
 
     def close(self) -> None:
-        if self.owned:
-            self.db.close()
+        self.db.close()
 
 
 class RateLimit:

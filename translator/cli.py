@@ -347,13 +347,15 @@ def _batch(args: argparse.Namespace) -> int:
         engine=_engine(args),
     )
 
+    opened = contextlib.ExitStack()
+
     def load() -> Translator:
-        memory = None if args.no_memory else _open_memory(args.settings)
+        memory = None if args.no_memory else opened.enter_context(contextlib.closing(_open_memory(args.settings)))
         return Translator.from_config(config, memory=memory)
 
     previous = signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop, systemd: stop as Ctrl-C does
     try:
-        with _progress(args.quiet or not sys.stderr.isatty()) as report:
+        with opened, _progress(args.quiet or not sys.stderr.isatty()) as report:
             result = archive.run(options, load, report)
     finally:
         signal.signal(signal.SIGTERM, previous)  # main(argv) may run inside a longer-lived process

@@ -32,10 +32,9 @@ class MemoryStats:
 
 
 class TranslationMemory:
-    """The memory in `store`: a Database (left open by close), or the path of a SQLite file of its own."""
+    """The memory in `store`: a Database, or the path of a SQLite file of its own."""
 
     def __init__(self, store: Database | Path) -> None:
-        self.owned = not isinstance(store, Database)
         if isinstance(store, Database):
             self.db = store
         else:
@@ -46,8 +45,7 @@ class TranslationMemory:
         self.where, self.address = self.db.where, self.db.address
 
     def close(self) -> None:
-        if self.owned:
-            self.db.close()
+        self.db.close()
 
     @staticmethod
     def key(sentence: str, model: str, revision: str, options: DecodeOptions) -> str:

@@ -42,7 +42,7 @@ class CollectingMemory(TranslationMemory):
     PostgreSQL URL (translator/store)."""
 
     def __init__(self, address: str | None) -> None:
-        self.owned, self.where, self.address = True, "", address or ""
+        self.where, self.address = "", address or ""
         self.collected: list[tuple[str, str, Translation]] = []
         self.db = None  # type: ignore[assignment]
         with contextlib.suppress(TranslatorError):  # unreachable, unreadable: translated by the model instead

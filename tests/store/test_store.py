@@ -20,6 +20,7 @@ from translator.memory import TranslationMemory, normalise
 from translator.settings import KeyLimits
 from translator.store import schema
 from translator.types import Translation
+from translator.worker import CollectingMemory
 
 
 def test_the_quota_holds_exactly_when_many_reserve_at_once(store: Store) -> None:
@@ -115,6 +116,19 @@ def test_the_memory_keeps_finds_lists_in_order_and_clears(store: Store) -> None:
     stats = memory.stats()
     assert stats.entries == 2 and stats.models == {"m@r1": 2} and PASSWORD not in stats.where
     assert memory.clear() == 2 and memory.stats().entries == 0
+
+
+def test_a_ray_actor_reads_the_memory_by_its_address_and_only_collects_what_it_would_store(store: Store) -> None:
+    memory = store.memory()
+    options = DecodeOptions(4, 2.0, 10)
+    key = TranslationMemory.key("Halo.", "m", "r", options)
+    memory.store([(key, "Halo.", Translation("Hello."))], "m", "r", options)
+    actor = CollectingMemory(memory.address)
+    learned = (TranslationMemory.key("Baru.", "m", "r", options), "Baru.", Translation("New."))
+    actor.store([learned], "m", "r", options)
+    assert actor.lookup([key, learned[0]]) == {key: Translation("Hello.")} and actor.collected == [learned]
+    actor.close()
+    assert memory.stats().entries == 1  # the driver, the memory's one writer, stores what actors collected
 
 
 def test_a_database_has_one_version_record_and_a_newer_one_is_refused_in_one_line(store: Store) -> None:
