@@ -382,6 +382,7 @@ def test_a_finished_job_asked_for_more_exports_writes_them_from_what_it_holds(
     result = run(JobOptions([inputs], out, ALL, config=tiny.config), never_load)
     assert result.rebuilt == ("tmx", "xliff", "moses") and not result.already_complete
     assert outputs(out) == want
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in (tmp_path / "whole").iterdir())
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["exports"] == sorted(ALL) and manifest["complete"]
     again = run(JobOptions([inputs], out, ALL, config=tiny.config), never_load)

@@ -14,16 +14,14 @@ import logging
 import re
 import signal
 import sys
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from translator import durable, segment, utf8
+from translator import durable, progress, segment, utf8
 from translator._version import __version__
-from translator.archive import Progress
 from translator.chunks import ChunkTranslation
 from translator.config import BACKENDS, DEVICES, TranslatorConfig
 from translator.errors import ConfigError, InputError, RefusedError, TranslatorError
@@ -355,7 +353,7 @@ def _batch(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop, systemd: stop as Ctrl-C does
     try:
-        with opened, _progress(args.quiet or not sys.stderr.isatty()) as report:
+        with opened, progress.shown(plain=args.quiet or not sys.stderr.isatty()) as report:
             result = archive.run(options, load, report)
     finally:
         signal.signal(signal.SIGTERM, previous)  # main(argv) may run inside a longer-lived process
@@ -386,43 +384,6 @@ def _engine(args: argparse.Namespace) -> ChunkTranslation | None:
 
 def _interrupt(signum: int, frame: object) -> NoReturn:
     raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def _progress(plain: bool) -> Iterator[Callable[[Progress], None]]:
-    """A progress bar on stderr, or (`plain`: --quiet, or stderr not a terminal) a line every 30 seconds."""
-    if plain:
-        last = [time.monotonic()]
-
-        def now_and_then(p: Progress) -> None:
-            if time.monotonic() - last[0] >= 30:
-                last[0] = time.monotonic()
-                log.warning("%s", _progress_text(p))
-
-        yield now_and_then
-        return
-    from tqdm import tqdm
-
-    with tqdm(unit="B", unit_scale=True, file=sys.stderr, dynamic_ncols=True) as bar:
-
-        def update(p: Progress) -> None:
-            bar.total, bar.n = p.total, p.read
-            bar.set_postfix_str(_progress_text(p, with_eta=False))
-
-        yield update
-
-
-def _progress_text(p: Progress, with_eta: bool = True) -> str:
-    """The job's totals (over all its runs, as in its manifest); the rate and ETA of this run's work."""
-    seconds = max(time.monotonic() - p.started, 1e-9)
-    asked = p.memory_hits + p.model_sentences
-    hits = f"{100 * p.memory_hits / asked:.0f}%" if asked else "-"
-    rate = (p.sentences - p.resumed_sentences) / seconds
-    text = f"{p.documents} documents ({p.failed} failed), {p.sentences} sentences, {rate:.1f}/s, memory hits {hits}"
-    read = p.read - p.resumed_read
-    if with_eta and p.total and read > 0:
-        text += f", {100 * p.read / p.total:.0f}% of the input, ETA {seconds * (p.total - p.read) / read:.0f} s"
-    return text
 
 
 def _memory(args: argparse.Namespace, out: TextIO) -> None:

@@ -65,20 +65,26 @@ def difference(old: Sequence[InputRecord], new: Sequence[InputRecord]) -> str | 
     """One line saying how two input sets differ, or None when they are the same."""
     if list(old) == list(new):
         return None
-    before: dict[str, list[InputRecord]] = {}
-    after: dict[str, list[InputRecord]] = {}
-    for records, by_origin in ((old, before), (new, after)):
-        for r in records:
-            by_origin.setdefault(r.origin, []).append(r)
-    added = [o for o in after if o not in before]
-    removed = [o for o in before if o not in after]
-    changed = [o for o in after if o in before and before[o] != after[o]]
-    if not added and not removed and not changed:
+    before, after = _by_origin(old), _by_origin(new)
+    kinds = {
+        "added": [o for o in after if o not in before],
+        "removed": [o for o in before if o not in after],
+        "changed": [o for o in after if o in before and before[o] != after[o]],
+    }
+    if not any(kinds.values()):
         return "the same inputs in another order"
-    return ", ".join(
-        f"{len(names)} input{'s' if len(names) != 1 else ''} {verb}" + (f" ({_some(names)})" if names else "")
-        for verb, names in (("added", added), ("removed", removed), ("changed", changed))
-    )
+    return ", ".join(_counted(verb, names) for verb, names in kinds.items())
+
+
+def _by_origin(records: Sequence[InputRecord]) -> dict[str, list[InputRecord]]:
+    found: dict[str, list[InputRecord]] = {}
+    for r in records:
+        found.setdefault(r.origin, []).append(r)
+    return found
+
+
+def _counted(verb: str, names: list[str]) -> str:
+    return f"{len(names)} input{'s' if len(names) != 1 else ''} {verb}" + (f" ({_some(names)})" if names else "")
 
 
 def _some(names: list[str], most: int = 3) -> str:

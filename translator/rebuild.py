@@ -11,6 +11,7 @@ over whatever an earlier move left.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from collections.abc import Iterator, Sequence
@@ -76,6 +77,8 @@ def rebuild(out: Path, ledger: Ledger, exports: Sequence[str], provenance: dict[
         _move(path, out / path.name)
     durable.fsync(out)
     shutil.rmtree(staging, ignore_errors=True)
+    with contextlib.suppress(OSError):  # the scratch folder, unless it holds an engine's files (Ray's results)
+        staging.parent.rmdir()
     return states
 
 
