@@ -1,12 +1,12 @@
 """create_app(settings): the FastAPI application. Its lifespan owns the process's one Translator and the
-batcher that feeds it (the service), the usage counts and the document jobs with their runner (both in
-SQLite under TRANSLATOR_DATA_DIR), and the article fetcher; routes reach them as dependencies (api/deps.py).
+batcher that feeds it (the service), the usage counts and the document jobs with their runner (both in the
+store: SQLite under TRANSLATOR_DATA_DIR, or the PostgreSQL of TRANSLATOR_DATABASE_URL), and the article
+fetcher; routes reach them as dependencies (api/deps.py).
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,6 +28,8 @@ from api.usage import RateLimit, Usage
 from translator import Translator, __version__
 from translator.errors import ConfigError
 from translator.settings import Settings, load_settings
+from translator.store import layout, open_database
+from translator.store.database import StoreError
 from translator.writers import page
 
 log = logging.getLogger("api")
@@ -65,8 +67,8 @@ def create_app(
         )
         batcher.start()
         app.state.service = service = Service(loaded, batcher, settings)
-        app.state.usage = usage = Usage(settings.data_dir / "usage.sqlite3")
         store = jobs or open_jobs(settings)
+        app.state.usage = usage = open_usage(settings, store)
         app.state.fetcher = Fetcher(settings)
         app.state.runner = runner = Runner(
             store,
@@ -116,10 +118,21 @@ def create_app(
 
 
 def open_jobs(settings: Settings) -> Jobs:
-    """The document jobs under TRANSLATOR_DATA_DIR: a ConfigError naming the folder and the holder's pid when
-    another server holds it, or naming the variable when the folder cannot be made or written."""
+    """The document jobs: in the PostgreSQL of TRANSLATOR_DATABASE_URL (connected and migrated here, closed
+    with them: a ConfigError naming its host when it cannot be reached), else under TRANSLATOR_DATA_DIR (a
+    ConfigError naming the folder and the holder's pid when another server holds it, or naming the variable
+    when the folder cannot be made or written)."""
+    ttl_s = settings.document_ttl_h * 3600
+    if (url := settings.database()) is not None:
+        return Jobs(open_database(url, settings.database_pool), ttl_s)
     try:
-        return Jobs(settings.data_dir / "documents", settings.document_ttl_h * 3600)
-    except (OSError, sqlite3.Error) as exc:
+        return Jobs(layout.jobs_folder(settings.data_dir), ttl_s)
+    except (OSError, StoreError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(f"cannot use TRANSLATOR_DATA_DIR {settings.data_dir}: {reason}") from exc
+
+
+def open_usage(settings: Settings, jobs: Jobs) -> Usage:
+    """The usage counts: in the jobs' PostgreSQL when there is one (closed by whichever closes first), else in
+    TRANSLATOR_DATA_DIR's own file."""
+    return Usage(jobs.db if settings.database() else layout.usage_file(settings.data_dir))

@@ -1,7 +1,8 @@
-"""Document jobs: a file uploaded, translated in the background, downloaded. Each job is a row of a SQLite
-file with its files in a folder beside it (TRANSLATOR_DATA_DIR/documents), written durably before the row
-says they exist, so that a job submitted before a crash or a kill -9 completes after the restart (a job that
-was translating starts again). A job belongs to the account that created it, and expires with its files
+"""Document jobs: a file uploaded, translated in the background, downloaded. Each job is a row of the store:
+a SQLite file with its files in a folder beside it (TRANSLATOR_DATA_DIR/documents), or the PostgreSQL of
+TRANSLATOR_DATABASE_URL with its files in the database (api/jobfiles.py); the files are written before the
+row says they exist, so that a job submitted before a crash or a kill -9 completes after the restart (a job
+that was translating starts again). A job belongs to the account that created it, and expires with its files
 after TRANSLATOR_DOCUMENT_TTL_H hours.
 
 Statuses are DeepL's: queued, translating, done, error, downloaded (a result that may be fetched once was).
@@ -13,8 +14,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import shutil
-import sqlite3
 import time
 import urllib.parse
 from collections.abc import Callable, Coroutine
@@ -26,13 +25,16 @@ import anyio
 from fastapi import Request
 
 from api.errors import ApiError
+from api.jobfiles import FolderFiles, JobFiles, TableFiles
 from api.usage import Account, Usage
 from translator import durable, files
 from translator.errors import ConfigError
+from translator.store import Database, layout, open_sqlite
 
 log = logging.getLogger(__name__)
 
 QUEUED, TRANSLATING, DONE, ERROR, DOWNLOADED = "queued", "translating", "done", "error", "downloaded"
+COLUMNS = "id, key, account, month, filename, media_type, status, error, characters, created, expires, once"
 
 
 @dataclass(frozen=True)
@@ -56,39 +58,34 @@ class Job:
 
 
 class Jobs:
-    """The jobs of `folder` (created if missing)."""
+    """The jobs of `store`: a folder (created if missing) of a SQLite file and the jobs' files, held by this
+    process alone; or a Database holding the rows and the files. close closes either."""
 
-    def __init__(self, folder: Path, ttl_s: float) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.folder, self.ttl_s = folder, ttl_s
-        self.held = contextlib.ExitStack()  # one server a data folder: recovering would take another's jobs
-        self.held.enter_context(durable.exclusive(folder / "jobs.lock", _in_use(folder)))
-        self.db = sqlite3.connect(folder / "jobs.sqlite3", isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.db.executescript(
-            """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = FULL;
-            CREATE TABLE IF NOT EXISTS jobs (
-                id TEXT PRIMARY KEY, key TEXT NOT NULL, account TEXT NOT NULL, month TEXT NOT NULL,
-                filename TEXT NOT NULL, media_type TEXT NOT NULL, status TEXT NOT NULL, error TEXT,
-                characters INTEGER NOT NULL,
-                created REAL NOT NULL, expires REAL NOT NULL, once INTEGER NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS queued ON jobs (status, created);
-            """
-        )
+    def __init__(self, store: Path | Database, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self.held = contextlib.ExitStack()
+        self.files: JobFiles
+        if isinstance(store, Database):
+            self.db, self.files = self.held.enter_context(store), TableFiles(store)
+        else:
+            store.mkdir(parents=True, exist_ok=True)
+            with contextlib.ExitStack() as opening:  # let go again if the file cannot be opened
+                # one server a data folder: recovering would take another's jobs
+                opening.enter_context(durable.exclusive(store / "jobs.lock", _in_use(store)))
+                self.db = opening.enter_context(open_sqlite(store / layout.JOBS, ("jobs",), synchronous="FULL"))
+                self.held = opening.pop_all()
+            self.files = FolderFiles(store)
 
     async def create(self, account: str, month: str, file: tuple[str, str, bytes], characters: int, once: bool) -> Job:
         """A queued job for `file` (its name, its result's media type, its bytes); the file is written, in a
         thread, before the row says it exists."""
         filename, media_type, data = file
         job_id, key = secrets.token_hex(16).upper(), secrets.token_hex(32).upper()
-        await anyio.to_thread.run_sync(self._write, self._source(job_id), data, True)
+        await anyio.to_thread.run_sync(self.files.put, job_id, layout.SOURCE, data)
         now = time.time()
         self.db.execute(
-            "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
-            (job_id, key, account, month, filename, media_type, QUEUED, characters, now, now + self.ttl_s, once),
+            f"INSERT INTO jobs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+            (job_id, key, account, month, filename, media_type, QUEUED, characters, now, now + self.ttl_s, int(once)),
         )
         return self._get(job_id)  # type: ignore[return-value]
 
@@ -100,28 +97,28 @@ class Jobs:
         return job
 
     def _get(self, job_id: str) -> Job | None:
-        row = self.db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        row = self.db.one(f"SELECT {COLUMNS} FROM jobs WHERE id = ?", (job_id,))
         return _job(row) if row else None
 
     def claim(self) -> Job | None:
         """The oldest queued job, now translating; None when none waits."""
-        row = self.db.execute(
-            "UPDATE jobs SET status = ? WHERE id = (SELECT id FROM jobs WHERE status = ? AND expires > ? "
-            "ORDER BY created LIMIT 1) RETURNING id",
-            (TRANSLATING, QUEUED, time.time()),
-        ).fetchone()
-        return self._get(row["id"]) if row else None
+        row = self.db.one(
+            "UPDATE jobs SET status = ? WHERE status = ? AND id = (SELECT id FROM jobs WHERE status = ? "
+            "AND expires > ? ORDER BY created LIMIT 1) RETURNING id",
+            (TRANSLATING, QUEUED, QUEUED, time.time()),
+        )
+        return self._get(row[0]) if row else None
 
     def source(self, job: Job) -> bytes:
-        return self._source(job.id).read_bytes()
+        return self.files.get(job.id, layout.SOURCE)
 
     def result(self, job: Job) -> bytes:
-        return self._result(job.id).read_bytes()
+        return self.files.get(job.id, layout.RESULT)
 
     async def finish(self, job: Job, result: bytes) -> None:
-        """The job done with `result`; nothing if it expired meanwhile (its folder is gone with its row)."""
+        """The job done with `result`; nothing if it expired meanwhile (its files are gone with its row)."""
         if self._get(job.id) is not None:
-            await anyio.to_thread.run_sync(self._write, self._result(job.id), result)
+            await anyio.to_thread.run_sync(self.files.put, job.id, layout.RESULT, result)
             self.db.execute("UPDATE jobs SET status = ? WHERE id = ? AND status = ?", (DONE, job.id, TRANSLATING))
 
     def fail(self, job: Job, message: str) -> bool:
@@ -130,50 +127,34 @@ class Jobs:
             self.db.execute(
                 "UPDATE jobs SET status = ?, error = ? WHERE id = ? AND status IN (?, ?)",
                 (ERROR, message, job.id, QUEUED, TRANSLATING),
-            ).rowcount
+            )
         )
 
     def downloaded(self, job: Job) -> None:
         """A once-only result was fetched: its files go, its row stays (status downloaded) until it expires."""
         self.db.execute("UPDATE jobs SET status = ? WHERE id = ?", (DOWNLOADED, job.id))
-        shutil.rmtree(self.folder / job.id, ignore_errors=True)
+        self.files.delete(job.id)
 
     def recover(self) -> int:
-        """At start (no job is running): jobs that were translating are queued again, and folders no job owns
+        """At start (no job is running): jobs that were translating are queued again, and files no job owns
         (a crash between a job's file and its row) deleted; how many jobs were requeued."""
-        owned = {row["id"] for row in self.db.execute("SELECT id FROM jobs")}
-        for path in self.folder.iterdir():
-            if path.is_dir() and path.name not in owned:
-                shutil.rmtree(path, ignore_errors=True)
-        return self.db.execute("UPDATE jobs SET status = ? WHERE status = ?", (QUEUED, TRANSLATING)).rowcount
+        self.files.prune({row[0] for row in self.db.all("SELECT id FROM jobs")})
+        return self.db.execute("UPDATE jobs SET status = ? WHERE status = ?", (QUEUED, TRANSLATING))
 
     def expire(self) -> list[Job]:
         """Delete expired jobs and their files; the ones deleted unfinished (their characters are owed back)."""
-        rows = self.db.execute("DELETE FROM jobs WHERE expires <= ? RETURNING *", (time.time(),)).fetchall()
+        rows = self.db.all(f"DELETE FROM jobs WHERE expires <= ? RETURNING {COLUMNS}", (time.time(),))
         gone = [_job(row) for row in rows]
         for job in gone:
-            shutil.rmtree(self.folder / job.id, ignore_errors=True)
+            self.files.delete(job.id)
         return [job for job in gone if not job.finished]
 
     def close(self) -> None:
-        self.db.close()
         self.held.close()
 
-    @staticmethod
-    def _write(path: Path, data: bytes, new_folder: bool = False) -> None:
-        if new_folder:
-            path.parent.mkdir()
-        durable.replace(path, lambda out: out.write(data))
 
-    def _source(self, job_id: str) -> Path:
-        return self.folder / job_id / "source"
-
-    def _result(self, job_id: str) -> Path:
-        return self.folder / job_id / "result"
-
-
-def _job(row: sqlite3.Row) -> Job:
-    return Job(**{**dict(row), "once": bool(row["once"])})
+def _job(row: tuple[Any, ...]) -> Job:
+    return Job(**{**dict(zip(COLUMNS.split(", "), row, strict=True)), "once": bool(row[-1])})
 
 
 def _in_use(folder: Path) -> Callable[[str], Exception]:

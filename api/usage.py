@@ -1,6 +1,7 @@
 """Who is calling and how much they use: the characters translated for each key in each calendar month (UTC),
-counted in SQLite under TRANSLATOR_DATA_DIR so that a restart or a kill forgets nothing, against the key's
-monthly quota; and the key's request rate (both from TRANSLATOR_KEYS_FILE).
+counted in the store (usage.sqlite3 under TRANSLATOR_DATA_DIR, or the PostgreSQL of TRANSLATOR_DATABASE_URL,
+which every replica shares) so that a restart or a kill forgets nothing, against the key's monthly quota; and
+the key's request rate (both from TRANSLATOR_KEYS_FILE), counted in this process's memory.
 
 A request's characters are reserved before it is translated, in one UPDATE that checks the quota, so two
 requests at once cannot both slip under it; they are given back if the request fails. Keys are stored only
@@ -12,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from api.errors import ApiError
 from translator.settings import KeyLimits
+from translator.store import Database, open_sqlite
 
 ANONYMOUS = "anonymous"
 
@@ -74,28 +75,16 @@ def seconds_to_next_month(now: datetime) -> int:
 
 
 class Usage:
-    """The characters counted per account per month, in `path` (a SQLite file)."""
+    """The characters counted per account per month, in `store`: a Database, or the path of a SQLite file of
+    its own."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.executescript(
-            """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            CREATE TABLE IF NOT EXISTS usage (
-                account TEXT NOT NULL, month TEXT NOT NULL, characters INTEGER NOT NULL,
-                PRIMARY KEY (account, month)
-            );
-            """
-        )
+    def __init__(self, store: Database | Path) -> None:
+        self.db = store if isinstance(store, Database) else open_sqlite(store, ("usage",), synchronous="NORMAL")
         self.rows: set[tuple[str, str]] = set()  # (account, month) rows known to exist
 
     def count(self, account: Account, now: datetime | None = None) -> int:
         month = month_of(now or datetime.now(UTC))
-        row = self.db.execute(
-            "SELECT characters FROM usage WHERE account = ? AND month = ?", (account.id, month)
-        ).fetchone()
+        row = self.db.one("SELECT characters FROM usage WHERE account = ? AND month = ?", (account.id, month))
         return int(row[0]) if row else 0
 
     def check(self, account: Account, characters: int = 1) -> None:
@@ -117,13 +106,13 @@ class Usage:
         quota = account.limits.characters_per_month
         if characters:  # nothing to translate costs nothing, and is never refused
             if (account.id, month) not in self.rows:  # one write a request, not two, once the row is there
-                self.db.execute("INSERT OR IGNORE INTO usage VALUES (?, ?, 0)", (account.id, month))
+                self.db.execute("INSERT INTO usage VALUES (?, ?, 0) ON CONFLICT DO NOTHING", (account.id, month))
                 self.rows.add((account.id, month))
             fits = self.db.execute(
                 "UPDATE usage SET characters = characters + ? WHERE account = ? AND month = ? "
-                "AND (? IS NULL OR characters + ? <= ?)",
+                "AND (CAST(? AS BIGINT) IS NULL OR characters + ? <= ?)",
                 (characters, account.id, month, quota, characters, quota),
-            ).rowcount
+            )
             if not fits and quota is not None:  # (with no quota every UPDATE fits)
                 raise self._refusal(account, quota, characters, now)
         try:
@@ -136,8 +125,9 @@ class Usage:
         """Give back characters counted in `month` for work that failed."""
         if characters:
             self.db.execute(
-                "UPDATE usage SET characters = max(0, characters - ?) WHERE account = ? AND month = ?",
-                (characters, account_id, month),
+                "UPDATE usage SET characters = CASE WHEN characters > ? THEN characters - ? ELSE 0 END "
+                "WHERE account = ? AND month = ?",
+                (characters, characters, account_id, month),
             )
 
     def close(self) -> None:

@@ -99,3 +99,27 @@ def run_main(argv: Sequence[str], stdin: str | bytes = b"") -> subprocess.Comple
         os.environ.clear()
         os.environ.update(environ)
     return subprocess.CompletedProcess(["translator", *argv], code or 0, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One PostgreSQL server of the tests' own for the session (tests/postgres.py); skipped, with the reason,
+    where PostgreSQL is missing (failed on CI, which installs it)."""
+    from tests import postgres
+
+    found = postgres.binaries()
+    if isinstance(found, str):
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must install Debian's postgresql (see .ci/run): {found}")
+        pytest.skip(found)
+    with postgres.server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """The session's PostgreSQL, emptied for this test."""
+    from tests import postgres
+
+    postgres.reset(postgres_server)
+    return postgres_server

@@ -8,6 +8,7 @@ Exit codes: 0 done, 1 an error of the library (one line on stderr), 2 a usage er
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import re
@@ -118,6 +119,17 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     clear.add_argument("--yes", action="store_true", help="do not ask: for scripts")
     _memory_option(clear)
 
+    db = commands.add_parser("db", help="the PostgreSQL store of TRANSLATOR_DATABASE_URL")
+    db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    copy = db_commands.add_parser(
+        "copy",
+        help="copy a data folder's document jobs (rows and files) and usage counts into TRANSLATOR_DATABASE_URL; "
+        "run twice, nothing is copied twice (glossaries and reviewed translations do not exist yet)",
+    )
+    copy.add_argument(
+        "--from", dest="data_dir", required=True, type=Path, help="the data folder (TRANSLATOR_DATA_DIR) to copy"
+    )
+
     seg = commands.add_parser("segment", help="split text into sentences: JSON Lines with offsets")
     seg.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
 
@@ -181,7 +193,8 @@ def _memory_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--memory",
         type=Path,
-        help="translation memory file (default: TRANSLATOR_MEMORY, else memory.sqlite in the user cache folder)",
+        help="translation memory file (default: TRANSLATOR_MEMORY, else the database of TRANSLATOR_DATABASE_URL, "
+        "else memory.sqlite in the user cache folder)",
     )
 
 
@@ -217,6 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _batch(args)
         elif args.command == "memory":
             _memory(args, sys.stdout)
+        elif args.command == "db":
+            _db_copy(args.settings, args.data_dir)
         elif args.command == "segment":
             _segment(_read(args.file), sys.stdout)
         elif args.command == "download":
@@ -282,12 +297,37 @@ def _translate_file(args: argparse.Namespace) -> None:
     log.warning("wrote %s", out)
 
 
-def _open_memory(path: Path | None) -> TranslationMemory:
+def _open_memory(settings: Settings) -> TranslationMemory:
+    """--memory or TRANSLATOR_MEMORY's file; else TRANSLATOR_DATABASE_URL's memory; else memory.sqlite in the
+    user cache folder."""
+    path, url = settings.memory, settings.database()
+    if path is None and url is not None:
+        from translator.store import open_database
+
+        return TranslationMemory(open_database(url, settings.database_pool))
     if path is None:
         from platformdirs import user_cache_path
 
         path = user_cache_path("translator") / "memory.sqlite"
     return TranslationMemory(path)
+
+
+def _db_copy(settings: Settings, data_dir: Path) -> None:
+    from translator.store import copy, open_database
+
+    url = settings.database()
+    if url is None:
+        raise ConfigError("translator db copy needs TRANSLATOR_DATABASE_URL: the PostgreSQL to copy into")
+    with open_database(url, settings.database_pool) as target:
+        copied = copy.copy(data_dir, target)
+        log.warning(
+            "copied %d usage counts, %d document jobs and %d job files from %s to %s",
+            copied.usage,
+            copied.jobs,
+            copied.files,
+            data_dir,
+            target.where,
+        )
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -308,13 +348,15 @@ def _batch(args: argparse.Namespace) -> int:
         engine=_engine(args),
     )
 
+    opened = contextlib.ExitStack()
+
     def load() -> Translator:
-        memory = None if args.no_memory else _open_memory(args.settings.memory)
+        memory = None if args.no_memory else opened.enter_context(contextlib.closing(_open_memory(args.settings)))
         return Translator.from_config(config, memory=memory)
 
     previous = signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop, systemd: stop as Ctrl-C does
     try:
-        with progress.shown(plain=args.quiet or not sys.stderr.isatty()) as report:
+        with opened, progress.shown(plain=args.quiet or not sys.stderr.isatty()) as report:
             result = archive.run(options, load, report)
     finally:
         signal.signal(signal.SIGTERM, previous)  # main(argv) may run inside a longer-lived process
@@ -348,11 +390,11 @@ def _interrupt(signum: int, frame: object) -> NoReturn:
 
 
 def _memory(args: argparse.Namespace, out: TextIO) -> None:
-    memory = _open_memory(args.settings.memory)
+    memory = _open_memory(args.settings)
     try:
         if args.memory_command == "stats":
             stats = memory.stats()
-            out.write(json.dumps({"path": str(stats.path), "entries": stats.entries, "models": stats.models}) + "\n")
+            out.write(json.dumps({"path": stats.where, "entries": stats.entries, "models": stats.models}) + "\n")
         elif args.memory_command == "export":
             from translator.writers import tmx
 
@@ -362,7 +404,7 @@ def _memory(args: argparse.Namespace, out: TextIO) -> None:
             log.warning("%d entries written to %s", written, args.tmx)
         elif args.memory_command == "clear":
             _confirm_clear(memory, args.yes)
-            log.warning("%d entries deleted from %s", memory.clear(), memory.path)
+            log.warning("%d entries deleted from %s", memory.clear(), memory.where)
     finally:
         memory.close()
 
@@ -373,8 +415,8 @@ def _confirm_clear(memory: TranslationMemory, yes: bool) -> None:
         return
     entries = memory.stats().entries
     if not sys.stdin.isatty():
-        raise RefusedError(f"memory clear would delete {entries} entries from {memory.path}; pass --yes to do so")
-    sys.stderr.write(f"Delete {entries} entries from {memory.path}? [y/N] ")
+        raise RefusedError(f"memory clear would delete {entries} entries from {memory.where}; pass --yes to do so")
+    sys.stderr.write(f"Delete {entries} entries from {memory.where}? [y/N] ")
     sys.stderr.flush()
     if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         raise RefusedError("memory clear: nothing deleted")

@@ -242,7 +242,7 @@ class _Cluster:
         self.input = Queue(actor_options={"num_cpus": 0})
         self.output: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.in_flight = 0
-        memory = translator.memory.path if translator.memory is not None else None
+        memory = translator.memory.address if translator.memory is not None else None
         results.mkdir(parents=True, exist_ok=True)
         ds = ray.data.read_datasource(
             _QueueSource(self.input, self.readers), override_num_blocks=self.readers, num_cpus=0.25
@@ -251,7 +251,7 @@ class _Cluster:
             TranslateChunk,
             fn_constructor_kwargs={
                 "config": translator.config,
-                "memory": str(memory) if memory else None,
+                "memory": memory,
                 "results": str(results),
                 "fingerprint": fingerprint,
             },

@@ -1,11 +1,11 @@
-"""The sentence translation memory: a SQLite file of finished translations, keyed by the normalised source
-sentence, the model, its revision and the decode options. A hit skips the model."""
+"""The sentence translation memory: finished translations in the store (a SQLite file of their own, or the
+PostgreSQL of TRANSLATOR_DATABASE_URL), keyed by the normalised source sentence, the model, its revision and
+the decode options. A hit skips the model."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -13,19 +13,10 @@ from pathlib import Path
 
 from translator.config import DecodeOptions
 from translator.errors import InputError, OutputError
+from translator.store import Database, StoreError, open_sqlite
 from translator.types import Translation
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tm (
-    key TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    target TEXT NOT NULL,
-    flags TEXT NOT NULL,
-    model TEXT NOT NULL,
-    revision TEXT NOT NULL,
-    options TEXT NOT NULL
-)
-"""
+_PAGE = 10_000  # entries read at a time by `entries`
 
 
 def normalise(sentence: str) -> str:
@@ -37,22 +28,24 @@ def normalise(sentence: str) -> str:
 class MemoryStats:
     entries: int
     models: dict[str, int]
-    path: Path
+    where: str
 
 
 class TranslationMemory:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise InputError(f"cannot open the translation memory {path}: {exc}") from exc
+    """The memory in `store`: a Database, or the path of a SQLite file of its own."""
+
+    def __init__(self, store: Database | Path) -> None:
+        if isinstance(store, Database):
+            self.db = store
+        else:
+            try:
+                self.db = open_sqlite(store, ("memory",))
+            except (OSError, StoreError) as exc:
+                raise InputError(f"cannot open the translation memory {store}: {exc}") from exc
+        self.where, self.address = self.db.where, self.db.address
 
     def close(self) -> None:
-        self._db.close()
+        self.db.close()
 
     @staticmethod
     def key(sentence: str, model: str, revision: str, options: DecodeOptions) -> str:
@@ -64,7 +57,7 @@ class TranslationMemory:
         for start in range(0, len(keys), 500):  # SQLite's bound on query parameters
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT key, target, flags FROM tm WHERE key IN ({marks})", chunk)
+            rows = self.db.all(f"SELECT key, target, flags FROM tm WHERE key IN ({marks})", chunk)
             found.update((k, Translation(t, tuple(json.loads(f)))) for k, t, f in rows)
         return found
 
@@ -74,29 +67,33 @@ class TranslationMemory:
         """(key, source, translation) triples; an existing key is left as it is."""
         opts = json.dumps(_options(options))
         try:
-            with self._db:
-                self._db.executemany(
-                    "INSERT OR IGNORE INTO tm VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (k, normalise(s), t.target, json.dumps(list(t.flags)), model, revision, opts)
-                        for k, s, t in entries
-                    ],
-                )
-        except sqlite3.Error as exc:
-            raise OutputError(f"cannot write the translation memory {self.path}: {exc}") from exc
+            self.db.many(
+                "INSERT INTO tm (key, source, target, flags, model, revision, options) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(k, normalise(s), t.target, json.dumps(list(t.flags)), model, revision, opts) for k, s, t in entries],
+            )
+        except StoreError as exc:
+            raise OutputError(f"cannot write the translation memory {self.where}: {exc}") from exc
 
     def stats(self) -> MemoryStats:
-        (entries,) = self._db.execute("SELECT COUNT(*) FROM tm").fetchone()
-        models = dict(self._db.execute("SELECT model || '@' || revision, COUNT(*) FROM tm GROUP BY 1"))
-        return MemoryStats(entries=entries, models=models, path=self.path)
+        (entries,) = self.db.one("SELECT COUNT(*) FROM tm") or (0,)
+        models = {m: int(n) for m, n in self.db.all("SELECT model || '@' || revision, COUNT(*) FROM tm GROUP BY 1")}
+        return MemoryStats(entries=int(entries), models=models, where=self.where)
 
     def entries(self) -> Iterator[tuple[str, str, str]]:
         """(source, target, model@revision) of every entry, oldest first."""
-        yield from self._db.execute("SELECT source, target, model || '@' || revision FROM tm ORDER BY rowid")
+        order, last = self.db.dialect.insertion_order, -1
+        while page := self.db.all(
+            f"SELECT {order}, source, target, model || '@' || revision FROM tm WHERE {order} > ? "
+            f"ORDER BY {order} LIMIT {_PAGE}",
+            (last,),
+        ):
+            for _, source, target, model in page:
+                yield source, target, model
+            last = page[-1][0]
 
     def clear(self) -> int:
-        with self._db:
-            return self._db.execute("DELETE FROM tm").rowcount
+        return self.db.execute("DELETE FROM tm")
 
 
 def _options(options: DecodeOptions) -> list[float]:

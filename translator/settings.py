@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         Path(platformdirs.user_data_dir("translator")),
         description="where document jobs (their files) and the usage counts are kept, in SQLite",
     )
+    database_url: SecretStr | None = Field(
+        None,
+        description="postgresql://user:password@host:port/database: keep document jobs (with their files), usage "
+        "and the translation memory there instead of SQLite files, shared by every replica; never logged",
+    )
+    database_pool: int = Field(10, ge=1, le=1000, description="connections to TRANSLATOR_DATABASE_URL at most")
     document_ttl_h: float = Field(24.0, gt=0, description="a document job and its files are deleted after this")
     max_document_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="bytes in one uploaded document")
     document_workers: int = Field(2, ge=1, le=64, description="documents translated at once")
@@ -106,6 +112,10 @@ class Settings(BaseSettings):
         """The per-request token budget: as set, or what a text at the character limit holds at 4 characters
         a token (Indonesian prose averages 4.7 with the opus-mt-id-en tokenizer)."""
         return self.max_request_tokens or max(1, self.max_text_chars // 4)
+
+    def database(self) -> str | None:
+        """TRANSLATOR_DATABASE_URL, or None: the data folder's SQLite files."""
+        return self.database_url.get_secret_value() if self.database_url else None
 
     def translator_config(self) -> TranslatorConfig:
         return TranslatorConfig(

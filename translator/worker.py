@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import pickle
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -13,9 +12,12 @@ from typing import Any
 from translator import plan as flow
 from translator.chunks import FATAL, Failure, failure, isolate
 from translator.config import DecodeOptions, TranslatorConfig
+from translator.errors import TranslatorError
 from translator.memory import TranslationMemory
 from translator.pipeline import Translator
 from translator.results import Entry, Result, persist
+from translator.store import StoreError, open_database, open_sqlite
+from translator.store.database import is_postgres_url
 from translator.types import Translation
 
 
@@ -35,23 +37,26 @@ def plan_task(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class CollectingMemory(TranslationMemory):
-    """The job's memory as an actor sees it: read-only lookups (none where this node cannot see or read
-    it), and stores collected for the driver, the memory's one writer."""
+    """The job's memory as an actor sees it: read-only lookups (none where this node cannot reach or read
+    it), and stores collected for the driver, the memory's one writer. `address`: a SQLite path or the
+    PostgreSQL URL (translator/store)."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path  # type: ignore[assignment]
+    def __init__(self, address: str | None) -> None:
+        self.where, self.address = "", address or ""
         self.collected: list[tuple[str, str, Translation]] = []
-        self._db = None  # type: ignore[assignment]
-        if path is not None and path.exists():
-            with contextlib.suppress(sqlite3.Error):
-                self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        self.db = None  # type: ignore[assignment]
+        with contextlib.suppress(TranslatorError):  # unreachable, unreadable: translated by the model instead
+            if address is not None and is_postgres_url(address):
+                self.db = open_database(address, pool_size=1)
+            elif address is not None and Path(address).exists():
+                self.db = open_sqlite(Path(address), ("memory",), read_only=True)
 
     def lookup(self, keys: Sequence[str]) -> dict[str, Translation]:
-        if self._db is None:
+        if self.db is None:
             return {}
         try:
             return super().lookup(keys)
-        except sqlite3.Error:
+        except StoreError:
             return {}
 
     def store(
@@ -60,8 +65,8 @@ class CollectingMemory(TranslationMemory):
         self.collected.extend(entries)
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
+        if self.db is not None:
+            self.db.close()
 
 
 class TranslateChunk:
@@ -69,7 +74,7 @@ class TranslateChunk:
 
     def __init__(self, config: TranslatorConfig, memory: str | None, results: str, fingerprint: str) -> None:
         # a memory even without the job's: it collects what finish() would store, which the driver ignores
-        self.memory = CollectingMemory(Path(memory) if memory else None)
+        self.memory = CollectingMemory(memory)
         self.translator = Translator.from_config(config, download=False, memory=self.memory)
         self.results, self.fingerprint = Path(results), fingerprint
 

@@ -1,0 +1,124 @@
+"""Connecting, and what the command line does with the store: an unreachable PostgreSQL named by its host
+and never its password, a data folder of an earlier release adopted as it is, `translator db copy` run twice
+without duplicates, and `translator memory` on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from api.jobs import Jobs
+from api.usage import Account, Usage
+from tests.api.conftest import free_port
+from tests.conftest import run_main
+from tests.postgres import PASSWORD
+from translator.config import DecodeOptions
+from translator.errors import ConfigError
+from translator.memory import TranslationMemory
+from translator.store import layout, open_database, schema
+from translator.types import Translation
+from translator.worker import CollectingMemory
+
+
+def test_an_unreachable_database_is_one_line_naming_its_host_never_its_password() -> None:
+    port = free_port()
+    with pytest.raises(ConfigError) as refused:
+        open_database(f"postgresql://news:{PASSWORD}@127.0.0.1:{port}/newsroom", pool_size=2)
+    message = str(refused.value)
+    assert message.startswith(f"cannot connect to the database at 127.0.0.1:{port}/newsroom: ")
+    assert "\n" not in message and PASSWORD not in message
+
+
+def test_serve_with_an_unreachable_database_exits_1_in_one_line_before_loading_the_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("TRANSLATOR_DATABASE_URL", f"postgresql://news:{PASSWORD}@127.0.0.1:{port}/newsroom")
+    monkeypatch.setenv("TRANSLATOR_MODEL", "/nonexistent/model")  # never reached
+    done = run_main(["serve", "--port", str(free_port())])
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, lines
+    assert f"127.0.0.1:{port}/newsroom" in lines[0] and PASSWORD not in lines[0]
+
+
+def test_a_url_that_is_not_postgresql_is_refused_without_showing_it() -> None:
+    with pytest.raises(ConfigError) as refused:
+        open_database(f"mysql://news:{PASSWORD}@db.example:3306/newsroom", pool_size=2)
+    assert "postgresql://" in str(refused.value) and PASSWORD not in str(refused.value)
+
+
+def test_the_files_of_an_earlier_release_are_adopted_as_they_are(tmp_path: Path) -> None:
+    path = layout.usage_file(tmp_path)
+    with sqlite3.connect(path) as old:  # usage.sqlite3 as releases before the store wrote it
+        old.execute(
+            "CREATE TABLE usage (account TEXT NOT NULL, month TEXT NOT NULL, characters INTEGER NOT NULL, "
+            "PRIMARY KEY (account, month))"
+        )
+        old.execute("INSERT INTO usage VALUES ('key-old', '2026-12', 1234)")
+    old.close()
+    usage = Usage(path)
+    assert usage.db.all("SELECT * FROM usage") == [("key-old", "2026-12", 1234)]
+    assert usage.db.all("SELECT version FROM schema_version") == [(schema.VERSION,)]
+    usage.close()
+
+
+def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_twice(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    usage = Usage(layout.usage_file(tmp_path))
+    with usage.spending(Account("key-a"), 1200):
+        pass
+    usage.close()
+    jobs = Jobs(layout.jobs_folder(tmp_path), 3600)
+    done = asyncio.run(jobs.create("key-a", "2026-12", ("a.txt", "text/plain", b"satu"), 4, False))
+    queued = asyncio.run(jobs.create("key-a", "2026-12", ("b.txt", "text/plain", b"dua"), 3, True))
+    claimed = jobs.claim()
+    assert claimed is not None and claimed.id == done.id
+    asyncio.run(jobs.finish(claimed, b"one"))
+    jobs.close()
+    monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
+    for _ in range(2):
+        copied = run_main(["db", "copy", "--from", str(tmp_path)])
+        assert copied.returncode == 0, copied.stderr
+        assert b"1 usage counts, 2 document jobs and 3 job files" in copied.stderr
+        assert PASSWORD.encode() not in copied.stderr
+    with open_database(postgres_url, pool_size=2) as database:
+        assert database.all("SELECT account, characters FROM usage") == [("key-a", 1200)]
+        assert database.one("SELECT COUNT(*) FROM job_files") == (3,)
+        shared = Jobs(database, 3600)
+        assert [j.id for j in (shared.get(done.id), shared.get(queued.id)) if j] == [done.id, queued.id]
+        finished = shared.get(done.id)
+        assert finished is not None and finished.status == "done" and shared.result(finished) == b"one"
+        waiting = shared.get(queued.id)
+        assert waiting is not None and waiting.once and shared.source(waiting) == b"dua"
+
+
+def test_db_copy_without_a_url_or_from_an_empty_folder_is_one_line(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TRANSLATOR_DATABASE_URL", raising=False)
+    without = run_main(["db", "copy", "--from", str(tmp_path)])
+    assert without.returncode == 1 and b"needs TRANSLATOR_DATABASE_URL" in without.stderr
+    monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
+    empty = run_main(["db", "copy", "--from", str(tmp_path)])
+    assert empty.returncode == 1 and len(empty.stderr.splitlines()) == 1 and b"holds neither" in empty.stderr
+
+
+def test_the_memory_in_postgresql_serves_the_command_line_and_an_unreachable_one_only_the_model(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = DecodeOptions(4, 2.0, 10)
+    key = TranslationMemory.key("Halo.", "m", "r", options)
+    with open_database(postgres_url, pool_size=2) as database:
+        TranslationMemory(database).store([(key, "Halo.", Translation("Hello."))], "m", "r", options)
+    monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
+    monkeypatch.delenv("TRANSLATOR_MEMORY", raising=False)
+    stats = run_main(["memory", "stats"])
+    assert stats.returncode == 0, stats.stderr
+    shown = json.loads(stats.stdout)
+    assert shown["entries"] == 1 and shown["path"].startswith("127.0.0.1:") and PASSWORD not in shown["path"]
+    assert CollectingMemory(f"postgresql://x:{PASSWORD}@127.0.0.1:{free_port()}/none").lookup([key]) == {}

@@ -1,0 +1,254 @@
+"""A connection to the store's database, SQLite or PostgreSQL, and the four ways our code talks to it: `execute`
+(the rows changed), `one`, `all` and `many`, each its own transaction, or several in one `transaction()`.
+Statements are written once, with `?` placeholders (translator/store/dialect.py).
+
+SQLite: one connection to one file, shared by the threads of a process (a lock takes turns), in WAL mode.
+PostgreSQL: a pool of connections (TRANSLATOR_DATABASE_POOL). Either way a database error is a StoreError whose
+message never holds the URL's password: only `where` (a path, or host:port/database) names the database."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from translator.errors import ConfigError, TranslatorError
+from translator.store.dialect import POSTGRESQL, SQLITE, Dialect
+
+Row = tuple[Any, ...]
+Params = Sequence[Any]
+CONNECT_TIMEOUT_S = 10
+
+
+class StoreError(TranslatorError):
+    """The database failed a statement (unreachable, full, locked, read-only...)."""
+
+
+class _Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Session:
+    """Statements on one connection (inside a transaction, or each its own)."""
+
+    def __init__(self, run: Callable[[str, Params], _Cursor], runmany: Callable[[str, list[Params]], object]) -> None:
+        self._run, self._runmany = run, runmany
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        return self._run(sql, params).rowcount
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        row = self._run(sql, params).fetchone()
+        return tuple(row) if row is not None else None
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        return [tuple(row) for row in self._run(sql, params).fetchall()]
+
+    def many(self, sql: str, rows: Iterable[Params]) -> None:
+        self._runmany(sql, list(rows))
+
+
+class Database:
+    """`where` names it for people (never a password); `address` reopens it in another process (a Ray actor):
+    a SQLite path, or the URL itself."""
+
+    def __init__(self, dialect: Dialect, where: str, address: str) -> None:
+        self.dialect, self.where, self.address = dialect, where, address
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """Statements that each commit by themselves."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Statements that commit together at the end of the block, or not at all if it raises."""
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        with self.session() as s:
+            return s.execute(sql, params)
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        with self.session() as s:
+            return s.one(sql, params)
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        with self.session() as s:
+            return s.all(sql, params)
+
+    def many(self, sql: str, rows: Iterable[Params]) -> None:
+        with self.transaction() as s:
+            s.many(sql, rows)
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SqliteDatabase(Database):
+    def __init__(self, path: Path, synchronous: Literal["NORMAL", "FULL"], read_only: bool) -> None:
+        super().__init__(SQLITE, str(path), str(path))
+        self.lock = threading.RLock()
+        with _errors(self.where):
+            if read_only:
+                uri = f"{path.resolve().as_uri()}?mode=ro"
+                self.db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute(f"PRAGMA synchronous = {synchronous}")
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.lock, _errors(self.where):
+            yield Session(self.db.execute, self.db.executemany)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.lock, _errors(self.where):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield Session(self.db.execute, self.db.executemany)
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class PostgresDatabase(Database):
+    def __init__(self, url: str, pool_size: int) -> None:
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        super().__init__(POSTGRESQL, describe(url), url)
+        try:  # once by hand, for the reason in one line when it cannot connect (the pool would only time out)
+            psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
+        except psycopg.Error as exc:
+            raise ConfigError(f"cannot connect to the database at {self.where}: {_reason(exc, url)}") from None
+        self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+            open=True,
+            name="translator",
+        )
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        with _errors(self.where, self.address), self.pool.connection() as conn:
+            yield self._session(conn)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with _errors(self.where, self.address), self.pool.connection() as conn, conn.transaction():
+            yield self._session(conn)
+
+    def _session(self, conn: Any) -> Session:
+        sql = self.dialect.sql
+
+        def many(statement: str, rows: list[Params]) -> None:
+            with conn.cursor() as cursor:
+                cursor.executemany(sql(statement), rows)
+
+        return Session(lambda statement, params: conn.execute(sql(statement), params), many)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def open_sqlite(
+    path: Path, parts: Sequence[str], synchronous: Literal["NORMAL", "FULL"] = "FULL", read_only: bool = False
+) -> Database:
+    """The SQLite file at `path` holding the tables of `parts` (translator/store/schema.py), created or migrated
+    unless `read_only`."""
+    from translator.store import schema
+
+    database = SqliteDatabase(path, synchronous, read_only)
+    if not read_only:
+        with _closed_on_error(database):
+            schema.migrate(database, parts)
+    return database
+
+
+def open_database(url: str, pool_size: int) -> Database:
+    """The PostgreSQL at `url`, every table created or migrated; ConfigError in one line naming its host (not
+    the password) when it cannot be reached or its schema is newer than this code."""
+    from translator.store import schema
+
+    if not is_postgres_url(url):
+        raise ConfigError(f"TRANSLATOR_DATABASE_URL must start with postgresql://, not {describe(url)}")
+    database = PostgresDatabase(url, pool_size)
+    with _closed_on_error(database):
+        schema.migrate(database, schema.PARTS)
+    return database
+
+
+def is_postgres_url(address: str) -> bool:
+    return address.startswith(("postgresql://", "postgres://"))
+
+
+def describe(url: str) -> str:
+    """host:port/database of a PostgreSQL URL: how messages name it (the user and password left out)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        info = conninfo_to_dict(url)
+    except Exception:  # noqa: BLE001 - whatever it is, the URL is not shown
+        return "an unreadable URL"
+    return f"{info.get('host') or 'localhost'}:{info.get('port') or 5432}/{info.get('dbname') or info.get('user')}"
+
+
+def redact(text: str, url: str) -> str:
+    """`text` with the URL's password (if any) replaced by ***."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    with contextlib.suppress(Exception):
+        password = conninfo_to_dict(url).get("password")
+        if password:
+            return text.replace(str(password), "***")
+    return text
+
+
+def _reason(exc: BaseException, url: str) -> str:
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return redact(first, url)
+
+
+@contextlib.contextmanager
+def _errors(where: str, url: str = "") -> Iterator[None]:
+    """A database error as a StoreError naming the database and the first line of the cause."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StoreError(f"the database {where} failed: {exc}") from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith(("psycopg", "psycopg_pool")):
+            raise StoreError(f"the database {where} failed: {_reason(exc, url)}") from exc
+        raise
+
+
+@contextlib.contextmanager
+def _closed_on_error(database: Database) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        database.close()
+        raise
