@@ -45,6 +45,26 @@ def test_serve_with_an_unreachable_database_exits_1_in_one_line_before_loading_t
     assert f"127.0.0.1:{port}/newsroom" in lines[0] and PASSWORD not in lines[0]
 
 
+@pytest.mark.parametrize(
+    "password",
+    ["pa%ZZss", "s3cr%et", "100%", "p%4", "pa%ss@:/?#word"],  # not percent-encoded as a URL needs: unreadable
+)
+def test_a_password_the_url_cannot_read_is_never_shown(password: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        open_database(f"postgresql://news:{password}@127.0.0.1:{free_port()}/newsroom", pool_size=2)
+    message = str(refused.value)
+    assert "\n" not in message and password.split("@")[0] not in message, message
+    assert "percent-encod" in message  # what to do about it
+
+
+def test_a_url_that_is_not_postgresql_names_its_scheme_only() -> None:
+    for url, scheme in ((f"mysql://news:{PASSWORD}@db/n", "mysql"), (f"host=db password={PASSWORD}", None)):
+        with pytest.raises(ConfigError) as refused:
+            open_database(url, pool_size=2)
+        message = str(refused.value)
+        assert PASSWORD not in message and "None" not in message and (scheme is None or scheme in message), message
+
+
 def test_a_url_that_is_not_postgresql_is_refused_without_showing_it() -> None:
     with pytest.raises(ConfigError) as refused:
         open_database(f"mysql://news:{PASSWORD}@db.example:3306/newsroom", pool_size=2)
