@@ -65,6 +65,22 @@ def test_a_url_that_is_not_postgresql_names_its_scheme_only() -> None:
         assert PASSWORD not in message and "None" not in message and (scheme is None or scheme in message), message
 
 
+def test_serve_on_a_data_folder_whose_usage_file_is_newer_exits_1_in_one_line_before_loading_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Usage(layout.usage_file(tmp_path)).close()
+    with sqlite3.connect(layout.usage_file(tmp_path)) as newer:
+        newer.execute("UPDATE schema_version SET version = ?", (schema.VERSION + 1,))
+    newer.close()
+    monkeypatch.delenv("TRANSLATOR_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TRANSLATOR_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TRANSLATOR_MODEL", "/nonexistent/model")  # never reached
+    done = run_main(["serve", "--port", str(free_port())])
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, lines
+    assert str(layout.usage_file(tmp_path)) in lines[0] and "newer" in lines[0]
+
+
 def test_a_url_that_is_not_postgresql_is_refused_without_showing_it() -> None:
     with pytest.raises(ConfigError) as refused:
         open_database(f"mysql://news:{PASSWORD}@db.example:3306/newsroom", pool_size=2)
