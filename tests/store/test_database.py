@@ -133,6 +133,38 @@ def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_tw
         assert waiting is not None and waiting.once and shared.source(waiting) == b"dua"
 
 
+def test_db_copy_again_after_the_service_moved_undoes_nothing_it_did_since(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copied, then served from PostgreSQL (characters counted, a once-only result fetched), then copied again
+    (a second run of a cut-over script): the count is not rewound and the fetched result does not come back."""
+    usage = Usage(layout.usage_file(tmp_path))
+    with usage.spending(Account("key-a"), 1200):
+        pass
+    usage.close()
+    jobs = Jobs(layout.jobs_folder(tmp_path), 3600)
+    job = asyncio.run(jobs.create("key-a", "2026-12", ("a.txt", "text/plain", b"satu"), 4, True))
+    claimed = jobs.claim()
+    assert claimed is not None
+    asyncio.run(jobs.finish(claimed, b"one"))
+    jobs.close()
+    monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
+    assert run_main(["db", "copy", "--from", str(tmp_path)]).returncode == 0
+    with open_database(postgres_url, pool_size=2) as database:
+        with Usage(database).spending(Account("key-a"), 500):
+            pass
+        shared = Jobs(database, 3600)
+        fetched = shared.get(job.id)
+        assert fetched is not None and shared.result(fetched) == b"one"
+        shared.downloaded(fetched)
+    again = run_main(["db", "copy", "--from", str(tmp_path)])
+    assert again.returncode == 0, again.stderr
+    with open_database(postgres_url, pool_size=2) as database:
+        assert database.all("SELECT characters FROM usage") == [(1700,)]
+        assert database.all("SELECT status FROM jobs") == [("downloaded",)]
+        assert database.all("SELECT name FROM job_files") == []
+
+
 def test_db_copy_without_a_url_or_from_an_empty_folder_is_one_line(
     tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
