@@ -255,8 +255,9 @@ def test_the_runner_outlives_a_database_that_fails_for_a_while(tmp_path: Path) -
         runner.start()
         blocker = sqlite3.connect(tmp_path / "jobs.sqlite3", timeout=0, isolation_level=None)
         blocker.execute("BEGIN EXCLUSIVE")
-        runner.wake()  # the worker's claim waits for the lock, then fails
-        await asyncio.sleep(0.5)
+        runner.wake()  # the worker's claim waits for the lock (5 s), then fails; then the sweep's expire does
+        for _ in range(2):
+            await asyncio.sleep(0.5)
         blocker.execute("ROLLBACK")
         blocker.close()
         store.ttl_s = 3600
