@@ -9,6 +9,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from api.jobs import Jobs
@@ -31,6 +32,17 @@ def test_an_unreachable_database_is_one_line_naming_its_host_never_its_password(
     message = str(refused.value)
     assert message.startswith(f"cannot connect to the database at 127.0.0.1:{port}/newsroom: ")
     assert "\n" not in message and PASSWORD not in message
+
+
+def test_a_connection_the_server_dropped_is_not_handed_out_again(postgres_url: str) -> None:
+    """PostgreSQL restarted (here: the pool's connection terminated by the server, as a restart does): the
+    next statement gets a live connection instead of failing on the dead one."""
+    with open_database(postgres_url, pool_size=1) as database:
+        row = database.one("SELECT pg_backend_pid()")
+        assert row is not None
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (row[0],))
+        assert database.one("SELECT 1") == (1,)
 
 
 def test_serve_with_an_unreachable_database_exits_1_in_one_line_before_loading_the_model(

@@ -148,6 +148,9 @@ class PostgresDatabase(Database):
             min_size=1,
             max_size=pool_size,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+            # each connection checked (one empty query) as it is handed out: after PostgreSQL restarts, the
+            # pool's connections are dead, and each would fail one statement before the pool let it go
+            check=ConnectionPool.check_connection,
             open=True,
             name="translator",
         )
