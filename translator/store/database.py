@@ -199,10 +199,11 @@ def open_database(url: str, pool_size: int) -> Database:
 
     if not is_postgres_url(url):
         raise ConfigError(f"TRANSLATOR_DATABASE_URL must start with postgresql:// or postgres://, not {_scheme(url)}")
-    if describe(url) == _UNREADABLE:
+    if describe(url) == _UNREADABLE or _misread(url):
+        why = f" ({_reason(_parse_error(url), url)})" if describe(url) == _UNREADABLE else ""
         raise ConfigError(
-            f"TRANSLATOR_DATABASE_URL is not a URL PostgreSQL can read ({_reason(_parse_error(url), url)}): a % @ : / "
-            "? # in its user or password must be percent-encoded (%25 %40 %3A %2F %3F %23)"
+            f"TRANSLATOR_DATABASE_URL is not a URL PostgreSQL can read{why}: a % @ : / ? # in its user or password "
+            "must be percent-encoded (%25 %40 %3A %2F %3F %23)"
         )
     database = PostgresDatabase(url, pool_size)
     with _closed_on_error(database):
@@ -242,6 +243,13 @@ def redact(text: str, url: str) -> str:
     for secret in sorted(secrets - {""}, key=len, reverse=True):
         text = text.replace(secret, "***")
     return re.sub(r'"([^"]*)"', lambda m: '"***"' if m.group(1) and m.group(1) in written else m.group(0), text)
+
+
+def _misread(url: str) -> bool:
+    """Whether the user and password hold an @ or a / as they are: PostgreSQL would read what follows as the
+    host or the database (and name it in every message) instead of the password."""
+    written = url.partition("://")[2].partition("?")[0].rpartition("@")[0]
+    return "@" in written or "/" in written
 
 
 def _scheme(url: str) -> str:
