@@ -7,8 +7,8 @@ fetcher; routes reach them as dependencies (api/deps.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -37,10 +37,14 @@ UPLOAD_OVERHEAD = 64 * 1024  # an upload's body: the file and its form fields
 
 
 def create_app(
-    settings: Settings | None = None, translator: Translator | None = None, jobs: Jobs | None = None
+    settings: Settings | None = None,
+    translator: Translator | None = None,
+    jobs: Jobs | None = None,
+    usage: Usage | None = None,
 ) -> FastAPI:
     """The application; its lifespan loads the model unless `translator` is given already loaded, and opens
-    the document jobs (which hold the data folder) unless `jobs` is given already open (then it closes them)."""
+    the document jobs (which hold the data folder) and the usage counts unless they are given already open
+    (then it closes them)."""
     settings = settings or load_settings()
     metrics = Metrics()
 
@@ -68,13 +72,13 @@ def create_app(
         batcher.start()
         app.state.service = service = Service(loaded, batcher, settings)
         store = jobs or open_jobs(settings)
-        app.state.usage = usage = open_usage(settings, store)
+        app.state.usage = counts = usage or open_usage(settings, store)
         app.state.fetcher = Fetcher(settings)
         app.state.runner = runner = Runner(
             store,
             lambda job, data: service.translate_file(job.filename, data),
             settings.document_workers,
-            on_error=lambda job: usage.refund(job.account, job.month, job.characters),
+            on_error=lambda job: counts.refund(job.account, job.month, job.characters),
         )
         runner.start()
         try:
@@ -83,7 +87,7 @@ def create_app(
             await runner.stop()
             await batcher.stop()
             store.close()
-            usage.close()
+            counts.close()
 
     app = FastAPI(
         title="Indonesian→English translator",
@@ -125,14 +129,25 @@ def open_jobs(settings: Settings) -> Jobs:
     ttl_s = settings.document_ttl_h * 3600
     if (url := settings.database()) is not None:
         return Jobs(open_database(url, settings.database_pool), ttl_s)
-    try:
+    with _data_dir(settings):
         return Jobs(layout.jobs_folder(settings.data_dir), ttl_s)
-    except (OSError, StoreError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ConfigError(f"cannot use TRANSLATOR_DATA_DIR {settings.data_dir}: {reason}") from exc
 
 
 def open_usage(settings: Settings, jobs: Jobs) -> Usage:
     """The usage counts: in the jobs' PostgreSQL when there is one (closed by whichever closes first), else in
-    TRANSLATOR_DATA_DIR's own file."""
-    return Usage(jobs.db if settings.database() else layout.usage_file(settings.data_dir))
+    TRANSLATOR_DATA_DIR's own file (a ConfigError naming the variable when it cannot be opened, or naming the
+    file when its schema is newer than this code)."""
+    if settings.database():
+        return Usage(jobs.db)
+    with _data_dir(settings):
+        return Usage(layout.usage_file(settings.data_dir))
+
+
+@contextmanager
+def _data_dir(settings: Settings) -> Iterator[None]:
+    """A data folder's file that cannot be made or opened as a ConfigError naming TRANSLATOR_DATA_DIR."""
+    try:
+        yield
+    except (OSError, StoreError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"cannot use TRANSLATOR_DATA_DIR {settings.data_dir}: {reason}") from exc

@@ -29,11 +29,12 @@ from api.jobfiles import FolderFiles, JobFiles, TableFiles
 from api.usage import Account, Usage
 from translator import durable, files
 from translator.errors import ConfigError
-from translator.store import Database, layout, open_sqlite
+from translator.store import Database, StoreError, layout, open_sqlite
 
 log = logging.getLogger(__name__)
 
 QUEUED, TRANSLATING, DONE, ERROR, DOWNLOADED = "queued", "translating", "done", "error", "downloaded"
+RETRY_S = 1.0  # a worker's wait after the database failed, before it claims again
 COLUMNS = "id, key, account, month, filename, media_type, status, error, characters, created, expires, once"
 
 
@@ -226,24 +227,33 @@ class Runner:
 
     async def _work(self) -> None:
         while True:
-            job = self.jobs.claim()
-            if job is None:
-                self.queued.clear()
-                await self.queued.wait()
-                continue
-            task = self.running[job.id] = asyncio.create_task(self.translate(job, self.jobs.source(job)))
             try:
-                await self.jobs.finish(job, await task)
-            except asyncio.CancelledError:
-                if not task.cancelled() or (current := asyncio.current_task()) is None or current.cancelling():
-                    raise  # shutting down: the job stays translating, and is queued again at the next start
-                self._failed(job, self.reasons.pop(job.id, "cancelled"))
-            except Exception as exc:  # noqa: BLE001 - any failure is this job's, reported in its status
-                log.warning("a document job failed: %s", exc)  # not its id: with its key, it reaches the file
-                self._failed(job, str(exc) or type(exc).__name__)
-            finally:
-                del self.running[job.id]
-            await self._changed()
+                await self._work_once()
+            except StoreError as exc:  # PostgreSQL stopped, SQLite locked: not the end of this worker
+                _store_failed(exc, RETRY_S)
+                await asyncio.sleep(RETRY_S)
+
+    async def _work_once(self) -> None:
+        """Claim a job and translate it, or wait until one is queued. A job claimed when the database fails
+        stays translating until the next start queues it again."""
+        job = self.jobs.claim()
+        if job is None:
+            self.queued.clear()
+            await self.queued.wait()
+            return
+        task = self.running[job.id] = asyncio.create_task(self.translate(job, self.jobs.source(job)))
+        try:
+            await self.jobs.finish(job, await task)
+        except asyncio.CancelledError:
+            if not task.cancelled() or (current := asyncio.current_task()) is None or current.cancelling():
+                raise  # shutting down: the job stays translating, and is queued again at the next start
+            self._failed(job, self.reasons.pop(job.id, "cancelled"))
+        except Exception as exc:  # noqa: BLE001 - any failure is this job's, reported in its status
+            log.warning("a document job failed: %s", exc)  # not its id: with its key, it reaches the file
+            self._failed(job, str(exc) or type(exc).__name__)
+        finally:
+            del self.running[job.id]
+        await self._changed()
 
     def _failed(self, job: Job, message: str) -> None:
         if self.jobs.fail(job, message):
@@ -263,8 +273,15 @@ class Runner:
     async def _sweep(self) -> None:
         while True:
             await asyncio.sleep(min(600.0, self.jobs.ttl_s / 2))
-            self._expire()
+            try:
+                self._expire()
+            except StoreError as exc:  # the next sweep tries again
+                _store_failed(exc, min(600.0, self.jobs.ttl_s / 2))
             await self._changed()
+
+
+def _store_failed(exc: StoreError, retry_s: float) -> None:
+    log.warning("document jobs: %s; trying again in %g s", exc, retry_s)
 
 
 async def submit(

@@ -17,19 +17,19 @@ from translator.cli import Command
 def serve(host: str, port: int) -> None:
     import uvicorn
 
-    from api.app import create_app, open_jobs
+    from api.app import create_app, open_jobs, open_usage
     from api.edge import h11_with_header_deadline
     from api.logs import log_config
     from translator import Translator
     from translator.settings import load_settings
 
     settings = load_settings()
-    jobs = open_jobs(
-        settings
-    )  # the data folder, held from now on (the lifespan closes it): fails before the model loads
+    # the data folder, held from now on, and the usage counts (the lifespan closes them): fail before the model loads
+    jobs = open_jobs(settings)
+    usage = open_usage(settings, jobs)
     translator = Translator.from_config(settings.translator_config())
     uvicorn.run(
-        create_app(settings, translator, jobs),
+        create_app(settings, translator, jobs, usage),
         host=host,
         port=port,
         http=h11_with_header_deadline(settings.client_timeout_s),

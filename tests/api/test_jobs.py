@@ -242,6 +242,37 @@ def test_a_failing_job_is_an_error_status_and_its_characters_are_refunded(tmp_pa
     assert [job.id for job in refunded] == [failed.id]
 
 
+def test_the_runner_outlives_a_database_that_fails_for_a_while(tmp_path: Path) -> None:
+    """The jobs' database locked by another process when a worker claims and when the sweep runs (PostgreSQL
+    stopped does the same): each logs and tries again, and the next job is translated once it is back."""
+    store = Jobs(tmp_path, ttl_s=0.2)  # the sweep every 0.1 s
+
+    async def translate(job: Job, data: bytes) -> bytes:
+        return data.upper()
+
+    async def scenario() -> Job | None:
+        runner = Runner(store, translate, workers=1, on_error=lambda job: None)
+        runner.start()
+        blocker = sqlite3.connect(tmp_path / "jobs.sqlite3", timeout=0, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        runner.wake()  # the worker's claim waits for the lock (5 s), then fails; then the sweep's expire does
+        for _ in range(2):
+            await asyncio.sleep(0.5)
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        store.ttl_s = 3600
+        job = await store.create("a", "2026-12", ("a.txt", "text/plain", b"later"), 5, once=True)
+        runner.wake()
+        finished = await runner.wait(job, 30)
+        alive = [task for task in runner.tasks if not task.done()]
+        await runner.stop()
+        assert len(alive) == 2, "a worker or the sweep ended"
+        return finished
+
+    done = asyncio.run(scenario())
+    assert done is not None and done.status == DONE and store.result(done) == b"LATER"
+
+
 def test_a_job_survives_kill_9_of_the_server_and_completes_after_restart(
     tmp_path: Path, pairs: list[dict[str, str]]
 ) -> None:

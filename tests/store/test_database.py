@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from api.jobs import Jobs
@@ -33,6 +35,17 @@ def test_an_unreachable_database_is_one_line_naming_its_host_never_its_password(
     assert "\n" not in message and PASSWORD not in message
 
 
+def test_a_connection_the_server_dropped_is_not_handed_out_again(postgres_url: str) -> None:
+    """PostgreSQL restarted (here: the pool's connection terminated by the server, as a restart does): the
+    next statement gets a live connection instead of failing on the dead one."""
+    with open_database(postgres_url, pool_size=1) as database:
+        row = database.one("SELECT pg_backend_pid()")
+        assert row is not None
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (row[0],))
+        assert database.one("SELECT 1") == (1,)
+
+
 def test_serve_with_an_unreachable_database_exits_1_in_one_line_before_loading_the_model(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -43,6 +56,44 @@ def test_serve_with_an_unreachable_database_exits_1_in_one_line_before_loading_t
     lines = done.stderr.decode().splitlines()
     assert done.returncode == 1 and len(lines) == 1, lines
     assert f"127.0.0.1:{port}/newsroom" in lines[0] and PASSWORD not in lines[0]
+
+
+@pytest.mark.parametrize(
+    "password",
+    # not percent-encoded as a URL needs: unreadable, or read with part of the password as the host or database
+    ["pq%ZZsq", "s3cr%etq", "1009%", "pq%4", "pqx%sqy@:/?#wqz", "tqp@sqcret", "tqp:sqc/rqt", "aqb/dqf"],
+)
+def test_a_password_the_url_cannot_read_is_never_shown(password: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        open_database(f"postgresql://news:{password}@127.0.0.1:{free_port()}/newsroom", pool_size=2)
+    message = str(refused.value)
+    assert "\n" not in message, message
+    assert not any(part in message for part in re.split(r"[%@:/?#]", password) if len(part) > 2), message
+    assert "percent-encod" in message  # what to do about it
+
+
+def test_a_url_that_is_not_postgresql_names_its_scheme_only() -> None:
+    for url, scheme in ((f"mysql://news:{PASSWORD}@db/n", "mysql"), (f"host=db password={PASSWORD}", None)):
+        with pytest.raises(ConfigError) as refused:
+            open_database(url, pool_size=2)
+        message = str(refused.value)
+        assert PASSWORD not in message and "None" not in message and (scheme is None or scheme in message), message
+
+
+def test_serve_on_a_data_folder_whose_usage_file_is_newer_exits_1_in_one_line_before_loading_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Usage(layout.usage_file(tmp_path)).close()
+    with sqlite3.connect(layout.usage_file(tmp_path)) as newer:
+        newer.execute("UPDATE schema_version SET version = ?", (schema.VERSION + 1,))
+    newer.close()
+    monkeypatch.delenv("TRANSLATOR_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TRANSLATOR_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TRANSLATOR_MODEL", "/nonexistent/model")  # never reached
+    done = run_main(["serve", "--port", str(free_port())])
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, lines
+    assert str(layout.usage_file(tmp_path)) in lines[0] and "newer" in lines[0]
 
 
 def test_a_url_that_is_not_postgresql_is_refused_without_showing_it() -> None:
@@ -95,6 +146,38 @@ def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_tw
         assert finished is not None and finished.status == "done" and shared.result(finished) == b"one"
         waiting = shared.get(queued.id)
         assert waiting is not None and waiting.once and shared.source(waiting) == b"dua"
+
+
+def test_db_copy_again_after_the_service_moved_undoes_nothing_it_did_since(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copied, then served from PostgreSQL (characters counted, a once-only result fetched), then copied again
+    (a second run of a cut-over script): the count is not rewound and the fetched result does not come back."""
+    usage = Usage(layout.usage_file(tmp_path))
+    with usage.spending(Account("key-a"), 1200):
+        pass
+    usage.close()
+    jobs = Jobs(layout.jobs_folder(tmp_path), 3600)
+    job = asyncio.run(jobs.create("key-a", "2026-12", ("a.txt", "text/plain", b"satu"), 4, True))
+    claimed = jobs.claim()
+    assert claimed is not None
+    asyncio.run(jobs.finish(claimed, b"one"))
+    jobs.close()
+    monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
+    assert run_main(["db", "copy", "--from", str(tmp_path)]).returncode == 0
+    with open_database(postgres_url, pool_size=2) as database:
+        with Usage(database).spending(Account("key-a"), 500):
+            pass
+        shared = Jobs(database, 3600)
+        fetched = shared.get(job.id)
+        assert fetched is not None and shared.result(fetched) == b"one"
+        shared.downloaded(fetched)
+    again = run_main(["db", "copy", "--from", str(tmp_path)])
+    assert again.returncode == 0, again.stderr
+    with open_database(postgres_url, pool_size=2) as database:
+        assert database.all("SELECT characters FROM usage") == [(1700,)]
+        assert database.all("SELECT status FROM jobs") == [("downloaded",)]
+        assert database.all("SELECT name FROM job_files") == []
 
 
 def test_db_copy_without_a_url_or_from_an_empty_folder_is_one_line(

@@ -1,6 +1,8 @@
 """`translator db copy --from DATA_DIR`: a SQLite deployment's document jobs (rows and files) and usage counts
-into a PostgreSQL store, to move a service onto it. Every row is an upsert by its key (the data folder's copy
-wins), so running it twice copies nothing twice. The data folder is held while it copies, as a server holds
+into a PostgreSQL store, to move a service onto it. Running it twice copies nothing twice, and undoes nothing
+the service did on PostgreSQL in between: a job already in the store is left as the store has it (its status,
+its files: a once-only result fetched there stays gone), and a month's count becomes the larger of the two
+(counts only grow, so neither side's characters are lost). The data folder is held while it copies, as a server holds
 it: stop the server first. Glossaries and reviewed translations do not exist yet; the translation memory is a
 file of the command line's own (`translator batch` fills the database's once TRANSLATOR_DATABASE_URL is set)."""
 
@@ -15,6 +17,11 @@ from translator import durable
 from translator.errors import ConfigError, InputError
 from translator.store import layout
 from translator.store.database import Database, open_sqlite
+
+_LARGER_COUNT = (  # a month counted on both sides: the larger count
+    "DO UPDATE SET characters = "
+    "CASE WHEN excluded.characters > usage.characters THEN excluded.characters ELSE usage.characters END"
+)
 
 
 @dataclass(frozen=True)
@@ -36,33 +43,32 @@ def copy(data_dir: Path, target: Database) -> Copied:
             held.enter_context(durable.exclusive(folder / "jobs.lock", _in_use(folder)))
         if usage_file.is_file():
             with open_sqlite(usage_file, ("usage",), read_only=True) as source:
-                usage = _copy_rows(source, target, "usage", ("account", "month"))
+                usage = _copy_rows(source, target, "usage", ("account", "month"), _LARGER_COUNT)
         if (folder / layout.JOBS).is_file():
             with open_sqlite(folder / layout.JOBS, ("jobs",), read_only=True) as source:
                 ids = [row[0] for row in source.all("SELECT id FROM jobs")]
                 for job_id in ids:  # the files first: the row says they exist
+                    stored = target.one("SELECT 1 FROM jobs WHERE id = ?", (job_id,)) is not None
                     for name in (layout.SOURCE, layout.RESULT):
                         if (path := folder / job_id / name).is_file():
-                            target.execute(
-                                "INSERT INTO job_files VALUES (?, ?, ?) "
-                                "ON CONFLICT (job, name) DO UPDATE SET data = excluded.data",
-                                (job_id, name, path.read_bytes()),
-                            )
+                            if not stored:
+                                target.execute(
+                                    "INSERT INTO job_files VALUES (?, ?, ?) "
+                                    "ON CONFLICT (job, name) DO UPDATE SET data = excluded.data",
+                                    (job_id, name, path.read_bytes()),
+                                )
                             files += 1
-                jobs = _copy_rows(source, target, "jobs", ("id",))
+                jobs = _copy_rows(source, target, "jobs", ("id",), "DO NOTHING")
     return Copied(usage, jobs, files)
 
 
-def _copy_rows(source: Database, target: Database, table: str, key: tuple[str, ...]) -> int:
-    """Every row of `table`, upserted by `key`; how many."""
+def _copy_rows(source: Database, target: Database, table: str, key: tuple[str, ...], conflict: str) -> int:
+    """Every row of `table`, inserted, or `conflict` (DO ...) where `key` is in the store already; how many."""
     columns = [row[1] for row in source.all(f"SELECT * FROM pragma_table_info('{table}')")]
     rows = source.all(f"SELECT {', '.join(columns)} FROM {table}")
-    others = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
     marks = ", ".join("?" * len(columns))
     target.many(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-        + others,
-        rows,
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT ({', '.join(key)}) {conflict}", rows
     )
     return len(rows)
 

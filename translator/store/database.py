@@ -9,6 +9,7 @@ message never holds the URL's password: only `where` (a path, or host:port/datab
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -147,6 +148,9 @@ class PostgresDatabase(Database):
             min_size=1,
             max_size=pool_size,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
+            # each connection checked (one empty query) as it is handed out: after PostgreSQL restarts, the
+            # pool's connections are dead, and each would fail one statement before the pool let it go
+            check=ConnectionPool.check_connection,
             open=True,
             name="translator",
         )
@@ -194,7 +198,13 @@ def open_database(url: str, pool_size: int) -> Database:
     from translator.store import schema
 
     if not is_postgres_url(url):
-        raise ConfigError(f"TRANSLATOR_DATABASE_URL must start with postgresql://, not {describe(url)}")
+        raise ConfigError(f"TRANSLATOR_DATABASE_URL must start with postgresql:// or postgres://, not {_scheme(url)}")
+    if describe(url) == _UNREADABLE or _misread(url):
+        why = f" ({_reason(_parse_error(url), url)})" if describe(url) == _UNREADABLE else ""
+        raise ConfigError(
+            f"TRANSLATOR_DATABASE_URL is not a URL PostgreSQL can read{why}: a % @ : / ? # in its user or password "
+            "must be percent-encoded (%25 %40 %3A %2F %3F %23)"
+        )
     database = PostgresDatabase(url, pool_size)
     with _closed_on_error(database):
         schema.migrate(database, schema.PARTS)
@@ -205,6 +215,9 @@ def is_postgres_url(address: str) -> bool:
     return address.startswith(("postgresql://", "postgres://"))
 
 
+_UNREADABLE = "an unreadable URL"
+
+
 def describe(url: str) -> str:
     """host:port/database of a PostgreSQL URL: how messages name it (the user and password left out)."""
     from psycopg.conninfo import conninfo_to_dict
@@ -212,19 +225,49 @@ def describe(url: str) -> str:
     try:
         info = conninfo_to_dict(url)
     except Exception:  # noqa: BLE001 - whatever it is, the URL is not shown
-        return "an unreadable URL"
-    return f"{info.get('host') or 'localhost'}:{info.get('port') or 5432}/{info.get('dbname') or info.get('user')}"
+        return _UNREADABLE
+    database = info.get("dbname") or info.get("user")
+    return f"{info.get('host') or 'localhost'}:{info.get('port') or 5432}" + (f"/{database}" if database else "")
 
 
 def redact(text: str, url: str) -> str:
-    """`text` with the URL's password (if any) replaced by ***."""
+    """`text` without the URL's password: the password as PostgreSQL reads it and as it is written in the URL
+    replaced by ***, and so is any quoted part of the user and password that PostgreSQL could not read (a % not
+    followed by two hex digits: psycopg quotes the token it stopped at)."""
     from psycopg.conninfo import conninfo_to_dict
 
+    written = url.partition("://")[2].rpartition("@")[0].partition(":")[2]
+    secrets = {written}
     with contextlib.suppress(Exception):
-        password = conninfo_to_dict(url).get("password")
-        if password:
-            return text.replace(str(password), "***")
-    return text
+        secrets.add(str(conninfo_to_dict(url).get("password") or ""))
+    for secret in sorted(secrets - {""}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return re.sub(r'"([^"]*)"', lambda m: '"***"' if m.group(1) and m.group(1) in written else m.group(0), text)
+
+
+def _misread(url: str) -> bool:
+    """Whether the user and password hold an @ or a / as they are: PostgreSQL would read what follows as the
+    host or the database (and name it in every message) instead of the password."""
+    written = url.partition("://")[2].partition("?")[0].rpartition("@")[0]
+    return "@" in written or "/" in written
+
+
+def _scheme(url: str) -> str:
+    """How a URL that is not PostgreSQL's is named: its scheme alone (what follows may hold a password)."""
+    if url != url.strip():
+        return "a value with spaces around it"
+    found = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", url)
+    return found.group(0) if found else "a value without a scheme"
+
+
+def _parse_error(url: str) -> Exception:
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        conninfo_to_dict(url)
+    except Exception as exc:  # noqa: BLE001 - its message, redacted, says what could not be read
+        return exc
+    return ValueError("unreadable")
 
 
 def _reason(exc: BaseException, url: str) -> str:
