@@ -4,11 +4,17 @@ Retry-After, and the service is back by itself when the database is."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from api.jobs import DONE, STORE_RETRY_S, Job, Jobs, Runner
+from api.usage import Account, Usage
 from tests import postgres
 from tests.api.conftest import App, Response, call
 from tests.api.test_jobs import ONE, english, multipart, upload
@@ -93,3 +99,50 @@ def test_a_lost_database_is_503_with_retry_after_in_each_api_and_the_service_rec
         assert translated(handle) == translated(again)  # the job of the outage completed, as an uninterrupted one
     finally:
         app.stop()
+
+
+def test_a_job_translating_and_a_refund_wait_out_a_lost_database(postgres_url: str) -> None:
+    """The runner's worker finishes its job once the database is back (it neither dies nor fails the job), and
+    a request that fails while the database is lost keeps its own error, its refund paid once it is back."""
+    jobs = Jobs(open_database(postgres_url, pool_size=2), ttl_s=3600)
+    usage, account = Usage(jobs.db), Account.of("one")
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def translate(job: Job, data: bytes) -> bytes:
+        entered.set()
+        await release.wait()
+        return data.upper()
+
+    async def scenario() -> Job | None:
+        runner = Runner(jobs, translate, 1, on_error=lambda job: usage.refund(job.account, job.month, job.characters))
+        runner.start()
+        with usage.spending(account, 5) as month:
+            job = await jobs.create(account.id, month, ("a.txt", "text/plain", b"halo."), 5, once=True)
+        runner.wake()
+        await entered.wait()
+        down = contextlib.ExitStack()
+        try:
+            with pytest.raises(RuntimeError, match="the request failed"), usage.spending(account, 7):
+                await asyncio.to_thread(down.enter_context, postgres.stopped(postgres_url))
+                raise RuntimeError("the request failed")  # its 7 characters cannot be given back yet
+            release.set()
+            await asyncio.sleep(2 * STORE_RETRY_S)  # the worker cannot finish the job: it waits
+            assert not any(task.done() for task in runner.tasks)
+        finally:
+            await asyncio.to_thread(down.close)
+        deadline = time.monotonic() + 10
+        while not await asyncio.to_thread(jobs.db.reachable):
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+        finished = await runner.wait(job, 20)
+        await runner.stop()
+        return finished
+
+    try:
+        done = asyncio.run(scenario())
+        assert done is not None and done.status == DONE and jobs.result(done) == b"HALO."
+        with usage.spending(account, 0):  # the next reservation pays what was owed
+            pass
+        assert usage.count(account) == 5
+    finally:
+        jobs.close()
