@@ -20,8 +20,10 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from translator.errors import BackendError, ConfigError, InputError, ModelNotFoundError, TranslatorError
+from translator.store.database import StoreUnavailable
 
 RETRY_AFTER_SHUTDOWN_S = 5  # a request cut by a shutdown: about when a restarted server answers again
+RETRY_AFTER_STORE_S = 5  # a request that needed the database while it could not be reached
 
 _TRANSLATOR_STATUS: list[tuple[type[TranslatorError], int, str]] = [
     (InputError, 400, "bad_input"),
@@ -72,6 +74,16 @@ class ShuttingDown(ApiError):
         super().__init__(503, "shutting_down", message, {"Retry-After": str(retry)})
 
 
+class StoreDown(ApiError):
+    """The request needs the store (usage, document jobs) and its database cannot be reached now (the pool
+    reconnects by itself, and logs why: the client is not told where the database is)."""
+
+    def __init__(self) -> None:
+        retry = RETRY_AFTER_STORE_S
+        message = f"the service's database cannot be reached; retry in {retry} s"
+        super().__init__(503, "store_unavailable", message, {"Retry-After": str(retry)})
+
+
 def shut_down() -> ShuttingDown:
     """Where the server's cancellation of a request's task is caught (uvicorn cancels what is still running
     when its grace time is over): the task is let go on, uncancelled, to say ShuttingDown instead of dying."""
@@ -85,6 +97,8 @@ def describe(request: Request, exc: Exception) -> ApiError:
     """`exc` as the service answers it: itself, or what an error of the library or the framework means."""
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, StoreUnavailable):
+        return StoreDown()
     if isinstance(exc, TranslatorError):
         status, code = next(((s, c) for kind, s, c in _TRANSLATOR_STATUS if isinstance(exc, kind)), (500, "error"))
         return ApiError(status, code, str(exc))

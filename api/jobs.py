@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 import time
 import urllib.parse
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import anyio
 from fastapi import Request
@@ -32,9 +33,11 @@ from translator.errors import ConfigError
 from translator.store import Database, StoreError, layout, open_sqlite
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+P = ParamSpec("P")
+STORE_RETRY_S = 1.0  # a runner's wait before it tries the store again after a database error
 
 QUEUED, TRANSLATING, DONE, ERROR, DOWNLOADED = "queued", "translating", "done", "error", "downloaded"
-RETRY_S = 1.0  # a worker's wait after the database failed, before it claims again
 COLUMNS = "id, key, account, month, filename, media_type, status, error, characters, created, expires, once"
 
 
@@ -170,7 +173,9 @@ def _in_use(folder: Path) -> Callable[[str], Exception]:
 
 class Runner:
     """Translates queued jobs, `workers` at a time, with `translate(job, source bytes) -> result bytes`; a
-    failure (InputError and any other) is the job's error message, never the runner's end."""
+    failure (InputError and any other) is the job's error message, never the runner's end. A database error
+    (PostgreSQL lost, say) is not a job's failure either: the step is tried again until the store answers, so
+    that a job claimed is translated and finished once, when the database is back."""
 
     def __init__(
         self,
@@ -227,36 +232,30 @@ class Runner:
 
     async def _work(self) -> None:
         while True:
+            job = await _retried(_stepped(self.jobs.claim))
+            if job is None:
+                self.queued.clear()
+                await self.queued.wait()
+                continue
+            task = self.running[job.id] = asyncio.create_task(self._translate(job))
             try:
-                await self._work_once()
-            except StoreError as exc:  # PostgreSQL stopped, SQLite locked: not the end of this worker
-                _store_failed(exc, RETRY_S)
-                await asyncio.sleep(RETRY_S)
+                await _retried(functools.partial(self.jobs.finish, job, await task))
+            except asyncio.CancelledError:
+                if not task.cancelled() or (current := asyncio.current_task()) is None or current.cancelling():
+                    raise  # shutting down: the job stays translating, and is queued again at the next start
+                await self._failed(job, self.reasons.pop(job.id, "cancelled"))
+            except Exception as exc:  # noqa: BLE001 - any failure is this job's, reported in its status
+                log.warning("a document job failed: %s", exc)  # not its id: with its key, it reaches the file
+                await self._failed(job, str(exc) or type(exc).__name__)
+            finally:
+                del self.running[job.id]
+            await self._changed()
 
-    async def _work_once(self) -> None:
-        """Claim a job and translate it, or wait until one is queued. A job claimed when the database fails
-        stays translating until the next start queues it again."""
-        job = self.jobs.claim()
-        if job is None:
-            self.queued.clear()
-            await self.queued.wait()
-            return
-        task = self.running[job.id] = asyncio.create_task(self.translate(job, self.jobs.source(job)))
-        try:
-            await self.jobs.finish(job, await task)
-        except asyncio.CancelledError:
-            if not task.cancelled() or (current := asyncio.current_task()) is None or current.cancelling():
-                raise  # shutting down: the job stays translating, and is queued again at the next start
-            self._failed(job, self.reasons.pop(job.id, "cancelled"))
-        except Exception as exc:  # noqa: BLE001 - any failure is this job's, reported in its status
-            log.warning("a document job failed: %s", exc)  # not its id: with its key, it reaches the file
-            self._failed(job, str(exc) or type(exc).__name__)
-        finally:
-            del self.running[job.id]
-        await self._changed()
+    async def _translate(self, job: Job) -> bytes:
+        return await self.translate(job, await _retried(_stepped(self.jobs.source, job)))
 
-    def _failed(self, job: Job, message: str) -> None:
-        if self.jobs.fail(job, message):
+    async def _failed(self, job: Job, message: str) -> None:
+        if await _retried(_stepped(self.jobs.fail, job, message)):
             self.on_error(job)
 
     async def _changed(self) -> None:
@@ -275,13 +274,29 @@ class Runner:
             await asyncio.sleep(min(600.0, self.jobs.ttl_s / 2))
             try:
                 self._expire()
-            except StoreError as exc:  # the next sweep tries again
-                _store_failed(exc, min(600.0, self.jobs.ttl_s / 2))
+            except StoreError as exc:  # the next sweep deletes them
+                log.warning("expired document jobs stay until the next sweep: %s", exc)
             await self._changed()
 
 
-def _store_failed(exc: StoreError, retry_s: float) -> None:
-    log.warning("document jobs: %s; trying again in %g s", exc, retry_s)
+async def _retried(step: Callable[[], Awaitable[T]]) -> T:
+    """`step`'s answer once the store answers it: after a database error, logged, the step is tried again every
+    STORE_RETRY_S."""
+    while True:
+        try:
+            return await step()
+        except StoreError as exc:
+            log.warning("document jobs wait for the database (retrying every %g s): %s", STORE_RETRY_S, exc)
+            await asyncio.sleep(STORE_RETRY_S)
+
+
+def _stepped(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Callable[[], Awaitable[T]]:
+    """`call(*args, **kwargs)` as a step of `_retried`: run on the event loop, as the runner's statements are."""
+
+    async def step() -> T:
+        return call(*args, **kwargs)
+
+    return step
 
 
 async def submit(

@@ -4,14 +4,18 @@ which every replica shares) so that a restart or a kill forgets nothing, against
 the key's request rate (both from TRANSLATOR_KEYS_FILE), counted in this process's memory.
 
 A request's characters are reserved before it is translated, in one UPDATE that checks the quota, so two
-requests at once cannot both slip under it; they are given back if the request fails. Keys are stored only
-as a hash. Without keys, everything is counted for one anonymous account, with no limits.
+requests at once cannot both slip under it; they are given back if the request fails (when the database
+cannot be reached then, the refund is owed: kept in this process's memory and paid at the next reservation
+that reaches it; a process that ends first loses it). Keys are stored only as a hash. Without keys, everything
+is counted for one anonymous account, with no limits.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Iterator
@@ -22,7 +26,9 @@ from pathlib import Path
 from api.errors import ApiError
 from translator.settings import KeyLimits
 from translator.store import Database, open_sqlite
+from translator.store.database import StoreUnavailable
 
+log = logging.getLogger(__name__)
 ANONYMOUS = "anonymous"
 
 
@@ -81,6 +87,7 @@ class Usage:
     def __init__(self, store: Database | Path) -> None:
         self.db = store if isinstance(store, Database) else open_sqlite(store, ("usage",), synchronous="NORMAL")
         self.rows: set[tuple[str, str]] = set()  # (account, month) rows known to exist
+        self.owed: collections.deque[tuple[str, str, int]] = collections.deque()  # refunds the database missed
 
     def count(self, account: Account, now: datetime | None = None) -> int:
         month = month_of(now or datetime.now(UTC))
@@ -104,6 +111,7 @@ class Usage:
         now = datetime.now(UTC)
         month = month_of(now)
         quota = account.limits.characters_per_month
+        self._settle()
         if characters:  # nothing to translate costs nothing, and is never refused
             if (account.id, month) not in self.rows:  # one write a request, not two, once the row is there
                 self.db.execute("INSERT INTO usage VALUES (?, ?, 0) ON CONFLICT DO NOTHING", (account.id, month))
@@ -122,13 +130,25 @@ class Usage:
             raise
 
     def refund(self, account_id: str, month: str, characters: int) -> None:
-        """Give back characters counted in `month` for work that failed."""
+        """Give back characters counted in `month` for work that failed (owed while the database is lost)."""
         if characters:
-            self.db.execute(
-                "UPDATE usage SET characters = CASE WHEN characters > ? THEN characters - ? ELSE 0 END "
-                "WHERE account = ? AND month = ?",
-                (characters, characters, account_id, month),
-            )
+            self.owed.append((account_id, month, characters))
+            self._settle()
+
+    def _settle(self) -> None:
+        """Pay the refunds owed, oldest first, until the database cannot be reached."""
+        while self.owed:
+            account_id, month, characters = owed = self.owed.popleft()
+            try:
+                self.db.execute(
+                    "UPDATE usage SET characters = CASE WHEN characters > ? THEN characters - ? ELSE 0 END "
+                    "WHERE account = ? AND month = ?",
+                    (characters, characters, account_id, month),
+                )
+            except StoreUnavailable as exc:
+                self.owed.appendleft(owed)
+                log.warning("%d refund(s) owed until the database answers: %s", len(self.owed), exc)
+                return
 
     def close(self) -> None:
         self.db.close()

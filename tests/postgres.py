@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PASSWORD = "not-to-be-shown"  # in the URL the tests use: no message may hold it (the server trusts 127.0.0.1)
+PG_CTL: dict[str, list[str]] = {}  # each running server's URL → its pg_ctl command line, up to the action
 
 
 def binaries() -> tuple[str, str] | str:
@@ -47,15 +48,30 @@ def server() -> Iterator[str]:
         as_user = ["runuser", "-u", "postgres", "--"]
     data, port = folder / "data", _free_port()
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+    control = [*as_user, pg_ctl, "-D", str(data), "-l", str(folder / "log"), "-w", "-o", options]
+    url = f"postgresql://postgres:{PASSWORD}@127.0.0.1:{port}/postgres"
     try:
         _run([*as_user, initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
-        _run([*as_user, pg_ctl, "-D", str(data), "-l", str(folder / "log"), "-w", "-o", options, "start"])
+        _run([*control, "start"])
+        PG_CTL[url] = control
         try:
-            yield f"postgresql://postgres:{PASSWORD}@127.0.0.1:{port}/postgres"
+            yield url
         finally:
-            _run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"])
+            del PG_CTL[url]
+            _run([*control, "-m", "immediate", "stop"])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def stopped(url: str) -> Iterator[None]:
+    """The running server of `url` (one of `server`'s) stopped for the block, as an administrator stops it
+    (its connections cut), and started again after, however the block ends."""
+    _run([*PG_CTL[url], "-m", "fast", "stop"])
+    try:
+        yield
+    finally:
+        _run([*PG_CTL[url], "start"])
 
 
 def reset(url: str) -> None:

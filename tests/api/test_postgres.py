@@ -1,13 +1,23 @@
 """The service on PostgreSQL (TRANSLATOR_DATABASE_URL): a document's rows and files and the usage it costs
-live in the database, nothing in the data folder."""
+live in the database, nothing in the data folder; the database lost while it serves is a 503 with
+Retry-After, and the service is back by itself when the database is."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from tests.api.conftest import App, call
-from tests.api.test_jobs import ONE, english, upload
+import pytest
+
+from api.jobs import DONE, STORE_RETRY_S, Job, Jobs, Runner
+from api.usage import Account, Usage
+from tests import postgres
+from tests.api.conftest import App, Response, call
+from tests.api.test_jobs import ONE, english, multipart, upload
 from translator import Translator, TranslatorConfig
 from translator.store import open_database
 
@@ -32,3 +42,107 @@ def test_a_document_and_its_usage_live_in_postgresql(
         assert not (tmp_path / "data" / "documents").exists() and not (tmp_path / "data" / "usage.sqlite3").exists()
     finally:
         app.stop()
+
+
+OURS = {"Authorization": "Bearer one"}
+STORE_ROUTES: dict[str, tuple[str, Any, dict[str, str]]] = {  # a route of each API that needs the store
+    "ours": ("/v1/translate", {"texts": ["Halo dunia."]}, OURS),
+    "libretranslate": ("/translate", {"q": "Halo dunia.", "source": "id", "target": "en", "api_key": "one"}, {}),
+    "deepl": ("/v2/translate", {"text": ["Halo dunia."], "target_lang": "EN-US"}, ONE),
+    "usage": ("/v1/usage", None, OURS),
+    "deepl usage": ("/v2/usage", None, ONE),
+}
+
+
+def test_a_lost_database_is_503_with_retry_after_in_each_api_and_the_service_recovers_by_itself(
+    served: Callable[[TranslatorConfig], Translator], postgres_url: str, pairs: list[dict[str, str]], tmp_path: Path
+) -> None:
+    app = App(served, keys="one\n", TRANSLATOR_DATABASE_URL=postgres_url, TRANSLATOR_DATA_DIR=str(tmp_path / "data"))
+
+    def ask(name: str) -> Response:
+        path, body, headers = STORE_ROUTES[name]
+        return call(app.url + path, body, headers=headers)
+
+    def translated(handle: dict[str, str]) -> bytes:
+        url, key = f"{app.url}/v2/document/{handle['document_id']}", {"document_key": handle["document_key"]}
+        deadline = time.monotonic() + 30
+        while (status := call(url, key, headers=ONE).json()["status"]) != "done":
+            assert status in ("queued", "translating") and time.monotonic() < deadline, status
+        return call(url + "/result", key, headers=ONE).body
+
+    try:
+        assert all(ask(name).status == 200 for name in STORE_ROUTES)
+        assert call(app.url + "/readyz").status == 200
+        text = "\n\n".join(pair["source"] for pair in pairs[:40]) + "\n"
+        status, handle = upload(app, "berita.txt", text.encode())  # (translating, likely, while the database goes)
+        assert status == 200
+        counted = ask("usage").json()["characters"]
+        with postgres.stopped(postgres_url):
+            lost = {name: ask(name) for name in STORE_ROUTES}
+            form, content_type = multipart({"target_lang": "EN-US"}, "b.txt", b"Halo.")
+            lost["document"] = call(app.url + "/v2/document", form, content_type=content_type, headers=ONE)
+            ready, alive = call(app.url + "/readyz"), call(app.url + "/healthz")
+        for name, answer in lost.items():
+            assert answer.status == 503 and answer.headers["retry-after"] == "5", (name, answer)
+            assert postgres.PASSWORD not in answer.body.decode() and "127.0.0.1" not in answer.body.decode()
+        assert lost["ours"].json()["error"]["code"] == "store_unavailable"
+        assert set(lost["libretranslate"].json()) == {"error"} and set(lost["deepl"].json()) == {"message"}
+        assert ready.status == 503 and ready.json() == {"status": "store_unavailable"} and alive.status == 200
+
+        deadline = time.monotonic() + 10  # back without a restart: the pool reconnects by itself
+        while (back := ask("usage")).status != 200:
+            assert back.status == 503 and time.monotonic() < deadline, back
+            time.sleep(0.2)
+        assert back.json()["characters"] == counted  # what the outage refused cost nothing
+        assert all(ask(name).status == 200 for name in STORE_ROUTES) and call(app.url + "/readyz").status == 200
+        again = upload(app, "again.txt", text.encode())[1]
+        assert translated(handle) == translated(again)  # the job of the outage completed, as an uninterrupted one
+    finally:
+        app.stop()
+
+
+def test_a_job_translating_and_a_refund_wait_out_a_lost_database(postgres_url: str) -> None:
+    """The runner's worker finishes its job once the database is back (it neither dies nor fails the job), and
+    a request that fails while the database is lost keeps its own error, its refund paid once it is back."""
+    jobs = Jobs(open_database(postgres_url, pool_size=2), ttl_s=3600)
+    usage, account = Usage(jobs.db), Account.of("one")
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def translate(job: Job, data: bytes) -> bytes:
+        entered.set()
+        await release.wait()
+        return data.upper()
+
+    async def scenario() -> Job | None:
+        runner = Runner(jobs, translate, 1, on_error=lambda job: usage.refund(job.account, job.month, job.characters))
+        runner.start()
+        with usage.spending(account, 5) as month:
+            job = await jobs.create(account.id, month, ("a.txt", "text/plain", b"halo."), 5, once=True)
+        runner.wake()
+        await entered.wait()
+        down = contextlib.ExitStack()
+        try:
+            with pytest.raises(RuntimeError, match="the request failed"), usage.spending(account, 7):
+                await asyncio.to_thread(down.enter_context, postgres.stopped(postgres_url))
+                raise RuntimeError("the request failed")  # its 7 characters cannot be given back yet
+            release.set()
+            await asyncio.sleep(2 * STORE_RETRY_S)  # the worker cannot finish the job: it waits
+            assert not any(task.done() for task in runner.tasks)
+        finally:
+            await asyncio.to_thread(down.close)
+        deadline = time.monotonic() + 10
+        while not await asyncio.to_thread(jobs.db.reachable):
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+        finished = await runner.wait(job, 20)
+        await runner.stop()
+        return finished
+
+    try:
+        done = asyncio.run(scenario())
+        assert done is not None and done.status == DONE and jobs.result(done) == b"HALO."
+        with usage.spending(account, 0):  # the next reservation pays what was owed
+            pass
+        assert usage.count(account) == 5
+    finally:
+        jobs.close()

@@ -3,8 +3,10 @@
 Statements are written once, with `?` placeholders (translator/store/dialect.py).
 
 SQLite: one connection to one file, shared by the threads of a process (a lock takes turns), in WAL mode.
-PostgreSQL: a pool of connections (TRANSLATOR_DATABASE_POOL). Either way a database error is a StoreError whose
-message never holds the URL's password: only `where` (a path, or host:port/database) names the database."""
+PostgreSQL: a pool of connections (TRANSLATOR_DATABASE_POOL), each checked before it is handed out, so that a
+server restarted, or lost and back, is reconnected to by itself. Either way a database error is a StoreError
+whose message never holds the URL's password: only `where` (a path, or host:port/database) names the database;
+a PostgreSQL that cannot be reached (no connection in WAIT_S, or the connection lost) is a StoreUnavailable."""
 
 from __future__ import annotations
 
@@ -22,10 +24,17 @@ from translator.store.dialect import POSTGRESQL, SQLITE, Dialect
 Row = tuple[Any, ...]
 Params = Sequence[Any]
 CONNECT_TIMEOUT_S = 10
+WAIT_S = 5.0  # the longest a statement waits for a connection of the pool while the database answers
+WAIT_LOST_S = 0.2  # ... once it was found unreachable (until it answers again): a moment for a reconnection
+RECONNECT_S = 2.0  # the pool gives up a reconnection after this; the next statement starts a new one at once
 
 
 class StoreError(TranslatorError):
     """The database failed a statement (unreachable, full, locked, read-only...)."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached (PostgreSQL down, or the network to it): worth retrying a little later."""
 
 
 class _Cursor(Protocol):
@@ -89,6 +98,10 @@ class Database:
         with self.transaction() as s:
             s.many(sql, rows)
 
+    def reachable(self) -> bool:
+        """Whether the database answers a statement now (a SQLite file always does)."""
+        return True
+
     def close(self) -> None:
         raise NotImplementedError
 
@@ -143,6 +156,7 @@ class PostgresDatabase(Database):
             psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
         except psycopg.Error as exc:
             raise ConfigError(f"cannot connect to the database at {self.where}: {_reason(exc, url)}") from None
+        self.lost = False  # the last statement found the database unreachable: wait WAIT_LOST_S, not WAIT_S
         self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
             url,
             min_size=1,
@@ -153,17 +167,49 @@ class PostgresDatabase(Database):
             check=ConnectionPool.check_connection,
             open=True,
             name="translator",
+            timeout=WAIT_S,
+            reconnect_timeout=RECONNECT_S,  # (the pool's own retries back off to minutes: statements drive them)
         )
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
-        with _errors(self.where, self.address), self.pool.connection() as conn:
+        with self._connection() as conn:
             yield self._session(conn)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        with _errors(self.where, self.address), self.pool.connection() as conn, conn.transaction():
+        with self._connection() as conn, conn.transaction():
             yield self._session(conn)
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """A connection of the pool for the block; StoreUnavailable when none comes in time or it is lost."""
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        with _errors(self.where, self.address):
+            try:
+                with self.pool.connection(WAIT_LOST_S if self.lost else WAIT_S) as conn:
+                    try:
+                        yield conn
+                    except psycopg.Error as exc:
+                        if conn.broken or conn.closed:
+                            raise self._unavailable(exc) from exc
+                        raise
+            except PoolTimeout as exc:
+                raise self._unavailable(exc) from exc
+        self.lost = False
+
+    def _unavailable(self, exc: BaseException) -> StoreUnavailable:
+        self.lost = True
+        return StoreUnavailable(f"the database {self.where} cannot be reached: {_reason(exc, self.address)}")
+
+    def reachable(self) -> bool:
+        try:
+            self.one("SELECT 1")
+        except StoreUnavailable:
+            return False
+        return True
 
     def _session(self, conn: Any) -> Session:
         sql = self.dialect.sql
