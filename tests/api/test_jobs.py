@@ -155,21 +155,26 @@ def test_a_key_with_no_quota_left_is_refused_before_its_file_is_read(server: App
     assert status == 456, body  # not the 400 that reading it would give
 
 
+def serve_on(data: Path) -> tuple[int, list[str]]:
+    """`translator serve` on the data folder `data`, in a process of its own: its exit code and output lines."""
+    run = subprocess.run(
+        [sys.executable, "-m", "translator", "serve", "--port", str(free_port())],
+        env=clean_env(TRANSLATOR_DATA_DIR=str(data)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return run.returncode, (run.stdout + run.stderr).strip().splitlines()
+
+
 def test_a_second_server_on_a_data_folder_in_use_says_so_in_one_line() -> None:
     first = Server()
     try:
         data = first.home / "data"
-        second = subprocess.run(
-            [sys.executable, "-m", "translator", "serve", "--port", str(free_port())],
-            env=clean_env(TRANSLATOR_DATA_DIR=str(data)),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        code, lines = serve_on(data)
     finally:
         first.stop()
-    assert second.returncode != 0
-    lines = (second.stdout + second.stderr).strip().splitlines()
+    assert code != 0
     assert len(lines) == 1, lines
     assert str(data / "documents") in lines[0] and f"pid {first.proc.pid}" in lines[0]
 
@@ -178,15 +183,8 @@ def test_a_data_folder_that_cannot_be_one_is_refused_in_one_line(tmp_path: Path)
     """TRANSLATOR_DATA_DIR a file, or below one: one line naming the variable and the reason, no traceback."""
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
     for data in (tmp_path / "a-file", tmp_path / "a-file" / "below"):
-        second = subprocess.run(
-            [sys.executable, "-m", "translator", "serve", "--port", str(free_port())],
-            env=clean_env(TRANSLATOR_DATA_DIR=str(data)),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        lines = (second.stdout + second.stderr).strip().splitlines()
-        assert second.returncode != 0 and len(lines) == 1, lines
+        code, lines = serve_on(data)
+        assert code != 0 and len(lines) == 1, lines
         assert "TRANSLATOR_DATA_DIR" in lines[0] and str(data) in lines[0], lines
 
 
