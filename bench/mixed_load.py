@@ -5,6 +5,7 @@ Each round starts a fresh `translator serve` of each tree in turn and sends it t
 machine's noise shows as the spread between rounds, so compare the medians and the pairs' ratios.
 
     python bench/mixed_load.py --baseline 3a9ae93 --rounds 8      # before the service hardening
+    python bench/mixed_load.py --database-url postgresql://...    # this tree on PostgreSQL against its SQLite
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ MODEL = ROOT / "tests" / "fixtures" / "tiny-id-en"
 BODY = json.dumps({"texts": ["Iya benar, dia sedang jaga warung."]}).encode()
 
 
-def round_of(tree: Path, requests: int, clients: int) -> tuple[float, float, float]:
-    """(requests/s, p50 s, p95 s) of one server of `tree` under the mixed load."""
+def round_of(tree: Path, requests: int, clients: int, settings: dict[str, str]) -> tuple[float, float, float]:
+    """(requests/s, p50 s, p95 s) of one server of `tree` (with these TRANSLATOR_* `settings`) under the mixed
+    load."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRANSLATOR_")}
-    server, url = launch({**env, "PYTHONPATH": str(tree), "TRANSLATOR_MODEL": str(MODEL)}, cwd=tree)
+    server, url = launch({**env, "PYTHONPATH": str(tree), "TRANSLATOR_MODEL": str(MODEL), **settings}, cwd=tree)
     try:
 
         def one(i: int) -> float:
@@ -56,26 +58,35 @@ def round_of(tree: Path, requests: int, clients: int) -> tuple[float, float, flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--baseline", required=True, help="the git revision to compare with (a temporary checkout)")
+    against = parser.add_mutually_exclusive_group(required=True)
+    against.add_argument("--baseline", help="the git revision to compare with (a temporary checkout)")
+    against.add_argument(
+        "--database-url", help="compare this tree on this PostgreSQL (TRANSLATOR_DATABASE_URL) with its SQLite files"
+    )
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=64)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        baseline = Path(tmp) / "baseline"
         git = ["git", "-C", str(ROOT), "worktree"]
-        subprocess.run([*git, "add", "--detach", str(baseline), args.baseline], check=True)
+        if args.baseline:
+            baseline = Path(tmp) / "baseline"
+            subprocess.run([*git, "add", "--detach", str(baseline), args.baseline], check=True)
+            servers = {f"baseline {args.baseline}": (baseline, {}), "this tree": (ROOT, {})}
+        else:
+            postgres = {"TRANSLATOR_DATABASE_URL": args.database_url}
+            servers = {"this tree, SQLite": (ROOT, {}), "this tree, PostgreSQL": (ROOT, postgres)}
         try:
-            trees = {f"baseline {args.baseline}": baseline, "this tree": ROOT}
-            results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in trees}
+            results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in servers}
             for n in range(args.rounds):
-                for name, tree in trees.items():
-                    rate, p50, p95 = round_of(tree, args.requests, args.clients)
+                for name, (tree, settings) in servers.items():
+                    rate, p50, p95 = round_of(tree, args.requests, args.clients, settings)
                     results[name].append((rate, p50, p95))
                     latency = f"p50 {p50 * 1000:5.1f} ms  p95 {p95 * 1000:5.1f} ms"
                     print(f"round {n + 1} {name:<24} {rate:7.0f} req/s  {latency}", flush=True)
         finally:
-            subprocess.run([*git, "remove", "--force", str(baseline)], check=False)
+            if args.baseline:
+                subprocess.run([*git, "remove", "--force", str(baseline)], check=False)
     for name, rounds in results.items():
         rates = [r for r, _, _ in rounds]
         p95s = [p for _, _, p in rounds]
@@ -83,10 +94,10 @@ def main() -> None:
             f"{name:<24} median {statistics.median(rates):7.0f} req/s (range {min(rates):.0f}-{max(rates):.0f}),"
             f" median p95 {statistics.median(p95s) * 1000:.1f} ms"
         )
-    base, this = (results[name] for name in trees)
-    ratios = sorted(t[0] / b[0] for b, t in zip(base, this, strict=True))
+    first, second = servers
+    ratios = sorted(t[0] / b[0] for b, t in zip(results[first], results[second], strict=True))
     listed = ", ".join(f"{r:.2f}" for r in ratios)
-    print(f"this / baseline, round by round (sorted): {listed}; median {statistics.median(ratios):.2f}")
+    print(f"{second} / {first}, round by round (sorted): {listed}; median {statistics.median(ratios):.2f}")
 
 
 if __name__ == "__main__":
