@@ -5,6 +5,7 @@ without duplicates, and `translator memory` on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import re
 import sqlite3
@@ -44,6 +45,26 @@ def test_a_connection_the_server_dropped_is_not_handed_out_again(postgres_url: s
         with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (row[0],))
         assert database.one("SELECT 1") == (1,)
+
+
+def test_a_statement_the_server_ended_its_connection_under_runs_again_on_another_once(postgres_url: str) -> None:
+    """The server terminates the connection as a statement runs (as a restart does; a connection handed out
+    without a round trip can meet that too): the statement, rolled back by the server, runs again, once."""
+    with open_database(postgres_url, pool_size=2) as database:
+        database.execute("CREATE TABLE counted (n BIGINT)")
+        database.execute("INSERT INTO counted VALUES (0)")
+        with concurrent.futures.ThreadPoolExecutor(1) as pool, psycopg.connect(postgres_url, autocommit=True) as admin:
+            done = pool.submit(
+                database.execute, "WITH slept AS (SELECT pg_sleep(1)) UPDATE counted SET n = n + 1 FROM slept"
+            )
+            pids: list[tuple[int]] = []
+            while not pids:
+                pids = admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE query LIKE 'WITH slept%' AND pid <> pg_backend_pid()"
+                ).fetchall()
+            admin.execute("SELECT pg_terminate_backend(%s)", pids[0])
+            assert done.result() == 1
+        assert database.one("SELECT n FROM counted") == (1,)
 
 
 def test_serve_with_an_unreachable_database_exits_1_in_one_line_before_loading_the_model(

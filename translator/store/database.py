@@ -4,29 +4,36 @@ Statements are written once, with `?` placeholders (translator/store/dialect.py)
 
 SQLite: one connection to one file, shared by the threads of a process (a lock takes turns), in WAL mode.
 PostgreSQL: a pool of connections (TRANSLATOR_DATABASE_POOL), each checked before it is handed out, so that a
-server restarted, or lost and back, is reconnected to by itself. Either way a database error is a StoreError
-whose message never holds the URL's password: only `where` (a path, or host:port/database) names the database;
-a PostgreSQL that cannot be reached (no connection in WAIT_S, or the connection lost) is a StoreUnavailable."""
+server restarted, or lost and back, is reconnected to by itself: one that the server closed has something to read
+(its last words, or the end of the stream), one idle longer than IDLE_S is asked (one empty query).
+Either way a database error is a StoreError whose message never holds the URL's password: only `where` (a path,
+or host:port/database) names the database; a PostgreSQL that cannot be reached (no connection in WAIT_S, or the
+connection lost) is a StoreUnavailable."""
 
 from __future__ import annotations
 
 import contextlib
 import re
+import select
 import sqlite3
 import threading
+import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from translator.errors import ConfigError, TranslatorError
 from translator.store.dialect import POSTGRESQL, SQLITE, Dialect
 
 Row = tuple[Any, ...]
+T = TypeVar("T")
 Params = Sequence[Any]
 CONNECT_TIMEOUT_S = 10
 WAIT_S = 5.0  # the longest a statement waits for a connection of the pool while the database answers
 WAIT_LOST_S = 0.2  # ... once it was found unreachable (until it answers again): a moment for a reconnection
 RECONNECT_S = 2.0  # the pool gives up a reconnection after this; the next statement starts a new one at once
+IDLE_S = 1.0  # a pooled connection unused longer than this is asked whether it still works before it is handed out
 
 
 class StoreError(TranslatorError):
@@ -157,14 +164,15 @@ class PostgresDatabase(Database):
         except psycopg.Error as exc:
             raise ConfigError(f"cannot connect to the database at {self.where}: {_reason(exc, url)}") from None
         self.lost = False  # the last statement found the database unreachable: wait WAIT_LOST_S, not WAIT_S
+        self.used: weakref.WeakKeyDictionary[psycopg.Connection[Row], float] = weakref.WeakKeyDictionary()
         self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
             url,
             min_size=1,
             max_size=pool_size,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S},
-            # each connection checked (one empty query) as it is handed out: after PostgreSQL restarts, the
-            # pool's connections are dead, and each would fail one statement before the pool let it go
-            check=ConnectionPool.check_connection,
+            # each connection checked as it is handed out: after PostgreSQL restarts, the pool's connections are
+            # dead, and each would fail one statement before the pool let it go
+            check=self._check,
             open=True,
             name="translator",
             timeout=WAIT_S,
@@ -196,9 +204,45 @@ class PostgresDatabase(Database):
                         if conn.broken or conn.closed:
                             raise self._unavailable(exc) from exc
                         raise
+                    finally:
+                        self.used[conn] = time.monotonic()
             except PoolTimeout as exc:
                 raise self._unavailable(exc) from exc
         self.lost = False
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        return self._again(super().execute, sql, params)
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        return self._again(super().one, sql, params)
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        return self._again(super().all, sql, params)
+
+    def _again(self, run: Callable[[str, Params], T], sql: str, params: Params) -> T:
+        """`run` once more, on another connection, if the server closed the first as it ran the statement (the
+        server restarted, or terminated it a moment before `_check` could see it): a server that says so has
+        rolled the statement back, so it runs once."""
+        import psycopg
+
+        try:
+            return run(sql, params)
+        except StoreUnavailable as exc:
+            if not isinstance(exc.__cause__, (psycopg.errors.AdminShutdown, psycopg.errors.CrashShutdown)):
+                raise
+        self.lost = False  # (it answered: wait for a new connection as long as ever)
+        return run(sql, params)
+
+    def _check(self, conn: Any) -> None:
+        """Raise if `conn` is dead: asked (a round trip) only if the server has written to it unasked (a server
+        that closes a connection says why, or the stream ends) or it has been idle longer than IDLE_S; a
+        connection in use a moment ago costs one poll of its socket, not a round trip per statement."""
+        from psycopg_pool import ConnectionPool
+
+        poller = select.poll()
+        poller.register(conn.fileno(), select.POLLIN)
+        if poller.poll(0) or time.monotonic() - self.used.get(conn, -float("inf")) > IDLE_S:
+            ConnectionPool.check_connection(conn)
 
     def _unavailable(self, exc: BaseException) -> StoreUnavailable:
         self.lost = True
