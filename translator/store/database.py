@@ -221,14 +221,15 @@ class PostgresDatabase(Database):
 
     def _again(self, run: Callable[[str, Params], T], sql: str, params: Params) -> T:
         """`run` once more, on another connection, if the server closed the first as it ran the statement (the
-        server restarted, or terminated it a moment before `_check` could see it): a server that says so has
-        rolled the statement back, so it runs once."""
+        server restarted, or terminated it a moment before `_check` could see it): a server that says so (57P01)
+        has rolled the statement back, so it runs once. (Not after a crash of another server process, 57P02: that
+        ends a connection at once, maybe after its commit.)"""
         import psycopg
 
         try:
             return run(sql, params)
         except StoreUnavailable as exc:
-            if not isinstance(exc.__cause__, (psycopg.errors.AdminShutdown, psycopg.errors.CrashShutdown)):
+            if not isinstance(exc.__cause__, psycopg.errors.AdminShutdown):
                 raise
         self.lost = False  # (it answered: wait for a new connection as long as ever)
         return run(sql, params)
