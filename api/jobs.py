@@ -2,8 +2,10 @@
 a SQLite file with its files in a folder beside it (TRANSLATOR_DATA_DIR/documents), or the PostgreSQL of
 TRANSLATOR_DATABASE_URL with its files in the database (api/jobfiles.py); the files are written before the
 row says they exist, so that a job submitted before a crash or a kill -9 completes after the restart (a job
-that was translating starts again). A job belongs to the account that created it, and expires with its files
-after TRANSLATOR_DOCUMENT_TTL_H hours.
+that was translating starts again). A worker claims a job under a lease (LEASE_S, renewed while it translates),
+so that replicas on one PostgreSQL share the jobs: a job whose replica died is claimed by another once its
+lease has run out, and only the claim's holder finishes it. A job belongs to the account that created it, and
+expires with its files after TRANSLATOR_DOCUMENT_TTL_H hours.
 
 Statuses are DeepL's: queued, translating, done, error, downloaded (a result that may be fetched once was).
 """
@@ -18,7 +20,7 @@ import secrets
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -36,9 +38,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 P = ParamSpec("P")
 STORE_RETRY_S = 1.0  # a runner's wait before it tries the store again after a database error
+LEASE_S = 60.0  # how long a claim stands unrenewed; its worker renews it every third of that
 
 QUEUED, TRANSLATING, DONE, ERROR, DOWNLOADED = "queued", "translating", "done", "error", "downloaded"
-COLUMNS = "id, key, account, month, filename, media_type, status, error, characters, created, expires, once"
+COLUMNS = "id, key, account, month, filename, media_type, status, error, characters, created, expires, once, holder"
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class Job:
     created: float
     expires: float
     once: bool  # the result may be downloaded once (DeepL), else until it expires (LibreTranslate)
+    # the token of the claim it is translating under: not part of what the job is, nor shown
+    holder: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def finished(self) -> bool:
@@ -63,12 +68,14 @@ class Job:
 
 class Jobs:
     """The jobs of `store`: a folder (created if missing) of a SQLite file and the jobs' files, held by this
-    process alone; or a Database holding the rows and the files. close closes either."""
+    process alone; or a Database holding the rows and the files, which other processes (replicas) may share.
+    close closes either."""
 
-    def __init__(self, store: Path | Database, ttl_s: float) -> None:
-        self.ttl_s = ttl_s
+    def __init__(self, store: Path | Database, ttl_s: float, lease_s: float = LEASE_S) -> None:
+        self.ttl_s, self.lease_s = ttl_s, lease_s
         self.held = contextlib.ExitStack()
         self.files: JobFiles
+        self.shared = isinstance(store, Database)
         if isinstance(store, Database):
             self.db, self.files = self.held.enter_context(store), TableFiles(store)
         else:
@@ -88,7 +95,7 @@ class Jobs:
         await anyio.to_thread.run_sync(self.files.put, job_id, layout.SOURCE, data)
         now = time.time()
         self.db.execute(
-            f"INSERT INTO jobs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+            f"INSERT INTO jobs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL)",
             (job_id, key, account, month, filename, media_type, QUEUED, characters, now, now + self.ttl_s, int(once)),
         )
         return self._get(job_id)  # type: ignore[return-value]
@@ -105,13 +112,33 @@ class Jobs:
         return _job(row) if row else None
 
     def claim(self) -> Job | None:
-        """The oldest queued job, now translating; None when none waits."""
-        row = self.db.one(
-            "UPDATE jobs SET status = ? WHERE status = ? AND id = (SELECT id FROM jobs WHERE status = ? "
-            "AND expires > ? ORDER BY created LIMIT 1) RETURNING id",
-            (TRANSLATING, QUEUED, QUEUED, time.time()),
+        """The oldest job queued, or translating under a lease that ran out (its holder died), now translating
+        under a new lease of this caller's; None when none waits. Replicas claiming at once each take another
+        (a row one holds is passed over by the others)."""
+        holder, now = secrets.token_hex(16), time.time()
+        with self.db.transaction() as s:
+            row = s.one(
+                "SELECT id FROM jobs WHERE (status = ? OR (status = ? AND (lease IS NULL OR lease <= ?))) "
+                f"AND expires > ? ORDER BY created LIMIT 1{self.db.dialect.skip_locked}",
+                (QUEUED, TRANSLATING, now, now),
+            )
+            if row is None:
+                return None
+            s.execute(
+                "UPDATE jobs SET status = ?, lease = ?, holder = ? WHERE id = ?",
+                (TRANSLATING, now + self.lease_s, holder, row[0]),
+            )
+        return self._get(row[0])
+
+    def renew(self, job: Job) -> bool:
+        """The lease of `job`'s claim extended by lease_s; False when the claim is lost (the job ended, expired,
+        or was claimed by another after the lease ran out)."""
+        return bool(
+            self.db.execute(
+                "UPDATE jobs SET lease = ? WHERE id = ? AND status = ? AND holder = ?",
+                (time.time() + self.lease_s, job.id, TRANSLATING, job.holder),
+            )
         )
-        return self._get(row[0]) if row else None
 
     def source(self, job: Job) -> bytes:
         return self.files.get(job.id, layout.SOURCE)
@@ -119,18 +146,26 @@ class Jobs:
     def result(self, job: Job) -> bytes:
         return self.files.get(job.id, layout.RESULT)
 
-    async def finish(self, job: Job, result: bytes) -> None:
-        """The job done with `result`; nothing if it expired meanwhile (its files are gone with its row)."""
-        if self._get(job.id) is not None:
-            await anyio.to_thread.run_sync(self.files.put, job.id, layout.RESULT, result)
-            self.db.execute("UPDATE jobs SET status = ? WHERE id = ? AND status = ?", (DONE, job.id, TRANSLATING))
-
-    def fail(self, job: Job, message: str) -> bool:
-        """A queued or translating job ended in error; False when it had already ended or expired."""
+    async def finish(self, job: Job, result: bytes) -> bool:
+        """The job done with `result` under `job`'s claim; False, and nothing changed, if the claim is lost
+        (the job expired, its files gone with its row, ended, or was claimed by another)."""
+        if (current := self._get(job.id)) is None or current.holder != job.holder:
+            return False
+        await anyio.to_thread.run_sync(self.files.put, job.id, layout.RESULT, result)  # the same bytes whoever
         return bool(
             self.db.execute(
-                "UPDATE jobs SET status = ?, error = ? WHERE id = ? AND status IN (?, ?)",
-                (ERROR, message, job.id, QUEUED, TRANSLATING),
+                "UPDATE jobs SET status = ? WHERE id = ? AND status = ? AND holder = ?",
+                (DONE, job.id, TRANSLATING, job.holder),
+            )
+        )
+
+    def fail(self, job: Job, message: str) -> bool:
+        """A job queued, or translating under `job`'s claim, ended in error; False when it had already ended,
+        expired, or is another claim's."""
+        return bool(
+            self.db.execute(
+                "UPDATE jobs SET status = ?, error = ? WHERE id = ? AND (status = ? OR (status = ? AND holder = ?))",
+                (ERROR, message, job.id, QUEUED, TRANSLATING, job.holder),
             )
         )
 
@@ -140,13 +175,20 @@ class Jobs:
         self.files.delete(job.id)
 
     def recover(self) -> int:
-        """At start (no job is running): jobs that were translating are queued again, and files no job owns
-        (a crash between a job's file and its row) deleted; how many jobs were requeued."""
+        """At start: jobs that were translating are queued again (with a shared database, only those whose lease
+        ran out: another replica may be translating the others), and files no job owns (a crash between a
+        job's file and its row) deleted; how many jobs were requeued."""
         self.files.prune({row[0] for row in self.db.all("SELECT id FROM jobs")})
-        return self.db.execute("UPDATE jobs SET status = ? WHERE status = ?", (QUEUED, TRANSLATING))
+        until = time.time() if self.shared else float("inf")  # a folder is this process's alone
+        return self.db.execute(
+            "UPDATE jobs SET status = ?, lease = NULL, holder = NULL "
+            "WHERE status = ? AND (lease IS NULL OR lease <= ?)",
+            (QUEUED, TRANSLATING, until),
+        )
 
     def expire(self) -> list[Job]:
-        """Delete expired jobs and their files; the ones deleted unfinished (their characters are owed back)."""
+        """Delete expired jobs and their files; the ones deleted unfinished (their characters are owed back).
+        Replicas sweeping at once each get back only the rows their DELETE removed, so a job is owed back once."""
         rows = self.db.all(f"DELETE FROM jobs WHERE expires <= ? RETURNING {COLUMNS}", (time.time(),))
         gone = [_job(row) for row in rows]
         for job in gone:
@@ -158,7 +200,8 @@ class Jobs:
 
 
 def _job(row: tuple[Any, ...]) -> Job:
-    return Job(**{**dict(zip(COLUMNS.split(", "), row, strict=True)), "once": bool(row[-1])})
+    fields = dict(zip(COLUMNS.split(", "), row, strict=True))
+    return Job(**{**fields, "once": bool(fields["once"])})
 
 
 def _in_use(folder: Path) -> Callable[[str], Exception]:
@@ -238,6 +281,7 @@ class Runner:
                 await self.queued.wait()
                 continue
             task = self.running[job.id] = asyncio.create_task(self._translate(job))
+            renewing = asyncio.create_task(self._renew(job, task))
             try:
                 await _retried(functools.partial(self.jobs.finish, job, await task))
             except asyncio.CancelledError:
@@ -248,8 +292,22 @@ class Runner:
                 log.warning("a document job failed: %s", exc)  # not its id: with its key, it reaches the file
                 await self._failed(job, str(exc) or type(exc).__name__)
             finally:
+                renewing.cancel()
                 del self.running[job.id]
             await self._changed()
+
+    async def _renew(self, job: Job, task: asyncio.Task[bytes]) -> None:
+        """Renew `job`'s lease every third of it while `task` translates it; stop the task once the claim is
+        lost (the job ended or expired, or another replica claimed it after a stall longer than the lease)."""
+        while True:
+            await asyncio.sleep(self.jobs.lease_s / 3)
+            try:
+                if not self.jobs.renew(job):
+                    self.reasons[job.id] = "the job's lease was lost"
+                    task.cancel()
+                    return
+            except StoreError as exc:  # the lease stands a while yet: try again at the next third
+                log.warning("a document job's lease waits for the database: %s", exc)
 
     async def _translate(self, job: Job) -> bytes:
         return await self.translate(job, await _retried(_stepped(self.jobs.source, job)))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.jobs import Jobs
+from api.jobs import LEASE_S, Jobs
 from api.usage import Usage
 from translator.memory import TranslationMemory
 from translator.store import Database, layout, open_database, open_sqlite
@@ -33,8 +33,8 @@ class Store:
     def usage(self) -> Usage:
         return Usage(self.open(()) if self.url else layout.usage_file(self.folder))
 
-    def jobs(self, ttl_s: float = 3600) -> Jobs:
-        return Jobs(self.open(()) if self.url else layout.jobs_folder(self.folder), ttl_s)
+    def jobs(self, ttl_s: float = 3600, lease_s: float = LEASE_S) -> Jobs:
+        return Jobs(self.open(()) if self.url else layout.jobs_folder(self.folder), ttl_s, lease_s)
 
     def memory(self) -> TranslationMemory:
         return TranslationMemory(self.open(()) if self.url else self.folder / "memory.sqlite")

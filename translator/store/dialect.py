@@ -17,6 +17,7 @@ class Dialect:
     blob: str  # a bytes column
     insertion_order: str  # the column that orders a table's rows as they were inserted (the memory's export)
     insertion_column: str  # its definition where it is not implicit, with a leading comma
+    skip_locked: str  # ends a SELECT that locks the rows it takes and passes over rows another holds
 
     def sql(self, statement: str) -> str:
         """`statement` with this dialect's placeholders (none of ours holds a literal `?` or `%`)."""
@@ -35,7 +36,14 @@ def _placeholders(statement: str, placeholder: str) -> str:
     return statement.replace("?", placeholder)
 
 
-SQLITE = Dialect("sqlite", "?", "INTEGER", "REAL", "BLOB", "rowid", "")
+SQLITE = Dialect("sqlite", "?", "INTEGER", "REAL", "BLOB", "rowid", "", "")  # a write transaction holds the file
 POSTGRESQL = Dialect(
-    "postgresql", "%s", "BIGINT", "DOUBLE PRECISION", "BYTEA", "seq", ", seq BIGINT GENERATED ALWAYS AS IDENTITY"
+    "postgresql",
+    "%s",
+    "BIGINT",
+    "DOUBLE PRECISION",
+    "BYTEA",
+    "seq",
+    ", seq BIGINT GENERATED ALWAYS AS IDENTITY",
+    " FOR UPDATE SKIP LOCKED",
 )

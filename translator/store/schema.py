@@ -41,6 +41,12 @@ MIGRATIONS: tuple[dict[str, tuple[str, ...]], ...] = (
             )""",
         ),
     },
+    {  # jobs claimed under a lease, so that replicas on one database share them (api/jobs.py)
+        "jobs": (
+            "ALTER TABLE jobs ADD COLUMN lease {real}",  # until when the holder's claim stands
+            "ALTER TABLE jobs ADD COLUMN holder TEXT",  # the claim's token: only it finishes the job
+        ),
+    },
 )
 VERSION = len(MIGRATIONS)
 PARTS = ("usage", "jobs", "job_files", "memory")
