@@ -34,15 +34,13 @@ fixture: $(VENV)/.dev
 score: $(VENV)/.runtime
 	$(BIN)/python bench/score_segmentation.py
 
-# --no-compile: pip would byte-compile every installed module (all of torch and ray) up front; Python compiles
-# the ones a run imports, once, as it imports them
 $(VENV)/.runtime: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -e .
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 clean:
