@@ -138,14 +138,19 @@ def test_the_files_of_an_earlier_release_are_adopted_as_they_are(tmp_path: Path)
     usage.close()
 
 
-def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_twice(
-    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    usage = Usage(layout.usage_file(tmp_path))
+def data_folder_with_usage(folder: Path) -> Jobs:
+    """A SQLite data folder in which key-a spent 1,200 characters; its jobs, open."""
+    usage = Usage(layout.usage_file(folder))
     with usage.spending(Account("key-a"), 1200):
         pass
     usage.close()
-    jobs = Jobs(layout.jobs_folder(tmp_path), 3600)
+    return Jobs(layout.jobs_folder(folder), 3600)
+
+
+def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_twice(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jobs = data_folder_with_usage(tmp_path)
     done = asyncio.run(jobs.create("key-a", "2026-12", ("a.txt", "text/plain", b"satu"), 4, False))
     queued = asyncio.run(jobs.create("key-a", "2026-12", ("b.txt", "text/plain", b"dua"), 3, True))
     claimed = jobs.claim()
@@ -174,11 +179,7 @@ def test_db_copy_again_after_the_service_moved_undoes_nothing_it_did_since(
 ) -> None:
     """Copied, then served from PostgreSQL (characters counted, a once-only result fetched), then copied again
     (a second run of a cut-over script): the count is not rewound and the fetched result does not come back."""
-    usage = Usage(layout.usage_file(tmp_path))
-    with usage.spending(Account("key-a"), 1200):
-        pass
-    usage.close()
-    jobs = Jobs(layout.jobs_folder(tmp_path), 3600)
+    jobs = data_folder_with_usage(tmp_path)
     job = asyncio.run(jobs.create("key-a", "2026-12", ("a.txt", "text/plain", b"satu"), 4, True))
     claimed = jobs.claim()
     assert claimed is not None
