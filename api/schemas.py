@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -49,6 +49,18 @@ class DocumentsRequest(BaseModel):
     )
 
 
+class TermOut(BaseModel):
+    start: int = Field(description="offset of the matched source words in the sentence's source")
+    end: int = Field(description="offset after them")
+    target: str = Field(description="the English the glossary gives them")
+    status: Literal["kept", "applied", "missing"] = Field(
+        description="kept: the model produced it by itself; applied: the glossary made it so; missing: it could "
+        "not be placed (the sentence carries term_missing)"
+    )
+    target_start: int | None = Field(description="offset of the English in the sentence's target; null if missing")
+    target_end: int | None = Field(description="offset after it; null if missing")
+
+
 class SentenceOut(BaseModel):
     id: str = Field(description="p<paragraph>s<sentence>, unique within the document")
     start: int = Field(description="offset of the first character in the document text (Python string index)")
@@ -56,6 +68,14 @@ class SentenceOut(BaseModel):
     source: str = Field(description="the Indonesian sentence")
     target: str = Field(description="its English")
     flags: list[str] = Field(description="risk flags, see GET /v1/models for their meanings")
+    origin: Literal["model", "reviewed", "english", "copied"] = Field(
+        description="where the English came from: the model (now or through the translation memory), a reviewed "
+        "translation, the source itself (already English), or the source copied (nothing to translate)"
+    )
+    confidence: float | None = Field(
+        description="the model's confidence in the English, in (0, 1]; null where no model made it"
+    )
+    terms: list[TermOut] = Field(description="the glossary entries the sentence matched, in source order")
 
 
 class ParagraphOut(BaseModel):

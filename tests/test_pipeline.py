@@ -84,7 +84,7 @@ def test_provenance(tiny: Translator) -> None:
     assert prov["backend"] == "hf-float32"
     assert prov["beam_size"] == 2
     assert prov["segmenter"] == "id/3"
-    assert prov["version"] == "0.2.0"
+    assert prov["version"] == "0.3.0"
 
 
 class Spy:

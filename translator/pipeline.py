@@ -177,10 +177,12 @@ class Translator:
             hits = self.memory.lookup(keys)
             found = {i: hits[k] for i, k in enumerate(keys) if k in hits}
         # no letter or digit ("---", a quote's empty ">" line, "* * *", "…"): nothing to translate, its own English
-        found.update((i, Translation(d)) for i, d in enumerate(distinct) if i not in found and not _has_words(d))
+        found.update(
+            (i, Translation(d, origin="copied")) for i, d in enumerate(distinct) if i not in found and not _has_words(d)
+        )
         if not self.config.translate_english:
             found.update(
-                (i, Translation(d, (quality.NOT_INDONESIAN,)))
+                (i, Translation(d, (quality.NOT_INDONESIAN,), "english"))
                 for i, d in enumerate(distinct)
                 if i not in found and quality.is_english(d)
             )

@@ -68,7 +68,17 @@ def fill(paragraph: Paragraph, translations: Iterator[Translation]) -> Paragraph
     pairs = [(s, next(translations)) for s in paragraph.sentences]
     return replace(
         paragraph,
-        sentences=tuple(replace(s, target=markdown.restore(s.source, t.target), flags=t.flags) for s, t in pairs),
+        sentences=tuple(
+            replace(
+                s,
+                target=markdown.restore(s.source, t.target),
+                flags=t.flags,
+                origin=t.origin,
+                confidence=t.confidence,
+                terms=t.terms,
+            )
+            for s, t in pairs
+        ),
     )
 
 

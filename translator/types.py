@@ -6,9 +6,36 @@ All are frozen dataclasses; `to_dict()` gives the JSON form of DESIGN.md's align
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from translator.quality import summary
+
+Origin = Literal["model", "reviewed", "english", "copied"]
+"""Where a sentence's English came from: the model (now, or earlier through the translation memory: a cache hit
+gives the model's English for the same model and options, and must not change any output, so it is `model` too;
+hits are counted in a job's manifest and the service's metrics), a person's reviewed translation, the source
+itself because it is English already (`english`), or the source copied because it has no letter or digit to
+translate (`copied`)."""
+
+TermStatus = Literal["kept", "applied", "missing"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry matched in a sentence: the span of its source words in the sentence (`start`, `end`,
+    Python string indices into the sentence's source), the English it must have, and where that English is in
+    the sentence's target (`target_start`, `target_end`; None when `missing`). `status`: `kept` (the model
+    produced it by itself), `applied` (the glossary made it so) or `missing` (it could not be placed)."""
+
+    start: int
+    end: int
+    target: str
+    status: TermStatus
+    target_start: int | None = None
+    target_end: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -27,6 +54,9 @@ class Sentence:
     flags: tuple[str, ...] = ()
     new_line: bool = False
     lead: str = ""
+    origin: Origin = "model"
+    confidence: float | None = None
+    terms: tuple[Term, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,15 +66,22 @@ class Sentence:
             "source": self.source,
             "target": self.target,
             "flags": list(self.flags),
+            "origin": self.origin,
+            "confidence": self.confidence,
+            "terms": [t.to_dict() for t in self.terms],
         }
 
 
 @dataclass(frozen=True)
 class Translation:
-    """One sentence's English and the flags that say how far to trust it."""
+    """One sentence's English, the flags that say how far to trust it, where it came from, the model's
+    confidence in it (None where no model made it now or earlier) and the glossary terms it matched."""
 
     target: str
     flags: tuple[str, ...] = ()
+    origin: Origin = "model"
+    confidence: float | None = None
+    terms: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
