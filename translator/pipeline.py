@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, astuple, dataclass, fields, replace
+from dataclasses import asdict, astuple, dataclass, field, fields, replace
 from functools import cached_property
 from itertools import accumulate, islice
 from typing import Any
@@ -20,6 +20,8 @@ from translator import batching, models, pieces, quality
 from translator._version import __version__
 from translator.backends import Backend, Output, load_backend
 from translator.config import DEFAULT_MODEL, BackendName, DecodeOptions, DeviceName, TranslatorConfig
+from translator.glossary import Glossary
+from translator.glossary.match import Match, find
 from translator.memory import TranslationMemory
 from translator.plan import assemble, plan
 from translator.segment import SEGMENTER_VERSION
@@ -130,18 +132,23 @@ class Translator:
             self.memory.store(entries, self.source.name, self.source.revision, decode or self.config.decode)
         self.stats.add(counts)
 
-    def translate(self, texts: Sequence[str], decode: DecodeOptions | None = None) -> list[str]:
+    def translate(
+        self, texts: Sequence[str], decode: DecodeOptions | None = None, glossary: Glossary | None = None
+    ) -> list[str]:
         """N texts in, N English texts out, in order; each text may hold many paragraphs."""
-        docs = self.translate_documents(((str(i), text) for i, text in enumerate(texts)), decode)
+        docs = self.translate_documents(((str(i), text) for i, text in enumerate(texts)), decode, glossary)
         return [doc.translation for doc in docs]
 
     def translate_document(
-        self, text: str, doc_id: str = "doc", decode: DecodeOptions | None = None
+        self, text: str, doc_id: str = "doc", decode: DecodeOptions | None = None, glossary: Glossary | None = None
     ) -> AlignedDocument:
-        return next(self.translate_documents([(doc_id, text)], decode))
+        return next(self.translate_documents([(doc_id, text)], decode, glossary))
 
     def translate_documents(
-        self, documents: Iterable[tuple[str, str]], decode: DecodeOptions | None = None
+        self,
+        documents: Iterable[tuple[str, str]],
+        decode: DecodeOptions | None = None,
+        glossary: Glossary | None = None,
     ) -> Iterator[AlignedDocument]:
         """Stream aligned documents in input order; memory stays bounded by one chunk of documents."""
         decode = decode or self.config.decode
@@ -149,9 +156,11 @@ class Translator:
         iterator = iter(documents)
         while chunk := list(islice(iterator, self.config.documents_per_chunk)):
             planned = plan(chunk)
-            yield from assemble(planned, self.translate_sentences(planned.sources, decode), provenance)
+            yield from assemble(planned, self.translate_sentences(planned.sources, decode, glossary), provenance)
 
-    def translate_sentences(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> list[Translation]:
+    def translate_sentences(
+        self, sources: Sequence[str], decode: DecodeOptions | None = None, glossary: Glossary | None = None
+    ) -> list[Translation]:
         """Each sentence's English and flags, in order: `prepare`, `decode` its pieces, `finish`.
 
         Batch-invariant: a sentence's English and flags depend on the sentence, the model and revision and
@@ -161,15 +170,21 @@ class Translator:
         its own output.
         """
         decode = decode or self.config.decode
-        work = self.prepare(sources, decode)
+        work = self.prepare(sources, decode, glossary)
         return self.finish(work, self.decode(work.rows, decode))
 
-    def prepare(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> Work:
-        """Sentences made ready for the model: cleaned, duplicates pooled, those the memory knows, those without
-        a letter or digit (and, unless asked to translate English, those already English) answered, the rest
-        tokenized once and cut into pieces of at most the model's sentence length."""
+    def prepare(
+        self, sources: Sequence[str], decode: DecodeOptions | None = None, glossary: Glossary | None = None
+    ) -> Work:
+        """Sentences made ready for the model: cleaned, duplicates pooled, each one's glossary entries (and its
+        URLs, e-mail addresses, @handles and #hashtags) matched, those the memory knows (keyed by the entries
+        they matched too), those without a letter or digit (and, unless asked to translate English, those
+        already English) answered, the rest tokenized once and cut into pieces of at most the model's sentence
+        length. The glossary travels with the Work, sentence by sentence: a batcher may pool the rows of many
+        Works, each with its own glossary."""
         decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
+        matches = [find(d, glossary) for d in distinct]
         found: dict[int, Translation] = {}
         keys: list[str] = []
         if self.memory is not None:
@@ -195,7 +210,7 @@ class Translator:
             pieces.fit(d, next(rows), tokenize, limit) if i not in found else pieces.Pieces((), ())
             for i, d in enumerate(distinct)
         ]
-        return Work(distinct, where, found, fitted, decode, keys)
+        return Work(distinct, where, found, fitted, decode, keys, matches)
 
     def decode(self, rows: Sequence[Sequence[str]], decode: DecodeOptions | None = None) -> list[Output]:
         """Each tokenized piece's output, duplicates decoded once, in batches of one length band
@@ -251,6 +266,7 @@ class Work:
     fitted: list[pieces.Pieces]
     decode: DecodeOptions
     keys: list[str]  # each distinct sentence's memory key (none without a memory)
+    matches: list[tuple[Match, ...]] = field(default_factory=list)  # each distinct sentence's terms found
 
     @cached_property
     def rows(self) -> list[tuple[str, ...]]:
