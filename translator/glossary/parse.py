@@ -30,9 +30,10 @@ _LINE_BREAKS = frozenset("\u2028\u2029\x85")
 class Problem:
     line: int  # from 1; 0 for the whole text
     rule: str
+    unit: str = "line"  # or "entry", for pairs
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.rule}" if self.line else self.rule
+        return f"{self.unit} {self.line}: {self.rule}" if self.line else self.rule
 
 
 class GlossaryError(InputError):
@@ -83,6 +84,28 @@ def read(text: str, entries_format: str = "tsv") -> Read:
         result.problems.append(Problem(0, f"the entries are {size} bytes, over the limit of {MAX_BYTES} (10 MiB)"))
         return result
     rows = _tsv(text) if entries_format == "tsv" else _csv(text, result)
+    _collect(rows, entries_format, result)
+    if not result.entries and not result.problems:
+        why = "" if not result.skipped else f" ({result.skipped} rows of another language pair skipped)"
+        result.problems.append(Problem(0, f"there are no entries{why}"))
+    return result
+
+
+def read_pairs(pairs: Iterable[tuple[str, str]]) -> Read:
+    """Entries given as (source, target) pairs (a JSON object's), under the same rules; a problem's `line` is
+    the pair's number, from 1."""
+    result = Read()
+    _collect(((n, [s, t]) for n, (s, t) in enumerate(pairs, start=1)), "pairs", result, "entry")
+    if (size := len(to_tsv(e for _, e in result.entries).encode("utf-8", "surrogatepass"))) > MAX_BYTES:
+        result.problems.insert(0, Problem(0, f"the entries are {size} bytes, over the limit of {MAX_BYTES} (10 MiB)"))
+    if not result.entries and not result.problems:
+        result.problems.append(Problem(0, "there are no entries"))
+    return result
+
+
+def _collect(
+    rows: Iterable[tuple[int, list[str] | None]], entries_format: str, result: Read, unit: str = "line"
+) -> None:
     first_line: dict[str, int] = {}
     for line, fields in rows:
         if fields is None:
@@ -91,24 +114,24 @@ def read(text: str, entries_format: str = "tsv") -> Read:
         if problem is None:
             source, target = fields[0], fields[1]
             if source in first_line:
-                problem = f"the source {_shown(source)} is a duplicate of line {first_line[source]}'s"
+                problem = f"the source {_shown(source)} is a duplicate of {unit} {first_line[source]}'s"
             else:
                 first_line[source] = line
                 result.entries.append((line, Entry(source, target)))
                 continue
-        result.problems.append(Problem(line, problem))
-    if not result.entries and not result.problems:
-        why = "" if not result.skipped else f" ({result.skipped} rows of another language pair skipped)"
-        result.problems.append(Problem(0, f"there are no entries{why}"))
-    return result
+        result.problems.append(Problem(line, problem, unit))
+
+
+def entries_of(found: Read) -> list[Entry]:
+    """The entries read; GlossaryError naming the first problem's line and rule if there is any."""
+    if found.problems:
+        raise GlossaryError(found.problems)
+    return [entry for _, entry in found.entries]
 
 
 def parse(text: str, entries_format: str = "tsv") -> list[Entry]:
     """The entries of `text`; GlossaryError naming the first problem's line and rule if there is any."""
-    found = read(text, entries_format)
-    if found.problems:
-        raise GlossaryError(found.problems)
-    return [entry for _, entry in found.entries]
+    return entries_of(read(text, entries_format))
 
 
 def read_file(path: Path) -> Read:

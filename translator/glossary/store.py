@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from translator.errors import InputError
-from translator.glossary import Entry
+from translator.glossary import Entry, Glossary
 from translator.glossary.parse import MAX_BYTES, parse, to_tsv
 from translator.store import Database, StoreError, open_sqlite
 
@@ -61,7 +61,7 @@ class GlossaryStore:
             except (OSError, StoreError) as exc:
                 raise InputError(f"cannot open the glossaries {store}: {exc}") from exc
         self.where = self.db.where
-        self._parsed: OrderedDict[tuple[str, int], list[Entry]] = OrderedDict()
+        self._parsed: OrderedDict[tuple[str, int], Glossary] = OrderedDict()
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -94,25 +94,30 @@ class GlossaryStore:
 
     def entries(self, owner: str | None, glossary_id: str) -> list[Entry] | None:
         """The glossary's entries (an owner's, or with None any owner's: the command line's), [] when it has
-        no dictionary; None when there is no such glossary. Parsed once a revision."""
+        no dictionary; None when there is no such glossary."""
+        glossary = self.glossary(owner, glossary_id)
+        return None if glossary is None else list(glossary.entries)
+
+    def glossary(self, owner: str | None, glossary_id: str) -> Glossary | None:
+        """The glossary as the core takes it (as `entries`), parsed and indexed once a revision: the last few
+        used are kept."""
         where, params = ("id = ?", (glossary_id,)) if owner is None else ("owner = ? AND id = ?", (owner, glossary_id))
         row = self.db.one(f"SELECT revision FROM glossaries WHERE {where}", params)
         if row is None:
             return None
-        key = (glossary_id, int(row[0]))
         with self._lock:
-            if key in self._parsed:
-                self._parsed.move_to_end(key)
-                return self._parsed[key]
+            if (found := self._parsed.get((glossary_id, int(row[0])))) is not None:
+                self._parsed.move_to_end((glossary_id, int(row[0])))
+                return found
         row = self.db.one(f"SELECT revision, entries FROM glossaries WHERE {where}", params)
         if row is None:
             return None
-        parsed = parse(row[1]) if row[1] else []
+        glossary = Glossary(tuple(parse(row[1]) if row[1] else ()))
         with self._lock:
-            self._parsed[(glossary_id, int(row[0]))] = parsed
+            self._parsed[(glossary_id, int(row[0]))] = glossary
             while len(self._parsed) > _CACHED:
                 self._parsed.popitem(last=False)
-        return parsed
+        return glossary
 
     def replace(self, owner: str, glossary_id: str, entries: Sequence[Entry] | None) -> GlossaryInfo | None:
         """The glossary's dictionary replaced by `entries` (None: deleted); None when there is no such glossary."""

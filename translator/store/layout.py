@@ -11,6 +11,7 @@ JOBS_FOLDER = "documents"
 JOBS = "jobs.sqlite3"
 GLOSSARIES = "glossaries.sqlite3"
 SOURCE, RESULT = "source", "result"  # a job's files: the upload and its translation
+GLOSSARY = "glossary"  # ... and the entries it is translated with (TSV), if any: as they were when it was made
 
 
 def usage_file(data_dir: Path) -> Path:
