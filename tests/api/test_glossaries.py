@@ -217,7 +217,8 @@ def test_glossary_ids_rules_on_translate_and_document(server: App) -> None:
     )
     upload = (
         parts
-        + f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nHalo.\r\n--{boundary}--\r\n'
+        + f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
+        + f"Halo.\r\n--{boundary}--\r\n"
     )
     r = call(
         server.url + "/v2/document", upload, content_type=f"multipart/form-data; boundary={boundary}", headers=AUTH
