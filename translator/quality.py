@@ -19,6 +19,7 @@ LENGTH_RATIO = "length_ratio"
 COPIED = "copied"
 NUMBERS = "numbers"
 NOT_INDONESIAN = "not_indonesian"
+TERM_MISSING = "term_missing"
 
 MEANINGS: dict[str, str] = {
     SPLIT: "too long for the model at once: translated in pieces cut at clause punctuation, then joined",
@@ -33,6 +34,8 @@ MEANINGS: dict[str, str] = {
     COPIED: "the English is (nearly) the Indonesian source copied through, untranslated",
     NUMBERS: "a number, amount, percentage or date of the source is missing or changed in the English",
     NOT_INDONESIAN: "the source is not Indonesian (already English, say) and was passed through unchanged",
+    TERM_MISSING: "a glossary term (or a URL, e-mail address, @handle or #hashtag) of the source could not be "
+    "placed in the English; its entry in the sentence's terms says which",
 }
 
 # target/source length in characters, for sources of at least 20 characters: the 1st and 99th percentiles
