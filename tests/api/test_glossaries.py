@@ -22,6 +22,8 @@ AUTH_OTHER = {"Authorization": f"DeepL-Auth-Key {OTHER}"}
 BEARER = {"Authorization": f"Bearer {KEY}"}
 FORM = "application/x-www-form-urlencoded"
 NEWS_TSV = "DPR\tHouse of Representatives\nPolri\tNational Police\nJokowi\tJokowi\n"
+SAY = "Dalam pilkada 2018, polri diminta meningkatkan pengamanan di sekitar tps."  # the tiny model's pair 9
+HEAR = "In the 2018 regional elections, National Police was asked to increase their security around polling stations"
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
@@ -248,6 +250,17 @@ def test_ours_create_get_entries_replace_delete_and_use(server: App) -> None:
     ):
         for extra in ({"glossary": gid}, {"terms": {"Halo": "Hello"}}, {"glossary": gid, "terms": {"Halo": "Hello"}}):
             assert call(server.url + path, {**body, **extra}, headers=BEARER).status == 200
+    terms = {"pilkada": "regional elections", "polri": "National Police"}
+    aligned = call(
+        server.url + "/v1/documents", {"documents": [{"id": "a", "text": SAY}], "terms": terms}, headers=BEARER
+    )
+    sentence = aligned.json()["documents"][0]["paragraphs"][0]["sentences"][0]
+    assert sentence["target"] == HEAR and [(t["target"], t["status"]) for t in sentence["terms"]] == [
+        ("regional elections", "applied"),
+        ("National Police", "applied"),
+    ]
+    texts = call(server.url + "/v1/translate", {"texts": [SAY, "Halo."], "terms": terms}, headers=BEARER).json()
+    assert texts["translations"][0] == HEAR
     stream = call(
         server.url + "/v1/documents",
         {"documents": [{"id": "a", "text": "Halo."}], "stream": True, "glossary": gid},
@@ -324,7 +337,7 @@ def test_weblate_sync_replayed(server: App) -> None:
     headers = {**AUTH, "Accept": "application/json; charset=utf-8", "Referer": "https://weblate.example/"}
     assert call(server.url + "/v3/languages?resource=translate_text", headers=headers).status == 200
     assert call(server.url + "/v3/languages?resource=glossary", headers=headers).status == 200
-    tsv = "DPR\tHouse of Representatives\nJokowi\tJokowi\n"
+    tsv = "DPR\tHouse of Representatives\npilkada\tregional elections\n"
     dictionary = {"source_lang": "id", "target_lang": "en", "entries": tsv, "entries_format": "tsv"}
     stale = call(
         server.url + "/v3/glossaries", {"name": "weblate:7:ID:EN:old", "dictionaries": [dictionary]}, headers=headers
@@ -334,7 +347,7 @@ def test_weblate_sync_replayed(server: App) -> None:
     assert gid == stale.json()["glossary_id"]
     put = call(
         server.url + f"/v3/glossaries/{gid}/dictionaries",
-        {**dictionary, "entries": tsv + "Polri\tNational Police\n"},
+        {**dictionary, "entries": tsv + "polri\tNational Police\n"},
         method="PUT",
         headers=headers,
     )
@@ -345,6 +358,7 @@ def test_weblate_sync_replayed(server: App) -> None:
     assert renamed.status == 200 and renamed.json()["name"] == "weblate:7:ID:EN:new"
     assert call(server.url + f"/v3/glossaries/{gid}", method="DELETE", headers=headers).status == 204
     assert call(server.url + f"/v3/glossaries/{gid}", method="DELETE", headers=headers).status == 404  # tolerated
+    dictionary["entries"] = tsv + "polri\tNational Police\n"  # the new name's content
     created = call(
         server.url + "/v3/glossaries", {"name": "weblate:7:ID:EN:new", "dictionaries": [dictionary]}, headers=headers
     )
@@ -353,7 +367,7 @@ def test_weblate_sync_replayed(server: App) -> None:
         g["name"]: g["glossary_id"] for g in call(server.url + "/v3/glossaries", headers=headers).json()["glossaries"]
     }
     body = {
-        "text": ['Kata <x id="0"></x> DPR.', "Halo."],
+        "text": ['Kata <x id="0"></x> DPR.', f'<x id="1"></x> {SAY}'],
         "source_lang": "id",
         "target_lang": "en",
         "formality": "default",
@@ -363,7 +377,8 @@ def test_weblate_sync_replayed(server: App) -> None:
     }
     translated = call(server.url + "/v2/translate", body, headers=headers)
     assert translated.status == 200 and len(translated.json()["translations"]) == 2
-    assert '<x id="0"></x>' in translated.json()["translations"][0]["text"]
+    english = [t["text"] for t in translated.json()["translations"]]
+    assert '<x id="0"></x>' in english[0] and english[1] == f'<x id="1"></x> {HEAR}'  # the terms in the English
     probe = {
         "text": ["test"],
         "source_lang": "en",
