@@ -166,6 +166,10 @@ _ERRORS = {
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorResponse, "description": text} for status, text in _ERRORS.items()
 }
+GLOSSARY_RESPONSES: dict[int | str, dict[str, object]] = {  # the routes that take a glossary's id
+    **ERROR_RESPONSES,
+    404: {"model": ErrorResponse, "description": "no such glossary (or another key's)"},
+}
 
 
 class LibreError(BaseModel):

@@ -230,7 +230,7 @@ class DeepLError(BaseModel):
 _ERRORS = {
     400: "a missing or bad parameter (the message names it)",
     403: "the key is missing or not valid",
-    404: "no such document for this key (or it expired, or its result was downloaded)",
+    404: "no such document or glossary for this key (or the document expired, or its result was downloaded)",
     413: "over a limit: 50 texts, characters per text, 128 KiB a body, tokens a request (the message names it)",
     429: "over the key's requests a second: retry after the Retry-After header's seconds",
     456: "the key's character quota for this month is used up",

@@ -10,7 +10,7 @@ from api.auth import require_key
 from api.deps import AccountDep, GlossariesDep, ServiceDep, UsageDep
 from api.glossaries import lookup
 from api.inputs import CheckedRoute
-from api.schemas import ERROR_RESPONSES, DocumentsRequest, DocumentsResponse
+from api.schemas import GLOSSARY_RESPONSES, DocumentsRequest, DocumentsResponse
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], route_class=CheckedRoute)
 
@@ -21,7 +21,7 @@ router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], rout
     summary="Translate documents into aligned sentence pairs",
     responses={
         200: {"content": {"application/x-ndjson": {}}, "description": "with stream: NDJSON lines"},
-        **ERROR_RESPONSES,
+        **GLOSSARY_RESPONSES,
     },
 )
 async def documents(

@@ -21,7 +21,7 @@ from api.errors import ApiError
 from api.glossaries import GlossaryNotFound, checked
 from api.inputs import CheckedRoute
 from api.routes.deepl import ERRORS, DeepLRoute, _fields, require_deepl_key
-from api.schemas import ERROR_RESPONSES
+from api.schemas import GLOSSARY_RESPONSES
 from translator.glossary import Entry
 from translator.glossary.parse import MAX_BYTES, SOURCE_LANG, TARGET_LANG, read, read_pairs, term_problem, to_tsv
 from translator.glossary.store import GlossaryInfo
@@ -428,19 +428,21 @@ def _our_name(name: str) -> str:
     status_code=201,
     response_model=GlossaryOut,
     summary="Create a glossary",
-    responses=ERROR_RESPONSES,
+    responses=GLOSSARY_RESPONSES,
 )
 async def create(body: GlossaryIn, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     """Use it by id: `glossary` on /v1/translate, /v1/documents and /translate, `glossary_id` on DeepL's."""
     return _ours(store.create(account.id, _our_name(body.name), "v1", _entries_in(body)))
 
 
-@ours.get("/v1/glossaries", response_model=GlossaryList, summary="List glossaries", responses=ERROR_RESPONSES)
+@ours.get("/v1/glossaries", response_model=GlossaryList, summary="List glossaries", responses=GLOSSARY_RESPONSES)
 async def list_ours(store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     return {"glossaries": [_ours(info) for info in store.owned(account.id)]}
 
 
-@ours.get("/v1/glossaries/{glossary_id}", response_model=GlossaryOut, summary="A glossary", responses=ERROR_RESPONSES)
+@ours.get(
+    "/v1/glossaries/{glossary_id}", response_model=GlossaryOut, summary="A glossary", responses=GLOSSARY_RESPONSES
+)
 async def get(glossary_id: str, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     return _ours(_found(store.get(account.id, glossary_id), glossary_id))
 
@@ -449,7 +451,7 @@ async def get(glossary_id: str, store: GlossariesDep, account: AccountDep) -> di
     "/v1/glossaries/{glossary_id}/entries",
     response_model=GlossaryEntries,
     summary="A glossary's entries",
-    responses=ERROR_RESPONSES,
+    responses=GLOSSARY_RESPONSES,
 )
 async def entries(glossary_id: str, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     found = store.entries(account.id, glossary_id)
@@ -462,7 +464,7 @@ async def entries(glossary_id: str, store: GlossariesDep, account: AccountDep) -
     "/v1/glossaries/{glossary_id}",
     response_model=GlossaryOut,
     summary="Replace a glossary's name and entries",
-    responses=ERROR_RESPONSES,
+    responses=GLOSSARY_RESPONSES,
 )
 async def replace(glossary_id: str, body: GlossaryIn, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     name, found = _our_name(body.name), _entries_in(body)
@@ -470,7 +472,7 @@ async def replace(glossary_id: str, body: GlossaryIn, store: GlossariesDep, acco
     return _ours(_found(store.rename(account.id, glossary_id, name), glossary_id))
 
 
-@ours.delete("/v1/glossaries/{glossary_id}", status_code=204, summary="Delete a glossary", responses=ERROR_RESPONSES)
+@ours.delete("/v1/glossaries/{glossary_id}", status_code=204, summary="Delete a glossary", responses=GLOSSARY_RESPONSES)
 async def delete(glossary_id: str, store: GlossariesDep, account: AccountDep) -> Response:
     if not store.delete(account.id, glossary_id):
         raise GlossaryNotFound(glossary_id)

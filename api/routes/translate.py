@@ -8,12 +8,12 @@ from api.auth import require_key
 from api.deps import AccountDep, GlossariesDep, ServiceDep, UsageDep
 from api.glossaries import lookup
 from api.inputs import CheckedRoute
-from api.schemas import ERROR_RESPONSES, Provenance, TranslateRequest, TranslateResponse
+from api.schemas import GLOSSARY_RESPONSES, Provenance, TranslateRequest, TranslateResponse
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], route_class=CheckedRoute)
 
 
-@router.post("/v1/translate", response_model=TranslateResponse, summary="Translate texts", responses=ERROR_RESPONSES)
+@router.post("/v1/translate", response_model=TranslateResponse, summary="Translate texts", responses=GLOSSARY_RESPONSES)
 async def translate(
     body: TranslateRequest, service: ServiceDep, usage: UsageDep, account: AccountDep, glossaries: GlossariesDep
 ) -> TranslateResponse:
