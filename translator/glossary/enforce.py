@@ -119,7 +119,11 @@ def _similar(
                 end -= 1
             if end <= start or any(not (end <= a or b <= start) for a, b in taken):
                 continue
-            score = fuzz.token_sort_ratio(target.casefold(), english[start:end].casefold(), score_cutoff=least)
+            window = english[start:end].casefold()
+            if wider > 1:  # a URL, address, handle or tag: a model spaces them out
+                score = fuzz.ratio(target.casefold(), "".join(window.split()), score_cutoff=least)
+            else:  # words, in any order (BRI Bank for Bank BRI)
+                score = fuzz.token_sort_ratio(target.casefold(), window, score_cutoff=least)
             if score and (best is None or score > best[0]):  # of equals, the fewest words, then leftmost
                 best = (score, start, end)
     return None if best is None else (best[1], best[2])
