@@ -91,6 +91,15 @@ def _place(
     return None
 
 
+def find_rendering(english: str, text: str) -> str | None:
+    """The text of `english` that is `text` in any case, or nearly; None if there is none."""
+    for start, end in _occurrences(english, text, ignore_case=True):
+        return english[start:end]
+    if len(text) >= _FUZZY_MIN_CHARS and (span := _similar(english, text, _FUZZY_SCORE, [], 1)) is not None:
+        return english[span[0] : span[1]]
+    return None
+
+
 def _occurrences(english: str, text: str, *, ignore_case: bool) -> Iterator[tuple[int, int]]:
     """Whole-word occurrences of `text`, an English plural or possessive ending after it allowed (and left
     out of the span)."""
