@@ -34,7 +34,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from translator import durable, manifest, rebuild
+from translator import consistency, durable, manifest, rebuild
 from translator.chunks import COMMIT_DOCUMENTS, SCRATCH, Chunk, ChunkTranslation, Failure, Translated, translate_locally
 from translator.config import TranslatorConfig
 from translator.errors import RefusedError
@@ -184,6 +184,7 @@ class _Job:
             return JobResult(done, failed, self.out / MANIFEST, already_complete=True)
         sig = self.ledger.get("signature")
         self._rebuild(added, sig["provenance"], complete=True)
+        self._write_terms()
         self._write_manifest(sig, complete=True)
         self.ledger.commit()
         return JobResult(done, failed, self.out / MANIFEST, rebuilt=tuple(added))
@@ -347,6 +348,7 @@ class _Job:
     # -- the end ------------------------------------------------------------------------------------------
 
     def _finish(self, sig: dict[str, Any]) -> JobResult:
+        self._write_terms()
         self.ledger.stamp_run("finished")
         self._write_manifest(sig, complete=True)
         self.ledger.put("finished", True)
@@ -354,6 +356,11 @@ class _Job:
         shutil.rmtree(self.out / SCRATCH, ignore_errors=True)  # whichever engine finished the job
         done, failed = self.ledger.count()
         return JobResult(documents=done, failed=failed, manifest=self.out / MANIFEST)
+
+    def _write_terms(self) -> None:
+        """terms.tsv, from every document the job holds (translator/consistency.py)."""
+        held = (f.aligned for f in rebuild.held(self.out, self.ledger) if f.aligned is not None)
+        consistency.write(self.out / consistency.FILE, held)
 
     def _interrupted(self, sig: dict[str, Any]) -> None:
         """Ctrl-C: record the run's end and write the manifest of what is done (as last committed: a
@@ -400,7 +407,7 @@ def _locked(out: Path) -> contextlib.AbstractContextManager[None]:
 
 def _wipe(out: Path) -> None:
     """Remove the job the folder holds: the ledger, the manifest and every file any writer may have left."""
-    for path in (out / LEDGER, out / MANIFEST):
+    for path in (out / LEDGER, out / MANIFEST, out / consistency.FILE):
         path.unlink(missing_ok=True)
     shutil.rmtree(out / SCRATCH, ignore_errors=True)
     for export in WRITERS:

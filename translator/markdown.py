@@ -17,6 +17,7 @@ the segmenter needs the marker at one offset of a line, and that is one regular 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # One or more block markers, nested; a list or heading marker needs the space after it, as in CommonMark, so
@@ -142,17 +143,19 @@ def _closes(text: str, m: re.Match[str]) -> bool:
     return m.start() > 0 and not text[m.start() - 1].isspace() and not (after.isalnum() or after == "_")
 
 
-def restore(source: str, english: str) -> str:
-    """`english`, the translation of `held(source).text`, with the source's inline Markdown put back."""
+def restore(source: str, english: str, renderings: Mapping[str, str] | None = None) -> str:
+    """`english`, the translation of `held(source).text`, with the source's inline Markdown put back;
+    `renderings`: words of the source and their English where known (glossary terms), so that emphasis on
+    them goes around their English."""
     h = held(source)
     if not english or h.text == source:
         return english
     for delimiter, words in h.pairs:
-        english = _wrap(english, delimiter, words, h.text)
+        english = _wrap(english, delimiter, words, h.text, (renderings or {}).get(words))
     return h.prefix + english + h.suffix
 
 
-def _wrap(english: str, delimiter: str, words: str, whole: str) -> str:
+def _wrap(english: str, delimiter: str, words: str, whole: str, rendering: str | None = None) -> str:
     if words == whole:
         return delimiter + english + delimiter
     final = _FINAL.search(whole)
@@ -161,6 +164,8 @@ def _wrap(english: str, delimiter: str, words: str, whole: str) -> str:
         cut = own.start() if own else len(english)
         return delimiter + english[:cut] + delimiter + english[cut:]
     m = re.search(r"(?<!\w)" + re.escape(words) + r"(?!\w)", english, re.IGNORECASE)
+    if m is None and rendering:
+        m = re.search(r"(?<!\w)" + re.escape(rendering) + r"(?!\w)", english, re.IGNORECASE)
     if m is None:
         return english
     return english[: m.start()] + delimiter + m.group() + delimiter + english[m.end() :]

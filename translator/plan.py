@@ -72,10 +72,12 @@ def fill(paragraph: Paragraph, translations: Iterator[Translation]) -> Paragraph
 def _filled(sentence: Sentence, translation: Translation) -> Sentence:
     """`sentence` with its translation, its inline Markdown put back, and its terms' spans moved from what the
     model saw and said to the sentence's source and target."""
-    target = markdown.restore(sentence.source, translation.target)
     terms = translation.terms
-    if terms and (target != translation.target or markdown.held(sentence.source).text != sentence.source):
-        source_at = spans.within(markdown.held(sentence.source).text, sentence.source)
+    model_text = markdown.held(sentence.source).text if terms else sentence.source
+    renderings = {model_text[t.start : t.end]: t.target for t in terms if t.status != "missing"}
+    target = markdown.restore(sentence.source, translation.target, renderings)
+    if terms and (target != translation.target or model_text != sentence.source):
+        source_at = spans.within(model_text, sentence.source)
         target_at = spans.within(translation.target, target)
         terms = tuple(_moved(t, source_at, target_at) for t in terms)
     return replace(

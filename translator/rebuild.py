@@ -15,6 +15,7 @@ import contextlib
 import json
 import shutil
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from translator.chunks import SCRATCH
 from translator.errors import ArchiveError
 from translator.ledger import Ledger
 from translator.plan import document
-from translator.types import AlignedDocument, Paragraph, Provenance, Sentence
+from translator.types import AlignedDocument, Paragraph, Provenance, Sentence, Term
 from translator.writers import writer_type
 from translator.writers.base import Finished, State, Writer
 
@@ -107,6 +108,8 @@ def aligned(record: dict[str, Any], where: str) -> AlignedDocument:
             sentence = Sentence(
                 s["id"], s["start"], s["end"], s["source"], s["target"], tuple(s["flags"]), new_line, lead
             )
+            if s.get("terms"):
+                sentence = replace(sentence, terms=tuple(Term(**t) for t in s["terms"]))
             sentences.append(sentence)
             pos += len(lead) + len(s["target"])
         paragraphs.append(Paragraph(p["index"], p["start"], p["end"], tuple(sentences)))

@@ -91,6 +91,15 @@ def _place(
     return None
 
 
+def find_rendering(english: str, text: str) -> str | None:
+    """The text of `english` that is `text` in any case, or nearly; None if there is none."""
+    for start, end in _occurrences(english, text, ignore_case=True):
+        return english[start:end]
+    if len(text) >= _FUZZY_MIN_CHARS and (span := _similar(english, text, _FUZZY_SCORE, [], 1)) is not None:
+        return english[span[0] : span[1]]
+    return None
+
+
 def _occurrences(english: str, text: str, *, ignore_case: bool) -> Iterator[tuple[int, int]]:
     """Whole-word occurrences of `text`, an English plural or possessive ending after it allowed (and left
     out of the span)."""
@@ -119,7 +128,11 @@ def _similar(
                 end -= 1
             if end <= start or any(not (end <= a or b <= start) for a, b in taken):
                 continue
-            score = fuzz.token_sort_ratio(target.casefold(), english[start:end].casefold(), score_cutoff=least)
+            window = english[start:end].casefold()
+            if wider > 1:  # a URL, address, handle or tag: a model spaces them out
+                score = fuzz.ratio(target.casefold(), "".join(window.split()), score_cutoff=least)
+            else:  # words, in any order (BRI Bank for Bank BRI)
+                score = fuzz.token_sort_ratio(target.casefold(), window, score_cutoff=least)
             if score and (best is None or score > best[0]):  # of equals, the fewest words, then leftmost
                 best = (score, start, end)
     return None if best is None else (best[1], best[2])

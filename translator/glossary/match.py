@@ -3,9 +3,9 @@
 Rules (docs/glossaries.md): a term matches whole words, case-insensitively; where two entries differ only in
 case, the one whose case the sentence has wins (else the first in code-point order). A sentence word matches
 a term's word where the term's word is its stem under Indonesian affixes: prefixes di-, me-, mem-, men-,
-meng-, meny-, menge-, ber-, ter-, pe-, pem-, pen-, peng-, peny-, per- (with the stem's first letter that the
+meng-, meny-, menge-, ber-, ter-, pe-, pem-, pen-, peng-, peny-, penge-, per- (with the stem's first letter that the
 nasal prefixes drop: memukul → pukul, menulis → tulis, mengirim → kirim, menyapu → sapu), the confix
-ke-…-an, suffixes -kan, -i, -an and particles -nya, -lah, -kah, -pun, -ku, -mu, hyphenated (di-PHK, KPK-nya)
+ke-…-an, suffixes -kan, -i, -an and particles -nya, -lah, -kah, -pun, -ku, -mu, hyphenated (di-PHK, KPK-nya, di-PHK-kan)
 or not; and reduplication (calon-calon, calon-calonnya). A stem found by taking affixes off has at least
 three letters. The words of a term of several words follow each other with the term's own separators (any
 whitespace for a space). The longest match wins (in characters), then the leftmost; the result is the same
@@ -27,7 +27,7 @@ from itertools import pairwise
 from translator.glossary import Entry, Glossary
 from translator.segment.boundaries import _PROTECTED
 
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 PROTECTED = re.compile(
     _PROTECTED.pattern
@@ -50,11 +50,12 @@ _PREFIXES: dict[str, tuple[str, str]] = {
     "meng": ("gh" + _VOWELS, "k"),
     "meny": ("-", "s"),
     "menge": ("", ""),
-    "pe": ("lmnrwy", ""),
+    "pe": ("", ""),
     "pem": ("bfv", "p"),
     "pen": ("cdjzs", "t"),
     "peng": ("gh" + _VOWELS, "k"),
     "peny": ("-", "s"),
+    "penge": ("", ""),
 }
 _HYPHEN_PREFIXES = frozenset({*_PREFIXES, "ke", "se"})
 _HYPHEN_SUFFIXES = frozenset({*_PARTICLES, *_SUFFIXES})
@@ -80,10 +81,7 @@ def stems(word: str) -> set[str]:
         return found
     bases = {word} | {word[: -len(p)] for p in _PARTICLES if word.endswith(p)}
     suffixed = {(b, False) for b in bases}
-    for b in bases:
-        suffix = next((s for s in _SUFFIXES if b.endswith(s)), None)  # -kan before -an
-        if suffix is not None:
-            suffixed.add((b[: -len(suffix)], suffix == "an"))
+    suffixed |= {(b[: -len(s)], s == "an") for b in bases for s in _SUFFIXES if b.endswith(s)}
     for base, an in suffixed:
         found.add(base)
         found.update(_unprefixed(base))
@@ -184,12 +182,21 @@ def _slots(text: str, words: list[tuple[int, int]]) -> list[list[tuple[int, set[
     for k, (start, end) in enumerate(words):
         word = text[start:end]
         options = [(k, stems(word))]
-        if k + 1 < len(words) and words[k + 1][0] == end + 1 and text[end] == "-":
-            second = text[words[k + 1][0] : words[k + 1][1]]
+        if _hyphen_after(text, words, k):
+            second = text[slice(*words[k + 1])]
             if (joined := _hyphenated(word, second)) is not None:
                 options.append((k + 1, joined))
+            if _hyphen_after(text, words, k + 1) and word.casefold() in _HYPHEN_PREFIXES:
+                third = text[slice(*words[k + 2])].casefold()
+                if third in _HYPHEN_SUFFIXES:  # di-PHK-kan
+                    options.append((k + 2, {second.casefold()}))
         slots.append(options)
     return slots
+
+
+def _hyphen_after(text: str, words: list[tuple[int, int]], k: int) -> bool:
+    """Word k and the next are joined by a hyphen."""
+    return k + 1 < len(words) and words[k + 1][0] == words[k][1] + 1 and text[words[k][1]] == "-"
 
 
 def _hyphenated(first: str, second: str) -> set[str] | None:
