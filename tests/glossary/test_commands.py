@@ -4,11 +4,17 @@ content part of the job: a changed one refuses to resume), `glossary check FILE`
 from __future__ import annotations
 
 import json
+import os
+import random
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import TINY_MODEL, run_main
+from tests.test_archive import batch_command, in_process, outputs
 from translator.glossary import Entry
 from translator.glossary.store import GlossaryStore
 from translator.store import layout
@@ -106,3 +112,48 @@ def test_batch_with_a_glossary_file_or_a_stored_id_and_a_changed_one_refuses(
     assert (tmp_path / "by-id" / "documents.jsonl").read_bytes() == (tmp_path / "out" / "documents.jsonl").read_bytes()
     unknown = run_main(batch(tmp_path / "in", tmp_path / "x", "--glossary", "no-such-id"))
     assert unknown.returncode == 1 and "no such file, nor a glossary with that id" in unknown.stderr.decode()
+
+
+def test_a_batch_with_a_glossary_killed_and_resumed_is_byte_identical(
+    tmp_path: Path, pairs: list[dict[str, str]]
+) -> None:
+    """Three SIGKILLs at random points of a job with --glossary, each resumed: the same bytes as one clean run."""
+    rng = random.Random(3)
+    (tmp_path / "in").mkdir()
+    lines = [
+        json.dumps({"id": f"doc-{i:03d}", "text": " ".join(rng.choice(pairs)["source"] for _ in range(4))})
+        for i in range(120)
+    ]
+    (tmp_path / "in" / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    terms = TSV + "warung\tstall\nindomie\tIndomie\nYouTube\tYouTube\ngojek\tGojek\n"
+    (tmp_path / "news.tsv").write_text(terms, encoding="utf-8")
+    glossary = ("--glossary", str(tmp_path / "news.tsv"))
+    clean = in_process(batch_command(tmp_path / "in", tmp_path / "clean", *glossary))
+    assert clean.returncode == 0, clean.stderr
+    want = outputs(tmp_path / "clean")
+    assert "National Police" in want["documents.jsonl"].decode()
+
+    out = tmp_path / "killed"
+    documents, final = out / "documents.jsonl", len(want["documents.jsonl"])
+    command = batch_command(tmp_path / "in", out, *glossary)
+    kills = 0
+    for _ in range(10):
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if kills < 3:
+            done = documents.stat().st_size if documents.exists() else 0
+            target = done + rng.uniform(0.1, 0.5) * (final - done)
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and time.monotonic() < deadline:
+                if documents.exists() and documents.stat().st_size > target:
+                    break
+                time.sleep(0.005)
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
+                kills += 1
+        if proc.wait(timeout=300) == 0:
+            break
+    assert kills == 3 and proc.returncode == 0
+    got = outputs(out)
+    assert sorted(got) == sorted(want)
+    for name in want:
+        assert got[name] == want[name], name
