@@ -218,3 +218,13 @@ def open_store(data_dir: Path, url: str | None, pool_size: int) -> ReviewedStore
     from translator.store import layout
 
     return ReviewedStore(layout.reviewed_file(data_dir))
+
+
+def open_existing(data_dir: Path, url: str | None, pool_size: int) -> ReviewedStore | None:
+    """As open_store, for reading: None where the data folder holds no reviewed translations (nothing is
+    created by reading)."""
+    from translator.store import layout
+
+    if url is None and not layout.reviewed_file(data_dir).is_file():
+        return None
+    return open_store(data_dir, url, pool_size)
