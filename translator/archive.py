@@ -107,7 +107,7 @@ def run(
     check(options)
     with durable.writing(options.out):
         options.out.mkdir(parents=True, exist_ok=True)
-    with _locked(options.out):
+    with locked(options.out):
         if options.restart:
             _wipe(options.out)
         ledger = Ledger(options.out / LEDGER)
@@ -391,7 +391,7 @@ def _config_record(config: TranslatorConfig) -> dict[str, Any]:
     return record
 
 
-def _locked(out: Path) -> contextlib.AbstractContextManager[None]:
+def locked(out: Path) -> contextlib.AbstractContextManager[None]:
     def refuse(holder: str) -> RefusedError:
         return RefusedError(
             f"{out} is in use by another translator batch (pid {holder}); wait for it, or use another --out"

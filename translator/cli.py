@@ -108,7 +108,18 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     _model_options(batch)
     _memory_option(batch)
     batch.add_argument("--no-memory", action="store_true", help="do not read or write the translation memory")
+    batch.add_argument(
+        "--refresh",
+        action="store_true",
+        help="then rewrite every output with the current reviewed translations (as translator refresh OUT)",
+    )
     _ray_options(batch)
+
+    refresh = commands.add_parser(
+        "refresh",
+        help="rewrite every output of a finished job with the current reviewed translations (no model)",
+    )
+    refresh.add_argument("out", type=Path, help="the job's output folder (translator batch --out)")
 
     memory = commands.add_parser("memory", help="the translation memory: stats, export, clear")
     memory_commands = memory.add_subparsers(dest="memory_command", required=True, parser_class=_Parser)
@@ -229,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _translate_file(args)
         elif args.command == "batch":
             return _batch(args)
+        elif args.command == "refresh":
+            _refresh(args.settings, args.out)
         elif args.command == "memory":
             _memory(args, sys.stdout)
         elif args.command == "db":
@@ -386,7 +399,21 @@ def _batch(args: argparse.Namespace) -> int:
     if result.rebuilt:
         log.warning("wrote %s from the documents %s holds", ", ".join(result.rebuilt), args.out)
     log.warning("%d documents, %d failed; manifest: %s", result.documents, result.failed, result.manifest)
+    if args.refresh:
+        _refresh(args.settings, args.out)
     return 3 if result.failed else 0
+
+
+def _refresh(settings: Settings, out: Path) -> None:
+    from translator import refresh
+    from translator.reviewed import Snapshot
+
+    with _reading_reviewed(settings) as reviewed:
+        done = refresh.refresh(out, reviewed or Snapshot())
+    if done.current:
+        log.warning("nothing to refresh: %s holds the current reviewed translations", out)
+        return
+    log.warning("refreshed %s: %d sentences changed; manifest: %s", out, done.changed, done.manifest)
 
 
 def _engine(args: argparse.Namespace) -> ChunkTranslation | None:
