@@ -14,7 +14,7 @@ import logging
 import re
 import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -28,6 +28,7 @@ from translator.errors import ConfigError, InputError, RefusedError, TranslatorE
 from translator.glossary import Glossary
 from translator.memory import TranslationMemory
 from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES
+from translator.reviewed import ReviewedStore, open_existing, open_store
 from translator.settings import Settings, load_settings, quiet_libraries
 from translator.types import AlignedDocument
 from translator.writers import SINGLE, WRITERS
@@ -115,14 +116,36 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     _model_options(batch)
     _memory_option(batch)
     batch.add_argument("--no-memory", action="store_true", help="do not read or write the translation memory")
+    batch.add_argument(
+        "--refresh",
+        action="store_true",
+        help="then rewrite every output with the current reviewed translations (as translator refresh OUT)",
+    )
     _ray_options(batch)
 
-    memory = commands.add_parser("memory", help="the translation memory: stats, export, clear")
+    refresh = commands.add_parser(
+        "refresh",
+        help="rewrite every output of a finished job with the current reviewed translations (no model)",
+    )
+    refresh.add_argument("out", type=Path, help="the job's output folder (translator batch --out)")
+
+    memory = commands.add_parser("memory", help="the translation memory: stats, export, clear; reviewed: import")
     memory_commands = memory.add_subparsers(dest="memory_command", required=True, parser_class=_Parser)
     _memory_option(memory_commands.add_parser("stats", help="entries, by model"))
     export = memory_commands.add_parser("export", help="write every entry to a TMX file")
     export.add_argument("--tmx", required=True, type=Path, help="the TMX file to write")
+    export.add_argument(
+        "--reviewed",
+        action="store_true",
+        help="the reviewed translations (TRANSLATOR_DATA_DIR's, or TRANSLATOR_DATABASE_URL's) instead",
+    )
     _memory_option(export)
+    imported = memory_commands.add_parser(
+        "import",
+        help="add a TMX 1.4, XLIFF 2 (reviewed or final targets) or TSV file to the reviewed translations (the "
+        "service's: TRANSLATOR_DATA_DIR, or TRANSLATOR_DATABASE_URL), all or nothing",
+    )
+    imported.add_argument("file", type=Path, help="the file to import")
     clear = memory_commands.add_parser("clear", help="delete every entry (asks first on a terminal)")
     clear.add_argument("--yes", action="store_true", help="do not ask: for scripts")
     _memory_option(clear)
@@ -243,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _translate_file(args)
         elif args.command == "batch":
             return _batch(args)
+        elif args.command == "refresh":
+            _refresh(args.settings, args.out)
         elif args.command == "memory":
             _memory(args, sys.stdout)
         elif args.command == "db":
@@ -285,7 +310,9 @@ def _translate(args: argparse.Namespace, out: TextIO) -> None:
 
     text = _read(args.file)
     glossary = _load_glossary(str(args.glossary), args.settings, stored=False) if args.glossary else None
-    doc = Translator.from_config(_config(args)).translate_document(text, doc_id=args.id, glossary=glossary)
+    with _reading_reviewed(args.settings) as reviewed:
+        translator = Translator.from_config(_config(args), reviewed=reviewed)
+        doc = translator.translate_document(text, doc_id=args.id, glossary=glossary)
     _write(doc, args.format, out)
 
 
@@ -306,9 +333,10 @@ def _translate_file(args: argparse.Namespace) -> None:
     except OSError as exc:
         raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     try:  # the model is loaded only once the file has been read right
-        english = files.translate_file(
-            args.file.name, data, lambda t: Translator.from_config(_config(args)).translate(t)
-        )
+        with _reading_reviewed(args.settings) as reviewed:
+            english = files.translate_file(
+                args.file.name, data, lambda t: Translator.from_config(_config(args), reviewed=reviewed).translate(t)
+            )
     except InputError as exc:
         raise InputError(f"{args.file}: {exc}") from None
     durable.replace(out, lambda sink: sink.write(english))
@@ -328,6 +356,23 @@ def _open_memory(settings: Settings) -> TranslationMemory:
 
         path = user_cache_path("translator") / "memory.sqlite"
     return TranslationMemory(path)
+
+
+def _open_reviewed(settings: Settings) -> ReviewedStore:
+    """The deployment's reviewed translations, as the service opens them: TRANSLATOR_DATABASE_URL's, else the
+    data folder's (TRANSLATOR_DATA_DIR)."""
+    return open_store(settings.data_dir, settings.database(), settings.database_pool)
+
+
+@contextlib.contextmanager
+def _reading_reviewed(settings: Settings) -> Iterator[ReviewedStore | None]:
+    """The reviewed translations for a translation, closed after it; None where there are none to read."""
+    reviewed = open_existing(settings.data_dir, settings.database(), settings.database_pool)
+    try:
+        yield reviewed
+    finally:
+        if reviewed is not None:
+            reviewed.close()
 
 
 def _db_copy(settings: Settings, data_dir: Path) -> None:
@@ -374,7 +419,8 @@ def _batch(args: argparse.Namespace) -> int:
 
     def load() -> Translator:
         memory = None if args.no_memory else opened.enter_context(contextlib.closing(_open_memory(args.settings)))
-        return Translator.from_config(config, memory=memory)
+        reviewed = opened.enter_context(_reading_reviewed(args.settings))
+        return Translator.from_config(config, memory=memory, reviewed=reviewed)
 
     previous = signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop, systemd: stop as Ctrl-C does
     try:
@@ -387,6 +433,8 @@ def _batch(args: argparse.Namespace) -> int:
     if result.rebuilt:
         log.warning("wrote %s from the documents %s holds", ", ".join(result.rebuilt), args.out)
     log.warning("%d documents, %d failed; manifest: %s", result.documents, result.failed, result.manifest)
+    if args.refresh:
+        _refresh(args.settings, args.out)
     return 3 if result.failed else 0
 
 
@@ -423,6 +471,18 @@ def _glossary_check(path: Path, out: TextIO) -> int:
     return 1 if found.problems else 0
 
 
+def _refresh(settings: Settings, out: Path) -> None:
+    from translator import refresh
+    from translator.reviewed import Snapshot
+
+    with _reading_reviewed(settings) as reviewed:
+        done = refresh.refresh(out, reviewed or Snapshot())
+    if done.current:
+        log.warning("nothing to refresh: %s holds the current reviewed translations", out)
+        return
+    log.warning("refreshed %s: %d sentences changed; manifest: %s", out, done.changed, done.manifest)
+
+
 def _engine(args: argparse.Namespace) -> ChunkTranslation | None:
     """None (translate in this process), or the Ray Data driver (translator/cluster.py)."""
     if args.ray is None:
@@ -445,6 +505,9 @@ def _interrupt(signum: int, frame: object) -> NoReturn:
 
 
 def _memory(args: argparse.Namespace, out: TextIO) -> None:
+    if args.memory_command == "import" or (args.memory_command == "export" and args.reviewed):
+        _reviewed_file(args, out)
+        return
     memory = _open_memory(args.settings)
     try:
         if args.memory_command == "stats":
@@ -462,6 +525,27 @@ def _memory(args: argparse.Namespace, out: TextIO) -> None:
             log.warning("%d entries deleted from %s", memory.clear(), memory.where)
     finally:
         memory.close()
+
+
+def _reviewed_file(args: argparse.Namespace, out: TextIO) -> None:
+    """`memory import FILE` (the counts as JSON on stdout) and `memory export --reviewed --tmx FILE`."""
+    from translator import exchange
+
+    with contextlib.closing(_open_reviewed(args.settings)) as reviewed:
+        if args.memory_command == "export":
+            written = durable.replace(args.tmx, lambda sink: exchange.export_tmx(reviewed.entries(), sink))
+            log.warning("%d reviewed translations written to %s", written, args.tmx)
+            return
+        try:
+            limit = args.settings.max_import_bytes
+            if (refused := exchange.too_large(str(args.file), args.file.stat().st_size, limit)) is not None:
+                raise refused  # at the edge: not read into memory
+            data = args.file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+        done = exchange.import_file(reviewed, args.file.name, data, "cli", limit)
+        out.write(json.dumps(done.to_dict(), ensure_ascii=False) + "\n")
+        log.warning("%s: %d added, %d updated, %d skipped", args.file, done.added, done.updated, len(done.skipped))
 
 
 def _confirm_clear(memory: TranslationMemory, yes: bool) -> None:
