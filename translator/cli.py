@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import logging
 import re
@@ -288,8 +289,12 @@ def _translate_file(args: argparse.Namespace) -> None:
     except OSError as exc:
         raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     try:  # the model is loaded only once the file has been read right
+        translator = functools.cache(lambda: Translator.from_config(_config(args)))
         english = files.translate_file(
-            args.file.name, data, lambda t: Translator.from_config(_config(args)).translate(t)
+            args.file.name,
+            data,
+            lambda t: translator().translate(t),
+            lambda t: [s.target for s in translator().translate_sentences(t)],
         )
     except InputError as exc:
         raise InputError(f"{args.file}: {exc}") from None
