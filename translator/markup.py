@@ -14,6 +14,7 @@ self-closing tags, omitted end tags), and a client expects its own markup back u
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -74,6 +75,9 @@ class Options:
 HTML = Options()
 
 
+Piece = tuple[int, int, int, int]  # a run of a block's text: its start and length there, in the markup
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A fragment in English, and for each of its sentences whether a tag in it was placed by a guess."""
@@ -89,6 +93,7 @@ class Fragment:
 
     parts: tuple[str | inline.Held, ...]
     entities: dict[str, str] = field(default_factory=dict)
+    origins: tuple[tuple[Piece, ...], ...] = ()  # each block's pieces of text, where they are in the markup
 
     def sources(self) -> list[str]:
         """The sentences to translate, each whole, tags aside, entities decoded."""
@@ -107,6 +112,21 @@ class Fragment:
             out.append(placed.render(self.escape))
             moved += placed.moved
         return Rendered("".join(out), tuple(moved))
+
+    def spans(self) -> list[tuple[int, int, int]]:
+        """Each sentence's block (counting blocks from 0) and its [start, end) in the markup: the source's
+        characters from its first word to its last, with the tags between them."""
+        out = []
+        blocks = (part for part in self.parts if isinstance(part, inline.Held))
+        for k, (block, pieces) in enumerate(zip(blocks, self.origins, strict=True)):
+            starts = [piece[0] for piece in pieces]
+            for a, b in block.spans:
+                first = pieces[bisect.bisect_right(starts, a) - 1]
+                last = pieces[bisect.bisect_right(starts, b - 1) - 1]
+                start = first[2] + (a - first[0] if first[1] == first[3] else 0)
+                end = last[2] + (b - last[0] if last[1] == last[3] else last[3])
+                out.append((k, start, end))
+        return out
 
     def escape(self, text: str) -> str:
         if not self.entities:
@@ -152,15 +172,18 @@ class _Reader:
         self.open: list[tuple[str, int]] = []  # the block's open tags: (name, index), innermost last
         self.names: dict[str, int] = {}  # how many of each name are open
         self.parted = False  # a <br> came last in the block
+        self.pieces: list[Piece] = []  # the block's text, piece by piece
+        self.origins: list[tuple[Piece, ...]] = []
+        self.length = 0  # of the block's text
 
     def read(self) -> Fragment:
         markup, pos = self.markup, 0
         while m := _TOKEN.search(markup, pos):
-            self._text(markup[pos : m.start()])
+            self._text(pos, m.start())
             pos = self._tag(m)
-        self._text(markup[pos:])
+        self._text(pos, len(markup))
         self._flush()
-        return Fragment(tuple(self.parts), self.entities)
+        return Fragment(tuple(self.parts), self.entities, tuple(self.origins))
 
     def _builder(self) -> inline.Builder:
         if self.block is None:
@@ -170,28 +193,43 @@ class _Reader:
     def _flush(self) -> None:
         if self.block is not None:
             self.parts.append(inline.hold(self.block.build(), self.options.split))
+            self.origins.append(tuple(self.pieces))
         self.block, self.open, self.names, self.parted = None, [], {}, False
+        self.pieces, self.length = [], 0
 
     def _kept(self, raw: str) -> None:
         """Markup outside any sentence: a block boundary, kept as it is."""
         self._flush()
         self.parts.append(raw)
 
-    def _text(self, raw: str) -> None:
+    def _text(self, start: int, end: int) -> None:
+        raw = self.markup[start:end]
         if not raw:
             return
         if self.block is None and not raw.strip():
             self.parts.append(raw)  # space between blocks
             return
-        for m in _ENTITY.finditer(raw):
+        builder = self._builder()
+        if self.parted and not raw[0].isspace():
+            self._piece(builder, " ", start, 0)
+        self.parted = False
+        at = start
+        for m in _ENTITY.finditer(self.markup, start, end):
+            if m.start() > at:
+                self._piece(builder, self.markup[at : m.start()], at, m.start() - at)
             decoded = html.unescape(m.group())
             if len(decoded) == 1 and decoded != m.group():
                 self.entities.setdefault(decoded, m.group())
-        text = html.unescape(raw)
-        if self.parted and not text[0].isspace():
-            text = " " + text
-        self.parted = False
-        self._builder().text(text)
+            self._piece(builder, decoded, m.start(), len(m.group()))
+            at = m.end()
+        if end > at:
+            self._piece(builder, self.markup[at:end], at, end - at)
+
+    def _piece(self, builder: inline.Builder, text: str, at: int, width: int) -> None:
+        """`text` into the block, from `width` characters of the markup at `at`."""
+        self.pieces.append((self.length, len(text), at, width))
+        self.length += len(text)
+        builder.text(text)
 
     def _tag(self, m: re.Match[str]) -> int:
         """Take the markup token `m`; where reading goes on."""

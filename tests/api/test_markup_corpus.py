@@ -328,3 +328,29 @@ def test_hostile_markup_is_answered_quickly(server: App, name: str) -> None:
     if r.status == 200:
         out = r.json()["translations"][0]
         assert Counter(TAG.findall(out)) == Counter(TAG.findall(text))
+
+
+def test_v1_documents_format_html_aligns_sentences_with_their_markup(server: App) -> None:
+    text = '<h1>Iya benar, <b>dia</b> sedang jaga warung.</h1>\n<p>Harga &amp; <a href="/x">biaya</a>. Dua<br>tiga.</p>'
+    r = call(server.url + "/v1/documents", {"documents": [{"id": "a", "text": text}], "format": "html"})
+    assert r.status == 200, r.body
+    [doc] = r.json()["documents"]
+    fragment = markup.parse(text)
+    plain = _plain(server, fragment.sources())
+    assert doc["translation"] == fragment.render(plain).text
+    sentences = [s for p in doc["paragraphs"] for s in p["sentences"]]
+    assert [p["index"] for p in doc["paragraphs"]] == [0, 1]
+    assert [s["id"] for s in sentences] == ["p0s0", "p1s0", "p1s1"]
+    for s in sentences:
+        assert text[s["start"] : s["end"]] == s["source"]  # the aligned document's contract, in the markup
+    assert [s["source"] for s in sentences] == [
+        "Iya benar, <b>dia</b> sedang jaga warung.",
+        'Harga &amp; <a href="/x">biaya</a>.',
+        "Dua<br>tiga.",
+    ]
+    assert [s["target"] for s in sentences] == plain
+    assert doc["summary"]["flags"].get("markup_moved", 0) == sum(fragment.render(plain).moved)
+    streamed = call(
+        server.url + "/v1/documents", {"documents": [{"id": "a", "text": text}], "format": "html", "stream": True}
+    )
+    assert streamed.status == 400 and "stream is for text" in streamed.body.decode()
