@@ -42,7 +42,11 @@ BLOCKS = frozenset(
 KEPT = frozenset({"code", "kbd", "samp", "var", "script", "style", "pre", "textarea"})  # not prose (HTML)
 RAW = frozenset({"script", "style", "textarea"})  # their content is not markup, up to their end tag
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-RAW_TAGS = KEPT  # the old name, for callers that pass their own extra untranslated tags
+HIDDEN = frozenset({"script", "style"})  # kept, and no reader sees them: not counted as left untranslated
+# attribute texts a reader (a screen reader, a search engine) sees, by family: (attribute, elements or None: any)
+ATTRIBUTES = {"alt": ("alt", None), "title": ("title", None), "description": ("content", frozenset({"meta"}))}
+_DESCRIPTION = re.compile(r"""\sname\s*=\s*["']?description["'\s/>]""", re.I)
+_MARK = re.compile("\ue000(\\d+)\ue001")  # where a translated attribute text goes
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Options:
     ignored: frozenset[str] = frozenset()
     outline: bool = True
     split: bool = True
+    attributes: frozenset[str] = frozenset()  # of ATTRIBUTES: the attribute texts translated (files: all)
 
     def splits(self, name: str) -> bool:
         if name in self.non_splitting:
@@ -64,12 +69,15 @@ class Options:
         return name in self.splitting or (self.outline and name.lower() in BLOCKS)
 
     def keeps(self, name: str, tag: str) -> bool:
-        if name in self.ignored or (not self.xml and name.lower() in KEPT):
-            return True
-        if _NO.search(tag):
-            return True
-        m = _CLASS.search(tag)
-        return m is not None and "notranslate" in "".join(g or "" for g in m.groups()).split()
+        return name in self.ignored or (not self.xml and name.lower() in KEPT) or _declined(tag)
+
+
+def _declined(tag: str) -> bool:
+    """The tag says translate="no" or class="notranslate"."""
+    if _NO.search(tag):
+        return True
+    m = _CLASS.search(tag)
+    return m is not None and "notranslate" in "".join(g or "" for g in m.groups()).split()
 
 
 HTML = Options()
@@ -94,10 +102,13 @@ class Fragment:
     parts: tuple[str | inline.Held, ...]
     entities: dict[str, str] = field(default_factory=dict)
     origins: tuple[tuple[Piece, ...], ...] = ()  # each block's pieces of text, where they are in the markup
+    attributes: tuple[str, ...] = ()  # attribute texts to translate, each whole; marked in the parts
+    untranslated: dict[str, int] = field(default_factory=dict)  # what a reader sees left as written, by kind
 
     def sources(self) -> list[str]:
-        """The sentences to translate, each whole, tags aside, entities decoded."""
-        return [s for part in self.parts if isinstance(part, inline.Held) for s in part.sentences]
+        """The sentences to translate, each whole, tags aside, entities decoded; then the attribute texts."""
+        sentences = [s for part in self.parts if isinstance(part, inline.Held) for s in part.sentences]
+        return sentences + list(self.attributes)
 
     def render(self, translations: Sequence[str]) -> Rendered:
         """The fragment with each sentence's English (one per `sources()`, in order), its tags placed."""
@@ -111,7 +122,11 @@ class Fragment:
             placed = part.place([next(given) for _ in part.spans])
             out.append(placed.render(self.escape))
             moved += placed.moved
-        return Rendered("".join(out), tuple(moved))
+        text = "".join(out)
+        if self.attributes:
+            values = [html.escape(next(given), quote=True) for _ in self.attributes]
+            text = _MARK.sub(lambda m: values[int(m.group(1))], text)
+        return Rendered(text, tuple(moved))
 
     def spans(self) -> list[tuple[int, int, int]]:
         """Each sentence's block (counting blocks from 0) and its [start, end) in the markup: the source's
@@ -175,6 +190,9 @@ class _Reader:
         self.pieces: list[Piece] = []  # the block's text, piece by piece
         self.origins: list[tuple[Piece, ...]] = []
         self.length = 0  # of the block's text
+        self.attributes: list[str] = []
+        self.untranslated: dict[str, int] = {}
+        self.marking = bool(options.attributes) and "\ue000" not in markup
 
     def read(self) -> Fragment:
         markup, pos = self.markup, 0
@@ -183,7 +201,9 @@ class _Reader:
             pos = self._tag(m)
         self._text(pos, len(markup))
         self._flush()
-        return Fragment(tuple(self.parts), self.entities, tuple(self.origins))
+        return Fragment(
+            tuple(self.parts), self.entities, tuple(self.origins), tuple(self.attributes), dict(self.untranslated)
+        )
 
     def _builder(self) -> inline.Builder:
         if self.block is None:
@@ -254,11 +274,14 @@ class _Reader:
         if self.options.keeps(key, raw) and not raw.endswith("/>") and key.lower() not in VOID:
             end = self._extent(key, end)
             whole = self.markup[m.start() : end]
+            if key.lower() not in HIDDEN:
+                self._left("translate=no" if _declined(raw) else key)
             if self.options.splits(key) or (self.block is None and not self._inline_follows(end)):
                 self._kept(whole)
             else:
                 self._builder().atom(whole)
             return end
+        raw = self._attributes(key, raw)
         if self.options.splits(key):
             self._kept(raw)
             return end
@@ -272,6 +295,30 @@ class _Reader:
         self.open.append((key, self._builder().open(raw)))
         self.names[key] = self.names.get(key, 0) + 1
         return end
+
+    def _left(self, kind: str) -> None:
+        self.untranslated[kind] = self.untranslated.get(kind, 0) + 1
+
+    def _attributes(self, key: str, raw: str) -> str:
+        """`raw` with the attribute texts to translate marked (and those of the families not translated
+        counted); a tag that declines translation keeps its own."""
+        if self.options.xml or _declined(raw):
+            return raw
+        for family, (attribute, elements) in ATTRIBUTES.items():
+            if elements is not None and (key.lower() not in elements or not _DESCRIPTION.search(raw)):
+                continue
+            m = re.search(rf"""\s{attribute}\s*=\s*(?:"([^"]*)"|'([^']*)')""", raw, re.I)
+            value = m and (m.group(1) if m.group(1) is not None else m.group(2))
+            if not m or not value or not value.strip():
+                continue
+            if family not in self.options.attributes or not self.marking:
+                self._left(family)
+                continue
+            group = 1 if m.group(1) is not None else 2
+            self.attributes.append(html.unescape(value))
+            mark = f"\ue000{len(self.attributes) - 1}\ue001"
+            raw = raw[: m.start(group)] + mark + raw[m.end(group) :]
+        return raw
 
     def _inline_follows(self, end: int) -> bool:
         """Text (not only space) follows before the next block boundary: a kept element then starts a block."""

@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 from translator import markup
 from translator.errors import InputError
+from translator.markup import HTML, Options
 from translator.registry import Registry
 
 Rebuild = Callable[[Sequence[str]], bytes]
@@ -44,19 +45,20 @@ class Parsed:
     markup: bool  # True: each text is an HTML/XML fragment, its sentences translated whole, its markup kept
     rebuild: Rebuild  # the English of each text, same order -> the translated file's bytes
     media_type: str  # of the output
+    options: Options = HTML  # how the markup is read
 
     def sources(self) -> list[str]:
         """What the model translates: the plain texts, or every sentence of the markup fragments, in order, each
         to be translated as one sentence (translator/markup.py; its inline tags held aside)."""
         if not self.markup:
             return list(self.texts)
-        return markup.parse_all(self.texts).sources()
+        return markup.parse_all(self.texts, self.options).sources()
 
     def build(self, english: Sequence[str]) -> bytes:
         """The translated file from the English of each of `sources()`, in order."""
         if not self.markup:
             return self.rebuild(english)
-        return self.rebuild([r.text for r in markup.parse_all(self.texts).render(english)])
+        return self.rebuild([r.text for r in markup.parse_all(self.texts, self.options).render(english)])
 
     @functools.cached_property
     def characters(self) -> int:
