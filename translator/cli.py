@@ -295,6 +295,7 @@ def _translate_file(args: argparse.Namespace) -> None:
             data,
             lambda t: translator().translate(t),
             lambda t: [s.target for s in translator().translate_sentences(t)],
+            args.settings.html_families(),
         )
     except InputError as exc:
         raise InputError(f"{args.file}: {exc}") from None

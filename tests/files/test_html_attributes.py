@@ -3,7 +3,10 @@ written, and what a reader sees left as written counted in a comment (issue 23, 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import lxml.html
+import pytest
 
 from translator.files import html, translate_file
 
@@ -47,3 +50,17 @@ def test_what_is_left_as_written_is_counted_and_a_family_can_be_turned_off() -> 
     assert "left as written: 1 code, 1 description, 1 title, 1 translate=no" in english
     plain = translate_file("a.html", b"<p>Kata <b>lagi</b>.</p>", shout)
     assert plain == b"<p>KATA <b>LAGI</b>.</p>"  # nothing left: no comment
+
+
+def test_the_setting_names_the_families(tmp_path: Path) -> None:
+    from tests.conftest import TINY_MODEL
+    from translator import cli
+
+    (tmp_path / "a.html").write_text('<p title="Judul">x</p><img alt="Gambar">', encoding="utf-8")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TRANSLATOR_HTML_ATTRIBUTES", "alt")
+        assert cli.main(["translate-file", str(tmp_path / "a.html"), "--model", str(TINY_MODEL)]) in (0, None)
+        out = (tmp_path / "a.en.html").read_text(encoding="utf-8")
+        assert 'title="Judul"' in out and 'alt="Gambar"' not in out and "1 title" in out
+        env.setenv("TRANSLATOR_HTML_ATTRIBUTES", "alt,caption")
+        assert cli.main(["translate-file", str(tmp_path / "a.html"), "--force"]) == 2  # a bad setting: a usage error

@@ -66,11 +66,16 @@ class Parsed:
         return sum(map(len, self.sources()))
 
 
-def parse(filename: str, data: bytes) -> Parsed:
-    """The texts of a file named `filename` (its suffix says the format), or InputError saying why not."""
+def parse(filename: str, data: bytes, html_attributes: frozenset[str] | None = None) -> Parsed:
+    """The texts of a file named `filename` (its suffix says the format), or InputError saying why not;
+    `html_attributes`: the attribute families an .html file has translated (all by default)."""
     suffix = PurePath(filename).suffix.lower()
     if suffix not in FORMATS:
         raise InputError(f"cannot translate {suffix or 'a file without a suffix'}: supported are {', '.join(SUFFIXES)}")
+    if html_attributes is not None and FORMATS[suffix] == FORMATS[".html"]:
+        from translator.files import html
+
+        return html.parse(data, html_attributes)
     return FORMATS.load(suffix)(data)
 
 
@@ -79,10 +84,11 @@ def translate_file(
     data: bytes,
     translate: Callable[[list[str]], list[str]],
     sentences: Callable[[list[str]], list[str]] | None = None,
+    html_attributes: frozenset[str] | None = None,
 ) -> bytes:
     """The file translated by `translate` (N texts in, N English out; the service does the same with its
     batcher), and its markup's sentences by `sentences` (each text translated as one sentence), when given."""
-    parsed = parse(filename, data)
+    parsed = parse(filename, data, html_attributes)
     whole = sentences if parsed.markup and sentences is not None else translate
     return parsed.build(whole(parsed.sources()))
 
