@@ -2,7 +2,7 @@
 a link) against its plain text, each translated the way `translator translate-file` does (.html: sentences
 whole, tags held aside and placed back; .txt: segmented), on the same model, interleaved, in one process.
 
-    python bench/markup.py                       # the tiny test model, 300 NusaX sentences, 3 rounds
+    python bench/markup.py                       # the tiny test model, 300 NusaX records, 3 rounds
     python bench/markup.py --model DIR --sentences 1000 --rounds 1
 
 It prints each side's sentences/s and the ratio markup/plain (the issue asks for >= 0.85), the two sides
@@ -51,10 +51,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=str(TINY))
     parser.add_argument("--backend", default="ct2")
-    parser.add_argument("--sentences", type=int, default=300)
+    parser.add_argument("--sentences", type=int, default=300, help="NusaX records (each one or more sentences)")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     plain, page = documents(args.sentences)
+    count = len(files.parse("a.html", page).sources())  # the segmenter's sentences (a record may hold several)
     translator = Translator.load(args.model, backend=args.backend, device="cpu", beam_size=4)
 
     def sentences(texts: list[str]) -> list[str]:
@@ -71,10 +72,10 @@ def main() -> None:
     files.translate_file("a.html", page, list, list)  # the markup's own work: the English is the source
     own = time.perf_counter() - started
     for side, seconds in spent.items():
-        rate = args.sentences * args.rounds / seconds
-        print(f"{side:7} {rate:8.1f} sentences/s ({seconds:.1f} s for {args.rounds} x {args.sentences})")
+        rate = count * args.rounds / seconds
+        print(f"{side:7} {rate:8.1f} sentences/s ({seconds:.1f} s for {args.rounds} x {count} sentences)")
     print(f"markup/plain = {spent['plain'] / spent['markup']:.2f}")
-    print(f"the markup's own work, no model: {own:.2f} s for {args.sentences} sentences")
+    print(f"the markup's own work, no model: {own:.2f} s for {count} sentences")
 
 
 if __name__ == "__main__":
