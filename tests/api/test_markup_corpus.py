@@ -23,7 +23,7 @@ import pytest
 
 from tests.api.conftest import App, app_fixture, call
 from tests.conftest import TINY_MODEL, load_pairs
-from translator import cli, markup
+from translator import Translator, cli, markup
 
 server = app_fixture(TRANSLATOR_MAX_TEXTS="50", TRANSLATOR_MAX_TEXT_CHARS="2000000")
 DEEPL = {"Authorization": "DeepL-Auth-Key k"}
@@ -274,12 +274,12 @@ def test_weblates_exact_request_keeps_every_placeholder(server: App) -> None:
         lxml.etree.fromstring(f"<r>{answer['text']}</r>")
 
 
-def test_tagged_sentences_are_batch_invariant(server: App) -> None:
-    """500 tagged sentences: in one call, in shuffled calls, one by one: the same outputs."""
+def _tagged_sentences(count: int) -> list[str]:
+    """`count` tagged sentences of the tiny model's words: a paired tag around random words, or a placeholder."""
     sources = [p["source"] for p in load_pairs()]
     rng = random.Random(23)
     texts = []
-    for k in range(500):
+    for k in range(count):
         w = (sources[k % len(sources)] + " " + sources[(k * 7 + 3) % len(sources)]).split()[: 6 + k % 20]
         a = rng.randrange(len(w))
         b = rng.randrange(a, len(w)) + 1
@@ -289,24 +289,49 @@ def test_tagged_sentences_are_batch_invariant(server: App) -> None:
         else:
             close = "</" + tag[1:].split(" ")[0].rstrip(">") + ">"
             texts.append(_mid(w, a, b, tag, close) + f" {k}.")
+    return texts
+
+
+@pytest.fixture(scope="module")
+def ct2() -> Translator:
+    return Translator.load(str(TINY_MODEL), backend="ct2", device="cpu")
+
+
+def test_500_tagged_sentences_are_batch_invariant(ct2: Translator) -> None:
+    """The library's way (as translate-file and the service go): 500 tagged sentences in one call, in
+    shuffled calls of 37, and one by one give the same markup."""
+    texts = _tagged_sentences(500)
+    xml = markup.Options(xml=True)
 
     def run(batch: list[str]) -> list[str]:
-        r = call(
-            server.url + "/v2/translate", {"text": batch, "target_lang": "EN-US", "tag_handling": "xml"}, headers=DEEPL
-        )
-        assert r.status == 200, r.body
-        return [t["text"] for t in r.json()["translations"]]
+        fragments = markup.parse_all(batch, xml)
+        english = [t.target for t in ct2.translate_sentences(fragments.sources())]
+        return [r.text for r in fragments.render(english)]
 
-    together = [out for start in range(0, 500, 50) for out in run(texts[start : start + 50])]
+    together = run(texts)
     order = list(range(500))
-    rng.shuffle(order)
+    random.Random(5).shuffle(order)
     shuffled: dict[int, str] = {}
     for start in range(0, 500, 37):
         chunk = order[start : start + 37]
         shuffled.update(zip(chunk, run([texts[i] for i in chunk]), strict=True))
     assert [shuffled[i] for i in range(500)] == together
-    alone = [run([t])[0] for t in texts[:120]]  # one by one (a sample: each a request)
-    assert alone == together[:120]
+    assert [run([t])[0] for t in texts] == together
+
+
+def test_the_service_answers_tagged_sentences_alike_however_sent(server: App) -> None:
+    texts = _tagged_sentences(100)
+
+    def run(batch: list[str]) -> list[str]:
+        body = {"text": batch, "target_lang": "EN-US", "tag_handling": "xml"}
+        r = call(server.url + "/v2/translate", body, headers=DEEPL)
+        assert r.status == 200, r.body
+        return [t["text"] for t in r.json()["translations"]]
+
+    together = run(texts[:50]) + run(texts[50:])
+    shuffled = run(texts[::-1][:50]) + run(texts[::-1][50:])
+    assert shuffled[::-1] == together
+    assert [run([t])[0] for t in texts[:20]] == together[:20]
 
 
 HOSTILE = {
