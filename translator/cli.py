@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import logging
 import re
@@ -334,8 +335,13 @@ def _translate_file(args: argparse.Namespace) -> None:
         raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     try:  # the model is loaded only once the file has been read right
         with _reading_reviewed(args.settings) as reviewed:
+            translator = functools.cache(lambda: Translator.from_config(_config(args), reviewed=reviewed))
             english = files.translate_file(
-                args.file.name, data, lambda t: Translator.from_config(_config(args), reviewed=reviewed).translate(t)
+                args.file.name,
+                data,
+                lambda t: translator().translate(t),
+                lambda t: [s.target for s in translator().translate_sentences(t)],
+                args.settings.html_families(),
             )
     except InputError as exc:
         raise InputError(f"{args.file}: {exc}") from None

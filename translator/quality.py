@@ -20,6 +20,7 @@ COPIED = "copied"
 NUMBERS = "numbers"
 NOT_INDONESIAN = "not_indonesian"
 TERM_MISSING = "term_missing"
+MARKUP_MOVED = "markup_moved"
 
 MEANINGS: dict[str, str] = {
     SPLIT: "too long for the model at once: translated in pieces cut at clause punctuation, then joined",
@@ -36,6 +37,8 @@ MEANINGS: dict[str, str] = {
     NOT_INDONESIAN: "the source is not Indonesian (already English, say) and was passed through unchanged",
     TERM_MISSING: "a glossary term (or a URL, e-mail address, @handle or #hashtag) of the source could not be "
     "placed in the English; its entry in the sentence's terms says which",
+    MARKUP_MOVED: "a tag, link, emphasis or placeholder inside the sentence was put back where the words around "
+    "it suggest, not next to words known to translate the ones it enclosed; check where it landed",
 }
 
 # target/source length in characters, for sources of at least 20 characters: the 1st and 99th percentiles

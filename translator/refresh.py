@@ -22,9 +22,9 @@ from pathlib import Path
 from translator import archive, manifest, markdown, pieces, rebuild
 from translator.errors import RefusedError
 from translator.ledger import Ledger
-from translator.plan import document
+from translator.plan import document, filled
 from translator.reviewed import Reviewed, Snapshot
-from translator.types import AlignedDocument, Paragraph
+from translator.types import AlignedDocument, Paragraph, Translation
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,7 @@ def revised(doc: AlignedDocument, reviewed: Reviewed) -> tuple[AlignedDocument, 
         for s in p.sentences:
             found = next(english)
             if found is not None:
-                new = replace(
-                    s, target=markdown.restore(s.source, found), flags=(), origin="reviewed", confidence=None, terms=()
-                )
+                new = filled(s, Translation(found, origin="reviewed"))
                 changed += new != s
                 s = new
             now.append(s)

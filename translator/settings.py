@@ -94,6 +94,12 @@ class Settings(BaseSettings):
     document_ttl_h: float = Field(24.0, gt=0, description="a document job and its files are deleted after this")
     max_document_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="bytes in one uploaded document")
     document_workers: int = Field(2, ge=1, le=64, description="documents translated at once")
+    html_attributes: str = Field(
+        "alt,title,description",
+        pattern=r"^\s*(?:(?:alt|title|description)\s*(?:,\s*(?:alt|title|description)\s*)*)?$",
+        description="the attribute texts translated in .html documents, comma-separated: alt, title (any "
+        "element's) and description (<meta name=description>); empty: none (each family left is counted)",
+    )
     # articles by link (api/articles.py)
     fetch_urls: bool = Field(False, description="POST /v1/articles and the reader fetch and translate a pasted link")
     fetch_allow_private: bool = Field(
@@ -126,6 +132,10 @@ class Settings(BaseSettings):
     def database(self) -> str | None:
         """TRANSLATOR_DATABASE_URL, or None: the data folder's SQLite files."""
         return self.database_url.get_secret_value() if self.database_url else None
+
+    def html_families(self) -> frozenset[str]:
+        """html_attributes as a set of families (translator/markup.py ATTRIBUTES)."""
+        return frozenset(name.strip() for name in self.html_attributes.split(",") if name.strip())
 
     def translator_config(self) -> TranslatorConfig:
         return TranslatorConfig(

@@ -6,8 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
+from api import tagging
 from api.auth import require_key
 from api.deps import AccountDep, GlossariesDep, ServiceDep, UsageDep
+from api.errors import ApiError
 from api.glossaries import lookup
 from api.inputs import CheckedRoute
 from api.schemas import GLOSSARY_RESPONSES, DocumentsRequest, DocumentsResponse
@@ -31,8 +33,14 @@ async def documents(
     glossary = lookup(glossaries, account, body.ids(), body.terms)
     decode = service.decode(body.options.beam_size)
     pairs = [(d.id, d.text) for d in body.documents]
+    options = tagging.of_format(body.format)
+    if options is not None and body.stream:
+        raise ApiError(400, "bad_request", f"stream is for text: {body.format} documents are answered whole")
     with usage.spending(account, sum(len(text) for _, text in pairs)):  # a stream's, once it is admitted
-        if body.stream:
+        if options is not None:
+            docs = await service.translate_markup_documents(pairs, options, decode, glossary)
+        elif body.stream:
             return await service.start_stream(pairs, decode, glossary)
-        docs = await service.translate_documents(pairs, decode, glossary)
+        else:
+            docs = await service.translate_documents(pairs, decode, glossary)
     return {"documents": [doc.to_dict() for doc in docs]}

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from api import jobs
+from api import jobs, tagging
 from api.auth import require_key
 from api.deps import AccountDep, GlossariesDep, JobsDep, KeysDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
 from api.errors import ApiError, Dialect
@@ -33,7 +33,7 @@ from api.schemas import (
     LibreTranslateResponse,
     libre_body,
 )
-from api.service import OverLimit, translate_markup
+from api.service import OverLimit
 from translator import files
 from translator.language import detect as detect_language
 
@@ -115,7 +115,12 @@ def _confidence(text: str) -> dict[str, Any]:
     responses={200: {"model": LibreTranslateResponse}, **LIBRE_ERRORS},
 )
 async def translate(
-    request: Request, service: ServiceDep, usage: UsageDep, account: AccountDep, glossaries: GlossariesDep
+    request: Request,
+    response: Response,
+    service: ServiceDep,
+    usage: UsageDep,
+    account: AccountDep,
+    glossaries: GlossariesDep,
 ) -> dict[str, Any]:
     """`glossary` (an extension): a stored glossary's id, its terms applied."""
     params = await _params(request, LibreTranslateRequest)
@@ -136,16 +141,17 @@ async def translate(
     results = list(texts)
     sources = [texts[i] for i in todo]
     with usage.spending(account, sum(len(text) for text in sources)):
-        if text_format == "html":
-            english = await translate_markup(sources, lambda nodes: service.translate_texts(nodes, decode, glossary))
+        if (options := tagging.of_format(text_format)) is not None:
+            english, flags = await service.translate_markup(sources, options, decode, glossary)
+            tagging.count_moved(response, flags)
         else:
             english = await service.translate_texts(sources, decode, glossary)
     for i, target in zip(todo, english, strict=True):
         results[i] = target
-    response: dict[str, Any] = {"translatedText": results if batch else results[0]}
+    answer: dict[str, Any] = {"translatedText": results if batch else results[0]}
     if detected:
-        response["detectedLanguage"] = detected if batch else detected[0]
-    return response
+        answer["detectedLanguage"] = detected if batch else detected[0]
+    return answer
 
 
 @router.get("/languages", summary="Languages (LibreTranslate API)", responses=LANGUAGES_RESPONSES)

@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 from translator import markup
 from translator.errors import InputError
+from translator.markup import HTML, Options
 from translator.registry import Registry
 
 Rebuild = Callable[[Sequence[str]], bytes]
@@ -41,21 +42,23 @@ class Parsed:
     """What to translate in a file, and how to make the translated file from the English."""
 
     texts: list[str]  # in order; "" and whitespace-only texts are translated as themselves
-    markup: bool  # True: each text is an HTML/XML fragment whose text nodes are translated, markup kept
+    markup: bool  # True: each text is an HTML/XML fragment, its sentences translated whole, its markup kept
     rebuild: Rebuild  # the English of each text, same order -> the translated file's bytes
     media_type: str  # of the output
+    options: Options = HTML  # how the markup is read
 
     def sources(self) -> list[str]:
-        """What the model translates: the plain texts, or every text node of the markup fragments, in order."""
+        """What the model translates: the plain texts, or every sentence of the markup fragments, in order, each
+        to be translated as one sentence (translator/markup.py; its inline tags held aside)."""
         if not self.markup:
             return list(self.texts)
-        return markup.parse_all(self.texts).sources()
+        return markup.parse_all(self.texts, self.options).sources()
 
     def build(self, english: Sequence[str]) -> bytes:
         """The translated file from the English of each of `sources()`, in order."""
         if not self.markup:
             return self.rebuild(english)
-        return self.rebuild(markup.parse_all(self.texts).render(english))
+        return self.rebuild([r.text for r in markup.parse_all(self.texts, self.options).render(english)])
 
     @functools.cached_property
     def characters(self) -> int:
@@ -63,19 +66,31 @@ class Parsed:
         return sum(map(len, self.sources()))
 
 
-def parse(filename: str, data: bytes) -> Parsed:
-    """The texts of a file named `filename` (its suffix says the format), or InputError saying why not."""
+def parse(filename: str, data: bytes, html_attributes: frozenset[str] | None = None) -> Parsed:
+    """The texts of a file named `filename` (its suffix says the format), or InputError saying why not;
+    `html_attributes`: the attribute families an .html file has translated (all by default)."""
     suffix = PurePath(filename).suffix.lower()
     if suffix not in FORMATS:
         raise InputError(f"cannot translate {suffix or 'a file without a suffix'}: supported are {', '.join(SUFFIXES)}")
+    if html_attributes is not None and FORMATS[suffix] == FORMATS[".html"]:
+        from translator.files import html
+
+        return html.parse(data, html_attributes)
     return FORMATS.load(suffix)(data)
 
 
-def translate_file(filename: str, data: bytes, translate: Callable[[list[str]], list[str]]) -> bytes:
+def translate_file(
+    filename: str,
+    data: bytes,
+    translate: Callable[[list[str]], list[str]],
+    sentences: Callable[[list[str]], list[str]] | None = None,
+    html_attributes: frozenset[str] | None = None,
+) -> bytes:
     """The file translated by `translate` (N texts in, N English out; the service does the same with its
-    batcher)."""
-    parsed = parse(filename, data)
-    return parsed.build(translate(parsed.sources()))
+    batcher), and its markup's sentences by `sentences` (each text translated as one sentence), when given."""
+    parsed = parse(filename, data, html_attributes)
+    whole = sentences if parsed.markup and sentences is not None else translate
+    return parsed.build(whole(parsed.sources()))
 
 
 def encode(text: str, bom: bytes, crlf: bool) -> bytes:
