@@ -9,8 +9,8 @@ the command line.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from translator import markup
@@ -44,6 +44,9 @@ class Parsed:
     markup: bool  # True: each text is an HTML/XML fragment whose text nodes are translated, markup kept
     rebuild: Rebuild  # the English of each text, same order -> the translated file's bytes
     media_type: str  # of the output
+    # what the file holds that a reader sees and that is left as it was, by kind (docs/documents.md lists the
+    # kinds): a count each, said in the job's status and by translate-file, never left silently
+    untranslated: Mapping[str, int] = field(default_factory=dict)
 
     def sources(self) -> list[str]:
         """What the model translates: the plain texts, or every text node of the markup fragments, in order."""
