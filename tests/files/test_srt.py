@@ -92,14 +92,45 @@ def test_an_unpunctuated_run_is_cut_every_few_cues() -> None:
     assert len(parsed.texts) == -(-10 // MAX_SPAN)
 
 
-def test_long_english_goes_on_two_balanced_lines_and_dialogue_on_a_line_per_speaker() -> None:
-    data = b"1\n00:00:01,000 --> 00:00:02,000\nPanjang.\n\n2\n00:00:02,000 --> 00:00:03,000\n- Ya.\n- Tidak!"
+def test_long_english_goes_on_two_balanced_lines() -> None:
+    data = b"1\n00:00:01,000 --> 00:00:02,000\nPanjang.\n"
     long = "This sentence is far too long to be shown on one subtitle line."
-    out = cues(parse("a.srt", data).rebuild([long, "- Yes. - No!"]))
-    first, second = out[0][2:], out[1][2:]
+    (first,) = [cue[2:] for cue in cues(parse("a.srt", data).rebuild([long]))]
     assert len(first) == 2 and " ".join(first) == long
     assert abs(len(first[0]) - len(first[1])) <= 8 and max(map(len, first)) > LINE / 2
-    assert second == ["- Yes.", "- No!"]
+
+
+DIALOGUE = (
+    b"1\n00:00:01,000 --> 00:00:02,000\nKamu sudah makan\n\n"  # runs on into cue 2? no: a dialogue cue ends it
+    b"2\n00:00:02,000 --> 00:00:03,000\n- Ya, tadi.\n- Tidak mungkin!\n\n"
+    b"3\n00:00:03,000 --> 00:00:04,000\n<i>-Kenapa?</i>\n<i>-Karena aku lapar</i>\n<i>sekali.</i>\n\n"
+    b"4\n00:00:04,000 --> 00:00:05,000\nAyo pergi.\n- Ke mana?\n\n"
+    b"5\n00:00:05,000 --> 00:00:06,000\n- Sendirian.\n"
+)
+
+
+def test_each_speaker_of_a_dialogue_cue_is_a_sentence_of_its_own_and_keeps_its_dash_line() -> None:
+    parsed = parse("a.srt", DIALOGUE)
+    assert parsed.texts == [
+        "Kamu sudah makan",
+        "Ya, tadi.",
+        "Tidak mungkin!",
+        "Kenapa?",
+        "Karena aku lapar sekali.",  # a line without a dash goes on with its speaker
+        "Ayo pergi.",  # a first speaker without a dash, as some subtitlers write
+        "Ke mana?",
+        "Sendirian.",  # a single speaker's dash is kept too
+    ]
+    # whatever the model does with dashes (it never sees them), each speaker keeps a line and its dash
+    english = ["Have you eaten", "Yes, earlier.", "No way!", "Why?", "Because I am very hungry.", "Let's go."]
+    out = [cue[2:] for cue in cues(parsed.rebuild([*english, "Where to?", "Alone."]))]
+    assert out == [
+        ["Have you eaten"],
+        ["- Yes, earlier.", "- No way!"],
+        ["<i>-Why?", "-Because I am very hungry.</i>"],  # tags around the whole cue stay around it
+        ["Let's go.", "- Where to?"],
+        ["- Alone."],
+    ]
 
 
 def test_tags_around_a_whole_cue_come_back_and_tags_inside_one_are_dropped() -> None:

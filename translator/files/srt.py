@@ -6,8 +6,11 @@ Hand-written: the srt and pysrt libraries re-serialise the timing lines they par
   next; at most MAX_SPAN cues) is translated whole, and its English is shared over those cues in proportion to
   their source lengths, cut between words: no word is split, every cue gets a word while there are words
   enough, and near its mark a cut after punctuation is preferred.
-- A cue's English is one line up to LINE characters, else two lines cut at the space nearest the middle; a
-  dialogue cue ("- …" per speaker) gets a line per speaker.
+- A cue's English is one line up to LINE characters, else two lines cut at the space nearest the middle.
+- A dialogue cue (a line of it starts with a dash: a speaker each, the first perhaps without one) is a
+  sentence a speaker, never run on from or into other cues: the model sees no dash, and each speaker's
+  English comes back on a line of its own after the source's dash ("- ", "-" or "– ", as written). A line
+  without a dash goes on with the speaker before it.
 - Tags (<i> <b> <u> <s> <font …>, and {\\an8}-style positions): those around a whole cue, also when repeated on
   each of its lines, come back around its English; tags around part of a cue are dropped, since the English
   words do not map onto the Indonesian ones. The texts handed out are plain.
@@ -38,21 +41,31 @@ _TAG = re.compile(rf"{_OPEN}|{_CLOSE}", re.I)
 _PREFIX = re.compile(rf"(?:\s*(?:{_OPEN}))*", re.I)
 _SUFFIX = re.compile(rf"(?:(?:{_CLOSE})\s*)*$", re.I)
 _FINAL = re.compile(r"(?:(?<!\.)\.|[!?♪])[\"'”’»)\]]*$")
+_DASH = re.compile(r"[-‐–—]\s*")  # a speaker's dash at the start of a line, with its space
 _PUNCTUATED = tuple(".,!?;:…")
 
 
 @dataclass(frozen=True)
 class Cue:
     head: str  # the number and timing lines, as they were
-    text: str  # plain, on one line; "" for a cue without text
+    texts: tuple[str, ...]  # plain, each on one line: the cue's text, or a dialogue cue's speakers; () for none
+    dashes: tuple[str, ...] = ()  # a dialogue cue's: each speaker's dash as written ("" for a first without)
     prefix: str = ""  # tags around the whole cue
     suffix: str = ""
 
-    def render(self, english: str) -> str:
-        if not english:
+    @property
+    def dialogue(self) -> bool:
+        return bool(self.dashes)
+
+    def render(self, english: Sequence[str]) -> str:
+        if not any(english):
             return self.head
-        lines = "\n".join(_lines(english))
-        return f"{self.head}\n{self.prefix}{lines}{self.suffix}"
+        if self.dialogue:
+            lines = [f"{dash}{text}" for dash, text in zip(self.dashes, english, strict=True)]
+        else:
+            lines = _lines(english[0])
+        text = "\n".join(lines)
+        return f"{self.head}\n{self.prefix}{text}{self.suffix}"
 
 
 def parse(data: bytes) -> Parsed:
@@ -62,14 +75,16 @@ def parse(data: bytes) -> Parsed:
     spans = _spans(cues)
 
     def rebuild(english: Sequence[str]) -> bytes:
-        shares = ["" for _ in cues]
+        shares = [["" for _ in cue.texts] for cue in cues]
         for span, text in zip(spans, english, strict=True):
-            for index, share in zip(span, _share(text, [len(cues[i].text) for i in span]), strict=True):
-                shares[index] = share
+            weights = [len(cues[cue].texts[turn]) for cue, turn in span]
+            for (cue, turn), share in zip(span, _share(text, weights), strict=True):
+                shares[cue][turn] = share
         body = "\n\n".join(cue.render(share) for cue, share in zip(cues, shares, strict=True))
         return encode(body + "\n" if cues else "", bom, crlf)
 
-    return Parsed([" ".join(cues[i].text for i in span) for span in spans], False, rebuild, "application/x-subrip")
+    texts = [" ".join(cues[cue].texts[turn] for cue, turn in span) for span in spans]
+    return Parsed(texts, False, rebuild, "application/x-subrip")
 
 
 def _blocks(source: str) -> list[tuple[int, list[str]]]:
@@ -103,23 +118,33 @@ def _cue(start: int, block: list[str]) -> Cue:
     suffix = _SUFFIX.search(rest).group()  # type: ignore[union-attr]
     core = rest[: len(rest) - len(suffix)].replace(f"{suffix.strip()}\n{prefix.strip()}", "\n")
     if _TAG.search(core):  # tags inside the cue: all dropped
-        return Cue(head, " ".join(_TAG.sub("", raw).split()))
-    return Cue(head, " ".join(core.split()), prefix.strip(), suffix.strip())
+        core, prefix, suffix = _TAG.sub("", raw), "", ""
+    lines = [line.strip() for line in core.split("\n") if line.strip()]
+    starts = [i for i, line in enumerate(lines) if _DASH.match(line)]
+    if not starts:  # no speaker's dash
+        return Cue(head, (" ".join(" ".join(lines).split()),) if lines else (), (), prefix.strip(), suffix.strip())
+    bounds = [0, *(i for i in starts if i), len(lines)]
+    turns = [lines[a:b] for a, b in pairwise(bounds)]
+    dashes = tuple(m.group() if (m := _DASH.match(turn[0])) else "" for turn in turns)
+    texts = tuple(" ".join(" ".join(turn)[len(dash) :].split()) for turn, dash in zip(turns, dashes, strict=True))
+    return Cue(head, texts, dashes, prefix.strip(), suffix.strip())
 
 
-def _spans(cues: list[Cue]) -> list[list[int]]:
-    """The cues of each sentence-long run, by index; cues without text are in none."""
-    spans: list[list[int]] = []
+def _spans(cues: list[Cue]) -> list[list[tuple[int, int]]]:
+    """The (cue, text) pairs of each sentence-long run: a run of plain cues, or one speaker of a dialogue cue;
+    cues without text are in none."""
+    spans: list[list[tuple[int, int]]] = []
     open_span = False
     for index, cue in enumerate(cues):
-        if not cue.text:
+        if cue.dialogue or not cue.texts:
+            spans += [[(index, turn)] for turn in range(len(cue.texts))]
             open_span = False
             continue
         if open_span:
-            spans[-1].append(index)
+            spans[-1].append((index, 0))
         else:
-            spans.append([index])
-        open_span = not _FINAL.search(cue.text) and len(spans[-1]) < MAX_SPAN
+            spans.append([(index, 0)])
+        open_span = not _FINAL.search(cue.texts[0]) and len(spans[-1]) < MAX_SPAN
     return spans
 
 
@@ -147,10 +172,9 @@ def _share(english: str, weights: list[int]) -> list[str]:
 
 
 def _lines(text: str) -> list[str]:
-    """A cue's English on one line, two balanced ones, or one per speaker of a dialogue."""
-    speakers = re.split(r" (?=-\s)", text) if text.startswith("-") else [text]
-    if len(speakers) > 1 or len(text) <= LINE or " " not in text:
-        return speakers
+    """A cue's English on one line, or two balanced ones."""
+    if len(text) <= LINE or " " not in text:
+        return [text]
     middle = len(text) / 2
     cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
     return [text[:cut], text[cut + 1 :]]
