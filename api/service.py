@@ -97,7 +97,7 @@ class Service:
 
     async def translate_file(self, filename: str, data: bytes) -> bytes:
         """A file translated into the same format (translator/files): text nodes only where it has markup."""
-        parsed = await anyio.to_thread.run_sync(files.parse, filename, data)
+        parsed = await anyio.to_thread.run_sync(files.parse, filename, data, self.settings.file_options())
         english = await self.translate_in_turns(parsed.sources(), self.decode(None))
         return await anyio.to_thread.run_sync(parsed.build, english)
 

@@ -20,7 +20,7 @@ from docx.oxml import parse_xml
 
 from translator.errors import InputError
 from translator.files import docx as word
-from translator.files import parse, translate_file
+from translator.files import Options, parse, translate_file
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = f'xmlns:w="{W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -366,3 +366,125 @@ def test_a_member_compressed_other_than_word_does_is_refused() -> None:
             target.writestr(info.filename, source.read(info), compress_type=method)
     with pytest.raises(InputError, match=re.escape("/document.xml is compressed with method 12")):
         parse("a.docx", out.getvalue())
+
+
+def notes_xml(kind: str, text: str) -> str:
+    """A footnotes or endnotes part: Word's two separators, then note 1 holding `text`."""
+    separators = "".join(
+        f'<w:{kind} w:type="{t}" w:id="{i}"><w:p><w:r><w:{t}/></w:r></w:p></w:{kind}>'
+        for i, t in ((-1, "separator"), (0, "continuationSeparator"))
+    )
+    mark = f'<w:r><w:rPr><w:rStyle w:val="{kind.capitalize()}Reference"/></w:rPr><w:{kind}Ref/></w:r>'
+    note = f'<w:{kind} w:id="1"><w:p>{mark}<w:r><w:t xml:space="preserve"> {text}</w:t></w:r></w:p></w:{kind}>'
+    return f"<w:{kind}s {NS}>{separators}{note}</w:{kind}s>"
+
+
+FIELDS = (
+    '<w:r><w:t xml:space="preserve">Diperbarui </w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DATE \\@ "d MMMM yyyy" </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>6 Desember 2026</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    '<w:r><w:t xml:space="preserve">, halaman </w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE \\* CardText </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>satu</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    '<w:fldSimple w:instr=" HYPERLINK &quot;https://example.com&quot; "><w:r><w:t>situs kami</w:t></w:r></w:fldSimple>'
+)
+
+
+@cache
+def annotated() -> bytes:
+    """A body sentence with a footnote, an endnote and a comment; fields with results; a tracked deletion and
+    an image with alt text; a chart part."""
+    d = docx.Document()
+    p = d.add_paragraph()
+    p.add_run("Harga beras naik")
+    p.add_run()._r.append(parse_xml(f'<w:footnoteReference {NS} w:id="1"/>'))
+    p.add_run()._r.append(parse_xml(f'<w:endnoteReference {NS} w:id="1"/>'))
+    commented = p.add_run(" lagi.")
+    d.add_comment(commented, text="Periksa angka ini.", author="Redaksi")
+    d.element.body.sectPr.addprevious(parse_xml(paragraph_xml(FIELDS)))
+    deletion = (
+        '<w:del w:id="7" w:author="A" w:date="2026-01-01T00:00:00Z"><w:r><w:delText>dihapus</w:delText></w:r></w:del>'
+    )
+    d.element.body.sectPr.addprevious(parse_xml(paragraph_xml(f"<w:r><w:t>Tetap.</w:t></w:r>{deletion}")))
+    d.add_paragraph().add_run().add_picture(io.BytesIO(PNG))
+    d.inline_shapes[0]._inline.docPr.set("descr", "Foto pasar")
+    out = io.BytesIO()
+    d.save(out)
+    rels = part_of(out.getvalue(), "word/_rels/document.xml.rels").replace(
+        "</Relationships>",
+        f'<Relationship Id="rIdF" Type="{RT.FOOTNOTES}" Target="footnotes.xml"/>'
+        f'<Relationship Id="rIdE" Type="{RT.ENDNOTES}" Target="endnotes.xml"/>'
+        f'<Relationship Id="rIdC" Type="{RT.CHART}" Target="charts/chart1.xml"/></Relationships>',
+    )
+    ct = "application/vnd.openxmlformats-officedocument"
+    types = part_of(out.getvalue(), "[Content_Types].xml").replace(
+        "</Types>",
+        f'<Override PartName="/word/footnotes.xml" ContentType="{ct}.wordprocessingml.footnotes+xml"/>'
+        f'<Override PartName="/word/endnotes.xml" ContentType="{ct}.wordprocessingml.endnotes+xml"/>'
+        f'<Override PartName="/word/charts/chart1.xml" ContentType="{ct}.drawingml.chart+xml"/></Types>',
+    )
+    chart = '<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"/>'
+    return rezipped(
+        out.getvalue(),
+        {
+            "word/_rels/document.xml.rels": rels,
+            "[Content_Types].xml": types,
+            "word/footnotes.xml": notes_xml("footnote", "Sumber: BPS."),
+            "word/endnotes.xml": notes_xml("endnote", "Catatan akhir."),
+            "word/charts/chart1.xml": chart,
+        },
+    )
+
+
+def part_of(data: bytes, name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(name).decode()
+
+
+def test_footnotes_endnotes_comments_and_field_results_are_translated_by_default() -> None:
+    parsed = parse("a.docx", annotated())
+    assert parsed.texts == [
+        "Harga beras naik lagi.",  # note marks and comment marks cut nothing
+        "Diperbarui",
+        "6 Desember 2026",  # a date's result
+        ", halaman",
+        "situs kami",  # a hyperlink field's words
+        "Tetap.",
+        "Sumber: BPS.",
+        "Catatan akhir.",
+        "Periksa angka ini.",
+    ]
+    english = parsed.build(shout(parsed.sources()))
+    assert "SUMBER: BPS." in part_of(english, "word/footnotes.xml")
+    assert "CATATAN AKHIR." in part_of(english, "word/endnotes.xml")
+    assert [c.text for c in reopen(english).comments] == ["PERIKSA ANGKA INI."]
+    fields = reopen(english).paragraphs[1]
+    assert fields.text == "DIPERBARUI 6 DESEMBER 2026, HALAMAN satu"  # PAGE's card text kept: Word renews it
+    document = part_of(english, "word/document.xml")
+    assert ">SITUS KAMI<" in document and "DATE \\@" in document and "<w:footnoteReference" in document
+    # what a reader sees and is left, said
+    assert parsed.untranslated == {
+        "charts": 1,
+        "field_results": 1,
+        "image_descriptions": 1,
+        "tracked_deletions": 1,
+    }
+
+
+@pytest.mark.parametrize("skip", [{"footnotes"}, {"endnotes", "comments"}, {"footnotes", "endnotes", "comments"}])
+def test_a_setting_leaves_each_family_as_it_was_and_counts_it(skip: set[str]) -> None:
+    parsed = parse("a.docx", annotated(), Options(frozenset(skip)))
+    families = {"footnotes": "Sumber: BPS.", "endnotes": "Catatan akhir.", "comments": "Periksa angka ini."}
+    assert [text for text in parsed.texts if text in families.values()] == [
+        text for name, text in families.items() if name not in skip
+    ]
+    assert {kind: parsed.untranslated.get(kind) for kind in families} == {
+        name: 1 if name in skip else None for name in families
+    }
+    english = parsed.build(shout(parsed.sources()))
+    assert ("Sumber: BPS." in part_of(english, "word/footnotes.xml")) == ("footnotes" in skip)
+    assert [c.text for c in reopen(english).comments] == [
+        "Periksa angka ini." if "comments" in skip else "PERIKSA ANGKA INI."
+    ]

@@ -18,9 +18,32 @@ from translator.errors import InputError
 from translator.registry import Registry
 
 Rebuild = Callable[[Sequence[str]], bytes]
+# the families of text a reader sees that are translated unless a setting (TRANSLATOR_DOCUMENT_SKIP, or
+# translate-file --skip) leaves them as they were, counted in the result's `untranslated`
+FAMILIES: dict[str, str] = {
+    "footnotes": ".docx footnotes",
+    "endnotes": ".docx endnotes",
+    "comments": ".docx comments (their text; the marks in the body are kept)",
+}
 
-# suffix -> the `parse(data: bytes) -> Parsed` that reads that format
-FORMATS: Registry[Callable[[bytes], Parsed]] = Registry(
+
+@dataclass(frozen=True)
+class Options:
+    """How files are translated: the families of FAMILIES left untranslated."""
+
+    skip: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, families: str) -> Options:
+        """`footnotes,comments`: the families to skip, or ValueError naming an unknown one."""
+        skip = frozenset(name.strip().lower() for name in families.split(",") if name.strip())
+        if unknown := sorted(skip - FAMILIES.keys()):
+            raise ValueError(f"unknown {', '.join(unknown)}: the families are {', '.join(FAMILIES)}")
+        return cls(skip)
+
+
+# suffix -> the `parse(data: bytes, options: Options) -> Parsed` that reads that format
+FORMATS: Registry[Callable[[bytes, Options], Parsed]] = Registry(
     {
         ".txt": "translator.files.txt:parse",
         ".html": "translator.files.html:parse",
@@ -66,18 +89,23 @@ class Parsed:
         return sum(map(len, self.sources()))
 
 
-def parse(filename: str, data: bytes) -> Parsed:
+def parse(filename: str, data: bytes, options: Options = Options()) -> Parsed:
     """The texts of a file named `filename` (its suffix says the format), or InputError saying why not."""
     suffix = PurePath(filename).suffix.lower()
     if suffix not in FORMATS:
         raise InputError(f"cannot translate {suffix or 'a file without a suffix'}: supported are {', '.join(SUFFIXES)}")
-    return FORMATS.load(suffix)(data)
+    return FORMATS.load(suffix)(data, options)
 
 
-def translate_file(filename: str, data: bytes, translate: Callable[[list[str]], list[str]]) -> bytes:
+def translate_file(
+    filename: str,
+    data: bytes,
+    translate: Callable[[list[str]], list[str]],
+    options: Options = Options(),
+) -> bytes:
     """The file translated by `translate` (N texts in, N English out; the service does the same with its
     batcher)."""
-    parsed = parse(filename, data)
+    parsed = parse(filename, data, options)
     return parsed.build(translate(parsed.sources()))
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from translator import utf8
-from translator.files import Parsed, encode
+from translator.files import Options, Parsed, encode
 
 
-def parse(data: bytes) -> Parsed:
+def parse(data: bytes, options: Options) -> Parsed:
     page, bom = utf8.decode(data), utf8.bom(data)
 
     def rebuild(english: Sequence[str]) -> bytes:

@@ -27,7 +27,7 @@ from itertools import pairwise
 
 from translator import utf8
 from translator.errors import InputError
-from translator.files import Parsed, encode
+from translator.files import Options, Parsed, encode
 
 MAX_SPAN = 4  # cues one sentence may run over: unpunctuated subtitles would otherwise be one endless sentence
 LINE = 42  # characters on a subtitle line, the common broadcast limit
@@ -68,7 +68,7 @@ class Cue:
         return f"{self.head}\n{self.prefix}{text}{self.suffix}"
 
 
-def parse(data: bytes) -> Parsed:
+def parse(data: bytes, options: Options) -> Parsed:
     source, bom = utf8.decode(data), utf8.bom(data)
     crlf = "\r\n" in source
     cues = [_cue(start, block) for start, block in _blocks(source.replace("\r\n", "\n"))]

@@ -25,7 +25,7 @@ from lxml import etree
 
 from translator._version import __version__
 from translator.errors import InputError
-from translator.files import Parsed
+from translator.files import Options, Parsed
 from translator.xmlchars import Replacements
 
 _NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -36,7 +36,7 @@ NOTE = f"machine translation (translator {__version__}), not reviewed"
 _BEFORE_NOTES = {f"{_X}originalData", f"{_X}segment", f"{_X}ignorable"}  # a unit's <notes> comes before these
 
 
-def parse(data: bytes) -> Parsed:
+def parse(data: bytes, options: Options) -> Parsed:
     root = _root(data)
     # a segment to translate, its source's "<source …>" with its xmlns, and "</source>", either with its prefix
     segments: list[tuple[etree._Element, str, str]] = []

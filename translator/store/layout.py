@@ -9,6 +9,7 @@ USAGE = "usage.sqlite3"
 JOBS_FOLDER = "documents"
 JOBS = "jobs.sqlite3"
 SOURCE, RESULT = "source", "result"  # a job's files: the upload and its translation
+UNTRANSLATED = "untranslated.json"  # and what its translation leaves untranslated, by kind (where anything)
 
 
 def usage_file(data_dir: Path) -> Path:
