@@ -19,6 +19,7 @@ LENGTH_RATIO = "length_ratio"
 COPIED = "copied"
 NUMBERS = "numbers"
 NOT_INDONESIAN = "not_indonesian"
+MARKUP_MOVED = "markup_moved"
 
 MEANINGS: dict[str, str] = {
     SPLIT: "too long for the model at once: translated in pieces cut at clause punctuation, then joined",
@@ -33,6 +34,8 @@ MEANINGS: dict[str, str] = {
     COPIED: "the English is (nearly) the Indonesian source copied through, untranslated",
     NUMBERS: "a number, amount, percentage or date of the source is missing or changed in the English",
     NOT_INDONESIAN: "the source is not Indonesian (already English, say) and was passed through unchanged",
+    MARKUP_MOVED: "a tag, link, emphasis or placeholder inside the sentence was put back where the words around "
+    "it suggest, not next to words known to translate the ones it enclosed; check where it landed",
 }
 
 # target/source length in characters, for sources of at least 20 characters: the 1st and 99th percentiles
