@@ -3,25 +3,19 @@ headers and footers, footnotes, endnotes and comments is translated in place, so
 numbering, images and layout survive. Footnotes, endnotes and comments are translated unless Options.skip
 names their family (TRANSLATOR_DOCUMENT_SKIP); then each note or comment with text is counted as left.
 
-A paragraph is translated in pieces, cut at tabs, line breaks, page and column breaks, hyperlinks, content
-controls and fields (which keep their places); a piece's English goes into its first text run, keeping that
-run's character formatting, and the piece's other text runs are emptied. A field's result is translated as a
-piece of its own (a date, a hyperlink's words, a table of contents), its code never; the results of fields
-that compute a number (PAGE, NUMPAGES, SEQ, PAGEREF, = …) are kept as they are, since Word renews them.
-Runs without text (images, tabs, breaks, note marks), bookmarks, comment marks and everything outside
-paragraphs are left alone; parts python-docx does not parse (images, embedded objects…) are copied byte for
-byte.
+A paragraph's sentences are translated whole, whatever runs, hyperlinks, content controls, fields or tracked
+changes cut them, and its runs, links and marks are placed back on the aligned English words
+(translator/files/paragraphs.py, on translator/inline.py): a bold word's English is bold, a hyperlink keeps its
+target around the English of its words. A field's result is translated (a date, a hyperlink's words), its code
+never; the results of fields that compute a number (PAGE, NUMPAGES, SEQ, PAGEREF, = …) are kept, since Word
+renews them. Parts python-docx does not parse (images, embedded objects…) are copied byte for byte.
 
 What is left untranslated, and counted in the result (`untranslated`): the families skipped; tracked
-deletions (`tracked_deletions`, w:del with text); field results kept that hold letters (`field_results`,
-"PAGE \\* CardText"); charts (`charts`) and SmartArt (`smartart`) parts, whose text lives in DrawingML; image
-descriptions (`image_descriptions`, alt text).
+deletions (`tracked_deletions`, w:del with text, kept whole at their aligned place); field results kept that
+hold letters (`field_results`, "PAGE \\* CardText"); charts (`charts`) and SmartArt (`smartart`) parts, whose
+text lives in DrawingML; image descriptions (`image_descriptions`, alt text).
 
-What is lost (finer formatting):
-- character formatting that changes inside a piece: the English has the first run's font, size, colour,
-  bold, italic and so on throughout, so a bold or italic word in mid-sentence is no longer marked;
-- the flow of a sentence cut by a tab, a line break, a hyperlink, a content control or a field: each piece is
-  translated on its own;
+What is lost:
 - language marks: runs and styles still say Indonesian, so Word spell-checks the English as Indonesian.
 """
 
@@ -48,6 +42,7 @@ from lxml import etree
 
 from translator.errors import InputError
 from translator.files import Options, Parsed
+from translator.files.paragraphs import Block, Story
 from translator.xmlchars import Replacements
 
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all members as they really inflate, images too
@@ -57,19 +52,8 @@ MAX_XML_BYTES = 32 * 1024 * 1024
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _TEXT = f"{_W}t"
-_HYPHENS = {f"{_W}noBreakHyphen": "-", f"{_W}softHyphen": ""}  # text that lives in elements of its own
-_BREAKS = {f"{_W}{name}" for name in ("tab", "ptab", "br", "cr")}
-_FIELD_CHAR = f"{_W}fldChar"
-_INSTRUCTION = f"{_W}instrText"
-_FIELD = f"{_W}fldSimple"
-_ISLANDS = {f"{_W}hyperlink", f"{_W}sdt", _FIELD}  # a piece of their own, so a link keeps its words
-# fields whose result is a number Word computes again: kept as they are, never sent to the model
-_NUMBERS = {
-    "PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION", "SEQ", "PAGEREF", "NOTEREF", "=", "LISTNUM", "AUTONUM",
-    "AUTONUMLGL", "AUTONUMOUT", "NUMWORDS", "NUMCHARS", "FILESIZE", "REVNUM", "EDITTIME",
-}  # fmt: skip
+_HYPHENS = (f"{_W}noBreakHyphen", f"{_W}softHyphen")
 _LETTER = re.compile(r"[^\W\d_]")
 # the parts beside the body, by relationship, and the family of FAMILIES (translator/files) each belongs to
 # (in this order, after the body, headers and footers), and the element of one note or comment
@@ -84,8 +68,6 @@ PartFactory.part_type_for.setdefault(CT.WML_FOOTNOTES, XmlPart)
 PartFactory.part_type_for.setdefault(CT.WML_ENDNOTES, XmlPart)
 _DRAWINGS = {CT.DML_CHART: "charts", CT.DML_DIAGRAM_DATA: "smartart"}  # parts whose text stays, counted
 _PICTURE = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
-# Anything else (tracked deletions, bookmarks, math, proofing marks…) is neither read nor a cut.
-_THROUGH = {f"{_W}{name}" for name in ("ins", "moveTo", "smartTag", "customXml", "sdtContent", "dir", "bdo")}
 # what zipfile and python-docx, which trusts what it reads, raise on a malformed package
 _ERRORS = (
     zipfile.BadZipFile,
@@ -104,42 +86,29 @@ _CHUNK = 64 * 1024
 _INFLATE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what Word writes; both inflate a chunk at a time
 _ENCRYPTED = 0x1  # a member's flag (Word encrypts a whole document otherwise, as no zip)
 
-Piece = list[etree._Element]  # w:t and hyphen elements whose text is read, and written, as one
-
 
 def parse(data: bytes, options: Options) -> Parsed:
     def rebuild(english: Sequence[str]) -> bytes:
         document, reading = _open(data, options)  # afresh: the Parsed holds no tree, and rebuild may run again
-        for piece, text in zip(reading.pieces, english, strict=True):
-            _write(piece, text)
+        sentences = iter(Replacements().clean("target", text) for text in english)  # whatever the model wrote
+        for block in reading.blocks:
+            block.write([next(sentences) for _ in block.sentences])
+        if next(sentences, None) is not None:
+            raise ValueError(f"{len(english)} translations for fewer sentences")
         return _save(document)
 
     document, reading = _open(data, options)
     _save(document)  # a package python-docx cannot write back is refused now, not once it is translated
-    texts = [_text(piece).strip() for piece in reading.pieces]
+    texts = [sentence for block in reading.blocks for sentence in block.sentences]
     return Parsed(texts, False, rebuild, MEDIA_TYPE, dict(sorted(reading.left.items())))
 
 
 @dataclass
-class _Field:
-    """A field being read (w:fldChar begin … separate … end): its code, and whether its result has begun."""
-
-    code: list[str] = field(default_factory=list)
-    result: bool = False
-    left: bool = False  # a kept result that holds letters
-
-    @property
-    def translated(self) -> bool:
-        """Whether its result is translated: a field that does not compute a number, once its result began."""
-        words = "".join(self.code).split()
-        return self.result and (not words or words[0].upper() not in _NUMBERS)
-
-
-@dataclass
 class _Reading:
-    """What reading a document finds: the pieces with text, in document order, and what is left, by kind."""
+    """What reading a document finds: its paragraphs with sentences, in document order, and what is left
+    untranslated, by kind."""
 
-    pieces: list[Piece] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     left: collections.Counter[str] = field(default_factory=collections.Counter)
 
 
@@ -235,16 +204,14 @@ def _xml_members(archive: zipfile.ZipFile) -> set[str]:
 
 
 def _read(document: Document, options: Options) -> _Reading:
-    """The pieces with text of every paragraph of the body, every header and footer, and of the footnotes,
-    endnotes and comments not skipped, in document order; and what is left untranslated, by kind."""
+    """The paragraphs of the body, every header and footer, and of the footnotes, endnotes and comments not
+    skipped, in document order; and what is left untranslated, by kind."""
     reading = _Reading()
-    for story in _stories(document, options.skip, reading.left):
-        reading.pieces += [piece for piece in _story(story, reading.left) if _content(piece)]
-        for deletion in story.iter(f"{_W}del"):
-            reading.left["tracked_deletions"] += any(
-                _LETTER.search(t.text or "") for t in deletion.iter(f"{_W}delText")
-            )
-        for picture in story.iter(_PICTURE):
+    for part in _stories(document, options.skip, reading.left):
+        story = Story(reading.left)
+        paragraphs = list(part.iter(f"{_W}p"))  # first: writing one moves what it holds (a text box)
+        reading.blocks += [block for block in map(story.read, paragraphs) if block.sentences]
+        for picture in part.iter(_PICTURE):
             reading.left["image_descriptions"] += bool(_LETTER.search(picture.get("descr", "")))
     for part in document.part.package.iter_parts():
         if kind := _DRAWINGS.get(part.content_type):
@@ -283,80 +250,8 @@ def _stories(document: Document, skip: frozenset[str], left: collections.Counter
                 f"{rel.target_part.content_type})"
             )
         if family in skip:
-            texts = (_text(list(i.iter(_TEXT, *_HYPHENS))) for i in rel.target_part.element.iter(item))
-            left[family] += sum(bool(_LETTER.search(text)) for text in texts)
+            items = rel.target_part.element.iter(item)
+            left[family] += sum(any(_LETTER.search(t.text or "") for t in i.iter(_TEXT)) for i in items)
         else:
             stories.append(rel.target_part.element)
     return stories
-
-
-def _story(story: etree._Element, left: collections.Counter[str]) -> Iterator[Piece]:
-    """The pieces of every paragraph in the story. A field (begin … end) may run over paragraphs, as a table
-    of contents does, so the fields open are carried from one paragraph to the next."""
-    fields: list[_Field] = []  # the innermost last
-    for paragraph in story.iter(f"{_W}p"):
-        pieces: list[Piece] = [[]]
-        _walk(paragraph, pieces, fields, left)
-        yield from pieces
-
-
-def _walk(element: etree._Element, pieces: list[Piece], fields: list[_Field], left: collections.Counter[str]) -> None:
-    for child in element:
-        if child.tag == f"{_W}r":
-            _run(child, pieces, fields, left)
-        elif child.tag in _ISLANDS:
-            pieces.append([])
-            if child.tag == _FIELD:  # a simple field: its code in an attribute, its result the runs inside
-                fields.append(_Field([child.get(f"{_W}instr", "")], result=True))
-                _walk(child, pieces, fields, left)
-                left["field_results"] += fields.pop().left
-            else:
-                _walk(child, pieces, fields, left)
-            pieces.append([])
-        elif child.tag in _THROUGH:
-            _walk(child, pieces, fields, left)
-
-
-def _run(run: etree._Element, pieces: list[Piece], fields: list[_Field], left: collections.Counter[str]) -> None:
-    for child in run:
-        if child.tag == _FIELD_CHAR:
-            kind = child.get(f"{_W}fldCharType")
-            if kind == "begin":
-                fields.append(_Field())
-            elif kind == "separate" and fields:
-                fields[-1].result = True
-            elif kind == "end" and fields:
-                left["field_results"] += fields.pop().left
-            pieces.append([])
-        elif child.tag == _INSTRUCTION and fields and not fields[-1].result:
-            fields[-1].code.append(child.text or "")
-        elif not all(f.translated for f in fields):  # a field's code, or a result that is kept
-            if child.tag == _TEXT and all(f.result for f in fields) and _LETTER.search(child.text or ""):
-                next(f for f in reversed(fields) if not f.translated).left = True
-        elif child.tag == _TEXT or child.tag in _HYPHENS:
-            pieces[-1].append(child)
-        elif child.tag in _BREAKS:
-            pieces.append([])
-
-
-def _text(piece: Piece) -> str:
-    return "".join(el.text or "" if el.tag == _TEXT else _HYPHENS[el.tag] for el in piece)
-
-
-def _content(piece: Piece) -> list[int]:
-    """Indices of the piece's w:t elements that hold more than whitespace."""
-    return [i for i, el in enumerate(piece) if el.tag == _TEXT and (el.text or "").strip()]
-
-
-def _write(piece: Piece, english: str) -> None:
-    """The English into the piece's first text, with the whitespace around the piece's text kept; the other
-    texts between its first and last and its hyphens removed."""
-    content = _content(piece)
-    first, last = piece[content[0]], piece[content[-1]]
-    before, after = first.text or "", last.text or ""
-    lead, trail = before[: len(before) - len(before.lstrip())], after[len(after.rstrip()) :]
-    for index, el in enumerate(piece):
-        if el is not first and (el.tag != _TEXT or content[0] < index <= content[-1]):
-            el.getparent().remove(el)
-    first.text = lead + Replacements().clean("target", english) + trail  # whatever the model wrote, XML holds it
-    first.set(_XML_SPACE, "preserve")
