@@ -10,6 +10,7 @@ import pytest
 from translator.errors import InputError
 from translator.files import parse, translate_file
 from translator.files.srt import LINE, MAX_SPAN
+from translator.pipeline import Translator
 
 
 def shout(texts: list[str]) -> list[str]:
@@ -133,7 +134,7 @@ def test_each_speaker_of_a_dialogue_cue_is_a_sentence_of_its_own_and_keeps_its_d
     ]
 
 
-def test_tags_around_a_whole_cue_come_back_and_tags_inside_one_are_dropped() -> None:
+def test_tags_around_a_whole_cue_come_back_and_tags_inside_one_around_the_aligned_words() -> None:
     data = (
         b"1\n00:00:01,000 --> 00:00:02,000\n<i>Di luar</i>\n<i>hujan.</i>\n\n"
         b'2\n00:00:02,000 --> 00:00:03,000\n{\\an8}<font color="#ff0">Atas.</font>\n\n'
@@ -144,7 +145,7 @@ def test_tags_around_a_whole_cue_come_back_and_tags_inside_one_are_dropped() -> 
     assert [cue[2:] for cue in cues(translate_file("a.srt", data, shout))] == [
         ["<i>DI LUAR HUJAN.</i>"],
         ['{\\an8}<font color="#ff0">ATAS.</font>'],
-        ["DIA BENAR-BENAR DATANG."],
+        ["DIA <b>BENAR-BENAR</b> DATANG."],
     ]
 
 
@@ -185,3 +186,29 @@ def test_an_empty_file_has_no_cues() -> None:
 def test_malformed_cues_are_refused_naming_the_cue(data: bytes, message: str) -> None:
     with pytest.raises(InputError, match=re.escape(message)):
         parse("a.srt", data)
+
+
+STYLED = (
+    "1\n00:00:01,000 --> 00:00:03,000\nKarena lapar, saya pesan <i>indomie</i>.\n\n"
+    "2\n00:00:03,000 --> 00:00:05,000\n{\\an8}Saya ingin beli <b>20</b> tiket untuk laga\n"
+    '<font color="#ffff00">persebaya</font> vs <u>arema</u> besok.\n\n'
+    "3\n00:00:05,000 --> 00:00:06,000\nKarena lapar, saya {\\i1}pesan <i>indomie.\n"  # an end tag left out
+)
+
+
+def test_tags_inside_a_cue_stay_around_the_aligned_words(tiny: Translator) -> None:
+    parsed = parse("a.srt", STYLED.encode())
+    assert parsed.texts == [  # the model reads no tags
+        "Karena lapar, saya pesan indomie.",
+        "Saya ingin beli 20 tiket untuk laga persebaya vs arema besok.",
+        "Karena lapar, saya pesan indomie.",
+    ]
+    out = [cue[2:] for cue in cues(translate_file("a.srt", STYLED.encode(), tiny.translate))]
+    assert out[0] == ["Because I was hungry, I ordered <i>Indomie</i>"]
+    assert out[1] == [
+        "{\\an8}I'd like to buy <b>20</b> tickets for",
+        '<font color="#ffff00">Persebaya</font> vs <u>Arema</u> showdown tomorrow',
+    ]
+    assert out[2] == ["Because I was hungry, I {\\i1}ordered <i>Indomie"]  # left out as in the source
+    plain = [re.sub(r"<[^>]*>|\{[^}]*\}", "", " ".join(lines)) for lines in out]
+    assert plain == [tiny.translate([text])[0] for text in parsed.texts]  # tags never change the words

@@ -12,20 +12,23 @@ Hand-written: the srt and pysrt libraries re-serialise the timing lines they par
   English comes back on a line of its own after the source's dash ("- ", "-" or "– ", as written). A line
   without a dash goes on with the speaker before it.
 - Tags (<i> <b> <u> <s> <font …>, and {\\an8}-style positions): those around a whole cue, also when repeated on
-  each of its lines, come back around its English; tags around part of a cue are dropped, since the English
-  words do not map onto the Indonesian ones. The texts handed out are plain.
+  each of its lines, come back around its English; tags around part of a cue come back around the English
+  words aligned with the words they enclosed (translator/inline.py, on the cue's share of its sentence's
+  English), a position code at its aligned point; an end tag the cue leaves out stays left out. The texts
+  handed out are plain.
 - A byte-order mark and CRLF line ends are kept; cues come back separated by one blank line, also where the
   source left it out (a number line followed by a timing line starts a cue).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from translator import utf8
+from translator import inline, utf8
 from translator.errors import InputError
 from translator.files import Options, Parsed, encode
 
@@ -48,7 +51,8 @@ _PUNCTUATED = tuple(".,!?;:…")
 @dataclass(frozen=True)
 class Cue:
     head: str  # the number and timing lines, as they were
-    texts: tuple[str, ...]  # plain, each on one line: the cue's text, or a dialogue cue's speakers; () for none
+    # the cue's text, or a dialogue cue's speakers, each with the tags inside it; () for none
+    tagged: tuple[inline.Tagged, ...]
     dashes: tuple[str, ...] = ()  # a dialogue cue's: each speaker's dash as written ("" for a first without)
     prefix: str = ""  # tags around the whole cue
     suffix: str = ""
@@ -57,15 +61,32 @@ class Cue:
     def dialogue(self) -> bool:
         return bool(self.dashes)
 
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """What the model reads of each: plain, on one line."""
+        return tuple(" ".join(tagged.text.split()) for tagged in self.tagged)
+
     def render(self, english: Sequence[str]) -> str:
         if not any(english):
             return self.head
         if self.dialogue:
-            lines = [f"{dash}{text}" for dash, text in zip(self.dashes, english, strict=True)]
+            lines = [
+                f"{dash}{_tags(t, text, False)}"
+                for dash, t, text in zip(self.dashes, self.tagged, english, strict=True)
+            ]
         else:
-            lines = _lines(english[0])
+            lines = [_tags(self.tagged[0], english[0], True)]
         text = "\n".join(lines)
         return f"{self.head}\n{self.prefix}{text}{self.suffix}"
+
+
+def _tags(tagged: inline.Tagged, english: str, wrap: bool) -> str:
+    """`english` with the tags of `tagged` placed on it; on two balanced lines where it is long and `wrap`."""
+    placed = inline.place(tagged, english) if tagged.tags else None
+    text = placed.text if placed is not None else english
+    if wrap and (cut := _cut(text)) is not None:
+        text = f"{text[:cut]}\n{text[cut + 1 :]}"  # the same length: the tags' places stand
+    return dataclasses.replace(placed, text=text).render() if placed is not None else text
 
 
 def parse(data: bytes, options: Options) -> Parsed:
@@ -117,17 +138,39 @@ def _cue(start: int, block: list[str]) -> Cue:
     rest = raw[len(prefix) :]
     suffix = _SUFFIX.search(rest).group()  # type: ignore[union-attr]
     core = rest[: len(rest) - len(suffix)].replace(f"{suffix.strip()}\n{prefix.strip()}", "\n")
-    if _TAG.search(core):  # tags inside the cue: all dropped
-        core, prefix, suffix = _TAG.sub("", raw), "", ""
     lines = [line.strip() for line in core.split("\n") if line.strip()]
     starts = [i for i, line in enumerate(lines) if _DASH.match(line)]
     if not starts:  # no speaker's dash
-        return Cue(head, (" ".join(" ".join(lines).split()),) if lines else (), (), prefix.strip(), suffix.strip())
+        return Cue(head, (_tagged(" ".join(lines)),) if lines else (), (), prefix.strip(), suffix.strip())
     bounds = [0, *(i for i in starts if i), len(lines)]
     turns = [lines[a:b] for a, b in pairwise(bounds)]
     dashes = tuple(m.group() if (m := _DASH.match(turn[0])) else "" for turn in turns)
-    texts = tuple(" ".join(" ".join(turn)[len(dash) :].split()) for turn, dash in zip(turns, dashes, strict=True))
-    return Cue(head, texts, dashes, prefix.strip(), suffix.strip())
+    tagged = tuple(_tagged(" ".join(turn)[len(dash) :]) for turn, dash in zip(turns, dashes, strict=True))
+    return Cue(head, tagged, dashes, prefix.strip(), suffix.strip())
+
+
+def _tagged(text: str) -> inline.Tagged:
+    """A cue's (or a speaker's) text with its tags held aside: an end tag closes the innermost open tag of its
+    name (one without is kept as a point of its own), a position code is a point."""
+    builder, opened = inline.Builder(), list[tuple[str, int]]()  # the open tags' names and indices
+    at = 0
+    for match in _TAG.finditer(text):
+        builder.text(text[at : match.start()])
+        at, markup = match.end(), match.group()
+        name = re.match(r"</?\s*(\w*)", markup)
+        if markup.startswith("{") or name is None:
+            builder.atom(markup)
+        elif markup.startswith("</"):
+            found = [k for k, (open_name, _) in enumerate(opened) if open_name == name.group(1).lower()]
+            if found:
+                builder.close(opened[found[-1]][1], markup)
+                del opened[found[-1] :]
+            else:
+                builder.atom(markup)
+        else:
+            opened.append((name.group(1).lower(), builder.open(markup)))
+    builder.text(text[at:])
+    return builder.build()
 
 
 def _spans(cues: list[Cue]) -> list[list[tuple[int, int]]]:
@@ -171,10 +214,9 @@ def _share(english: str, weights: list[int]) -> list[str]:
     return [" ".join(words[a:b]) for a, b in pairwise(cuts)]
 
 
-def _lines(text: str) -> list[str]:
-    """A cue's English on one line, or two balanced ones."""
+def _cut(text: str) -> int | None:
+    """Where a cue's English goes on a second line (the space nearest its middle), or None: one line will do."""
     if len(text) <= LINE or " " not in text:
-        return [text]
+        return None
     middle = len(text) / 2
-    cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
-    return [text[:cut], text[cut + 1 :]]
+    return min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
