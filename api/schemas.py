@@ -14,9 +14,17 @@ class Options(BaseModel):
     )
 
 
+TextFormat = Literal["text", "html", "xml"]
+FORMAT_DESCRIPTION = (
+    "text (the default), or html or xml: markup kept byte for byte, each sentence translated whole with its "
+    "inline tags placed back on the English (docs/markup.md)"
+)
+
+
 class TranslateRequest(BaseModel):
     texts: list[str] = Field(description="Indonesian texts; each may be a whole article with paragraph breaks")
     options: Options = Field(default_factory=Options, description="decoding options for this request")
+    format: TextFormat = Field("text", description=FORMAT_DESCRIPTION)
 
 
 class Provenance(BaseModel):
@@ -31,6 +39,9 @@ class Provenance(BaseModel):
 class TranslateResponse(BaseModel):
     translations: list[str] = Field(description="one English text per input text, in the same order")
     provenance: Provenance = Field(description="what produced the translations")
+    flags: dict[str, int] | None = Field(
+        None, description="html and xml only: how many sentences carry each flag (markup_moved among them)"
+    )
 
 
 class DocumentIn(BaseModel):

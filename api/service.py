@@ -10,8 +10,8 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import anyio
 from fastapi.responses import StreamingResponse
@@ -19,11 +19,12 @@ from starlette.types import Receive, Scope, Send
 
 from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, QueueFull, Ticket
 from api.errors import ApiError, shut_down
-from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup
+from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup, quality
 from translator.plan import Plan, assemble, document, fill, plan
 from translator.settings import Settings
 
 SLICE_CHARS = 16_000  # a document job's sentences go to the batcher this many characters (~4,000 tokens) at a time
+T = TypeVar("T")
 NDJSON_TYPE = "application/x-ndjson; charset=utf-8"
 JOB_DEADLINE_S = 24 * 3600.0  # a slice of a job is never given up for being slow: the job's TTL ends it
 
@@ -64,12 +65,16 @@ class Service:
 
     async def translate_whole(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
         """Each text translated as one sentence, not segmented (DeepL's split_sentences=0); blank ones as they are."""
-        todo = [i for i, text in enumerate(texts) if text.strip()]
-        results = list(texts)
+        return [t.target for t in await self.translate_sentences(texts, decode)]
+
+    async def translate_sentences(self, sentences: Sequence[str], decode: DecodeOptions) -> list[Translation]:
+        """Each text translated as one sentence, with its flags; blank ones as they are."""
+        todo = [i for i, text in enumerate(sentences) if text.strip()]
+        results = [Translation(text, origin="copied") for text in sentences]
         if todo:
-            done = await self.batcher.translate([texts[i] for i in todo], decode, self.settings.request_timeout_s)
+            done = await self.batcher.translate([sentences[i] for i in todo], decode, self.settings.request_timeout_s)
             for i, translation in zip(todo, done, strict=True):
-                results[i] = translation.target
+                results[i] = translation
         return results
 
     async def translate_documents(
@@ -79,26 +84,46 @@ class Service:
         translations = await self.batcher.translate(planned.sources, decode, self.settings.request_timeout_s)
         return assemble(planned, translations, self.translator.provenance(decode))
 
-    async def translate_in_turns(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
-        """Texts of any length (a document job's) translated as translate_texts translates them, sent to the
-        batcher a slice of sentences at a time: no request limit applies, other requests take turns between
-        slices, and a full queue is waited out rather than failed."""
+    async def translate_in_turns(self, texts: Sequence[str], decode: DecodeOptions, whole: bool = False) -> list[str]:
+        """Texts of any length (a document job's) translated as translate_texts translates them (with `whole`:
+        each as one sentence, as translate_sentences does), sent to the batcher a slice of sentences at a time:
+        no request limit applies, other requests take turns between slices, and a full queue is waited out
+        rather than failed."""
+        if whole:
+            return [t.target for t in await self._in_turns(texts, decode)]
         planned = await _plan([(str(i), text) for i, text in enumerate(texts)])
-        sources = planned.sources
+        translations = await self._in_turns(planned.sources, decode)
+        return [doc.translation for doc in assemble(planned, translations, self.translator.provenance(decode))]
+
+    async def _in_turns(self, sources: Sequence[str], decode: DecodeOptions) -> list[Translation]:
         translations: list[Translation] = []
         for start, end in _slices(sources, SLICE_CHARS):
             while True:
                 try:
-                    translations += await self.batcher.translate(sources[start:end], decode, JOB_DEADLINE_S)
+                    translations += await self.batcher.translate(list(sources[start:end]), decode, JOB_DEADLINE_S)
                     break
                 except QueueFull as full:
                     await anyio.sleep(full.retry_after_s)
-        return [doc.translation for doc in assemble(planned, translations, self.translator.provenance(decode))]
+        return translations
+
+    async def translate_markup(
+        self, texts: Sequence[str], options: markup.Options, decode: DecodeOptions
+    ) -> tuple[list[str], dict[str, int]]:
+        """HTML or XML fragments in English (translator/markup.py): each sentence translated whole, its inline
+        tags placed back, the markup kept byte for byte; and how many sentences carry each flag (markup_moved
+        where a tag's place is a guess)."""
+        fragments = await _off_loop(sum(map(len, texts)), markup.parse_all, texts, options)
+        translations = await self.translate_sentences(fragments.sources(), decode)
+        rendered = fragments.render([t.target for t in translations])
+        moved = [m for r in rendered for m in r.moved]
+        flags = [t.flags + ((quality.MARKUP_MOVED,) if m else ()) for t, m in zip(translations, moved, strict=True)]
+        return [r.text for r in rendered], quality.summary(flags)
 
     async def translate_file(self, filename: str, data: bytes) -> bytes:
-        """A file translated into the same format (translator/files): text nodes only where it has markup."""
+        """A file translated into the same format (translator/files): sentence by sentence, whole, where it has
+        markup or its texts are sentences already."""
         parsed = await anyio.to_thread.run_sync(files.parse, filename, data, self.settings.file_options())
-        english = await self.translate_in_turns(parsed.sources(), self.decode(None))
+        english = await self.translate_in_turns(parsed.sources(), self.decode(None), whole=parsed.by_sentence)
         return await anyio.to_thread.run_sync(parsed.build, english)
 
     async def start_stream(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> NDJSONResponse:
@@ -177,17 +202,6 @@ class NDJSONResponse(StreamingResponse):
         await self.stream_response(send)
 
 
-async def translate_markup(
-    texts: Sequence[str],
-    translate: Callable[[list[str]], Awaitable[list[str]]],
-    untranslated: Iterable[str] = markup.RAW_TAGS,
-) -> list[str]:
-    """HTML or XML fragments with their text nodes translated by `translate` (all in one call) and their
-    markup kept byte for byte; the contents of `untranslated` elements are kept too."""
-    fragments = markup.parse_all(texts, untranslated)
-    return fragments.render(await translate(fragments.sources()))
-
-
 def _slices(sentences: Sequence[str], chars: int) -> Iterator[tuple[int, int]]:
     """[start, end) ranges of `sentences` of about `chars` characters each (one sentence at least)."""
     start, size = 0, 0
@@ -203,9 +217,14 @@ def _slices(sentences: Sequence[str], chars: int) -> Iterator[tuple[int, int]]:
 async def _plan(documents: Sequence[tuple[str, str]]) -> Plan:
     """The documents planned: on the event loop when short, else in a thread (segmenting 100,000 characters
     would hold every other request for tens of milliseconds)."""
-    if sum(len(text) for _, text in documents) <= INLINE_CHARS:
-        return plan(documents)
-    return await anyio.to_thread.run_sync(plan, documents)
+    return await _off_loop(sum(len(text) for _, text in documents), plan, documents)
+
+
+async def _off_loop(chars: int, work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` on the event loop for up to INLINE_CHARS characters of input, else in a thread."""
+    if chars <= INLINE_CHARS:
+        return work(*args)
+    return await anyio.to_thread.run_sync(work, *args)
 
 
 def ndjson_line(record: dict[str, Any]) -> str:

@@ -305,7 +305,11 @@ def _translate_file(args: argparse.Namespace) -> None:
         raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     try:  # the model is loaded only once the file has been read right
         parsed = files.parse(args.file.name, data, args.settings.file_options())
-        english = parsed.build(Translator.from_config(_config(args)).translate(parsed.sources()))
+        translator = Translator.from_config(_config(args))
+        if parsed.by_sentence:
+            english = parsed.build([s.target for s in translator.translate_sentences(parsed.sources())])
+        else:
+            english = parsed.build(translator.translate(parsed.sources()))
     except InputError as exc:
         raise InputError(f"{args.file}: {exc}") from None
     durable.replace(out, lambda sink: sink.write(english))

@@ -190,6 +190,7 @@ class Held:
             prev = b
         gaps.append(length)
         parts.append(text[prev:])
+        length += len(text) - prev
         starts = [a for a, _ in self.spans]
         aligners: dict[int, _Aligner] = {}
         moved = [False] * len(self.spans)

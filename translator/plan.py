@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from translator import markdown
+from translator import markdown, quality
 from translator.errors import InputError
 from translator.segment import segment
 from translator.types import AlignedDocument, Paragraph, Provenance, Translation
@@ -64,22 +64,16 @@ def assemble(plan: Plan, translations: Sequence[Translation], provenance: Proven
 
 def fill(paragraph: Paragraph, translations: Iterator[Translation]) -> Paragraph:
     """`paragraph` with each sentence's translation, taken in order from `translations`, its inline Markdown
-    put back."""
-    pairs = [(s, next(translations)) for s in paragraph.sentences]
-    return replace(
-        paragraph,
-        sentences=tuple(
-            replace(
-                s,
-                target=markdown.restore(s.source, t.target),
-                flags=t.flags,
-                origin=t.origin,
-                confidence=t.confidence,
-                terms=t.terms,
-            )
-            for s, t in pairs
-        ),
-    )
+    put back (flagged `markup_moved` where its place is a guess)."""
+    sentences = []
+    for s in paragraph.sentences:
+        t = next(translations)
+        target, moved = markdown.restore(s.source, t.target)
+        flags = (*t.flags, quality.MARKUP_MOVED) if moved else t.flags
+        sentences.append(
+            replace(s, target=target, flags=flags, origin=t.origin, confidence=t.confidence, terms=t.terms)
+        )
+    return replace(paragraph, sentences=tuple(sentences))
 
 
 def document(doc_id: str, paragraphs: Sequence[Paragraph], provenance: Provenance) -> AlignedDocument:

@@ -24,14 +24,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from starlette.datastructures import UploadFile
 
-from api import jobs
+from api import jobs, tagging
 from api.auth import admit
 from api.deps import AccountDep, JobsDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
 from api.errors import ApiError, Dialect
 from api.inputs import CheckedRoute
 from api.schemas import libre_body
-from api.service import translate_markup
-from translator import files, markup
+from translator import files
 from translator.language import detect
 
 TARGETS = frozenset({"EN", "EN-US", "EN-GB"})
@@ -155,10 +154,10 @@ class DeepLTranslateRequest(BaseModel):
     )
     preserve_formatting: bool = Field(False, description="accepted; the English is never re-punctuated")
     tag_handling: Literal["html", "xml"] | None = Field(None, description="markup kept byte for byte, text translated")
-    ignore_tags: list[str] = Field([], description="elements whose contents are kept untranslated")
-    non_splitting_tags: list[str] = Field([], description="accepted; every tag splits the text")
-    splitting_tags: list[str] = Field([], description="accepted; every tag splits the text")
-    outline_detection: bool = Field(True, description="accepted")
+    ignore_tags: list[str] = Field([], description="elements kept with their content, untranslated")
+    non_splitting_tags: list[str] = Field([], description="elements that stay inside a sentence")
+    splitting_tags: list[str] = Field([], description="elements that end a sentence's text")
+    outline_detection: bool = Field(True, description="false: only splitting_tags end a sentence's text")
     formality: Literal["default", "prefer_more", "prefer_less", "more", "less"] = Field(
         "default", description="default or prefer_*; English has no formality, so more and less are a 400"
     )
@@ -267,8 +266,11 @@ async def _params(request: Request) -> DeepLTranslateRequest:
     openapi_extra=libre_body(DeepLTranslateRequest),
     responses={200: {"model": DeepLTranslateResponse}, **ERRORS},
 )
-async def translate(request: Request, service: ServiceDep, usage: UsageDep, account: AccountDep) -> dict[str, Any]:
-    """Each text is translated as /v1/translate translates it (with split_sentences=0, as one sentence)."""
+async def translate(
+    request: Request, response: Response, service: ServiceDep, usage: UsageDep, account: AccountDep
+) -> dict[str, Any]:
+    """Each text is translated as /v1/translate translates it (with split_sentences=0, as one sentence); with
+    tag handling, each sentence whole with its inline tags placed back (docs/markup.md)."""
     params = await _params(request)
     source = _check_options(params.target_lang, params.source_lang, params.formality, params.glossary_id)
     if not params.text:
@@ -281,9 +283,18 @@ async def translate(request: Request, service: ServiceDep, usage: UsageDep, acco
             return await service.translate_whole(texts, decode)
         return await service.translate_texts(texts, decode)
 
+    options = tagging.deepl(
+        params.tag_handling,
+        params.ignore_tags,
+        params.splitting_tags,
+        params.non_splitting_tags,
+        params.outline_detection,
+        params.split_sentences,
+    )
     with usage.spending(account, sum(len(text) for text in params.text)):
-        if params.tag_handling or params.ignore_tags:
-            results = await translate_markup(params.text, english, markup.RAW_TAGS | set(params.ignore_tags))
+        if options is not None:
+            results, flags = await service.translate_markup(params.text, options, decode)
+            tagging.count_moved(response, flags)
         else:
             results = await english(params.text)
     translations = [

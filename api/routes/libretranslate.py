@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from api import jobs
+from api import jobs, tagging
 from api.auth import require_key
 from api.deps import AccountDep, JobsDep, KeysDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
 from api.errors import ApiError, Dialect
@@ -32,7 +32,7 @@ from api.schemas import (
     LibreTranslateResponse,
     libre_body,
 )
-from api.service import OverLimit, translate_markup
+from api.service import OverLimit
 from translator import files
 from translator.language import detect as detect_language
 
@@ -113,7 +113,9 @@ def _confidence(text: str) -> dict[str, Any]:
     openapi_extra=libre_body(LibreTranslateRequest),
     responses={200: {"model": LibreTranslateResponse}, **LIBRE_ERRORS},
 )
-async def translate(request: Request, service: ServiceDep, usage: UsageDep, account: AccountDep) -> dict[str, Any]:
+async def translate(
+    request: Request, response: Response, service: ServiceDep, usage: UsageDep, account: AccountDep
+) -> dict[str, Any]:
     params = await _params(request, LibreTranslateRequest)
     source, text_format = params.source, params.format
     if source not in ("id", "auto"):
@@ -131,16 +133,17 @@ async def translate(request: Request, service: ServiceDep, usage: UsageDep, acco
     results = list(texts)
     sources = [texts[i] for i in todo]
     with usage.spending(account, sum(len(text) for text in sources)):
-        if text_format == "html":
-            english = await translate_markup(sources, lambda nodes: service.translate_texts(nodes, decode))
+        if (options := tagging.of_format(text_format)) is not None:
+            english, flags = await service.translate_markup(sources, options, decode)
+            tagging.count_moved(response, flags)
         else:
             english = await service.translate_texts(sources, decode)
     for i, target in zip(todo, english, strict=True):
         results[i] = target
-    response: dict[str, Any] = {"translatedText": results if batch else results[0]}
+    answer: dict[str, Any] = {"translatedText": results if batch else results[0]}
     if detected:
-        response["detectedLanguage"] = detected if batch else detected[0]
-    return response
+        answer["detectedLanguage"] = detected if batch else detected[0]
+    return answer
 
 
 @router.get("/languages", summary="Languages (LibreTranslate API)", responses=LANGUAGES_RESPONSES)

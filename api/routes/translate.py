@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from api import tagging
 from api.auth import require_key
 from api.deps import AccountDep, ServiceDep, UsageDep
 from api.inputs import CheckedRoute
@@ -12,14 +13,25 @@ from api.schemas import ERROR_RESPONSES, Provenance, TranslateRequest, Translate
 router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], route_class=CheckedRoute)
 
 
-@router.post("/v1/translate", response_model=TranslateResponse, summary="Translate texts", responses=ERROR_RESPONSES)
+@router.post(
+    "/v1/translate",
+    response_model=TranslateResponse,
+    response_model_exclude_none=True,
+    summary="Translate texts",
+    responses=ERROR_RESPONSES,
+)
 async def translate(
     body: TranslateRequest, service: ServiceDep, usage: UsageDep, account: AccountDep
 ) -> TranslateResponse:
-    """Each text may be a whole article; its paragraph breaks are kept. Empty texts translate to empty texts."""
+    """Each text may be a whole article; its paragraph breaks are kept. Empty texts translate to empty texts.
+    With format html or xml, each text is markup: its sentences translated whole, inline tags placed back."""
     service.check(body.texts)
     decode = service.decode(body.options.beam_size)
+    flags = None
     with usage.spending(account, sum(len(text) for text in body.texts)):
-        translations = await service.translate_texts(body.texts, decode)
+        if (options := tagging.of_format(body.format)) is not None:
+            translations, flags = await service.translate_markup(body.texts, options, decode)
+        else:
+            translations = await service.translate_texts(body.texts, decode)
     provenance = Provenance(**service.translator.provenance(decode).to_dict())
-    return TranslateResponse(translations=translations, provenance=provenance)
+    return TranslateResponse(translations=translations, provenance=provenance, flags=flags)

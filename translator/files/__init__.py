@@ -64,15 +64,22 @@ class Parsed:
     """What to translate in a file, and how to make the translated file from the English."""
 
     texts: list[str]  # in order; "" and whitespace-only texts are translated as themselves
-    markup: bool  # True: each text is an HTML/XML fragment whose text nodes are translated, markup kept
+    markup: bool  # True: each text is an HTML/XML fragment, its sentences translated whole, its markup kept
     rebuild: Rebuild  # the English of each text, same order -> the translated file's bytes
     media_type: str  # of the output
     # what the file holds that a reader sees and that is left as it was, by kind (docs/documents.md lists the
     # kinds): a count each, said in the job's status and by translate-file, never left silently
     untranslated: Mapping[str, int] = field(default_factory=dict)
+    whole: bool = False  # each text is one sentence (a .docx paragraph's, cut around its inline tags)
+
+    @property
+    def by_sentence(self) -> bool:
+        """Whether each of `sources()` is translated as one sentence, not segmented again."""
+        return self.markup or self.whole
 
     def sources(self) -> list[str]:
-        """What the model translates: the plain texts, or every text node of the markup fragments, in order."""
+        """What the model translates: the plain texts, or every sentence of the markup fragments, in order, each
+        to be translated as one sentence (translator/markup.py; its inline tags held aside)."""
         if not self.markup:
             return list(self.texts)
         return markup.parse_all(self.texts).sources()
@@ -81,7 +88,7 @@ class Parsed:
         """The translated file from the English of each of `sources()`, in order."""
         if not self.markup:
             return self.rebuild(english)
-        return self.rebuild(markup.parse_all(self.texts).render(english))
+        return self.rebuild([r.text for r in markup.parse_all(self.texts).render(english)])
 
     @functools.cached_property
     def characters(self) -> int:
@@ -101,12 +108,15 @@ def translate_file(
     filename: str,
     data: bytes,
     translate: Callable[[list[str]], list[str]],
+    sentences: Callable[[list[str]], list[str]] | None = None,
     options: Options = Options(),
 ) -> bytes:
     """The file translated by `translate` (N texts in, N English out; the service does the same with its
-    batcher)."""
+    batcher), and, when given, by `sentences` (each text translated as one sentence) where its texts are
+    sentences (markup's, a .docx's)."""
     parsed = parse(filename, data, options)
-    return parsed.build(translate(parsed.sources()))
+    whole = sentences if parsed.by_sentence and sentences is not None else translate
+    return parsed.build(whole(parsed.sources()))
 
 
 def encode(text: str, bom: bytes, crlf: bool) -> bytes:

@@ -100,7 +100,7 @@ def parse(data: bytes, options: Options) -> Parsed:
     document, reading = _open(data, options)
     _save(document)  # a package python-docx cannot write back is refused now, not once it is translated
     texts = [sentence for block in reading.blocks for sentence in block.sentences]
-    return Parsed(texts, False, rebuild, MEDIA_TYPE, dict(sorted(reading.left.items())))
+    return Parsed(texts, False, rebuild, MEDIA_TYPE, dict(sorted(reading.left.items())), whole=True)
 
 
 @dataclass
