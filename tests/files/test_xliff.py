@@ -12,6 +12,7 @@ from tests.conftest import SHARED_DATA, needs_shared_data
 from translator import markup
 from translator.errors import InputError
 from translator.files import parse, translate_file
+from translator.pipeline import Translator
 
 X = "{urn:oasis:names:tc:xliff:document:2.0}"
 XLIFF = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -230,3 +231,32 @@ def test_a_unit_with_machine_targets_says_so_in_a_note_and_the_result_counts_wha
 def test_the_states_file_stays_valid_xliff_2() -> None:
     schema = etree.XMLSchema(etree.parse(str(SHARED_DATA / "schemas" / "xliff-core-2.0.xsd")))
     schema.assertValid(etree.fromstring(translate_file("a.xlf", STATES, shout)))
+
+
+INLINE = b"""<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="id">
+  <file id="f1"><unit id="u1">
+    <segment id="s1"><source>Karena lapar, saya pesan <pc id="1">indomie</pc><ph id="2"/>.</source></segment>
+    <segment id="s2">
+      <source>Saya ingin beli <sc id="3"/>20<ec startRef="3"/> tiket untuk laga persebaya vs arema besok.</source>
+    </segment>
+  </unit></file>
+</xliff>
+"""
+
+
+def test_inline_codes_are_placed_on_the_aligned_words_of_the_sentence_translated_whole(tiny: Translator) -> None:
+    sentences = parse("a.xlf", INLINE).sources()
+    assert sentences == [
+        "Karena lapar, saya pesan indomie.",
+        "Saya ingin beli 20 tiket untuk laga persebaya vs arema besok.",
+    ]
+    whole = [t.target for t in tiny.translate_sentences(sentences)]
+    root = etree.fromstring(
+        translate_file("a.xlf", INLINE, tiny.translate, lambda t: [s.target for s in tiny.translate_sentences(t)])
+    )
+    targets = [inner(target) for target in root.iter(f"{X}target")]
+    assert targets == [
+        'Because I was hungry, I ordered <pc id="1">Indomie</pc><ph id="2"/>',
+        'I\'d like to buy <sc id="3"/>20<ec startRef="3"/> tickets for Persebaya vs Arema showdown tomorrow',
+    ]
+    assert [re.sub(r"<[^>]*>", "", t) for t in targets] == whole  # the codes never change the words

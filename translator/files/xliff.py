@@ -1,6 +1,8 @@
 """XLIFF 2.0 (.xlf, .xliff): each segment's <target> is filled with the English of its <source>, inline
-elements (<ph/>, <pc>, <mrk>, <sc/>, <ec/>…) kept: the texts are the inner XML of the sources, translated as
-markup. A missing <target> is made right after its <source>.
+codes (<ph/>, <pc>, <mrk>, <sc/>, <ec/>…) kept: the texts are the inner XML of the sources, translated as
+markup (translator/markup.py): each sentence whole, its codes placed back on the aligned English words by
+translator/inline.py, an <mrk translate="no"> kept as it is. A missing <target> is made right after its
+<source>.
 
 What a person wrote is never passed off as the machine's, nor the machine's as reviewed:
 - a segment in state `reviewed` or `final` with a target keeps it (a reviewed translation: the segment's
@@ -9,8 +11,7 @@ What a person wrote is never passed off as the machine's, nor the machine's as r
   subState="translator:machine" (XLIFF's own place for a tool's finer state), with a note on its unit saying
   it is a machine translation, not reviewed;
 - a segment under translate="no" (on its unit, group or file) keeps an existing target, and gets its source
-  as target where it has none; an inline <mrk translate="no"> is translated like its surroundings (the markup
-  path leaves elements out by name only).
+  as target where it has none.
 The result counts what was left: `translate_no` segments and `reviewed_kept` targets.
 <xliff> gets trgLang="en" when it has none; everything else is kept as lxml reads and writes it (comments,
 other namespaces, modules), re-serialised as UTF-8. XLIFF 1.x, other XML, DTDs and entities are refused.
