@@ -52,7 +52,7 @@ NUMBER_FIELDS = {
     "AUTONUMLGL", "AUTONUMOUT", "NUMWORDS", "NUMCHARS", "FILESIZE", "REVNUM", "EDITTIME",
 }  # fmt: skip
 _LETTER = re.compile(r"[^\W\d_]")
-_REVISION = re.compile(r"\{[^}]*\}rsid\w*$")  # w:rsidR, w:rsidRPr…: which editing session wrote a run
+_REVISION = re.compile(r"\{[^}]*\}rsid")  # w:rsidR, w:rsidRPr…: which editing session wrote a run
 
 
 @dataclass
@@ -267,17 +267,16 @@ def _mergeable(run: etree._Element) -> bool:
     return not any(child.tag in (_FIELD_CHAR, _INSTRUCTION) for child in run)
 
 
-def _formatting(run: etree._Element) -> bytes:
-    """The run's formatting, without which editing session wrote it."""
+def _formatting(run: etree._Element) -> tuple[object, ...]:
+    """The run's formatting, without which editing session wrote it (serialising it is slow: the whole
+    document's namespaces come with it)."""
     properties = run.find(f"{_W}rPr")
     if properties is None:
-        return b""
-    properties = copy.deepcopy(properties)
-    for element in properties.iter():
-        for name in [name for name in element.attrib if _REVISION.match(name)]:
-            del element.attrib[name]
-    canonical: bytes = etree.tostring(properties, method="c14n")
-    return canonical
+        return ()
+    return tuple(
+        (el.tag, (el.text or "").strip(), sorted((k, v) for k, v in el.attrib.items() if not _REVISION.match(k)))
+        for el in properties.iter()
+    )
 
 
 class _Writer:
