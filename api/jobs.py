@@ -15,11 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import secrets
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -34,6 +35,7 @@ from translator import durable, files
 from translator.errors import ConfigError
 from translator.glossary import Glossary
 from translator.glossary.parse import parse, to_tsv
+from translator.settings import Settings
 from translator.store import Database, StoreError, layout, open_sqlite
 
 log = logging.getLogger(__name__)
@@ -96,13 +98,18 @@ class Jobs:
         file: tuple[str, str, bytes],
         characters: int,
         once: bool,
+        untranslated: Mapping[str, int] | None = None,
         glossary: Glossary | None = None,
     ) -> Job:
-        """A queued job for `file` (its name, its result's media type, its bytes), to be translated with
-        `glossary` as it is now; the files are written, in a thread, before the row says the job exists."""
+        """A queued job for `file` (its name, its result's media type, its bytes), with what its translation
+        leaves untranslated, by kind (translator/files), to be translated with `glossary` as it is now; the files
+        are written, in a thread, before the row says the job exists."""
         filename, media_type, data = file
         job_id, key = secrets.token_hex(16).upper(), secrets.token_hex(32).upper()
         await anyio.to_thread.run_sync(self.files.put, job_id, layout.SOURCE, data)
+        if untranslated:
+            report = json.dumps(dict(untranslated)).encode()
+            await anyio.to_thread.run_sync(self.files.put, job_id, layout.UNTRANSLATED, report)
         if glossary is not None:
             tsv = to_tsv(glossary.entries).encode()
             await anyio.to_thread.run_sync(self.files.put, job_id, layout.GLOSSARY, tsv)
@@ -166,6 +173,14 @@ class Jobs:
         except FileNotFoundError:
             return None
         return Glossary(tuple(parse(tsv.decode())))
+
+    def untranslated(self, job: Job) -> dict[str, int]:
+        """What the job's translation leaves untranslated, by kind; {} for nothing (or once its files are gone)."""
+        try:
+            report: dict[str, int] = json.loads(self.files.get(job.id, layout.UNTRANSLATED))
+        except FileNotFoundError:
+            return {}
+        return report
 
     async def finish(self, job: Job, result: bytes) -> bool:
         """The job done with `result` under `job`'s claim; False, and nothing changed, if the claim is lost
@@ -383,23 +398,24 @@ async def submit(
     usage: Usage,
     account: Account,
     upload: tuple[str, bytes],
-    limit: int,
+    settings: Settings,
     once: bool,
     glossary: Glossary | None = None,
 ) -> tuple[Job, files.Parsed]:
-    """Check an uploaded file (its name and bytes: 400 naming what is wrong with it, 413 over `limit` bytes),
-    count its characters for `account` (its quota checked), and queue it; the runner starts on it at once if
-    free. The job, and the file as read (for a caller that shows its texts)."""
+    """Check an uploaded file (its name and bytes: 400 naming what is wrong with it, 413 over
+    TRANSLATOR_MAX_DOCUMENT_BYTES), count its characters for `account` (its quota checked), and queue it; the
+    runner starts on it at once if free. The job, and the file as read (for a caller that shows its texts)."""
     filename, data = upload
+    limit = settings.max_document_bytes
     if len(data) > limit:
         message = f"the file has {len(data)} bytes, over the limit of {limit} (TRANSLATOR_MAX_DOCUMENT_BYTES)"
         raise ApiError(413, "too_large", message, limit="max_document_bytes")
     name = _safe_name(filename)
     usage.check(account)  # a key whose quota is used up is refused before its file is parsed
-    parsed = await anyio.to_thread.run_sync(files.parse, name, data)
+    parsed = await anyio.to_thread.run_sync(files.parse, name, data, settings.file_options())
     with usage.spending(account, parsed.characters) as month:
         file = (name, parsed.media_type, data)
-        job = await runner.jobs.create(account.id, month, file, parsed.characters, once, glossary)
+        job = await runner.jobs.create(account.id, month, file, parsed.characters, once, parsed.untranslated, glossary)
     runner.wake()
     return job, parsed
 

@@ -153,9 +153,9 @@ class Service:
 
     async def translate_file(self, filename: str, data: bytes, glossary: Glossary | None = None) -> bytes:
         """A file translated into the same format (translator/files): sentence by sentence, whole, where it has
-        markup."""
-        parsed = await anyio.to_thread.run_sync(files.parse, filename, data, self.settings.html_families())
-        english = await self.translate_in_turns(parsed.sources(), self.decode(None), glossary, whole=parsed.markup)
+        markup or its texts are sentences already."""
+        parsed = await anyio.to_thread.run_sync(files.parse, filename, data, self.settings.file_options())
+        english = await self.translate_in_turns(parsed.sources(), self.decode(None), glossary, whole=parsed.by_sentence)
         return await anyio.to_thread.run_sync(parsed.build, english)
 
     async def start_stream(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import json
 import logging
 import re
@@ -21,7 +20,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from translator import durable, progress, segment, utf8
+from translator import durable, files, progress, segment, utf8
 from translator._version import __version__
 from translator.chunks import ChunkTranslation
 from translator.config import BACKENDS, DEVICES, TranslatorConfig
@@ -37,7 +36,17 @@ from translator.writers import SINGLE, WRITERS
 log = logging.getLogger("translator")
 COMMANDS = "translator.commands"  # the entry-point group of the commands other packages add (api: serve)
 # the options that stand for a setting: given, they win over its TRANSLATOR_* variable
-OPTIONS = ("model", "revision", "backend", "device", "beam", "translate_english", "retry_loops", "memory")
+OPTIONS = (
+    "model",
+    "revision",
+    "backend",
+    "device",
+    "beam",
+    "translate_english",
+    "retry_loops",
+    "memory",
+    "document_skip",
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,13 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     file.add_argument("file", type=Path, help="the file; its suffix says its format")
     file.add_argument("--out", type=Path, help="where the English file goes (default: NAME.en.SUFFIX beside it)")
     file.add_argument("--force", action="store_true", help="overwrite the English file if it exists")
+    file.add_argument(
+        "--skip",
+        dest="document_skip",
+        metavar="FAMILIES",
+        help=f"comma-separated, left untranslated and counted: {', '.join(files.FAMILIES)} (default: "
+        "TRANSLATOR_DOCUMENT_SKIP, else none)",
+    )
     _model_options(file)
 
     batch = commands.add_parser("batch", help="translate an archive into a folder, resumably")
@@ -321,7 +337,6 @@ def _translate_file(args: argparse.Namespace) -> None:
     """The file translated into the same format (translator/files), written whole or not at all, never over an
     existing file without --force, and with it over a regular file only (the English is renamed over it: over a
     link or a device, /dev/stdout, it would replace the link or the device node)."""
-    from translator import durable, files
     from translator.pipeline import Translator
 
     out = args.out or args.file.with_name(f"{args.file.stem}.en{args.file.suffix}")
@@ -334,19 +349,20 @@ def _translate_file(args: argparse.Namespace) -> None:
     except OSError as exc:
         raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     try:  # the model is loaded only once the file has been read right
+        parsed = files.parse(args.file.name, data, args.settings.file_options())
         with _reading_reviewed(args.settings) as reviewed:
-            translator = functools.cache(lambda: Translator.from_config(_config(args), reviewed=reviewed))
-            english = files.translate_file(
-                args.file.name,
-                data,
-                lambda t: translator().translate(t),
-                lambda t: [s.target for s in translator().translate_sentences(t)],
-                args.settings.html_families(),
-            )
+            translator = Translator.from_config(_config(args), reviewed=reviewed)
+            if parsed.by_sentence:
+                english = parsed.build([s.target for s in translator.translate_sentences(parsed.sources())])
+            else:
+                english = parsed.build(translator.translate(parsed.sources()))
     except InputError as exc:
         raise InputError(f"{args.file}: {exc}") from None
     durable.replace(out, lambda sink: sink.write(english))
     log.warning("wrote %s", out)
+    if parsed.untranslated:
+        left = ", ".join(f"{kind} {count}" for kind, count in parsed.untranslated.items())
+        log.warning("left untranslated (docs/documents.md says why): %s", left)
 
 
 def _open_memory(settings: Settings) -> TranslationMemory:

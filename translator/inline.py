@@ -44,8 +44,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
-from translator.segment import segment
-
 Known = tuple[tuple[int, int], tuple[int, int]]
 """A span of a sentence's tagless source and the span of its English known to translate it (a glossary term)."""
 
@@ -272,6 +270,8 @@ def hold(tagged: Tagged, split: bool = True) -> Held:
             return Held(tagged, ())
         start = len(text) - len(text.lstrip())
         return Held(tagged, ((start, start + len(stripped)),))
+    from translator.segment import segment  # here: the segmenter imports markdown, which imports this module
+
     flat = _SPACE.sub(" ", text)
     spans = tuple((s.start, s.end) for p in segment(flat) for s in p.sentences)
     return Held(tagged, spans)

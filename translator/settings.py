@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from translator.config import DEFAULT_MODEL, DecodeOptions, TranslatorConfig
 from translator.errors import ConfigError
+from translator.files import FAMILIES, Options
 
 TOKENS_PER_SENTENCE = 32  # a typical sentence in model tokens: converts the old sentence-counted settings
 
@@ -94,11 +95,10 @@ class Settings(BaseSettings):
     document_ttl_h: float = Field(24.0, gt=0, description="a document job and its files are deleted after this")
     max_document_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="bytes in one uploaded document")
     document_workers: int = Field(2, ge=1, le=64, description="documents translated at once")
-    html_attributes: str = Field(
-        "alt,title,description",
-        pattern=r"^\s*(?:(?:alt|title|description)\s*(?:,\s*(?:alt|title|description)\s*)*)?$",
-        description="the attribute texts translated in .html documents, comma-separated: alt, title (any "
-        "element's) and description (<meta name=description>); empty: none (each family left is counted)",
+    document_skip: str = Field(
+        "",
+        description=f"comma-separated families of a document's text left untranslated (each counted in the "
+        f"result): {', '.join(FAMILIES)}; empty: all are translated",
     )
     # articles by link (api/articles.py)
     fetch_urls: bool = Field(False, description="POST /v1/articles and the reader fetch and translate a pasted link")
@@ -123,6 +123,16 @@ class Settings(BaseSettings):
             self.batch_tokens = self.batch_sentences * TOKENS_PER_SENTENCE
         return self
 
+    @field_validator("document_skip")
+    @classmethod
+    def _known_families(cls, value: str) -> str:
+        Options.parse(value)  # ValueError naming an unknown family
+        return value
+
+    def file_options(self) -> Options:
+        """How document files are translated (translator/files)."""
+        return Options.parse(self.document_skip)
+
     @property
     def request_tokens(self) -> int:
         """The per-request token budget: as set, or what a text at the character limit holds at 4 characters
@@ -132,10 +142,6 @@ class Settings(BaseSettings):
     def database(self) -> str | None:
         """TRANSLATOR_DATABASE_URL, or None: the data folder's SQLite files."""
         return self.database_url.get_secret_value() if self.database_url else None
-
-    def html_families(self) -> frozenset[str]:
-        """html_attributes as a set of families (translator/markup.py ATTRIBUTES)."""
-        return frozenset(name.strip() for name in self.html_attributes.split(",") if name.strip())
 
     def translator_config(self) -> TranslatorConfig:
         return TranslatorConfig(

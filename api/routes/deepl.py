@@ -395,6 +395,11 @@ class DocumentStatus(BaseModel):
     status: Literal["queued", "translating", "done", "error", "downloaded"] = Field(description="where it stands")
     billed_characters: int | None = Field(None, description="once done: the characters translated")
     error_message: str | None = Field(None, description="with status error: what went wrong")
+    untranslated: dict[str, int] | None = Field(
+        None,
+        description="once done, where the file holds text left as it was: how much, by kind (docs/documents.md); "
+        "not DeepL's",
+    )
 
 
 UPLOAD_FORM = {
@@ -446,7 +451,7 @@ async def upload_document(
     if output and f".{str(output).lower().lstrip('.')}" != PurePath(filename).suffix.lower():
         raise _bad("Value for 'output_format' not supported: documents come back in their own format.")
     upload_file = (filename, await upload.read())
-    job, _ = await jobs.submit(runner, usage, account, upload_file, settings.max_document_bytes, True, glossary)
+    job, _ = await jobs.submit(runner, usage, account, upload_file, settings, True, glossary)
     return {"document_id": job.id, "document_key": job.key}
 
 
@@ -470,13 +475,15 @@ KeyedJob = Annotated[jobs.Job, Depends(_job)]
     openapi_extra={"requestBody": KEY_BODY},
     responses={200: {"model": DocumentStatus}, **ERRORS},
 )
-async def document_status(job: KeyedJob, runner: RunnerDep, account: AccountDep) -> dict[str, Any]:
+async def document_status(job: KeyedJob, runner: RunnerDep, account: AccountDep, store: JobsDep) -> dict[str, Any]:
     """Waits up to 2 s for a job being translated to finish, so that a small document is done at the
     first poll (DeepL's clients wait 5 s between polls)."""
     job = await runner.wait(job, STATUS_WAIT_S, account.id) or job
     status: dict[str, Any] = {"document_id": job.id, "status": job.status}
     if job.status in (jobs.DONE, jobs.DOWNLOADED):
         status["billed_characters"] = job.characters
+    if job.status == jobs.DONE and (untranslated := store.untranslated(job)):
+        status["untranslated"] = untranslated
     if job.status == jobs.ERROR:
         status["error_message"] = job.error
     return status

@@ -177,6 +177,11 @@ async def detect(request: Request) -> list[dict[str, Any]]:
 
 class TranslatedFile(BaseModel):
     translatedFileUrl: str = Field(description="where the translated file is downloaded, until it expires")
+    untranslated: dict[str, int] | None = Field(
+        None,
+        description="where the file holds text left as it was: how much, by kind (docs/documents.md); "
+        "not LibreTranslate's",
+    )
 
 
 class FrontendSettings(BaseModel):
@@ -210,7 +215,7 @@ FILE_FORM = {
 )
 async def translate_file(
     request: Request, runner: RunnerDep, usage: UsageDep, account: AccountDep, settings: SettingsDep
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """The file is translated as a document job (the same as POST /v2/document), waited for up to the request
     deadline."""
     form = await request.form()
@@ -223,7 +228,7 @@ async def translate_file(
     if target != "en":
         raise _bad(f"{target or 'a missing target'} is not supported: this server translates into English (en)")
     upload_file = (upload.filename, await upload.read())
-    job, _ = await jobs.submit(runner, usage, account, upload_file, settings.max_document_bytes, once=False)
+    job, _ = await jobs.submit(runner, usage, account, upload_file, settings, once=False)
     timeout = settings.request_timeout_s
     try:
         job = await runner.wait(job, timeout) or job
@@ -235,7 +240,10 @@ async def translate_file(
     if job.status != jobs.DONE:
         message = f"the file took longer than the {timeout:g} s deadline (TRANSLATOR_REQUEST_TIMEOUT_S); it was stopped"
         raise ApiError(504, "deadline_exceeded", message)
-    return {"translatedFileUrl": jobs.download_url(request, job)}
+    answer: dict[str, Any] = {"translatedFileUrl": jobs.download_url(request, job)}
+    if untranslated := runner.jobs.untranslated(job):
+        answer["untranslated"] = untranslated
+    return answer
 
 
 @public.get(

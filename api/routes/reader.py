@@ -155,8 +155,8 @@ class File:
 
 
 async def _file(request: Request, filename: str, data: bytes) -> File:
-    limit = settings(request).max_document_bytes  # checked (a 400 naming the problem)
-    job, parsed = await jobs.submit(runner(request), usage(request), account(request), (filename, data), limit, False)
+    given = settings(request)  # the size limit checked (a 400 naming the problem)
+    job, parsed = await jobs.submit(runner(request), usage(request), account(request), (filename, data), given, False)
     text = "\n\n".join(" ".join(source.split()) for source in parsed.sources() if source.strip())
     return File(job.filename, text, jobs.download_url(request, job))
 

@@ -13,6 +13,7 @@ GLOSSARIES = "glossaries.sqlite3"
 REVIEWED = "reviewed.sqlite3"  # reviewed translations and their history (translator/reviewed.py)
 SOURCE, RESULT = "source", "result"  # a job's files: the upload and its translation
 GLOSSARY = "glossary"  # ... and the entries it is translated with (TSV), if any: as they were when it was made
+UNTRANSLATED = "untranslated.json"  # and what its translation leaves untranslated, by kind (where anything)
 
 
 def usage_file(data_dir: Path) -> Path:
