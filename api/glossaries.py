@@ -21,9 +21,9 @@ class InvalidEntries(ApiError):
     def __init__(self, error: GlossaryError) -> None:
         first = error.problems[0]
         problems = [str(problem) for problem in error.problems[:100]]
-        super().__init__(
-            400, "invalid_glossary", f"Invalid glossary entries provided: {error}", detail=str(first), problems=problems
-        )
+        more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
+        message = f"Invalid glossary entries provided: {first}{more}"  # DeepL's words, then which and why
+        super().__init__(400, "invalid_glossary", message, detail=str(first), problems=problems)
 
 
 class GlossaryNotFound(ApiError):
