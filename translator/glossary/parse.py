@@ -86,6 +86,7 @@ def read(text: str, entries_format: str = "tsv") -> Read:
     if (size := len(text.encode("utf-8", "surrogatepass"))) > MAX_BYTES:
         result.problems.append(Problem(0, f"the entries are {size} bytes, over the limit of {MAX_BYTES} (10 MiB)"))
         return result
+    text = text.removeprefix("\ufeff")  # a byte-order mark a spreadsheet wrote, not part of the first source
     rows = _tsv(text) if entries_format == "tsv" else _csv(text, result)
     _collect(rows, entries_format, result)
     if not result.entries and not result.problems:
