@@ -19,7 +19,7 @@ async def translate(
 ) -> TranslateResponse:
     """Each text may be a whole article; its paragraph breaks are kept. Empty texts translate to empty texts."""
     service.check(body.texts)
-    glossary = lookup(glossaries, account, body.ids(), body.terms)
+    glossary = await lookup(glossaries, account, body.ids(), body.terms)
     decode = service.decode(body.options.beam_size)
     with usage.spending(account, sum(len(text) for text in body.texts)):
         translations = await service.translate_texts(body.texts, decode, glossary)
