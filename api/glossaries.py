@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import anyio
+
 from api.errors import ApiError
 from api.usage import Account
 from translator.glossary import Entry, Glossary
@@ -21,9 +23,9 @@ class InvalidEntries(ApiError):
     def __init__(self, error: GlossaryError) -> None:
         first = error.problems[0]
         problems = [str(problem) for problem in error.problems[:100]]
-        super().__init__(
-            400, "invalid_glossary", f"Invalid glossary entries provided: {error}", detail=str(first), problems=problems
-        )
+        more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
+        message = f"Invalid glossary entries provided: {first}{more}"  # DeepL's words, then which and why
+        super().__init__(400, "invalid_glossary", message, detail=str(first), problems=problems)
 
 
 class GlossaryNotFound(ApiError):
@@ -38,12 +40,30 @@ def checked(found: Read) -> list[Entry]:
     return [entry for _, entry in found.entries]
 
 
-def lookup(
+async def lookup(
     store: GlossaryStore, account: Account, ids: Sequence[str], terms: Mapping[str, str] | None = None
 ) -> Glossary | None:
     """What a request translates with: its inline `terms`, then the entries of the stored glossaries `ids`, in
     that order (a source given twice: the first wins); None when it names none. GlossaryNotFound for an id that
-    is not the account's, InvalidEntries for terms that break a rule."""
+    is not the account's, InvalidEntries for terms that break a rule. Read, checked and indexed in a thread: a
+    glossary of 100,000 entries takes seconds the first time, which the event loop must not wait for."""
+    if not ids and not terms:
+        return None
+    return await anyio.to_thread.run_sync(_indexed, store, account, ids, terms)
+
+
+def _indexed(
+    store: GlossaryStore, account: Account, ids: Sequence[str], terms: Mapping[str, str] | None
+) -> Glossary | None:
+    glossary = _find(store, account, ids, terms)
+    if glossary is not None:
+        glossary.index  # noqa: B018 - built here, once (it is cached on the glossary), not in the batcher
+    return glossary
+
+
+def _find(
+    store: GlossaryStore, account: Account, ids: Sequence[str], terms: Mapping[str, str] | None
+) -> Glossary | None:
     entries: dict[str, Entry] = {}
     if terms:
         entries.update((entry.source, entry) for entry in checked(read_pairs(terms.items())))

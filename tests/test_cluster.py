@@ -149,3 +149,19 @@ def test_an_input_folder_after_ray_is_not_taken_for_its_address(
         cli.main(["batch", "--ray", str(folder), "--out", str(tmp_path / "out")])
     assert exited.value.code == 2
     assert "is not a Ray address" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_ray_job_with_a_glossary_gives_the_local_files(
+    ray_address: str, folder: Path, local: dict[str, bytes], tmp_path: Path
+) -> None:
+    """The actors translate with the job's glossary: the same bytes as the local job with it (and not those
+    without it: the glossary changes sentences of this folder)."""
+    (tmp_path / "news.tsv").write_text(
+        "warung\tstall\npilkada\tregional elections\nWhatsApp\tWhatsApp\n", encoding="utf-8"
+    )
+    glossary = ("--glossary", str(tmp_path / "news.tsv"))
+    assert cli.main(command(folder, tmp_path / "local", *glossary)) == 3
+    with_glossary = outputs(tmp_path / "local")
+    assert with_glossary != local
+    assert cli.main(command(folder, tmp_path / "ray", *glossary, *ray_args(ray_address, actors=2))) == 3
+    same(outputs(tmp_path / "ray"), with_glossary)

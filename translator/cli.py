@@ -423,6 +423,7 @@ def _batch(args: argparse.Namespace) -> int:
     from translator.readers import Fields
 
     config = _config(args)
+    glossary = _load_glossary(args.glossary, args.settings, stored=True) if args.glossary else None
     options = archive.JobOptions(
         inputs=args.inputs,
         out=args.out,
@@ -431,11 +432,9 @@ def _batch(args: argparse.Namespace) -> int:
         restart=args.restart,
         max_document_bytes=args.max_document_bytes,
         config=config,
-        engine=_engine(args),
-        glossary=_load_glossary(args.glossary, args.settings, stored=True) if args.glossary else None,
+        engine=_engine(args, glossary),
+        glossary=glossary,
     )
-    if options.glossary is not None and options.engine is not None:
-        raise RefusedError("--glossary is not supported with --ray yet: run the job without --ray")
 
     opened = contextlib.ExitStack()
 
@@ -505,7 +504,7 @@ def _refresh(settings: Settings, out: Path) -> None:
     log.warning("refreshed %s: %d sentences changed; manifest: %s", out, done.changed, done.manifest)
 
 
-def _engine(args: argparse.Namespace) -> ChunkTranslation | None:
+def _engine(args: argparse.Namespace, glossary: Glossary | None) -> ChunkTranslation | None:
     """None (translate in this process), or the Ray Data driver (translator/cluster.py)."""
     if args.ray is None:
         return None
@@ -519,7 +518,7 @@ def _engine(args: argparse.Namespace) -> ChunkTranslation | None:
         gpus_per_actor=args.ray_gpus_per_actor,
         chunk_documents=args.ray_chunk_documents,
     )
-    return cluster.engine(options, args.out / cluster.RESULTS)
+    return cluster.engine(options, args.out / cluster.RESULTS, glossary)
 
 
 def _interrupt(signum: int, frame: object) -> NoReturn:

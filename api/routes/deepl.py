@@ -301,7 +301,7 @@ async def translate(
     if not params.text:
         raise _bad("Parameter 'text' not specified.")
     service.check(params.text)
-    glossary = lookup(glossaries, account, _glossary_ids(params.glossary_id, params.glossary_ids, source))
+    glossary = await lookup(glossaries, account, _glossary_ids(params.glossary_id, params.glossary_ids, source))
     decode = service.decode(None)
 
     async def english(texts: list[str]) -> list[str]:
@@ -442,7 +442,7 @@ async def upload_document(
     fields = await _fields(request)
     source = _check_options(*(fields.get(name) for name in ("target_lang", "source_lang", "formality")))
     ids = _glossary_ids(fields.get("glossary_id"), fields.get("glossary_ids"), source)
-    glossary = lookup(glossaries, account, ids)
+    glossary = await lookup(glossaries, account, ids)
     upload = (await request.form()).get("file")
     if not isinstance(upload, UploadFile):
         raise _bad("Parameter 'file' not specified.")

@@ -30,7 +30,7 @@ async def documents(
     body: DocumentsRequest, service: ServiceDep, usage: UsageDep, account: AccountDep, glossaries: GlossariesDep
 ) -> Any:
     service.check([d.text for d in body.documents], noun="document")
-    glossary = lookup(glossaries, account, body.ids(), body.terms)
+    glossary = await lookup(glossaries, account, body.ids(), body.terms)
     decode = service.decode(body.options.beam_size)
     pairs = [(d.id, d.text) for d in body.documents]
     options = tagging.of_format(body.format)

@@ -9,8 +9,10 @@ read bodies up to GLOSSARY_BODY_BYTES (10 MiB of entries, escaped as JSON or a f
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
@@ -26,6 +28,7 @@ from translator.glossary import Entry
 from translator.glossary.parse import MAX_BYTES, SOURCE_LANG, TARGET_LANG, read, read_pairs, term_problem, to_tsv
 from translator.glossary.store import GlossaryInfo
 
+T = TypeVar("T")
 GLOSSARY_BODY_BYTES = 4 * MAX_BYTES  # JSON escapes a tab or a newline in two bytes, a form in three
 PREFIXES = ("/v1/glossaries", "/v2/glossaries", "/v3/glossaries")  # the paths with that body limit
 TSV = "text/tab-separated-values"
@@ -37,7 +40,14 @@ LANGUAGES = [
 RESOURCES = ("translate_text", "glossary")
 
 router = APIRouter(dependencies=[Depends(require_deepl_key)], tags=["deepl"], route_class=DeepLRoute)
+# ours are plain functions: FastAPI runs them in its thread pool (10 MiB of entries take seconds to check)
 ours = APIRouter(dependencies=[Depends(require_key)], tags=["glossaries"], route_class=CheckedRoute)
+
+
+async def _thread(work: Callable[..., T], *args: Any) -> T:
+    """`work` in a worker thread: checking or storing 10 MiB of entries takes seconds, which the event loop (every
+    other request) must not wait for."""
+    return await anyio.to_thread.run_sync(work, *args)
 
 
 def _bad(message: str) -> ApiError:
@@ -151,8 +161,8 @@ BODY_V2 = {
 async def create_v2(request: Request, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     fields = await _fields(request)
     name = _name(_text(fields, "name"))
-    entries = _dictionary(fields)
-    return _v2(store.create(account.id, name, "v2", entries))
+    entries = await _thread(_dictionary, fields)
+    return _v2(await _thread(store.create, account.id, name, "v2", entries))
 
 
 @router.get("/v2/glossaries", summary="List glossaries (DeepL API v2)", responses={200: {"model": V2Glossaries}})
@@ -262,10 +272,10 @@ def _dictionaries(fields: dict[str, Any], at_most: int | None = None) -> list[li
 async def create_v3(request: Request, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     fields = await _fields(request)
     name = _name(_text(fields, "name"))
-    dictionaries = _dictionaries(fields)
+    dictionaries = await _thread(_dictionaries, fields)
     if not dictionaries:
         raise _bad("Parameter 'dictionaries' not specified.")
-    return _v3(store.create(account.id, name, "v3", dictionaries[0]))
+    return _v3(await _thread(store.create, account.id, name, "v3", dictionaries[0]))
 
 
 @router.get(
@@ -299,10 +309,10 @@ async def patch_v3(request: Request, glossary_id: str, store: GlossariesDep, acc
     """A new source is added, a known one's target replaced (DeepL's merge); the name is replaced."""
     fields = await _fields(request)
     name = _name(_text(fields, "name")) if fields.get("name") is not None else None
-    dictionaries = _dictionaries(fields, at_most=1)
+    dictionaries = await _thread(_dictionaries, fields, 1)
     info = _found(store.get(account.id, glossary_id), glossary_id)
     if dictionaries:
-        info = _found(store.merge(account.id, glossary_id, dictionaries[0]), glossary_id)
+        info = _found(await _thread(store.merge, account.id, glossary_id, dictionaries[0]), glossary_id)
     if name is not None:
         info = _found(store.rename(account.id, glossary_id, name), glossary_id)
     return _v3(info)
@@ -317,8 +327,8 @@ async def patch_v3(request: Request, glossary_id: str, store: GlossariesDep, acc
 async def put_dictionary(
     request: Request, glossary_id: str, store: GlossariesDep, account: AccountDep
 ) -> dict[str, Any]:
-    entries = _dictionary(await _fields(request))
-    info = _found(store.replace(account.id, glossary_id, entries), glossary_id)
+    entries = await _thread(_dictionary, await _fields(request))
+    info = _found(await _thread(store.replace, account.id, glossary_id, entries), glossary_id)
     return {**PAIR, "entry_count": info.entry_count}
 
 
@@ -430,20 +440,20 @@ def _our_name(name: str) -> str:
     summary="Create a glossary",
     responses=GLOSSARY_RESPONSES,
 )
-async def create(body: GlossaryIn, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
+def create(body: GlossaryIn, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     """Use it by id: `glossary` on /v1/translate, /v1/documents and /translate, `glossary_id` on DeepL's."""
     return _ours(store.create(account.id, _our_name(body.name), "v1", _entries_in(body)))
 
 
 @ours.get("/v1/glossaries", response_model=GlossaryList, summary="List glossaries", responses=GLOSSARY_RESPONSES)
-async def list_ours(store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
+def list_ours(store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     return {"glossaries": [_ours(info) for info in store.owned(account.id)]}
 
 
 @ours.get(
     "/v1/glossaries/{glossary_id}", response_model=GlossaryOut, summary="A glossary", responses=GLOSSARY_RESPONSES
 )
-async def get(glossary_id: str, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
+def get(glossary_id: str, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     return _ours(_found(store.get(account.id, glossary_id), glossary_id))
 
 
@@ -453,7 +463,7 @@ async def get(glossary_id: str, store: GlossariesDep, account: AccountDep) -> di
     summary="A glossary's entries",
     responses=GLOSSARY_RESPONSES,
 )
-async def entries(glossary_id: str, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
+def entries(glossary_id: str, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     found = store.entries(account.id, glossary_id)
     if found is None:
         raise GlossaryNotFound(glossary_id)
@@ -466,14 +476,14 @@ async def entries(glossary_id: str, store: GlossariesDep, account: AccountDep) -
     summary="Replace a glossary's name and entries",
     responses=GLOSSARY_RESPONSES,
 )
-async def replace(glossary_id: str, body: GlossaryIn, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
+def replace(glossary_id: str, body: GlossaryIn, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     name, found = _our_name(body.name), _entries_in(body)
     _found(store.replace(account.id, glossary_id, found), glossary_id)
     return _ours(_found(store.rename(account.id, glossary_id, name), glossary_id))
 
 
 @ours.delete("/v1/glossaries/{glossary_id}", status_code=204, summary="Delete a glossary", responses=GLOSSARY_RESPONSES)
-async def delete(glossary_id: str, store: GlossariesDep, account: AccountDep) -> Response:
+def delete(glossary_id: str, store: GlossariesDep, account: AccountDep) -> Response:
     if not store.delete(account.id, glossary_id):
         raise GlossaryNotFound(glossary_id)
     return Response(status_code=204)

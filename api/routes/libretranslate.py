@@ -137,7 +137,7 @@ async def translate(
     detected = [_confidence(t) for t in texts] if source == "auto" else []
     todo = [i for i, t in enumerate(texts) if not detected or detected[i]["language"] != "en"]
     decode = service.decode(None)
-    glossary = lookup(glossaries, account, [params.glossary] if params.glossary else [])
+    glossary = await lookup(glossaries, account, [params.glossary] if params.glossary else [])
     results = list(texts)
     sources = [texts[i] for i in todo]
     with usage.spending(account, sum(len(text) for text in sources)):

@@ -27,7 +27,7 @@ async def translate(
     """Each text may be a whole article; its paragraph breaks are kept. Empty texts translate to empty texts.
     With format html or xml, each text is markup: its sentences translated whole, inline tags placed back."""
     service.check(body.texts)
-    glossary = lookup(glossaries, account, body.ids(), body.terms)
+    glossary = await lookup(glossaries, account, body.ids(), body.terms)
     decode = service.decode(body.options.beam_size)
     flags = None
     with usage.spending(account, sum(len(text) for text in body.texts)):

@@ -84,6 +84,14 @@ def test_csv_problems_name_the_line_the_row_starts_on(text: str, line: int, rule
     assert found.problems[0].line == line and rule in found.problems[0].rule
 
 
+def test_a_byte_order_mark_a_huge_field_and_spaces_after_commas() -> None:
+    assert parse("\ufeffDPR,House\n", "csv") == parse("\ufeffDPR\tHouse\n") == [Entry("DPR", "House")]
+    huge = read('"' + "x" * 200_000 + '",y\n', "csv")  # over csv's field limit: refused, not read for ever
+    assert huge.problems[0].line == 1 and "not CSV: field larger than field limit" in huge.problems[0].rule
+    spaced = read("DPR, House of Representatives\n", "csv")
+    assert "whitespace at its start or end" in spaced.problems[0].rule
+
+
 def test_hostile_but_valid_terms_are_entries() -> None:
     text = "\n".join(
         [
