@@ -146,7 +146,7 @@ class ReviewedStore:
         return Snapshot({k: english for k, (_, english) in self._current(fresh=True).items()})
 
     def suggestions(self, sentences: Sequence[str]) -> list[list[Suggestion]]:
-        """Each sentence's fuzzy suggestions (none for one with an exact reviewed match)."""
+        """Each sentence's fuzzy suggestions, best first (an entry of the very sentence among them, at 100)."""
         self._current()
         return [self.index.suggest(s) for s in sentences]
 

@@ -3,6 +3,8 @@ forgotten with DELETE, read first by every translating route, written only by th
 
 from __future__ import annotations
 
+import json
+import urllib.parse
 from typing import Any
 
 from translate.storage import tmx
@@ -100,3 +102,31 @@ def test_import_over_http_counts_and_export_gives_tmx_back(server: App) -> None:
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("application/x-tmx+xml")
     units = {(u.source, u.target) for u in tmx.tmxfile(exported.content).units}
     assert {("Impor satu.", "Import one."), ("Impor dua.", "Import two.")} <= units
+
+
+def test_documents_carry_fuzzy_suggestions_never_applied_and_weblate_reads_them(
+    server: App, pairs: list[dict[str, str]]
+) -> None:
+    source = pairs[5]["source"]
+    near = source.replace(source.split()[-1], "berbeda.")  # its last word changed
+    assert save(server.url, near, "A reviewed neighbour.").status == 200
+    body = {"documents": [{"id": "a", "text": source}]}
+    whole = call(server.url + "/v1/documents", body, headers=auth(READER)).json()
+    (sentence,) = whole["documents"][0]["paragraphs"][0]["sentences"]
+    assert sentence["target"] == pairs[5]["target"] and sentence["origin"] == "model"  # not applied
+    (suggestion,) = sentence["suggestions"]
+    assert suggestion["source"] == near and suggestion["target"] == "A reviewed neighbour."
+    assert 75 <= suggestion["score"] < 100
+    streamed = call(server.url + "/v1/documents", {**body, "stream": True}, headers=auth(READER))
+    lines = [json.loads(line) for line in streamed.body.decode().splitlines()]
+    assert [line["paragraph"] for line in lines if "paragraph" in line] == whole["documents"][0]["paragraphs"]
+
+    unit = call(server.url + "/tmserver/id/en/unit/" + urllib.parse.quote(source), headers=auth(READER))
+    assert unit.json() == [{"source": near, "target": "A reviewed neighbour.", "quality": suggestion["score"]}]
+    exact = call(server.url + "/tmserver/id/en_US/unit/" + urllib.parse.quote(near), headers=auth(READER)).json()
+    assert exact[0] == {"source": near, "target": "A reviewed neighbour.", "quality": 100.0}
+    assert call(server.url + "/tmserver/de/en/unit/Hallo", headers=auth(READER)).json() == []
+    languages = call(server.url + "/tmserver/languages/", headers=auth(READER)).json()
+    assert languages == {"sourceLanguages": ["id"], "targetLanguages": ["en"]}
+    reviewed_one = call(server.url + "/v1/documents", {"documents": [{"id": "b", "text": near}]}, headers=auth(READER))
+    assert reviewed_one.json()["documents"][0]["paragraphs"][0]["sentences"][0]["suggestions"] == []
