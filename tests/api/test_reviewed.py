@@ -4,7 +4,9 @@ forgotten with DELETE, read first by every translating route, written only by th
 from __future__ import annotations
 
 import json
+import threading
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from translate.storage import tmx
@@ -130,3 +132,47 @@ def test_documents_carry_fuzzy_suggestions_never_applied_and_weblate_reads_them(
     assert languages == {"sourceLanguages": ["id"], "targetLanguages": ["en"]}
     reviewed_one = call(server.url + "/v1/documents", {"documents": [{"id": "b", "text": near}]}, headers=auth(READER))
     assert reviewed_one.json()["documents"][0]["paragraphs"][0]["sentences"][0]["suggestions"] == []
+
+
+def test_32_clients_saving_while_32_translate_lose_no_write_and_see_no_5xx(
+    server: App, pairs: list[dict[str, str]]
+) -> None:
+    sentences = [p["source"] for p in pairs[10:18]]
+    saved: dict[str, set[str]] = {s: set() for s in sentences}
+    start = threading.Barrier(64)
+
+    def writer(n: int) -> list[int]:
+        start.wait()
+        statuses = []
+        for round_ in range(3):
+            sentence = sentences[(n + round_) % len(sentences)]
+            english = f"Correction {n}.{round_}"
+            saved[sentence].add(english)
+            statuses.append(save(server.url, sentence, english).status)
+        return statuses
+
+    def reader(n: int) -> list[int]:
+        start.wait()
+        statuses = []
+        for round_ in range(3):
+            text = " ".join(sentences[(n + round_) % 8 : (n + round_) % 8 + 3])
+            r = call(server.url + "/v1/translate", {"texts": [text]}, headers=auth(READER))
+            statuses.append(r.status)
+            if r.status == 200:
+                english = r.json()["translations"][0]
+                assert english  # machine or reviewed English, whole
+        return statuses
+
+    with ThreadPoolExecutor(64) as pool:
+        futures = [pool.submit(writer, n) for n in range(32)] + [pool.submit(reader, n) for n in range(32)]
+        statuses = [s for f in futures for s in f.result()]
+    assert set(statuses) == {200}, sorted(set(statuses))
+    store = server.app.state.reviewed
+    for sentence in sentences:
+        history = store.history(sentence)
+        assert {c.new for c in history} == saved[sentence]  # every write is in the history
+        assert [c.old for c in history[1:]] == [c.new for c in history[:-1]]  # each saw the one before it
+        assert store.english([sentence]) == [history[-1].new]  # the last write won
+    assert sum(len(store.history(s)) for s in sentences) == 96
+    for sentence in sentences:
+        forget(server.url, sentence)
