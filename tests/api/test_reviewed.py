@@ -72,6 +72,7 @@ def test_a_reviewed_sentence_comes_back_from_every_route_until_it_is_forgotten(
 
 def test_only_the_listed_keys_write_and_the_rest_get_403(server: App, pairs: list[dict[str, str]]) -> None:
     source = pairs[1]["source"]
+    assert call(server.url + "/v1/usage", headers=auth(EDITOR)).json()["key_id"] == Account.of(EDITOR).id
     refused = save(server.url, source, "Not mine to write.", key=READER)
     assert refused.status == 403 and refused.json()["error"]["code"] == "not_a_reviewer"
     assert forget(server.url, source, key=READER).status == 403
