@@ -90,6 +90,12 @@ class TermOut(BaseModel):
     target_end: int | None = Field(description="offset after it; null if missing")
 
 
+class SuggestionOut(BaseModel):
+    source: str = Field(description="a reviewed entry's source sentence, like this one")
+    target: str = Field(description="its reviewed English")
+    score: float = Field(description="how alike the two sources are: rapidfuzz's ratio, 75-100 (docs/reviewed.md)")
+
+
 class SentenceOut(BaseModel):
     id: str = Field(description="p<paragraph>s<sentence>, unique within the document")
     start: int = Field(description="offset of the first character in the document text (Python string index)")
@@ -105,6 +111,11 @@ class SentenceOut(BaseModel):
         description="the model's confidence in the English, in (0, 1]; null where no model made it"
     )
     terms: list[TermOut] = Field(description="the glossary entries the sentence matched, in source order")
+    suggestions: list[SuggestionOut] = Field(
+        default_factory=list,
+        description="up to three reviewed translations of sentences like this one (75% alike or more), best first; "
+        "never applied by themselves; none for a sentence with reviewed English",
+    )
 
 
 class ParagraphOut(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
 
 from api import tagging
 from api.auth import require_key
@@ -43,4 +44,7 @@ async def documents(
             return await service.start_stream(pairs, decode, glossary)
         else:
             docs = await service.translate_documents(pairs, decode, glossary)
-    return {"documents": [doc.to_dict() for doc in docs]}
+    shaped = [doc.to_dict() for doc in docs]
+    for doc, form in zip(docs, shaped, strict=True):
+        form["paragraphs"] = await run_in_threadpool(service.suggested, doc.paragraphs)
+    return {"documents": shaped}
