@@ -34,7 +34,17 @@ from translator.writers import SINGLE, WRITERS
 log = logging.getLogger("translator")
 COMMANDS = "translator.commands"  # the entry-point group of the commands other packages add (api: serve)
 # the options that stand for a setting: given, they win over its TRANSLATOR_* variable
-OPTIONS = ("model", "revision", "backend", "device", "beam", "translate_english", "retry_loops", "memory")
+OPTIONS = (
+    "model",
+    "revision",
+    "backend",
+    "device",
+    "beam",
+    "translate_english",
+    "retry_loops",
+    "min_confidence",
+    "memory",
+)
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,13 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         help="translate an output that loops once more, forbidding repeated trigrams (default: on; "
         "TRANSLATOR_RETRY_LOOPS)",
+    )
+    parser.add_argument(
+        "--min-confidence",
+        type=float,
+        metavar="P",
+        help="flag sentences whose confidence (0 to 1) is below P low_confidence (default: "
+        "TRANSLATOR_MIN_CONFIDENCE, else 0.3)",
     )
 
 

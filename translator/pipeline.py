@@ -114,6 +114,7 @@ class Translator:
                 "translate_english": config.translate_english,
                 "retry_loops": config.retry_loops,
                 "max_sentence_tokens": config.max_sentence_tokens,
+                "min_confidence": config.min_confidence,
             },
         }
 
@@ -213,10 +214,13 @@ class Translator:
         return [outputs[w] for w in where]
 
     def finish(self, work: Work, outputs: Sequence[Output]) -> list[Translation]:
-        """Each source sentence's translation from its pieces' outputs (in `work.rows`' order), remembered."""
+        """Each source sentence's translation from its pieces' outputs (in `work.rows`' order), remembered, and
+        flagged low_confidence below the minimum (after the memory, which keeps no judgement of its own)."""
         joined = [work.join(i, outputs[start:end]) for i, (start, end) in enumerate(work.spans)]
         self.remember(work, joined)
-        return [joined[w] for w in work.where]
+        minimum = self.config.min_confidence
+        judged = [replace(t, flags=quality.confident(t.flags, t.confidence, minimum)) for t in joined]
+        return [judged[w] for w in work.where]
 
     def remember(self, work: Work, joined: Sequence[Translation]) -> None:
         """Store the distinct sentences the model translated (`joined`: one per `work.distinct`) in the
@@ -265,14 +269,18 @@ class Work:
 
     def join(self, i: int, outputs: Sequence[Output]) -> Translation:
         """Distinct sentence `i`'s translation from its pieces' outputs: joined as one English text, flagged
-        where a piece was cut short or retried and where the whole does not match its source."""
+        where a piece was cut short or retried and where the whole does not match its source, with the
+        confidence of the outputs it is made of (a retried piece's is the retry's)."""
         if i in self.found:
             return self.found[i]
         source, fitted = self.distinct[i], self.fitted[i]
         target = " ".join(out.text for out in outputs if out.text)
         flags = fitted.flags + ((quality.TRUNCATED,) if any(out.capped for out in outputs) else ())
         flags += ((quality.RETRIED,) if any(out.retried for out in outputs) else ()) + quality.check(source, target)
-        return Translation(target, flags)
+        scored = [(out.score, out.tokens) for out in outputs if out.score is not None]
+        return Translation(
+            target, flags, confidence=quality.confidence(scored) if len(scored) == len(outputs) else None
+        )
 
 
 def _has_words(text: str) -> bool:

@@ -47,6 +47,9 @@ MIGRATIONS: tuple[dict[str, tuple[str, ...]], ...] = (
             "ALTER TABLE jobs ADD COLUMN holder TEXT",  # the claim's token: only it finishes the job
         ),
     },
+    # version 5: the model's confidence in each memory entry's English (NULL in entries stored before it, which
+    # translator/memory.py does not count as hits, and fills when the model translates their sentence again)
+    {"memory": ("ALTER TABLE tm ADD COLUMN confidence {real}",)},
 )
 VERSION = len(MIGRATIONS)
 PARTS = ("usage", "jobs", "job_files", "memory")
