@@ -1,6 +1,6 @@
 """create_app(settings): the FastAPI application. Its lifespan owns the process's one Translator and the
-batcher that feeds it (the service), the usage counts and the document jobs with their runner (both in the
-store: SQLite under TRANSLATOR_DATA_DIR, or the PostgreSQL of TRANSLATOR_DATABASE_URL), and the article
+batcher that feeds it (the service), the usage counts, the glossaries and the document jobs with their runner
+(all in the store: SQLite under TRANSLATOR_DATA_DIR, or the PostgreSQL of TRANSLATOR_DATABASE_URL), and the article
 fetcher; routes reach them as dependencies (api/deps.py).
 """
 
@@ -21,12 +21,13 @@ from api.batcher import Batcher, model_band
 from api.body import BodyGuard
 from api.jobs import Jobs, Runner
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import articles, deepl, docs, documents, health, libretranslate, models, reader, translate
+from api.routes import articles, deepl, docs, documents, glossaries, health, libretranslate, models, reader, translate
 from api.routes import usage as usage_routes
 from api.service import Service
 from api.usage import RateLimit, Usage
 from translator import Translator, __version__
 from translator.errors import ConfigError
+from translator.glossary.store import GlossaryStore
 from translator.settings import Settings, load_settings
 from translator.store import layout, open_database
 from translator.store.database import StoreError
@@ -73,10 +74,11 @@ def create_app(
         app.state.service = service = Service(loaded, batcher, settings)
         store = jobs or open_jobs(settings)
         app.state.usage = counts = usage or open_usage(settings, store)
+        app.state.glossaries = terms = open_glossaries(settings, store)
         app.state.fetcher = Fetcher(settings)
         app.state.runner = runner = Runner(
             store,
-            lambda job, data: service.translate_file(job.filename, data),
+            lambda job, data: service.translate_file(job.filename, data, store.glossary(job)),
             settings.document_workers,
             on_error=lambda job: counts.refund(job.account, job.month, job.characters),
         )
@@ -88,6 +90,7 @@ def create_app(
             await batcher.stop()
             store.close()
             counts.close()
+            terms.close()
 
     app = FastAPI(
         title="Indonesian→English translator",
@@ -104,7 +107,7 @@ def create_app(
     app.state.metrics = metrics
     routers = [
         *(m.router for m in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl)),
-        *(reader.router, docs.router, health.metrics_router, libretranslate.public),
+        *(reader.router, docs.router, health.metrics_router, libretranslate.public, glossaries.router, glossaries.ours),
     ]
     for router in routers:
         app.include_router(router)
@@ -114,8 +117,13 @@ def create_app(
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
     upload = (settings.max_document_bytes + UPLOAD_OVERHEAD, "TRANSLATOR_MAX_DOCUMENT_BYTES")
     uploads = {"/v2/document": upload, "/translate_file": upload}
+    terms_body = {prefix: (glossaries.GLOSSARY_BODY_BYTES, "GLOSSARY_BODY_BYTES") for prefix in glossaries.PREFIXES}
     app.add_middleware(
-        BodyGuard, max_bytes=settings.max_body_bytes, uploads=uploads, timeout_s=settings.client_timeout_s
+        BodyGuard,
+        max_bytes=settings.max_body_bytes,
+        uploads=uploads,
+        folders=terms_body,
+        timeout_s=settings.client_timeout_s,
     )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
@@ -141,6 +149,14 @@ def open_usage(settings: Settings, jobs: Jobs) -> Usage:
         return Usage(jobs.db)
     with _data_dir(settings):
         return Usage(layout.usage_file(settings.data_dir))
+
+
+def open_glossaries(settings: Settings, jobs: Jobs) -> GlossaryStore:
+    """The glossaries: in the jobs' PostgreSQL when there is one, else in TRANSLATOR_DATA_DIR's own file."""
+    if settings.database():
+        return GlossaryStore(jobs.db)
+    with _data_dir(settings):
+        return GlossaryStore(layout.glossaries_file(settings.data_dir))
 
 
 @contextmanager

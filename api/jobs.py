@@ -32,6 +32,8 @@ from api.jobfiles import FolderFiles, JobFiles, TableFiles
 from api.usage import Account, Usage
 from translator import durable, files
 from translator.errors import ConfigError
+from translator.glossary import Glossary
+from translator.glossary.parse import parse, to_tsv
 from translator.store import Database, StoreError, layout, open_sqlite
 
 log = logging.getLogger(__name__)
@@ -87,12 +89,23 @@ class Jobs:
                 self.held = opening.pop_all()
             self.files = FolderFiles(store)
 
-    async def create(self, account: str, month: str, file: tuple[str, str, bytes], characters: int, once: bool) -> Job:
-        """A queued job for `file` (its name, its result's media type, its bytes); the file is written, in a
-        thread, before the row says it exists."""
+    async def create(
+        self,
+        account: str,
+        month: str,
+        file: tuple[str, str, bytes],
+        characters: int,
+        once: bool,
+        glossary: Glossary | None = None,
+    ) -> Job:
+        """A queued job for `file` (its name, its result's media type, its bytes), to be translated with
+        `glossary` as it is now; the files are written, in a thread, before the row says the job exists."""
         filename, media_type, data = file
         job_id, key = secrets.token_hex(16).upper(), secrets.token_hex(32).upper()
         await anyio.to_thread.run_sync(self.files.put, job_id, layout.SOURCE, data)
+        if glossary is not None:
+            tsv = to_tsv(glossary.entries).encode()
+            await anyio.to_thread.run_sync(self.files.put, job_id, layout.GLOSSARY, tsv)
         now = time.time()
         self.db.execute(
             f"INSERT INTO jobs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL)",
@@ -145,6 +158,14 @@ class Jobs:
 
     def result(self, job: Job) -> bytes:
         return self.files.get(job.id, layout.RESULT)
+
+    def glossary(self, job: Job) -> Glossary | None:
+        """The entries the job is translated with, or None."""
+        try:
+            tsv = self.files.get(job.id, layout.GLOSSARY)
+        except FileNotFoundError:
+            return None
+        return Glossary(tuple(parse(tsv.decode())))
 
     async def finish(self, job: Job, result: bytes) -> bool:
         """The job done with `result` under `job`'s claim; False, and nothing changed, if the claim is lost
@@ -358,7 +379,13 @@ def _stepped(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Callabl
 
 
 async def submit(
-    runner: Runner, usage: Usage, account: Account, upload: tuple[str, bytes], limit: int, once: bool
+    runner: Runner,
+    usage: Usage,
+    account: Account,
+    upload: tuple[str, bytes],
+    limit: int,
+    once: bool,
+    glossary: Glossary | None = None,
 ) -> tuple[Job, files.Parsed]:
     """Check an uploaded file (its name and bytes: 400 naming what is wrong with it, 413 over `limit` bytes),
     count its characters for `account` (its quota checked), and queue it; the runner starts on it at once if
@@ -372,7 +399,7 @@ async def submit(
     parsed = await anyio.to_thread.run_sync(files.parse, name, data)
     with usage.spending(account, parsed.characters) as month:
         file = (name, parsed.media_type, data)
-        job = await runner.jobs.create(account.id, month, file, parsed.characters, once)
+        job = await runner.jobs.create(account.id, month, file, parsed.characters, once, glossary)
     runner.wake()
     return job, parsed
 

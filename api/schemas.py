@@ -14,7 +14,20 @@ class Options(BaseModel):
     )
 
 
-class TranslateRequest(BaseModel):
+class Terms(BaseModel):
+    """The glossary a request translates with: a stored one, inline terms, or both (a term given twice: the
+    inline one wins)."""
+
+    glossary: str | None = Field(None, description="a stored glossary's id (/v1/glossaries, or DeepL's glossary_id)")
+    terms: dict[str, str] | None = Field(
+        None, description='inline entries, {"source": "target"}; a do-not-translate entry has the source as its target'
+    )
+
+    def ids(self) -> list[str]:
+        return [self.glossary] if self.glossary is not None else []
+
+
+class TranslateRequest(Terms):
     texts: list[str] = Field(description="Indonesian texts; each may be a whole article with paragraph breaks")
     options: Options = Field(default_factory=Options, description="decoding options for this request")
 
@@ -38,7 +51,7 @@ class DocumentIn(BaseModel):
     text: str = Field(description="the Indonesian text; blank lines separate paragraphs")
 
 
-class DocumentsRequest(BaseModel):
+class DocumentsRequest(Terms):
     documents: list[DocumentIn] = Field(description="documents to translate, answered in the same order")
     options: Options = Field(default_factory=Options, description="decoding options for this request")
     stream: bool = Field(
@@ -193,6 +206,7 @@ class LibreTranslateRequest(LibreQuery):
     source: str = Field(description="id, or auto to detect (English is then returned unchanged)")
     target: str = Field(description="en")
     format: str = Field("text", description="text or html (tags kept, text nodes translated)")
+    glossary: str | None = Field(None, description="an extension: a stored glossary's id (/v1/glossaries)")
 
 
 class DetectedLanguage(BaseModel):

@@ -20,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, QueueFull, Ticket
 from api.errors import ApiError, shut_down
 from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup
+from translator.glossary import Glossary
 from translator.plan import Plan, assemble, document, fill, plan
 from translator.settings import Settings
 
@@ -58,28 +59,36 @@ class Service:
                 )
                 raise OverLimit(message, "max_text_chars", len(text), limit)
 
-    async def translate_texts(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
-        docs = await self.translate_documents([(str(i), t) for i, t in enumerate(texts)], decode)
+    async def translate_texts(
+        self, texts: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> list[str]:
+        docs = await self.translate_documents([(str(i), t) for i, t in enumerate(texts)], decode, glossary)
         return [doc.translation for doc in docs]
 
-    async def translate_whole(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
+    async def translate_whole(
+        self, texts: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> list[str]:
         """Each text translated as one sentence, not segmented (DeepL's split_sentences=0); blank ones as they are."""
         todo = [i for i, text in enumerate(texts) if text.strip()]
         results = list(texts)
         if todo:
-            done = await self.batcher.translate([texts[i] for i in todo], decode, self.settings.request_timeout_s)
+            timeout_s = self.settings.request_timeout_s
+            done = await self.batcher.translate([texts[i] for i in todo], decode, timeout_s, glossary)
             for i, translation in zip(todo, done, strict=True):
                 results[i] = translation.target
         return results
 
     async def translate_documents(
-        self, documents: Sequence[tuple[str, str]], decode: DecodeOptions
+        self, documents: Sequence[tuple[str, str]], decode: DecodeOptions, glossary: Glossary | None = None
     ) -> list[AlignedDocument]:
         planned = await _plan(documents)
-        translations = await self.batcher.translate(planned.sources, decode, self.settings.request_timeout_s)
+        timeout_s = self.settings.request_timeout_s
+        translations = await self.batcher.translate(planned.sources, decode, timeout_s, glossary)
         return assemble(planned, translations, self.translator.provenance(decode))
 
-    async def translate_in_turns(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
+    async def translate_in_turns(
+        self, texts: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> list[str]:
         """Texts of any length (a document job's) translated as translate_texts translates them, sent to the
         batcher a slice of sentences at a time: no request limit applies, other requests take turns between
         slices, and a full queue is waited out rather than failed."""
@@ -89,29 +98,35 @@ class Service:
         for start, end in _slices(sources, SLICE_CHARS):
             while True:
                 try:
-                    translations += await self.batcher.translate(sources[start:end], decode, JOB_DEADLINE_S)
+                    part = sources[start:end]
+                    translations += await self.batcher.translate(part, decode, JOB_DEADLINE_S, glossary)
                     break
                 except QueueFull as full:
                     await anyio.sleep(full.retry_after_s)
         return [doc.translation for doc in assemble(planned, translations, self.translator.provenance(decode))]
 
-    async def translate_file(self, filename: str, data: bytes) -> bytes:
+    async def translate_file(self, filename: str, data: bytes, glossary: Glossary | None = None) -> bytes:
         """A file translated into the same format (translator/files): text nodes only where it has markup."""
         parsed = await anyio.to_thread.run_sync(files.parse, filename, data)
-        english = await self.translate_in_turns(parsed.sources(), self.decode(None))
+        english = await self.translate_in_turns(parsed.sources(), self.decode(None), glossary)
         return await anyio.to_thread.run_sync(parsed.build, english)
 
-    async def start_stream(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> NDJSONResponse:
+    async def start_stream(
+        self, documents: Sequence[tuple[str, str]], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> NDJSONResponse:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here, before any
         byte is sent), then stream NDJSON: one `{"document", "paragraph"}` line per paragraph as it is
         translated, and one `{"document", "done", "translation", "provenance"}` line closing each document."""
-        return NDJSONResponse(_ndjson(await self.start_events(documents, decode), self.settings.request_timeout_s))
+        events = await self.start_events(documents, decode, glossary)
+        return NDJSONResponse(_ndjson(events, self.settings.request_timeout_s))
 
-    async def start_events(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> Events:
+    async def start_events(
+        self, documents: Sequence[tuple[str, str]], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> Events:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here); then its
         events, as they come."""
         planned = await _plan(documents)
-        ticket = await self.batcher.submit(planned.parts, decode)
+        ticket = await self.batcher.submit(planned.parts, decode, glossary)
         return Events(planned, self._events(planned, ticket, decode), lambda: self.batcher.cancel(ticket))
 
     async def _events(self, planned: Plan, ticket: Ticket, decode: DecodeOptions) -> AsyncGenerator[Event, None]:

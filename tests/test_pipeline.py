@@ -11,6 +11,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,7 @@ from translator import (
     quality,
 )
 from translator.backends import Output
+from translator.memory import TranslationMemory
 
 
 def test_every_pair_is_memorised_in_one_batch(tiny: Translator, pairs: list[dict[str, str]]) -> None:
@@ -345,3 +347,14 @@ def test_a_headline_the_model_garbles_is_flagged_low_confidence_and_what_it_lear
         ["Harga BBM naik"]
     )
     assert unjudged == replace(short, flags=tuple(f for f in short.flags if f != "low_confidence"))
+
+
+def test_the_memory_gives_back_the_confidence_the_model_gave(tiny: Translator, tmp_path: Path) -> None:
+    sentences = ["Harga BBM naik", *unfamiliar(6, seed=5)]
+    memory = TranslationMemory(tmp_path / "tm.sqlite")
+    remembering = Translator(tiny.backend, replace(tiny.config, min_confidence=0.8), tiny.source, memory)
+    first = remembering.translate_sentences(sentences)
+    again = remembering.translate_sentences(sentences)
+    assert remembering.stats.memory_hits == len(sentences) and again == first
+    assert all(t.confidence is not None for t in again) and "low_confidence" in again[0].flags
+    memory.close()

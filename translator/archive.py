@@ -21,6 +21,7 @@ for byte those of an uninterrupted one. The manifest is written to a temporary n
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -37,6 +38,7 @@ from translator import durable, manifest, rebuild
 from translator.chunks import COMMIT_DOCUMENTS, SCRATCH, Chunk, ChunkTranslation, Failure, Translated, translate_locally
 from translator.config import TranslatorConfig
 from translator.errors import RefusedError
+from translator.glossary import Glossary
 from translator.inputset import Input, Stream, difference, fingerprint
 from translator.ledger import DocumentRecord, InputRecord, Ledger
 from translator.pipeline import TranslationStats, Translator
@@ -65,6 +67,8 @@ class JobOptions:
     # how chunks of documents get translated: in this process (None), or elsewhere (translator/cluster.py);
     # not part of the job's signature, as it never changes an output byte
     engine: ChunkTranslation | None = None
+    # the entries every document is translated with (in this process); its content is part of the signature
+    glossary: Glossary | None = None
 
 
 @dataclass
@@ -155,7 +159,7 @@ class _Job:
         inputs = [i.record for i in found]
         self._check_inputs(inputs)
         added = self._added_exports()
-        config = _config_record(self.options.config) if self.options.config else None
+        config = _config_record(self.options.config, self.options.glossary) if self.options.config else None
         if self.ledger.get("finished") and config is not None and self.ledger.get("config") == config:
             return self._complete(added)
         translator = load()
@@ -163,7 +167,7 @@ class _Job:
         if self.ledger.get("finished"):
             return self._complete(added)
         self.ledger.set_inputs(inputs)
-        self.ledger.put("config", _config_record(translator.config))
+        self.ledger.put("config", _config_record(translator.config, self.options.glossary))
         self.ledger.start_run()
         self._rebuild(added, sig["provenance"], complete=False)
         try:
@@ -222,7 +226,7 @@ class _Job:
         if found is None:
             self.ledger.put("signature", sig)  # committed with the inputs
         elif found != sig:
-            differ = sorted(k for k in sig if sig[k] != found.get(k))
+            differ = sorted(k for k in sig.keys() | found.keys() if sig.get(k) != found.get(k))
             raise RefusedError(
                 f"{self.out} holds a job made with other {' and '.join(differ)} ({_describe(found)}); "
                 "use --restart to start it over, or another --out"
@@ -271,7 +275,8 @@ class _Job:
                     parsed.append(stream.parse(chunk))
                     yield Chunk({seq: doc for seq, _, doc in parsed[-1] if isinstance(doc, Document)})
 
-            for translated in (self.options.engine or translate_locally)(translator, chunks()):
+            engine = self.options.engine or functools.partial(translate_locally, glossary=self.options.glossary)
+            for translated in engine(translator, chunks()):
                 self._write_chunk(parsed.popleft(), translated)
             self.ledger.put("translated", True)
             self._commit()
@@ -367,15 +372,20 @@ class _Job:
 def signature(translator: Translator, options: JobOptions) -> dict[str, Any]:
     """What makes outputs comparable: a resumed job must have the same. Its exports are not part of it: a job
     may be given more (written from what it holds)."""
+    glossary = options.glossary
     return {
         **translator.identity(),
         "fields": [options.fields.id, options.fields.text, options.fields.title],
         "max_document_bytes": options.max_document_bytes,
+        # only with one: a job without a glossary keeps the signature it had before glossaries existed
+        **({"glossary": {"sha256": glossary.fingerprint(), "entries": len(glossary)}} if glossary else {}),
     }
 
 
-def _config_record(config: TranslatorConfig) -> dict[str, Any]:
+def _config_record(config: TranslatorConfig, glossary: Glossary | None) -> dict[str, Any]:
     record: dict[str, Any] = json.loads(json.dumps(asdict(config)))  # as the ledger stores it
+    if glossary is not None:  # (without one, the record a job made before glossaries existed)
+        record["glossary"] = glossary.fingerprint()
     return record
 
 
@@ -406,4 +416,6 @@ def _wipe(out: Path) -> None:
 def _describe(sig: dict[str, Any]) -> str:
     prov = sig.get("provenance", {})
     model = f"{prov.get('model')}@{prov.get('revision')}"
-    return f"model {model}, backend {prov.get('backend')}, beam {prov.get('beam_size')}"
+    glossary = sig.get("glossary")
+    terms = f"glossary {glossary['sha256'][:12]} of {glossary['entries']} entries" if glossary else "no glossary"
+    return f"model {model}, backend {prov.get('backend')}, beam {prov.get('beam_size')}, {terms}"

@@ -25,6 +25,7 @@ from translator._version import __version__
 from translator.chunks import ChunkTranslation
 from translator.config import BACKENDS, DEVICES, TranslatorConfig
 from translator.errors import ConfigError, InputError, RefusedError, TranslatorError
+from translator.glossary import Glossary
 from translator.memory import TranslationMemory
 from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES
 from translator.settings import Settings, load_settings, quiet_libraries
@@ -81,6 +82,7 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
         "--format", choices=tuple(SINGLE), default="text", help=f"{', '.join(SINGLE)} (default: text)"
     )
     translate.add_argument("--id", default="doc", help="the document's id in every format but text")
+    translate.add_argument("--glossary", type=Path, help="a glossary file: TSV (source<TAB>target), or CSV (.csv)")
     _model_options(translate)
 
     file = commands.add_parser(
@@ -112,6 +114,12 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     )
     batch.add_argument("--restart", action="store_true", help="discard a previous job in --out and start over")
     batch.add_argument(
+        "--glossary",
+        metavar="FILE|ID",
+        help="a glossary file (TSV, or CSV: .csv), or a stored glossary's id (TRANSLATOR_DATABASE_URL's, else the "
+        "data folder's); its content is part of the job: a changed glossary refuses to resume, as changed inputs do",
+    )
+    batch.add_argument(
         "--quiet", action="store_true", help="a log line every 30 s instead of a progress bar (so without a terminal)"
     )
     _model_options(batch)
@@ -133,12 +141,19 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     copy = db_commands.add_parser(
         "copy",
-        help="copy a data folder's document jobs (rows and files) and usage counts into TRANSLATOR_DATABASE_URL; "
-        "run twice, nothing is copied twice (glossaries and reviewed translations do not exist yet)",
+        help="copy a data folder's document jobs (rows and files), usage counts and glossaries into "
+        "TRANSLATOR_DATABASE_URL; run twice, nothing is copied twice",
     )
     copy.add_argument(
         "--from", dest="data_dir", required=True, type=Path, help="the data folder (TRANSLATOR_DATA_DIR) to copy"
     )
+
+    glossary = commands.add_parser("glossary", help="glossary files: check one")
+    glossary_commands = glossary.add_subparsers(dest="glossary_command", required=True, parser_class=_Parser)
+    check = glossary_commands.add_parser(
+        "check", help="print the entries as read (TSV, on stdout) and every problem with its line (on stderr)"
+    )
+    check.add_argument("file", type=Path, help="TSV (source<TAB>target), or CSV (.csv: source,target[,id,en])")
 
     seg = commands.add_parser("segment", help="split text into sentences: JSON Lines with offsets")
     seg.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
@@ -249,6 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _memory(args, sys.stdout)
         elif args.command == "db":
             _db_copy(args.settings, args.data_dir)
+        elif args.command == "glossary":
+            return _glossary_check(args.file, sys.stdout)
         elif args.command == "segment":
             _segment(_read(args.file), sys.stdout)
         elif args.command == "download":
@@ -284,7 +301,8 @@ def _translate(args: argparse.Namespace, out: TextIO) -> None:
     from translator.pipeline import Translator
 
     text = _read(args.file)
-    doc = Translator.from_config(_config(args)).translate_document(text, doc_id=args.id)
+    glossary = _load_glossary(str(args.glossary), args.settings, stored=False) if args.glossary else None
+    doc = Translator.from_config(_config(args)).translate_document(text, doc_id=args.id, glossary=glossary)
     _write(doc, args.format, out)
 
 
@@ -338,10 +356,11 @@ def _db_copy(settings: Settings, data_dir: Path) -> None:
     with open_database(url, settings.database_pool) as target:
         copied = copy.copy(data_dir, target)
         log.warning(
-            "copied %d usage counts, %d document jobs and %d job files from %s to %s",
+            "copied %d usage counts, %d document jobs, %d job files and %d glossaries from %s to %s",
             copied.usage,
             copied.jobs,
             copied.files,
+            copied.glossaries,
             data_dir,
             target.where,
         )
@@ -363,7 +382,10 @@ def _batch(args: argparse.Namespace) -> int:
         max_document_bytes=args.max_document_bytes,
         config=config,
         engine=_engine(args),
+        glossary=_load_glossary(args.glossary, args.settings, stored=True) if args.glossary else None,
     )
+    if options.glossary is not None and options.engine is not None:
+        raise RefusedError("--glossary is not supported with --ray yet: run the job without --ray")
 
     opened = contextlib.ExitStack()
 
@@ -383,6 +405,39 @@ def _batch(args: argparse.Namespace) -> int:
         log.warning("wrote %s from the documents %s holds", ", ".join(result.rebuilt), args.out)
     log.warning("%d documents, %d failed; manifest: %s", result.documents, result.failed, result.manifest)
     return 3 if result.failed else 0
+
+
+def _load_glossary(value: str, settings: Settings, stored: bool) -> Glossary:
+    """The glossary of a file, or (`stored`) of a stored glossary's id when no such file exists: from
+    TRANSLATOR_DATABASE_URL's store, else the data folder's; InputError naming the first problem's line."""
+    from translator.glossary.parse import load_file
+
+    path = Path(value)
+    if path.exists() or not stored:
+        return Glossary(tuple(load_file(path)))
+    from translator.glossary.store import GlossaryStore
+    from translator.store import layout, open_database
+
+    url, file = settings.database(), layout.glossaries_file(settings.data_dir)
+    if url is None and not file.is_file():
+        raise InputError(f"--glossary {value}: no such file, and {file} holds no glossaries")
+    with contextlib.closing(GlossaryStore(open_database(url, settings.database_pool) if url else file)) as store:
+        glossary = store.glossary(None, value)
+        if glossary is None:
+            raise InputError(f"--glossary {value}: no such file, nor a glossary with that id in {store.where}")
+        return glossary
+
+
+def _glossary_check(path: Path, out: TextIO) -> int:
+    """The entries of `path` as read, on `out` as TSV; every problem on stderr, a line each; 1 if any."""
+    from translator.glossary.parse import read_file, to_tsv
+
+    found = read_file(path)
+    out.write(to_tsv(entry for _, entry in found.entries))
+    for problem in found.problems:
+        sys.stderr.write(f"{path}: {problem}\n")
+    log.warning("%s: %d entries, %d problems", path, len(found.entries), len(found.problems))
+    return 1 if found.problems else 0
 
 
 def _engine(args: argparse.Namespace) -> ChunkTranslation | None:

@@ -20,6 +20,9 @@ from translator import batching, models, pieces, quality
 from translator._version import __version__
 from translator.backends import Backend, Output, load_backend
 from translator.config import DEFAULT_MODEL, BackendName, DecodeOptions, DeviceName, TranslatorConfig
+from translator.glossary import Glossary
+from translator.glossary.enforce import enforce, probe
+from translator.glossary.match import Match, find
 from translator.memory import TranslationMemory
 from translator.plan import assemble, plan
 from translator.segment import SEGMENTER_VERSION
@@ -131,18 +134,23 @@ class Translator:
             self.memory.store(entries, self.source.name, self.source.revision, decode or self.config.decode)
         self.stats.add(counts)
 
-    def translate(self, texts: Sequence[str], decode: DecodeOptions | None = None) -> list[str]:
+    def translate(
+        self, texts: Sequence[str], decode: DecodeOptions | None = None, glossary: Glossary | None = None
+    ) -> list[str]:
         """N texts in, N English texts out, in order; each text may hold many paragraphs."""
-        docs = self.translate_documents(((str(i), text) for i, text in enumerate(texts)), decode)
+        docs = self.translate_documents(((str(i), text) for i, text in enumerate(texts)), decode, glossary)
         return [doc.translation for doc in docs]
 
     def translate_document(
-        self, text: str, doc_id: str = "doc", decode: DecodeOptions | None = None
+        self, text: str, doc_id: str = "doc", decode: DecodeOptions | None = None, glossary: Glossary | None = None
     ) -> AlignedDocument:
-        return next(self.translate_documents([(doc_id, text)], decode))
+        return next(self.translate_documents([(doc_id, text)], decode, glossary))
 
     def translate_documents(
-        self, documents: Iterable[tuple[str, str]], decode: DecodeOptions | None = None
+        self,
+        documents: Iterable[tuple[str, str]],
+        decode: DecodeOptions | None = None,
+        glossary: Glossary | None = None,
     ) -> Iterator[AlignedDocument]:
         """Stream aligned documents in input order; memory stays bounded by one chunk of documents."""
         decode = decode or self.config.decode
@@ -150,9 +158,11 @@ class Translator:
         iterator = iter(documents)
         while chunk := list(islice(iterator, self.config.documents_per_chunk)):
             planned = plan(chunk)
-            yield from assemble(planned, self.translate_sentences(planned.sources, decode), provenance)
+            yield from assemble(planned, self.translate_sentences(planned.sources, decode, glossary), provenance)
 
-    def translate_sentences(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> list[Translation]:
+    def translate_sentences(
+        self, sources: Sequence[str], decode: DecodeOptions | None = None, glossary: Glossary | None = None
+    ) -> list[Translation]:
         """Each sentence's English and flags, in order: `prepare`, `decode` its pieces, `finish`.
 
         Batch-invariant: a sentence's English and flags depend on the sentence, the model and revision and
@@ -162,19 +172,28 @@ class Translator:
         its own output.
         """
         decode = decode or self.config.decode
-        work = self.prepare(sources, decode)
+        work = self.prepare(sources, decode, glossary)
         return self.finish(work, self.decode(work.rows, decode))
 
-    def prepare(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> Work:
-        """Sentences made ready for the model: cleaned, duplicates pooled, those the memory knows, those without
-        a letter or digit (and, unless asked to translate English, those already English) answered, the rest
-        tokenized once and cut into pieces of at most the model's sentence length."""
+    def prepare(
+        self, sources: Sequence[str], decode: DecodeOptions | None = None, glossary: Glossary | None = None
+    ) -> Work:
+        """Sentences made ready for the model: cleaned, duplicates pooled, each one's glossary entries (and its
+        URLs, e-mail addresses, @handles and #hashtags) matched, those the memory knows (keyed by the entries
+        they matched too), those without a letter or digit (and, unless asked to translate English, those
+        already English) answered, the rest tokenized once and cut into pieces of at most the model's sentence
+        length. The glossary travels with the Work, sentence by sentence: a batcher may pool the rows of many
+        Works, each with its own glossary."""
         decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
+        matches = [find(d, glossary) for d in distinct]
         found: dict[int, Translation] = {}
         keys: list[str] = []
         if self.memory is not None:
-            keys = [TranslationMemory.key(d, self.source.name, self.source.revision, decode) for d in distinct]
+            keys = [
+                TranslationMemory.key(d, self.source.name, self.source.revision, decode, [m.entry for m in ms])
+                for d, ms in zip(distinct, matches, strict=True)
+            ]
             hits = self.memory.lookup(keys)
             found = {i: hits[k] for i, k in enumerate(keys) if k in hits}
         # no letter or digit ("---", a quote's empty ">" line, "* * *", "…"): nothing to translate, its own English
@@ -196,7 +215,27 @@ class Translator:
             pieces.fit(d, next(rows), tokenize, limit) if i not in found else pieces.Pieces((), ())
             for i, d in enumerate(distinct)
         ]
-        return Work(distinct, where, found, fitted, decode, keys)
+        return Work(distinct, where, found, fitted, decode, keys, matches, self._probes(distinct, matches, found))
+
+    def _probes(
+        self, distinct: list[str], matches: list[tuple[Match, ...]], found: dict[int, Translation]
+    ) -> list[tuple[tuple[int, tuple[str, ...]], ...]]:
+        """Per distinct sentence, (match, tokens) of each term the model translates alone beside it, to learn
+        its own English for the term (`enforce`); none for a sentence answered already, nor for a term longer
+        than the model's sentence length."""
+        wanted = [
+            (i, k, text)
+            for i, ms in enumerate(matches)
+            if i not in found
+            for k, m in enumerate(ms)
+            if (text := probe(m, distinct[i]))
+        ]
+        probes: list[list[tuple[int, tuple[str, ...]]]] = [[] for _ in distinct]
+        rows = self.backend.tokenize([text for _, _, text in wanted]) if wanted else []
+        for (i, k, _), row in zip(wanted, rows, strict=True):
+            if len(row) <= self.config.max_sentence_tokens:
+                probes[i].append((k, tuple(row)))
+        return [tuple(p) for p in probes]
 
     def decode(self, rows: Sequence[Sequence[str]], decode: DecodeOptions | None = None) -> list[Output]:
         """Each tokenized piece's output, duplicates decoded once, in batches of one length band
@@ -255,32 +294,41 @@ class Work:
     fitted: list[pieces.Pieces]
     decode: DecodeOptions
     keys: list[str]  # each distinct sentence's memory key (none without a memory)
+    matches: list[tuple[Match, ...]]  # each distinct sentence's terms found
+    probes: list[tuple[tuple[int, tuple[str, ...]], ...]]  # each one's terms translated alone: (match, tokens)
 
     @cached_property
     def rows(self) -> list[tuple[str, ...]]:
-        """Every piece's tokens, in order: what goes to the model."""
-        return [row for f in self.fitted for row in f.rows]
+        """Every piece's tokens, each sentence's pieces then its terms' probes, in order: what goes to the
+        model."""
+        return [row for i, f in enumerate(self.fitted) for row in (*f.rows, *(p for _, p in self.probes[i]))]
 
     @cached_property
     def spans(self) -> list[tuple[int, int]]:
-        """Where each distinct sentence's pieces are in `rows`."""
-        ends = list(accumulate(len(f.rows) for f in self.fitted))
-        return [(end - len(f.rows), end) for f, end in zip(self.fitted, ends, strict=True)]
+        """Where each distinct sentence's pieces and probes are in `rows`."""
+        sizes = [len(f.rows) + len(self.probes[i]) for i, f in enumerate(self.fitted)]
+        return [(end - size, end) for size, end in zip(sizes, accumulate(sizes), strict=True)]
 
     def join(self, i: int, outputs: Sequence[Output]) -> Translation:
-        """Distinct sentence `i`'s translation from its pieces' outputs: joined as one English text, flagged
-        where a piece was cut short or retried and where the whole does not match its source, with the
-        confidence of the outputs it is made of (a retried piece's is the retry's)."""
+        """Distinct sentence `i`'s translation from its pieces' and probes' outputs: joined as one English text,
+        its terms enforced (translator/glossary/enforce.py), flagged where a piece was cut short or retried,
+        where a term is missing and where the whole does not match its source, with the confidence of the
+        pieces' outputs (a retried piece's is the retry's; the model's confidence in its own English, before the
+        glossary's terms)."""
         if i in self.found:
             return self.found[i]
         source, fitted = self.distinct[i], self.fitted[i]
-        target = " ".join(out.text for out in outputs if out.text)
+        matches = self.matches[i]
+        said = dict.fromkeys(range(len(matches)), "")
+        said.update((k, out.text) for (k, _), out in zip(self.probes[i], outputs[len(fitted.rows) :], strict=True))
+        outputs = outputs[: len(fitted.rows)]
+        target, terms = enforce(" ".join(out.text for out in outputs if out.text), matches, source, list(said.values()))
         flags = fitted.flags + ((quality.TRUNCATED,) if any(out.capped for out in outputs) else ())
         flags += ((quality.RETRIED,) if any(out.retried for out in outputs) else ()) + quality.check(source, target)
+        flags += (quality.TERM_MISSING,) if any(t.status == "missing" for t in terms) else ()
         scored = [(out.score, out.tokens) for out in outputs if out.score is not None]
-        return Translation(
-            target, flags, confidence=quality.confidence(scored) if len(scored) == len(outputs) else None
-        )
+        confidence = quality.confidence(scored) if len(scored) == len(outputs) else None
+        return Translation(target, flags, confidence=confidence, terms=terms)
 
 
 def _has_words(text: str) -> bool:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from translator import markdown
+from translator import markdown, spans
 from translator.errors import InputError
 from translator.segment import segment
-from translator.types import AlignedDocument, Paragraph, Provenance, Translation
+from translator.types import AlignedDocument, Paragraph, Provenance, Sentence, Term, Translation
 
 
 @dataclass(frozen=True)
@@ -66,20 +66,39 @@ def fill(paragraph: Paragraph, translations: Iterator[Translation]) -> Paragraph
     """`paragraph` with each sentence's translation, taken in order from `translations`, its inline Markdown
     put back."""
     pairs = [(s, next(translations)) for s in paragraph.sentences]
+    return replace(paragraph, sentences=tuple(_filled(s, t) for s, t in pairs))
+
+
+def _filled(sentence: Sentence, translation: Translation) -> Sentence:
+    """`sentence` with its translation, its inline Markdown put back, and its terms' spans moved from what the
+    model saw and said to the sentence's source and target."""
+    target = markdown.restore(sentence.source, translation.target)
+    terms = translation.terms
+    if terms and (target != translation.target or markdown.held(sentence.source).text != sentence.source):
+        source_at = spans.within(markdown.held(sentence.source).text, sentence.source)
+        target_at = spans.within(translation.target, target)
+        terms = tuple(_moved(t, source_at, target_at) for t in terms)
     return replace(
-        paragraph,
-        sentences=tuple(
-            replace(
-                s,
-                target=markdown.restore(s.source, t.target),
-                flags=t.flags,
-                origin=t.origin,
-                confidence=t.confidence,
-                terms=t.terms,
-            )
-            for s, t in pairs
-        ),
+        sentence,
+        target=target,
+        flags=translation.flags,
+        origin=translation.origin,
+        confidence=translation.confidence,
+        terms=terms,
     )
+
+
+def _moved(term: Term, source_at: list[int], target_at: list[int]) -> Term:
+    start, end = _span(term.start, term.end, source_at)
+    if term.target_start is None or term.target_end is None:
+        return replace(term, start=start, end=end)
+    target_start, target_end = _span(term.target_start, term.target_end, target_at)
+    return replace(term, start=start, end=end, target_start=target_start, target_end=target_end)
+
+
+def _span(start: int, end: int, at: list[int]) -> tuple[int, int]:
+    """[start, end) of the shorter text as a span of the longer (its first and last characters' places)."""
+    return (at[start], at[end - 1] + 1) if end > start else (at[start], at[start])
 
 
 def document(doc_id: str, paragraphs: Sequence[Paragraph], provenance: Provenance) -> AlignedDocument:

@@ -21,6 +21,7 @@ COPIED = "copied"
 NUMBERS = "numbers"
 NOT_INDONESIAN = "not_indonesian"
 LOW_CONFIDENCE = "low_confidence"
+TERM_MISSING = "term_missing"
 
 MEANINGS: dict[str, str] = {
     SPLIT: "too long for the model at once: translated in pieces cut at clause punctuation, then joined",
@@ -37,6 +38,8 @@ MEANINGS: dict[str, str] = {
     NOT_INDONESIAN: "the source is not Indonesian (already English, say) and was passed through unchanged",
     LOW_CONFIDENCE: "the model's confidence in this English (the geometric mean of the probabilities it gave its "
     "own output tokens) is below the minimum set (TRANSLATOR_MIN_CONFIDENCE): often text it did not understand",
+    TERM_MISSING: "a glossary term (or a URL, e-mail address, @handle or #hashtag) of the source could not be "
+    "placed in the English; its entry in the sentence's terms says which",
 }
 
 # target/source length in characters, for sources of at least 20 characters: the 1st and 99th percentiles

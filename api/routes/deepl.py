@@ -1,7 +1,8 @@
 """DeepL API v2 text translation, so that DeepL's official clients (`deepl.Translator(key, server_url=...)`)
 and tools built on them work unchanged: POST /v2/translate, GET|POST /v2/languages, GET|POST /v2/usage,
 GET /v2/glossary-language-pairs, and documents: POST /v2/document (upload), POST /v2/document/{id}
-(status), POST /v2/document/{id}/result (download, once), run as jobs (api/jobs.py).
+(status), POST /v2/document/{id}/result (download, once), run as jobs (api/jobs.py). The glossaries that
+glossary_id names: api/routes/glossaries.py.
 
 Parameters come from the query and a JSON or form body (a form with no Content-Type too, and a GET's body:
 the Python client sends `type=target` so), read leniently as DeepL's clients send them: `text` a list, a
@@ -26,8 +27,9 @@ from starlette.datastructures import UploadFile
 
 from api import jobs
 from api.auth import admit
-from api.deps import AccountDep, JobsDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
+from api.deps import AccountDep, GlossariesDep, JobsDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
 from api.errors import ApiError, Dialect
+from api.glossaries import MAX_IDS, lookup
 from api.inputs import CheckedRoute
 from api.schemas import libre_body
 from api.service import translate_markup
@@ -35,7 +37,7 @@ from translator import files, markup
 from translator.language import detect
 
 TARGETS = frozenset({"EN", "EN-US", "EN-GB"})
-LIST_FIELDS = frozenset({"text", "ignore_tags", "non_splitting_tags", "splitting_tags"})
+LIST_FIELDS = frozenset({"text", "ignore_tags", "non_splitting_tags", "splitting_tags", "glossary_ids"})
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 STATUS_WAIT_S = 2.0  # how long a status call waits for a job being translated to finish
 HUGE_LIMIT = 1_000_000_000_000  # what DeepL Pro shows; 0 would read as "limit reached" (0 >= 0)
@@ -115,7 +117,8 @@ class DeepLDialect(Dialect):
         return 456 if error.code == "quota_exceeded" else self.STATUS.get(error.status, error.status)
 
     def body(self, error: ApiError) -> dict[str, Any]:
-        return {"message": error.message}
+        detail = error.details.get("detail")  # a glossary's bad entry, as DeepL says it
+        return {"message": error.message, **({"detail": detail} if isinstance(detail, str) else {})}
 
 
 class DeepLRoute(CheckedRoute):
@@ -164,7 +167,10 @@ class DeepLTranslateRequest(BaseModel):
     )
     context: str | None = Field(None, description="accepted, not used, not billed")
     show_billed_characters: bool = Field(False, description="billed_characters is always in the answer")
-    glossary_id: str | None = Field(None, description="this server has no glossaries: any id is a 400")
+    glossary_id: str | None = Field(None, description="a glossary's id (v2, v3 or ours); needs source_lang")
+    glossary_ids: list[str] = Field(
+        [], description=f"up to {MAX_IDS} glossaries' ids, each one's terms applied; not with glossary_id"
+    )
     model_type: Literal["quality_optimized", "prefer_quality_optimized", "latency_optimized"] | None = Field(
         None, description="one model serves every type; the answer's model_type_used names the type asked for"
     )
@@ -180,7 +186,7 @@ class DeepLTranslateRequest(BaseModel):
     def _as_string(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
-    @field_validator("ignore_tags", "non_splitting_tags", "splitting_tags", mode="before")
+    @field_validator("ignore_tags", "non_splitting_tags", "splitting_tags", "glossary_ids", mode="before")
     @classmethod
     def _tags(cls, value: Any) -> Any:
         return _tag_list(value)
@@ -214,7 +220,7 @@ class GlossaryPair(BaseModel):
 
 
 class GlossaryPairs(BaseModel):
-    supported_languages: list[GlossaryPair] = Field(description="empty: this server has no glossaries")
+    supported_languages: list[GlossaryPair] = Field(description="id → en, the one pair")
 
 
 class DeepLError(BaseModel):
@@ -234,7 +240,7 @@ _ERRORS = {
 ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": DeepLError, "description": d} for s, d in _ERRORS.items()}
 
 
-def _check_options(target: Any, source: Any, formality: Any, glossary_id: Any) -> str | None:
+def _check_options(target: Any, source: Any, formality: Any) -> str | None:
     """The source language (ID, or None to detect) once the options fit Indonesian → English, else a 400."""
     if not target:
         raise _bad("Parameter 'target_lang' not specified.")
@@ -244,9 +250,22 @@ def _check_options(target: Any, source: Any, formality: Any, glossary_id: Any) -
         raise _bad("Value for 'source_lang' not supported.")
     if formality in ("more", "less"):
         raise _bad("'formality' is not supported for given 'target_lang'.")
-    if glossary_id:
-        raise _bad("Glossary not found: this server has no glossaries.")
     return "ID" if source else None
+
+
+def _glossary_ids(glossary_id: Any, glossary_ids: Any, source: str | None) -> list[str]:
+    """The glossaries asked for (DeepL's rules: one of the two fields, at most MAX_IDS, source_lang given)."""
+    ids = _tag_list(glossary_ids or [])
+    if glossary_id and ids:
+        raise _bad("Parameters 'glossary_id' and 'glossary_ids' cannot be used together.")
+    if (glossary_id and not isinstance(glossary_id, str)) or not isinstance(ids, list):
+        raise _bad("Value for 'glossary_id' not supported.")
+    ids = [glossary_id] if glossary_id else ids
+    if len(ids) > MAX_IDS:
+        raise _bad(f"Value for 'glossary_ids' not supported: at most {MAX_IDS} glossaries.")
+    if ids and source is None:
+        raise _bad("Use of a glossary requires the source_lang parameter to be specified")
+    return ids
 
 
 async def _params(request: Request) -> DeepLTranslateRequest:
@@ -267,19 +286,23 @@ async def _params(request: Request) -> DeepLTranslateRequest:
     openapi_extra=libre_body(DeepLTranslateRequest),
     responses={200: {"model": DeepLTranslateResponse}, **ERRORS},
 )
-async def translate(request: Request, service: ServiceDep, usage: UsageDep, account: AccountDep) -> dict[str, Any]:
-    """Each text is translated as /v1/translate translates it (with split_sentences=0, as one sentence)."""
+async def translate(
+    request: Request, service: ServiceDep, usage: UsageDep, account: AccountDep, glossaries: GlossariesDep
+) -> dict[str, Any]:
+    """Each text is translated as /v1/translate translates it (with split_sentences=0, as one sentence), with
+    the terms of the glossaries named."""
     params = await _params(request)
-    source = _check_options(params.target_lang, params.source_lang, params.formality, params.glossary_id)
+    source = _check_options(params.target_lang, params.source_lang, params.formality)
     if not params.text:
         raise _bad("Parameter 'text' not specified.")
     service.check(params.text)
+    glossary = lookup(glossaries, account, _glossary_ids(params.glossary_id, params.glossary_ids, source))
     decode = service.decode(None)
 
     async def english(texts: list[str]) -> list[str]:
         if params.split_sentences == "0":
-            return await service.translate_whole(texts, decode)
-        return await service.translate_texts(texts, decode)
+            return await service.translate_whole(texts, decode, glossary)
+        return await service.translate_texts(texts, decode, glossary)
 
     with usage.spending(account, sum(len(text) for text in params.text)):
         if params.tag_handling or params.ignore_tags:
@@ -345,7 +368,7 @@ async def usage(meter: UsageDep, account: AccountDep) -> dict[str, int]:
     responses={200: {"model": GlossaryPairs}, **ERRORS},
 )
 async def glossary_language_pairs() -> dict[str, list[Any]]:
-    return {"supported_languages": []}
+    return {"supported_languages": [{"source_lang": "id", "target_lang": "en"}]}
 
 
 class DocumentHandle(BaseModel):
@@ -370,6 +393,8 @@ UPLOAD_FORM = {
         "source_lang": {"type": "string", "description": "ID, or absent"},
         "formality": {"type": "string", "description": "default or prefer_*"},
         "output_format": {"type": "string", "description": "absent, or the input's own format"},
+        "glossary_id": {"type": "string", "description": "a glossary's id; needs source_lang"},
+        "glossary_ids": {"type": "string", "description": "up to 5 ids, comma-separated (or repeated)"},
     },
 }
 KEY_SCHEMA = {"type": "object", "properties": {"document_key": {"type": "string"}}}
@@ -385,13 +410,20 @@ KEY_BODY = {
     responses={200: {"model": DocumentHandle}, **ERRORS},
 )
 async def upload_document(
-    request: Request, runner: RunnerDep, usage: UsageDep, account: AccountDep, settings: SettingsDep
+    request: Request,
+    runner: RunnerDep,
+    usage: UsageDep,
+    account: AccountDep,
+    settings: SettingsDep,
+    glossaries: GlossariesDep,
 ) -> dict[str, str]:
-    """The file is checked now (type, encoding, size); it is translated in the background, its status at
-    POST /v2/document/{id} and its result, once, at POST /v2/document/{id}/result."""
+    """The file is checked now (type, encoding, size); it is translated in the background, with the glossaries'
+    entries as they are now, its status at POST /v2/document/{id} and its result, once, at
+    POST /v2/document/{id}/result."""
     fields = await _fields(request)
-    options = ("target_lang", "source_lang", "formality", "glossary_id")
-    _check_options(*(fields.get(name) for name in options))
+    source = _check_options(*(fields.get(name) for name in ("target_lang", "source_lang", "formality")))
+    ids = _glossary_ids(fields.get("glossary_id"), fields.get("glossary_ids"), source)
+    glossary = lookup(glossaries, account, ids)
     upload = (await request.form()).get("file")
     if not isinstance(upload, UploadFile):
         raise _bad("Parameter 'file' not specified.")
@@ -400,7 +432,7 @@ async def upload_document(
     if output and f".{str(output).lower().lstrip('.')}" != PurePath(filename).suffix.lower():
         raise _bad("Value for 'output_format' not supported: documents come back in their own format.")
     upload_file = (filename, await upload.read())
-    job, _ = await jobs.submit(runner, usage, account, upload_file, settings.max_document_bytes, once=True)
+    job, _ = await jobs.submit(runner, usage, account, upload_file, settings.max_document_bytes, True, glossary)
     return {"document_id": job.id, "document_key": job.key}
 
 

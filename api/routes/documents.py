@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from api.auth import require_key
-from api.deps import AccountDep, ServiceDep, UsageDep
+from api.deps import AccountDep, GlossariesDep, ServiceDep, UsageDep
+from api.glossaries import lookup
 from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES, DocumentsRequest, DocumentsResponse
 
@@ -23,12 +24,15 @@ router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], rout
         **ERROR_RESPONSES,
     },
 )
-async def documents(body: DocumentsRequest, service: ServiceDep, usage: UsageDep, account: AccountDep) -> Any:
+async def documents(
+    body: DocumentsRequest, service: ServiceDep, usage: UsageDep, account: AccountDep, glossaries: GlossariesDep
+) -> Any:
     service.check([d.text for d in body.documents], noun="document")
+    glossary = lookup(glossaries, account, body.ids(), body.terms)
     decode = service.decode(body.options.beam_size)
     pairs = [(d.id, d.text) for d in body.documents]
     with usage.spending(account, sum(len(text) for _, text in pairs)):  # a stream's, once it is admitted
         if body.stream:
-            return await service.start_stream(pairs, decode)
-        docs = await service.translate_documents(pairs, decode)
+            return await service.start_stream(pairs, decode, glossary)
+        docs = await service.translate_documents(pairs, decode, glossary)
     return {"documents": [doc.to_dict() for doc in docs]}

@@ -20,8 +20,9 @@ from starlette.datastructures import UploadFile
 
 from api import jobs
 from api.auth import require_key
-from api.deps import AccountDep, JobsDep, KeysDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
+from api.deps import AccountDep, GlossariesDep, JobsDep, KeysDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
 from api.errors import ApiError, Dialect
+from api.glossaries import lookup
 from api.inputs import CheckedRoute
 from api.schemas import (
     LIBRE_ERRORS,
@@ -113,7 +114,10 @@ def _confidence(text: str) -> dict[str, Any]:
     openapi_extra=libre_body(LibreTranslateRequest),
     responses={200: {"model": LibreTranslateResponse}, **LIBRE_ERRORS},
 )
-async def translate(request: Request, service: ServiceDep, usage: UsageDep, account: AccountDep) -> dict[str, Any]:
+async def translate(
+    request: Request, service: ServiceDep, usage: UsageDep, account: AccountDep, glossaries: GlossariesDep
+) -> dict[str, Any]:
+    """`glossary` (an extension): a stored glossary's id, its terms applied."""
     params = await _params(request, LibreTranslateRequest)
     source, text_format = params.source, params.format
     if source not in ("id", "auto"):
@@ -128,13 +132,14 @@ async def translate(request: Request, service: ServiceDep, usage: UsageDep, acco
     detected = [_confidence(t) for t in texts] if source == "auto" else []
     todo = [i for i, t in enumerate(texts) if not detected or detected[i]["language"] != "en"]
     decode = service.decode(None)
+    glossary = lookup(glossaries, account, [params.glossary] if params.glossary else [])
     results = list(texts)
     sources = [texts[i] for i in todo]
     with usage.spending(account, sum(len(text) for text in sources)):
         if text_format == "html":
-            english = await translate_markup(sources, lambda nodes: service.translate_texts(nodes, decode))
+            english = await translate_markup(sources, lambda nodes: service.translate_texts(nodes, decode, glossary))
         else:
-            english = await service.translate_texts(sources, decode)
+            english = await service.translate_texts(sources, decode, glossary)
     for i, target in zip(todo, english, strict=True):
         results[i] = target
     response: dict[str, Any] = {"translatedText": results if batch else results[0]}

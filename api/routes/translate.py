@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from api.auth import require_key
-from api.deps import AccountDep, ServiceDep, UsageDep
+from api.deps import AccountDep, GlossariesDep, ServiceDep, UsageDep
+from api.glossaries import lookup
 from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES, Provenance, TranslateRequest, TranslateResponse
 
@@ -14,12 +15,13 @@ router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], rout
 
 @router.post("/v1/translate", response_model=TranslateResponse, summary="Translate texts", responses=ERROR_RESPONSES)
 async def translate(
-    body: TranslateRequest, service: ServiceDep, usage: UsageDep, account: AccountDep
+    body: TranslateRequest, service: ServiceDep, usage: UsageDep, account: AccountDep, glossaries: GlossariesDep
 ) -> TranslateResponse:
     """Each text may be a whole article; its paragraph breaks are kept. Empty texts translate to empty texts."""
     service.check(body.texts)
+    glossary = lookup(glossaries, account, body.ids(), body.terms)
     decode = service.decode(body.options.beam_size)
     with usage.spending(account, sum(len(text) for text in body.texts)):
-        translations = await service.translate_texts(body.texts, decode)
+        translations = await service.translate_texts(body.texts, decode, glossary)
     provenance = Provenance(**service.translator.provenance(decode).to_dict())
     return TranslateResponse(translations=translations, provenance=provenance)

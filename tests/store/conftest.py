@@ -11,6 +11,7 @@ import pytest
 
 from api.jobs import LEASE_S, Jobs
 from api.usage import Usage
+from translator.glossary.store import GlossaryStore
 from translator.memory import TranslationMemory
 from translator.store import Database, layout, open_database, open_sqlite
 
@@ -38,6 +39,9 @@ class Store:
 
     def memory(self) -> TranslationMemory:
         return TranslationMemory(self.open(()) if self.url else self.folder / "memory.sqlite")
+
+    def glossaries(self) -> GlossaryStore:
+        return GlossaryStore(self.open(()) if self.url else layout.glossaries_file(self.folder))
 
     def close(self) -> None:
         for database in self.opened:

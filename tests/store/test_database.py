@@ -21,6 +21,8 @@ from tests.conftest import run_main
 from tests.postgres import PASSWORD
 from translator.config import DecodeOptions
 from translator.errors import ConfigError
+from translator.glossary import Entry
+from translator.glossary.store import GlossaryStore
 from translator.memory import TranslationMemory
 from translator.store import layout, open_database, schema
 from translator.types import Translation
@@ -174,11 +176,14 @@ def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_tw
     assert claimed is not None and claimed.id == done.id
     asyncio.run(jobs.finish(claimed, b"one"))
     jobs.close()
+    glossaries = GlossaryStore(layout.glossaries_file(tmp_path))
+    glossary = glossaries.create("key-a", "news", "v2", [Entry("DPR", "House of Representatives")])
+    glossaries.close()
     monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
     for _ in range(2):
         copied = run_main(["db", "copy", "--from", str(tmp_path)])
         assert copied.returncode == 0, copied.stderr
-        assert b"1 usage counts, 2 document jobs and 3 job files" in copied.stderr
+        assert b"1 usage counts, 2 document jobs, 3 job files and 1 glossaries" in copied.stderr
         assert PASSWORD.encode() not in copied.stderr
     with open_database(postgres_url, pool_size=2) as database:
         assert database.all("SELECT account, characters FROM usage") == [("key-a", 1200)]
@@ -189,6 +194,9 @@ def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_tw
         assert finished is not None and finished.status == "done" and shared.result(finished) == b"one"
         waiting = shared.get(queued.id)
         assert waiting is not None and waiting.once and shared.source(waiting) == b"dua"
+        moved = GlossaryStore(database)
+        assert moved.get("key-a", glossary.id) == glossary and moved.get("key-b", glossary.id) is None
+        assert moved.entries("key-a", glossary.id) == [Entry("DPR", "House of Representatives")]
 
 
 def test_db_copy_again_after_the_service_moved_undoes_nothing_it_did_since(
@@ -227,7 +235,7 @@ def test_db_copy_without_a_url_or_from_an_empty_folder_is_one_line(
     assert without.returncode == 1 and b"needs TRANSLATOR_DATABASE_URL" in without.stderr
     monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
     empty = run_main(["db", "copy", "--from", str(tmp_path)])
-    assert empty.returncode == 1 and len(empty.stderr.splitlines()) == 1 and b"holds neither" in empty.stderr
+    assert empty.returncode == 1 and len(empty.stderr.splitlines()) == 1 and b"holds none of" in empty.stderr
 
 
 def test_the_memory_in_postgresql_serves_the_command_line_and_an_unreachable_one_only_the_model(

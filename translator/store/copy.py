@@ -1,10 +1,11 @@
 """`translator db copy --from DATA_DIR`: a SQLite deployment's document jobs (rows and files) and usage counts
 into a PostgreSQL store, to move a service onto it. Running it twice copies nothing twice, and undoes nothing
 the service did on PostgreSQL in between: a job already in the store is left as the store has it (its status,
-its files: a once-only result fetched there stays gone), and a month's count becomes the larger of the two
-(counts only grow, so neither side's characters are lost). The data folder is held while it copies, as a server holds
-it: stop the server first. Glossaries and reviewed translations do not exist yet; the translation memory is a
-file of the command line's own (`translator batch` fills the database's once TRANSLATOR_DATABASE_URL is set)."""
+its files: a once-only result fetched there stays gone), a month's count becomes the larger of the two
+(counts only grow, so neither side's characters are lost), and a glossary already there (same id) is left as the
+store has it. The data folder is held while it copies, as a server holds it: stop the server first. The
+translation memory is a file of the command line's own (`translator batch` fills the database's once
+TRANSLATOR_DATABASE_URL is set)."""
 
 from __future__ import annotations
 
@@ -29,15 +30,20 @@ class Copied:
     usage: int  # (account, month) rows
     jobs: int
     files: int
+    glossaries: int = 0
 
 
 def copy(data_dir: Path, target: Database) -> Copied:
-    """Copy `data_dir`'s usage.sqlite3 and documents/ (jobs.sqlite3 and each job's files) into `target`."""
+    """Copy `data_dir`'s usage.sqlite3, documents/ (jobs.sqlite3 and each job's files) and glossaries.sqlite3
+    into `target`."""
     usage_file = layout.usage_file(data_dir)
     folder = layout.jobs_folder(data_dir)
-    if not usage_file.is_file() and not (folder / layout.JOBS).is_file():
-        raise InputError(f"{data_dir} holds neither {layout.USAGE} nor {layout.JOBS_FOLDER}/{layout.JOBS}")
-    usage = jobs = files = 0
+    glossaries_file = layout.glossaries_file(data_dir)
+    if not any(path.is_file() for path in (usage_file, folder / layout.JOBS, glossaries_file)):
+        raise InputError(
+            f"{data_dir} holds none of {layout.USAGE}, {layout.JOBS_FOLDER}/{layout.JOBS} and {layout.GLOSSARIES}"
+        )
+    usage = jobs = files = glossaries = 0
     with contextlib.ExitStack() as held:
         if folder.is_dir():
             held.enter_context(durable.exclusive(folder / "jobs.lock", _in_use(folder)))
@@ -49,7 +55,7 @@ def copy(data_dir: Path, target: Database) -> Copied:
                 ids = [row[0] for row in source.all("SELECT id FROM jobs")]
                 for job_id in ids:  # the files first: the row says they exist
                     stored = target.one("SELECT 1 FROM jobs WHERE id = ?", (job_id,)) is not None
-                    for name in (layout.SOURCE, layout.RESULT):
+                    for name in (layout.SOURCE, layout.RESULT, layout.GLOSSARY):
                         if (path := folder / job_id / name).is_file():
                             if not stored:
                                 target.execute(
@@ -59,7 +65,10 @@ def copy(data_dir: Path, target: Database) -> Copied:
                                 )
                             files += 1
                 jobs = _copy_rows(source, target, "jobs", ("id",), "DO NOTHING")
-    return Copied(usage, jobs, files)
+        if glossaries_file.is_file():
+            with open_sqlite(glossaries_file, ("glossaries",), read_only=True) as source:
+                glossaries = _copy_rows(source, target, "glossaries", ("id",), "DO NOTHING")
+    return Copied(usage, jobs, files, glossaries)
 
 
 def _copy_rows(source: Database, target: Database, table: str, key: tuple[str, ...], conflict: str) -> int:

@@ -1,5 +1,6 @@
 """Where a data folder (TRANSLATOR_DATA_DIR) keeps what the service remembers when it runs on SQLite: the usage
-counts in one file, the document jobs in another with each job's files in a folder beside it."""
+counts in one file, the document jobs in another with each job's files in a folder beside it, the glossaries in
+a third."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 USAGE = "usage.sqlite3"
 JOBS_FOLDER = "documents"
 JOBS = "jobs.sqlite3"
+GLOSSARIES = "glossaries.sqlite3"
 SOURCE, RESULT = "source", "result"  # a job's files: the upload and its translation
+GLOSSARY = "glossary"  # ... and the entries it is translated with (TSV), if any: as they were when it was made
 
 
 def usage_file(data_dir: Path) -> Path:
@@ -17,3 +20,7 @@ def usage_file(data_dir: Path) -> Path:
 
 def jobs_folder(data_dir: Path) -> Path:
     return data_dir / JOBS_FOLDER
+
+
+def glossaries_file(data_dir: Path) -> Path:
+    return data_dir / GLOSSARIES
