@@ -216,11 +216,22 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--min-confidence",
-        type=float,
+        type=_share,
         metavar="P",
         help="flag sentences whose confidence (0 to 1) is below P low_confidence (default: "
         "TRANSLATOR_MIN_CONFIDENCE, else 0.3)",
     )
+
+
+def _share(value: str) -> float:
+    """A number from 0 to 1, as --min-confidence takes it."""
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 1")
+    return share
 
 
 def _ray_address(value: str) -> str:
