@@ -2,13 +2,14 @@
 
 A Unix filter: FILE or `-` or nothing (stdin) in, stdout out, logs and progress on stderr.
 Exit codes: 0 done, 1 an error of the library (one line on stderr), 2 a usage error or a refused job,
-3 an archive job in which some documents failed, 130 interrupted.
+3 an archive job in which some documents failed, 4 an evaluation under its --min-chrf, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import logging
 import re
@@ -30,6 +31,7 @@ from translator.memory import TranslationMemory
 from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES
 from translator.reviewed import ReviewedStore, open_existing, open_store
 from translator.settings import Settings, load_settings, quiet_libraries
+from translator.testsets import SETS
 from translator.types import AlignedDocument
 from translator.writers import SINGLE, WRITERS
 
@@ -44,6 +46,7 @@ OPTIONS = (
     "beam",
     "translate_english",
     "retry_loops",
+    "min_confidence",
     "memory",
     "document_skip",
 )
@@ -185,6 +188,30 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     )
     check.add_argument("file", type=Path, help="TSV (source<TAB>target), or CSV (.csv: source,target[,id,en])")
 
+    evaluate = commands.add_parser(
+        "eval",
+        help="score the model on a test set: BLEU, chrF++ and TER (sacrebleu), flags, low_confidence, speed, "
+        "glossary terms; never from the translation memory",
+    )
+    evaluate.add_argument(
+        "pairs",
+        nargs="?",
+        type=Path,
+        metavar="PAIRS_FILE",
+        help="TSV (indonesian<TAB>english a line) or JSONL ({source, target} a line); with --set tatoeba-id, "
+        "Tatoeba's eng-msa test.txt",
+    )
+    evaluate.add_argument("--set", dest="testset", choices=SETS, help="a named test set (nusax is bundled)")
+    evaluate.add_argument("--glossary", type=Path, help="translate with this glossary and score its terms (TSV, CSV)")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON instead of a Markdown table")
+    evaluate.add_argument("--out", type=Path, help="write the JSON report to this file (and print the table)")
+    evaluate.add_argument("--compare", type=Path, metavar="REPORT", help="an earlier JSON report: show the changes")
+    evaluate.add_argument("--min-chrf", type=float, help="exit 4 when chrF++ is below this")
+    evaluate.add_argument("--segments", type=Path, help="write each pair's scores, English and flags here (JSONL)")
+    evaluate.add_argument("--html", type=Path, help="write a page of the worst pairs, side by side, here")
+    evaluate.add_argument("--worst", type=int, default=50, help="pairs on the --html page (default 50)")
+    _model_options(evaluate)
+
     seg = commands.add_parser("segment", help="split text into sentences: JSON Lines with offsets")
     seg.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
 
@@ -218,6 +245,24 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         help="translate an output that loops once more, forbidding repeated trigrams (default: on; "
         "TRANSLATOR_RETRY_LOOPS)",
     )
+    parser.add_argument(
+        "--min-confidence",
+        type=_share,
+        metavar="P",
+        help="flag sentences whose confidence (0 to 1) is below P low_confidence (default: "
+        "TRANSLATOR_MIN_CONFIDENCE, else 0.3)",
+    )
+
+
+def _share(value: str) -> float:
+    """A number from 0 to 1, as --min-confidence takes it."""
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 1")
+    return share
 
 
 def _ray_address(value: str) -> str:
@@ -291,6 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _db_copy(args.settings, args.data_dir)
         elif args.command == "glossary":
             return _glossary_check(args.file, sys.stdout)
+        elif args.command == "eval":
+            return _evaluate(args, sys.stdout)
         elif args.command == "segment":
             _segment(_read(args.file), sys.stdout)
         elif args.command == "download":
@@ -583,6 +630,53 @@ def _confirm_clear(memory: TranslationMemory, yes: bool) -> None:
     sys.stderr.flush()
     if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         raise RefusedError("memory clear: nothing deleted")
+
+
+def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    """Exit 4 when chrF++ is under --min-chrf. The model and its options are those of `translate`; no memory."""
+    from translator import evaluation, testsets
+    from translator.pipeline import Translator
+    from translator.writers import page
+
+    if (args.pairs is None) == (args.testset is None) and args.testset != "tatoeba-id":
+        raise RefusedError("give PAIRS_FILE or --set NAME (nusax, or tatoeba-id with its downloaded file)")
+    if args.worst < 1:
+        raise RefusedError("--worst must be at least 1")
+    testset = testsets.named(args.testset, args.pairs) if args.testset else testsets.read(args.pairs)
+    before = _report(args.compare) if args.compare else None
+    glossary = _load_glossary(str(args.glossary), args.settings, stored=False) if args.glossary else None
+    report, segments = evaluation.evaluate(Translator.from_config(_config(args)), testset, glossary)
+    if before is not None:
+        report = dataclasses.replace(report, compared=evaluation.compare(report, before))
+    as_json = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if args.out:
+        durable.replace(args.out, lambda sink: sink.write(as_json.encode()))
+    if args.segments:
+        lines = "".join(json.dumps(s.to_dict(), ensure_ascii=False) + "\n" for s in segments)
+        durable.replace(args.segments, lambda sink: sink.write(lines.encode()))
+    if args.html:
+        scores = [(evaluation.NAMES[n], evaluation.shown(n, v)) for n, v in report.scores().items()]
+        made = [f"{report.provenance['model']}@{report.provenance['revision']}", report.provenance["backend"]]
+        html = page.evaluation(f"{testset.name}: the worst pairs", made, scores, evaluation.worst(segments, args.worst))
+        durable.replace(args.html, lambda sink: sink.write(html.encode()))
+    out.write(as_json if args.json else evaluation.markdown(report))
+    if args.min_chrf is not None and report.chrf < args.min_chrf:
+        log.warning("chrF++ %.2f is under --min-chrf %.2f", report.chrf, args.min_chrf)
+        return 4
+    return 0
+
+
+def _report(path: Path) -> dict[str, Any]:
+    """An earlier `translator eval --json` report, for --compare."""
+    try:
+        report = json.loads(utf8.decode(path.read_bytes()))
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except (InputError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a JSON report ({exc})") from None
+    if not isinstance(report, dict) or not isinstance(report.get("chrf"), int | float):
+        raise InputError(f"{path}: not a translator eval report (no chrf)")
+    return report
 
 
 def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:

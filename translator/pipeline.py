@@ -128,6 +128,7 @@ class Translator:
                 "translate_english": config.translate_english,
                 "retry_loops": config.retry_loops,
                 "max_sentence_tokens": config.max_sentence_tokens,
+                "min_confidence": config.min_confidence,
             },
         }
 
@@ -267,10 +268,13 @@ class Translator:
         return [outputs[w] for w in where]
 
     def finish(self, work: Work, outputs: Sequence[Output]) -> list[Translation]:
-        """Each source sentence's translation from its pieces' outputs (in `work.rows`' order), remembered."""
+        """Each source sentence's translation from its pieces' outputs (in `work.rows`' order), remembered, and
+        flagged low_confidence below the minimum (after the memory, which keeps no judgement of its own)."""
         joined = [work.join(i, outputs[start:end]) for i, (start, end) in enumerate(work.spans)]
         self.remember(work, joined)
-        return [joined[w] for w in work.where]
+        minimum = self.config.min_confidence
+        judged = [replace(t, flags=quality.confident(t.flags, t.confidence, minimum)) for t in joined]
+        return [judged[w] for w in work.where]
 
     def remember(self, work: Work, joined: Sequence[Translation]) -> None:
         """Store the distinct sentences the model translated (`joined`: one per `work.distinct`) in the
@@ -323,7 +327,9 @@ class Work:
     def join(self, i: int, outputs: Sequence[Output]) -> Translation:
         """Distinct sentence `i`'s translation from its pieces' and probes' outputs: joined as one English text,
         its terms enforced (translator/glossary/enforce.py), flagged where a piece was cut short or retried,
-        where a term is missing and where the whole does not match its source."""
+        where a term is missing and where the whole does not match its source, with the confidence of the
+        pieces' outputs (a retried piece's is the retry's; the model's confidence in its own English, before the
+        glossary's terms)."""
         if i in self.found:
             return self.found[i]
         source, fitted = self.distinct[i], self.fitted[i]
@@ -335,7 +341,9 @@ class Work:
         flags = fitted.flags + ((quality.TRUNCATED,) if any(out.capped for out in outputs) else ())
         flags += ((quality.RETRIED,) if any(out.retried for out in outputs) else ()) + quality.check(source, target)
         flags += (quality.TERM_MISSING,) if any(t.status == "missing" for t in terms) else ()
-        return Translation(target, flags, terms=terms)
+        scored = [(out.score, out.tokens) for out in outputs if out.score is not None]
+        confidence = quality.confidence(scored) if len(scored) == len(outputs) else None
+        return Translation(target, flags, confidence=confidence, terms=terms)
 
 
 def _has_words(text: str) -> bool:

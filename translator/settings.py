@@ -16,7 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from translator.config import DEFAULT_MODEL, DecodeOptions, TranslatorConfig
+from translator.config import DEFAULT_MIN_CONFIDENCE, DEFAULT_MODEL, DecodeOptions, TranslatorConfig
 from translator.errors import ConfigError
 from translator.files import FAMILIES, Options
 
@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     retry_loops: bool = Field(True, description="retry an output that loops once, forbidding repeated trigrams")
     max_output_ratio: float = Field(2.0, gt=0, description="outputs are capped at this × input tokens + output_slack")
     output_slack: int = Field(10, ge=1, description="tokens added to each output cap")
+    min_confidence: float = Field(
+        DEFAULT_MIN_CONFIDENCE,
+        ge=0,
+        le=1,
+        description="a sentence whose confidence is below this is flagged low_confidence",
+    )
     # the command line's translation memory (`translator batch`, `translator memory`)
     memory: Path | None = Field(
         None, description="translation memory file (default: memory.sqlite in the user cache folder)"
@@ -152,6 +158,7 @@ class Settings(BaseSettings):
             decode=self.decode(self.beam),
             translate_english=self.translate_english,
             retry_loops=self.retry_loops,
+            min_confidence=self.min_confidence,
         )
 
     def decode(self, beam_size: int) -> DecodeOptions:

@@ -141,6 +141,23 @@ def test_the_files_of_an_earlier_release_are_adopted_as_they_are(tmp_path: Path)
     usage.close()
 
 
+def test_a_memory_file_of_an_earlier_release_gains_the_confidence_column_and_keeps_its_entries(tmp_path: Path) -> None:
+    path = tmp_path / "memory.sqlite"
+    options = DecodeOptions()
+    key = TranslationMemory.key("Halo.", "m", "r", options)
+    with sqlite3.connect(path) as old:  # memory.sqlite as release 0.2 left it: schema version 2, no confidence
+        old.execute(schema.MIGRATIONS[0]["memory"][0].format(insertion_column=""))
+        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        old.execute("INSERT INTO schema_version VALUES (2)")
+        old.execute("INSERT INTO tm VALUES (?, 'Halo.', 'Hello.', '[]', 'm', 'r', '[]')", (key,))
+    old.close()
+    memory = TranslationMemory(path)
+    assert memory.db.all("SELECT target, confidence FROM tm") == [("Hello.", None)]
+    assert memory.db.all("SELECT version FROM schema_version") == [(schema.VERSION,)]
+    assert memory.lookup([key]) == {}  # no confidence: the model translates it again, and fills it in
+    memory.close()
+
+
 def data_folder_with_usage(folder: Path) -> Jobs:
     """A SQLite data folder in which key-a spent 1,200 characters; its jobs, open."""
     usage = Usage(layout.usage_file(folder))

@@ -74,6 +74,9 @@ MIGRATIONS: tuple[dict[str, tuple[str, ...]], ...] = (
             "CREATE INDEX IF NOT EXISTS reviewed_history_key ON reviewed_history (key)",
         ),
     },
+    # version 5: the model's confidence in each memory entry's English (NULL in entries stored before it, which
+    # translator/memory.py does not count as hits, and fills when the model translates their sentence again)
+    {"memory": ("ALTER TABLE tm ADD COLUMN confidence {real}",)},
 )
 VERSION = len(MIGRATIONS)
 PARTS = ("usage", "jobs", "job_files", "memory", "glossaries", "reviewed")
