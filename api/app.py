@@ -73,6 +73,7 @@ def create_app(
         app.state.service = service = Service(loaded, batcher, settings)
         store = jobs or open_jobs(settings)
         app.state.usage = counts = usage or open_usage(settings, store)
+        app.state.rate_limit = RateLimit(store.db if store.shared else None)  # shared by the replicas on PostgreSQL
         app.state.fetcher = Fetcher(settings)
         app.state.runner = runner = Runner(
             store,
@@ -100,7 +101,6 @@ def create_app(
     )
     app.state.settings = settings
     app.state.api_keys = settings.keys()
-    app.state.rate_limit = RateLimit()
     app.state.metrics = metrics
     routers = [
         *(m.router for m in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl)),
@@ -128,9 +128,9 @@ def open_jobs(settings: Settings) -> Jobs:
     when the folder cannot be made or written)."""
     ttl_s = settings.document_ttl_h * 3600
     if (url := settings.database()) is not None:
-        return Jobs(open_database(url, settings.database_pool), ttl_s)
+        return Jobs(open_database(url, settings.database_pool), ttl_s, settings.document_lease_s)
     with _data_dir(settings):
-        return Jobs(layout.jobs_folder(settings.data_dir), ttl_s)
+        return Jobs(layout.jobs_folder(settings.data_dir), ttl_s, settings.document_lease_s)
 
 
 def open_usage(settings: Settings, jobs: Jobs) -> Usage:

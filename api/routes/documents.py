@@ -27,7 +27,7 @@ async def documents(body: DocumentsRequest, service: ServiceDep, usage: UsageDep
     service.check([d.text for d in body.documents], noun="document")
     decode = service.decode(body.options.beam_size)
     pairs = [(d.id, d.text) for d in body.documents]
-    with usage.spending(account, sum(len(text) for _, text in pairs)):  # a stream's, once it is admitted
+    async with usage.spending(account, sum(len(text) for _, text in pairs)):  # a stream's, once it is admitted
         if body.stream:
             return await service.start_stream(pairs, decode)
         docs = await service.translate_documents(pairs, decode)

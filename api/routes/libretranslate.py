@@ -33,6 +33,7 @@ from api.schemas import (
     libre_body,
 )
 from api.service import OverLimit, translate_markup
+from api.store import stored
 from translator import files
 from translator.language import detect as detect_language
 
@@ -130,7 +131,7 @@ async def translate(request: Request, service: ServiceDep, usage: UsageDep, acco
     decode = service.decode(None)
     results = list(texts)
     sources = [texts[i] for i in todo]
-    with usage.spending(account, sum(len(text) for text in sources)):
+    async with usage.spending(account, sum(len(text) for text in sources)):
         if text_format == "html":
             english = await translate_markup(sources, lambda nodes: service.translate_texts(nodes, decode))
         else:
@@ -241,7 +242,7 @@ async def download_file(
     """The URL is the key: its id is 128 random bits, so a browser's plain link downloads it, as in
     LibreTranslate (and it is masked in the log, api/logs.py). A file still being translated (the reader links
     it at once) is waited for up to the request deadline."""
-    job = store.get(job_id)
+    job = await stored(store.db, store.get, job_id)
     if job is None or job.once:  # the name is the browser's to save under, not checked
         raise ApiError(404, "not_found", "no such file (or it expired)")
     if not job.finished:
@@ -251,7 +252,7 @@ async def download_file(
     if job.status != jobs.DONE:
         raise ApiError(503, "not_ready", "the file is still being translated; try again", headers={"Retry-After": "5"})
     headers = {"Content-Disposition": jobs.attachment(job.filename)}
-    return Response(store.result(job), media_type=job.media_type, headers=headers)
+    return Response(await stored(store.db, store.result, job), media_type=job.media_type, headers=headers)
 
 
 @public.get("/frontend/settings", summary="Front-end settings (LibreTranslate API)", response_model=FrontendSettings)

@@ -19,7 +19,7 @@ async def translate(
     """Each text may be a whole article; its paragraph breaks are kept. Empty texts translate to empty texts."""
     service.check(body.texts)
     decode = service.decode(body.options.beam_size)
-    with usage.spending(account, sum(len(text) for text in body.texts)):
+    async with usage.spending(account, sum(len(text) for text in body.texts)):
         translations = await service.translate_texts(body.texts, decode)
     provenance = Provenance(**service.translator.provenance(decode).to_dict())
     return TranslateResponse(translations=translations, provenance=provenance)

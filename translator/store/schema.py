@@ -1,5 +1,5 @@
 """The store's tables and their versions. MIGRATIONS[n - 1] takes a database from version n - 1 to n; each
-names the statements of each part (usage, jobs, job_files, memory). PostgreSQL holds every part in one
+names the statements of each part (usage, jobs, job_files, memory, rate_limits). PostgreSQL holds every part in one
 database; SQLite keeps today's files, each with its own parts (usage.sqlite3: usage; documents/jobs.sqlite3:
 jobs, whose files stay in the folder beside it; memory.sqlite: memory). One record, the table schema_version,
 says which version a database is at; a file of an earlier release, without it, is version 0, and version 1 is
@@ -47,9 +47,18 @@ MIGRATIONS: tuple[dict[str, tuple[str, ...]], ...] = (
             "ALTER TABLE jobs ADD COLUMN holder TEXT",  # the claim's token: only it finishes the job
         ),
     },
+    # version 6: each key's request rate, a token bucket every replica on one PostgreSQL takes from (api/usage.py);
+    # SQLite's one process keeps its buckets in memory
+    {
+        "rate_limits": (
+            """CREATE TABLE IF NOT EXISTS rate_limits (
+                account TEXT PRIMARY KEY, tokens {real} NOT NULL, at {real} NOT NULL
+            )""",
+        ),
+    },
 )
 VERSION = len(MIGRATIONS)
-PARTS = ("usage", "jobs", "job_files", "memory")
+PARTS = ("usage", "jobs", "job_files", "memory", "rate_limits")
 _LOCK = 0x7472616E  # PostgreSQL advisory lock: one process migrates at a time ("tran")
 
 
