@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     )
     database_pool: int = Field(10, ge=1, le=1000, description="connections to TRANSLATOR_DATABASE_URL at most")
     document_ttl_h: float = Field(24.0, gt=0, description="a document job and its files are deleted after this")
+    document_lease_s: float = Field(
+        60.0,
+        gt=0,
+        description="a document job claimed by a replica that stops answering (killed) goes to another after this",
+    )
     max_document_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="bytes in one uploaded document")
     document_workers: int = Field(2, ge=1, le=64, description="documents translated at once")
     # articles by link (api/articles.py)
