@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -78,6 +79,14 @@ def test_a_lost_database_is_503_with_retry_after_in_each_api_and_the_service_rec
         assert status == 200
         counted = ask("usage").json()["characters"]
         with postgres.stopped(postgres_url):
+            first: list[Response] = []  # the outage's first request waits for a connection, up to 5 s ...
+            waiting = threading.Thread(target=lambda: first.append(ask("ours")))
+            waiting.start()
+            answered = 0  # ... off the event loop: other requests are answered meanwhile
+            while waiting.is_alive():
+                assert call(app.url + "/healthz").status == 200
+                answered += waiting.is_alive()
+            assert first[0].status == 503 and answered >= 10, (first, answered)
             lost = {name: ask(name) for name in STORE_ROUTES}
             form, content_type = multipart({"target_lang": "EN-US"}, "b.txt", b"Halo.")
             lost["document"] = call(app.url + "/v2/document", form, content_type=content_type, headers=ONE)
