@@ -13,8 +13,10 @@ is counted for one anonymous account, with no limits.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
+import functools
 import hashlib
 import logging
 import math
@@ -24,10 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import anyio
-
 from api.errors import ApiError
-from api.store import stored
+from api.store import stored, submitted
 from translator.settings import KeyLimits
 from translator.store import Database, open_sqlite
 from translator.store.database import StoreUnavailable
@@ -112,14 +112,24 @@ class Usage:
     async def spending(self, account: Account, characters: int) -> AsyncIterator[str]:
         """Reserve `characters` for `account` this month (QuotaExceeded if they do not fit), given back if the
         body raises (a cancelled request's too); the body gets the month they were counted in. The statements
-        run off the event loop on PostgreSQL (api/store.py)."""
-        month = await stored(self.db, self.reserve, account, characters)
+        run off the event loop on PostgreSQL (api/store.py), where a request cancelled while its reservation runs
+        has it given back once it is made."""
+        reserving = submitted(self.db, self.reserve, account, characters)
+        try:
+            month = await asyncio.shield(reserving)
+        except asyncio.CancelledError:
+            reserving.add_done_callback(functools.partial(self._given_back, account.id, characters))
+            raise
         try:
             yield month
         except BaseException:
-            with anyio.CancelScope(shield=True):
-                await stored(self.db, self.refund, account.id, month, characters)
+            with contextlib.suppress(asyncio.CancelledError):  # (cancelled again: the refund runs on)
+                await asyncio.shield(submitted(self.db, self.refund, account.id, month, characters))
             raise
+
+    def _given_back(self, account_id: str, characters: int, reserving: asyncio.Future[str]) -> None:
+        if not reserving.cancelled() and reserving.exception() is None:
+            submitted(self.db, self.refund, account_id, reserving.result(), characters)
 
     def reserve(self, account: Account, characters: int) -> str:
         """Count `characters` for `account` this month, in one UPDATE that checks the quota (QuotaExceeded if

@@ -145,3 +145,30 @@ def test_a_database_has_one_version_record_and_a_newer_one_is_refused_in_one_lin
     message = str(refused.value)
     assert f"schema version {schema.VERSION + 1}, newer than this translator's {schema.VERSION}" in message
     assert "\n" not in message and PASSWORD not in message
+
+
+def test_a_request_cancelled_while_its_characters_are_reserved_costs_nothing(store: Store) -> None:
+    """On PostgreSQL the reservation runs in a thread, on to its end even when the request is cancelled (its
+    client left) as it runs: the characters are given back once it is made."""
+    usage = store.usage()
+    account = Account("key-news", KeyLimits(characters_per_month=10_000))
+
+    async def cancelled() -> None:
+        async def spend() -> None:
+            async with usage.spending(account, 100):
+                await asyncio.Event().wait()
+
+        for turns in range(20):  # cancelled after 0 to 19 turns of the loop: before, while and after it reserves
+            task = asyncio.create_task(spend())
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        deadline = time.monotonic() + 30
+        while usage.count(account) or usage.owed:  # a refund made as its reservation ends may still be running
+            assert time.monotonic() < deadline, usage.count(account)
+            await asyncio.sleep(0.05)
+
+    asyncio.run(cancelled())
+    assert usage.count(account) == 0
