@@ -66,20 +66,26 @@ def _characters(url: str) -> int:
     return int(call(url + "/v2/usage", headers=ONE).json()["character_count"])
 
 
-def test_a_replica_killed_mid_job_leaves_it_to_the_other_which_completes_it_once(replicas: Replicas) -> None:
-    """Uploaded through a, which claims it at once (b's idle workers look only every second: should b claim it
-    first, b is the one killed, and a completes it)."""
-    text = "\n\n".join(unfamiliar(300, seed=26)) + "\n"  # seconds of translating on the tiny model
-    before = _characters(replicas.b.url)
+def _translating(replicas: Replicas, text: str) -> tuple[dict[str, str], str, str]:
+    """`text` uploaded through a, which claims it at once (b's idle workers look only every second: should b
+    claim it first, the roles swap): (its handle, the claim, the name of the replica translating it)."""
     handle = _upload(replicas.a.url, "berita.txt", text.encode())
-    job = handle["document_id"]
 
     def holder() -> str | None:
-        rows = replicas.query("SELECT holder FROM jobs WHERE id = %s AND status = 'translating'", (job,))
+        rows = replicas.query(
+            "SELECT holder FROM jobs WHERE id = %s AND status = 'translating'", (handle["document_id"],)
+        )
         return str(rows[0][0]) if rows else None
 
     claim = str(until(holder, 60, "a replica translating the job", every_s=0.01))
-    killed = next(name for name in ("a", "b") if f":{replicas.pid(name)}:" in claim)
+    return handle, claim, next(name for name in ("a", "b") if f":{replicas.pid(name)}:" in claim)
+
+
+def test_a_replica_killed_mid_job_leaves_it_to_the_other_which_completes_it_once(replicas: Replicas) -> None:
+    text = "\n\n".join(unfamiliar(300, seed=26)) + "\n"  # seconds of translating on the tiny model
+    before = _characters(replicas.b.url)
+    handle, claim, killed = _translating(replicas, text)
+    job = handle["document_id"]
     survivor = replicas.servers["b" if killed == "a" else "a"]
     try:
         replicas.kill(killed)  # mid-job: the job stays translating under the dead replica's lease
@@ -91,6 +97,22 @@ def test_a_replica_killed_mid_job_leaves_it_to_the_other_which_completes_it_once
     assert _characters(survivor.url) - before == characters > 0  # charged once: neither again nor refunded
     again = _done(survivor.url, _upload(survivor.url, "berita.txt", text.encode()), timeout_s=240)
     assert result == again and result != text.encode()  # byte-identical to an uninterrupted one
+
+
+def test_a_replica_stopped_mid_job_releases_it_to_the_other_at_once(replicas: Replicas) -> None:
+    handle, claim, stopped = _translating(replicas, "\n\n".join(unfamiliar(300, seed=27)) + "\n")
+    ((lease,),) = replicas.query("SELECT lease FROM jobs WHERE id = %s", (handle["document_id"],))
+    survivor = replicas.servers["b" if stopped == "a" else "a"]
+    try:
+        replicas.servers[stopped].stop()  # SIGTERM: a clean stop
+        ((released, now),) = replicas.query(
+            "SELECT holder IS DISTINCT FROM %s, EXTRACT(EPOCH FROM now()) FROM jobs WHERE id = %s",
+            (claim, handle["document_id"]),
+        )
+        assert released or float(now) > float(lease)  # (a stop slower than the lease proves nothing)
+        _done(survivor.url, handle, timeout_s=240)
+    finally:
+        replicas.restart(stopped)
 
 
 def test_64_clients_over_both_replicas_never_spend_past_the_quota(
