@@ -3,7 +3,8 @@ into a PostgreSQL store, to move a service onto it. Running it twice copies noth
 the service did on PostgreSQL in between: a job already in the store is left as the store has it (its status,
 its files: a once-only result fetched there stays gone), and a month's count becomes the larger of the two
 (counts only grow, so neither side's characters are lost). The data folder is held while it copies, as a server holds
-it: stop the server first. Glossaries and reviewed translations do not exist yet; the translation memory is a
+it: stop the server first. Rate limits have nothing to copy (SQLite keeps them in its server's memory).
+Glossaries and reviewed translations do not exist yet; the translation memory is a
 file of the command line's own (`translator batch` fills the database's once TRANSLATOR_DATABASE_URL is set)."""
 
 from __future__ import annotations
