@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 P = ParamSpec("P")
 STORE_RETRY_S = 1.0  # a runner's wait before it tries the store again after a database error
-LEASE_S = 60.0  # how long a claim stands unrenewed (TRANSLATOR_DOCUMENT_LEASE_S); renewed every third of that
+LEASE_S = 60.0  # how long a claim stands unrenewed (TRANSLATOR_DOCUMENT_LEASE_S), on the database's clock
 POLL_S = 1.0  # on a shared database, how often an idle worker looks for a job queued through another replica
 
 QUEUED, TRANSLATING, DONE, ERROR, DOWNLOADED = "queued", "translating", "done", "error", "downloaded"
@@ -124,18 +124,18 @@ class Jobs:
         """The oldest job queued, or translating under a lease that ran out (its holder died), now translating
         under a new lease of this caller's; None when none waits. Replicas claiming at once each take another
         (a row one holds is passed over by the others)."""
-        holder, now = f"{self.replica}:{secrets.token_hex(8)}", time.time()
+        holder, now = f"{self.replica}:{secrets.token_hex(8)}", self.db.dialect.now
         with self.db.transaction() as s:
             row = s.one(
-                "SELECT id FROM jobs WHERE (status = ? OR (status = ? AND (lease IS NULL OR lease <= ?))) "
+                f"SELECT id FROM jobs WHERE (status = ? OR (status = ? AND (lease IS NULL OR lease <= {now}))) "
                 f"AND expires > ? ORDER BY created LIMIT 1{self.db.dialect.skip_locked}",
-                (QUEUED, TRANSLATING, now, now),
+                (QUEUED, TRANSLATING, time.time()),
             )
             if row is None:
                 return None
             s.execute(
-                "UPDATE jobs SET status = ?, lease = ?, holder = ? WHERE id = ?",
-                (TRANSLATING, now + self.lease_s, holder, row[0]),
+                f"UPDATE jobs SET status = ?, lease = {now} + ?, holder = ? WHERE id = ?",
+                (TRANSLATING, self.lease_s, holder, row[0]),
             )
         return self._get(row[0])
 
@@ -144,8 +144,8 @@ class Jobs:
         or was claimed by another after the lease ran out)."""
         return bool(
             self.db.execute(
-                "UPDATE jobs SET lease = ? WHERE id = ? AND status = ? AND holder = ?",
-                (time.time() + self.lease_s, job.id, TRANSLATING, job.holder),
+                f"UPDATE jobs SET lease = {self.db.dialect.now} + ? WHERE id = ? AND status = ? AND holder = ?",
+                (self.lease_s, job.id, TRANSLATING, job.holder),
             )
         )
 
@@ -198,11 +198,10 @@ class Jobs:
         ran out: another replica may be translating the others), and files no job owns (a crash between a
         job's file and its row) deleted; how many jobs were requeued."""
         self.files.prune({row[0] for row in self.db.all("SELECT id FROM jobs")})
-        until = time.time() if self.shared else float("inf")  # a folder is this process's alone
-        return self.db.execute(
+        return self.db.execute(  # a folder is this process's alone: all of its jobs that were translating
             "UPDATE jobs SET status = ?, lease = NULL, holder = NULL "
-            "WHERE status = ? AND (lease IS NULL OR lease <= ?)",
-            (QUEUED, TRANSLATING, until),
+            f"WHERE status = ? AND (? OR lease IS NULL OR lease <= {self.db.dialect.now})",
+            (QUEUED, TRANSLATING, not self.shared),
         )
 
     def expire(self) -> list[Job]:

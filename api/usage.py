@@ -215,10 +215,11 @@ class RateLimit:
         DO UPDATE (the row locked while it runs, so replicas take turns), left as it was when under one."""
         assert self.db is not None
         capacity = max(1.0, rate)
-        refilled = f"LEAST({capacity!r}, rate_limits.tokens + GREATEST(0, {_NOW} - rate_limits.at) * {rate!r})"
+        now = self.db.dialect.now  # one clock for every replica
+        refilled = f"LEAST({capacity!r}, rate_limits.tokens + GREATEST(0, {now} - rate_limits.at) * {rate!r})"
         taken = self.db.one(
-            f"INSERT INTO rate_limits VALUES (?, ?, {_NOW}) ON CONFLICT (account) DO UPDATE "
-            f"SET tokens = {refilled} - 1, at = GREATEST(rate_limits.at, {_NOW}) WHERE {refilled} >= 1 "
+            f"INSERT INTO rate_limits VALUES (?, ?, {now}) ON CONFLICT (account) DO UPDATE "
+            f"SET tokens = {refilled} - 1, at = GREATEST(rate_limits.at, {now}) WHERE {refilled} >= 1 "
             "RETURNING tokens",
             (account_id, capacity - 1),
         )
@@ -226,6 +227,3 @@ class RateLimit:
             return None
         left = self.db.one(f"SELECT {refilled} FROM rate_limits WHERE account = ?", (account_id,))
         return float(left[0]) if left else 0.0
-
-
-_NOW = "EXTRACT(EPOCH FROM statement_timestamp())"  # the database's clock, the same for every replica

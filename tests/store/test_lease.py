@@ -240,3 +240,17 @@ def test_a_keys_request_rate_holds_across_replicas(postgres_url: str) -> None:
     finally:
         for database in databases:
             database.close()
+
+
+def test_a_replica_whose_clock_runs_ahead_takes_no_live_lease(
+    replicas: Callable[..., Jobs], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leases are stamped and judged on the database's clock, not on each replica's."""
+    a, ahead = replicas(lease_s=60), replicas()
+    (job,) = _queue(a, 1)
+    claimed = a.claim()
+    assert claimed is not None and claimed.id == job.id
+    skewed = time.time() + 120  # two leases ahead
+    monkeypatch.setattr("api.jobs.time.time", lambda: skewed)
+    assert ahead.claim() is None and ahead.recover() == 0
+    assert asyncio.run(a.finish(claimed, b"one"))

@@ -18,6 +18,7 @@ class Dialect:
     insertion_order: str  # the column that orders a table's rows as they were inserted (the memory's export)
     insertion_column: str  # its definition where it is not implicit, with a leading comma
     skip_locked: str  # ends a SELECT that locks the rows it takes and passes over rows another holds
+    now: str  # the database's clock, in seconds since the epoch: one clock for every process that shares it
 
     def sql(self, statement: str) -> str:
         """`statement` with this dialect's placeholders (none of ours holds a literal `?` or `%`)."""
@@ -36,7 +37,9 @@ def _placeholders(statement: str, placeholder: str) -> str:
     return statement.replace("?", placeholder)
 
 
-SQLITE = Dialect("sqlite", "?", "INTEGER", "REAL", "BLOB", "rowid", "", "")  # a write transaction holds the file
+SQLITE = Dialect(  # a write transaction holds the file
+    "sqlite", "?", "INTEGER", "REAL", "BLOB", "rowid", "", "", "((julianday('now') - 2440587.5) * 86400.0)"
+)
 POSTGRESQL = Dialect(
     "postgresql",
     "%s",
@@ -46,4 +49,5 @@ POSTGRESQL = Dialect(
     "seq",
     ", seq BIGINT GENERATED ALWAYS AS IDENTITY",
     " FOR UPDATE SKIP LOCKED",
+    "EXTRACT(EPOCH FROM statement_timestamp())",
 )
