@@ -24,6 +24,7 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.routes import articles, deepl, docs, documents, health, libretranslate, models, reader, translate
 from api.routes import usage as usage_routes
 from api.service import Service
+from api.store import submitted
 from api.usage import RateLimit, Usage
 from translator import Translator, __version__
 from translator.errors import ConfigError
@@ -79,7 +80,8 @@ def create_app(
             store,
             lambda job, data: service.translate_file(job.filename, data),
             settings.document_workers,
-            on_error=lambda job: counts.refund(job.account, job.month, job.characters),
+            # a failed or expired job's characters given back, off the event loop on PostgreSQL (api/store.py)
+            on_error=lambda job: submitted(counts.db, counts.refund, job.account, job.month, job.characters),
         )
         runner.start()
         try:

@@ -244,7 +244,7 @@ class Runner:
         jobs: Jobs,
         translate: Callable[[Job, bytes], Coroutine[Any, Any, bytes]],
         workers: int,
-        on_error: Callable[[Job], None],
+        on_error: Callable[[Job], object],
     ) -> None:
         self.jobs, self.translate, self.workers, self.on_error = jobs, translate, workers, on_error
         self.tasks: list[asyncio.Task[None]] = []
