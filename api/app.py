@@ -36,6 +36,7 @@ from api.routes import (
 )
 from api.routes import usage as usage_routes
 from api.service import Service
+from api.store import submitted
 from api.usage import RateLimit, Usage
 from translator import Translator, __version__
 from translator.errors import ConfigError
@@ -91,12 +92,14 @@ def create_app(
         app.state.service = service = Service(loaded, batcher, settings, corrections)
         app.state.usage = counts = usage or open_usage(settings, store)
         app.state.glossaries = terms = open_glossaries(settings, store)
+        app.state.rate_limit = RateLimit(store.db if store.shared else None)  # shared by the replicas on PostgreSQL
         app.state.fetcher = Fetcher(settings)
         app.state.runner = runner = Runner(
             store,
             lambda job, data: service.translate_file(job.filename, data, store.glossary(job)),
             settings.document_workers,
-            on_error=lambda job: counts.refund(job.account, job.month, job.characters),
+            # a failed or expired job's characters given back, off the event loop on PostgreSQL (api/store.py)
+            on_error=lambda job: submitted(counts.db, counts.refund, job.account, job.month, job.characters),
         )
         runner.start()
         try:
@@ -121,7 +124,6 @@ def create_app(
     )
     app.state.settings = settings
     app.state.api_keys = settings.keys()
-    app.state.rate_limit = RateLimit()
     app.state.metrics = metrics
     routers = [
         *(m.router for m in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl)),
@@ -159,9 +161,9 @@ def open_jobs(settings: Settings) -> Jobs:
     when the folder cannot be made or written)."""
     ttl_s = settings.document_ttl_h * 3600
     if (url := settings.database()) is not None:
-        return Jobs(open_database(url, settings.database_pool), ttl_s)
+        return Jobs(open_database(url, settings.database_pool), ttl_s, settings.document_lease_s)
     with _data_dir(settings):
-        return Jobs(layout.jobs_folder(settings.data_dir), ttl_s)
+        return Jobs(layout.jobs_folder(settings.data_dir), ttl_s, settings.document_lease_s)
 
 
 def open_usage(settings: Settings, jobs: Jobs) -> Usage:

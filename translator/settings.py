@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         50 * 1024 * 1024, ge=1024, description="bytes in one file of reviewed translations to import (TMX, XLIFF, TSV)"
     )
     document_ttl_h: float = Field(24.0, gt=0, description="a document job and its files are deleted after this")
+    document_lease_s: float = Field(
+        60.0,
+        gt=0,
+        description="a document job claimed by a replica that stops answering (killed) goes to another after this",
+    )
     max_document_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="bytes in one uploaded document")
     document_workers: int = Field(2, ge=1, le=64, description="documents translated at once")
     document_skip: str = Field(

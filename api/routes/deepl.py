@@ -32,6 +32,7 @@ from api.errors import ApiError, Dialect
 from api.glossaries import MAX_IDS, lookup
 from api.inputs import CheckedRoute
 from api.schemas import libre_body
+from api.store import stored
 from translator import files
 from translator.language import detect
 
@@ -317,7 +318,7 @@ async def translate(
         params.outline_detection,
         params.split_sentences,
     )
-    with usage.spending(account, sum(len(text) for text in params.text)):
+    async with usage.spending(account, sum(len(text) for text in params.text)):
         if options is not None:
             results, flags = await service.translate_markup(params.text, options, decode, glossary)
             tagging.count_moved(response, flags)
@@ -372,7 +373,7 @@ async def languages(request: Request) -> list[dict[str, Any]]:
 )
 async def usage(meter: UsageDep, account: AccountDep) -> dict[str, int]:
     """The key's characters this month, and its quota; with none, a huge number (0 would read as reached)."""
-    count = meter.count(account)
+    count = await stored(meter.db, meter.count, account)
     return {"character_count": count, "character_limit": account.limits.characters_per_month or HUGE_LIMIT}
 
 
@@ -460,7 +461,7 @@ async def _job(request: Request, document_id: str, store: JobsDep, account: Acco
     key = (await _fields(request)).get("document_key")
     if not key:
         raise _bad("Parameter 'document_key' not specified.")
-    job = store.get(document_id, account.id)
+    job = await stored(store.db, store.get, document_id, account.id)
     if job is None or not isinstance(key, str) or not hmac.compare_digest(key.encode(), job.key.encode()):
         raise ApiError(404, "not_found", "Document not found.")
     return job
@@ -502,6 +503,6 @@ async def document_result(job: KeyedJob, store: JobsDep) -> Response:
         raise _bad(f"Document translation failed: {job.error}")
     if job.status != jobs.DONE:
         raise ApiError(503, "not_ready", "Document translation is not done.", headers={"Retry-After": "1"})
-    data = store.result(job)
-    store.downloaded(job)
+    data = await stored(store.db, store.result, job)
+    await stored(store.db, store.downloaded, job)
     return Response(data, media_type=job.media_type, headers={"Content-Disposition": jobs.attachment(job.filename)})

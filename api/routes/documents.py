@@ -37,7 +37,7 @@ async def documents(
     options = tagging.of_format(body.format)
     if options is not None and body.stream:
         raise ApiError(400, "bad_request", f"stream is for text: {body.format} documents are answered whole")
-    with usage.spending(account, sum(len(text) for _, text in pairs)):  # a stream's, once it is admitted
+    async with usage.spending(account, sum(len(text) for _, text in pairs)):  # a stream's, once it is admitted
         if options is not None:
             docs = await service.translate_markup_documents(pairs, options, decode, glossary)
         elif body.stream:

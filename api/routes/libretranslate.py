@@ -34,6 +34,7 @@ from api.schemas import (
     libre_body,
 )
 from api.service import OverLimit
+from api.store import stored
 from translator import files
 from translator.language import detect as detect_language
 
@@ -140,7 +141,7 @@ async def translate(
     glossary = await lookup(glossaries, account, [params.glossary] if params.glossary else [])
     results = list(texts)
     sources = [texts[i] for i in todo]
-    with usage.spending(account, sum(len(text) for text in sources)):
+    async with usage.spending(account, sum(len(text) for text in sources)):
         if (options := tagging.of_format(text_format)) is not None:
             english, flags = await service.translate_markup(sources, options, decode, glossary)
             tagging.count_moved(response, flags)
@@ -260,7 +261,7 @@ async def download_file(
     """The URL is the key: its id is 128 random bits, so a browser's plain link downloads it, as in
     LibreTranslate (and it is masked in the log, api/logs.py). A file still being translated (the reader links
     it at once) is waited for up to the request deadline."""
-    job = store.get(job_id)
+    job = await stored(store.db, store.get, job_id)
     if job is None or job.once:  # the name is the browser's to save under, not checked
         raise ApiError(404, "not_found", "no such file (or it expired)")
     if not job.finished:
@@ -270,7 +271,7 @@ async def download_file(
     if job.status != jobs.DONE:
         raise ApiError(503, "not_ready", "the file is still being translated; try again", headers={"Retry-After": "5"})
     headers = {"Content-Disposition": jobs.attachment(job.filename)}
-    return Response(store.result(job), media_type=job.media_type, headers=headers)
+    return Response(await stored(store.db, store.result, job), media_type=job.media_type, headers=headers)
 
 
 @public.get("/frontend/settings", summary="Front-end settings (LibreTranslate API)", response_model=FrontendSettings)

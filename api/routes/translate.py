@@ -30,7 +30,7 @@ async def translate(
     glossary = await lookup(glossaries, account, body.ids(), body.terms)
     decode = service.decode(body.options.beam_size)
     flags = None
-    with usage.spending(account, sum(len(text) for text in body.texts)):
+    async with usage.spending(account, sum(len(text) for text in body.texts)):
         if (options := tagging.of_format(body.format)) is not None:
             translations, flags = await service.translate_markup(body.texts, options, decode, glossary)
         else:

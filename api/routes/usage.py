@@ -12,6 +12,7 @@ from api.auth import identify
 from api.deps import AccountDep, UsageDep
 from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES
+from api.store import stored
 from api.usage import month_of, next_month, seconds_to_next_month
 
 router = APIRouter(dependencies=[Depends(identify)], tags=["usage"], route_class=CheckedRoute)
@@ -36,7 +37,7 @@ async def usage(meter: UsageDep, account: AccountDep) -> UsageResponse:
     return UsageResponse(
         key_id=account.id,
         month=month_of(now),
-        characters=meter.count(account, now),
+        characters=await stored(meter.db, meter.count, account, now),
         character_limit=account.limits.characters_per_month,
         requests_per_second=account.limits.requests_per_second,
         resets_in_s=seconds_to_next_month(now),

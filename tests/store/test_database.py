@@ -161,8 +161,7 @@ def test_a_memory_file_of_an_earlier_release_gains_the_confidence_column_and_kee
 def data_folder_with_usage(folder: Path) -> Jobs:
     """A SQLite data folder in which key-a spent 1,200 characters; its jobs, open."""
     usage = Usage(layout.usage_file(folder))
-    with usage.spending(Account("key-a"), 1200):
-        pass
+    usage.reserve(Account("key-a"), 1200)
     usage.close()
     return Jobs(layout.jobs_folder(folder), 3600)
 
@@ -214,8 +213,7 @@ def test_db_copy_again_after_the_service_moved_undoes_nothing_it_did_since(
     monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
     assert run_main(["db", "copy", "--from", str(tmp_path)]).returncode == 0
     with open_database(postgres_url, pool_size=2) as database:
-        with Usage(database).spending(Account("key-a"), 500):
-            pass
+        Usage(database).reserve(Account("key-a"), 500)
         shared = Jobs(database, 3600)
         fetched = shared.get(job.id)
         assert fetched is not None and shared.result(fetched) == b"one"

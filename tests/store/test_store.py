@@ -32,8 +32,8 @@ def test_the_quota_holds_exactly_when_many_reserve_at_once(store: Store) -> None
     def spend() -> None:
         start.wait()
         try:
-            with usage.spending(account, 100):
-                outcomes.append(True)
+            usage.reserve(account, 100)
+            outcomes.append(True)
         except QuotaExceeded:
             outcomes.append(False)
 
@@ -48,15 +48,18 @@ def test_the_quota_holds_exactly_when_many_reserve_at_once(store: Store) -> None
 def test_characters_are_given_back_on_failure_and_never_below_zero(store: Store) -> None:
     usage = store.usage()
     account = Account("key-news", KeyLimits(characters_per_month=50))
-    with pytest.raises(RuntimeError), usage.spending(account, 40):
-        raise RuntimeError("the translation failed")
+
+    async def failed() -> None:
+        async with usage.spending(account, 40):
+            raise RuntimeError("the translation failed")
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(failed())
     assert usage.count(account) == 0
-    with usage.spending(account, 30) as month:
-        pass
+    month = usage.reserve(account, 30)
     usage.refund(account.id, month, 100)
     assert usage.count(account) == 0
-    with usage.spending(Account("anonymous"), 10**12):  # no quota, no limit
-        pass
+    usage.reserve(Account("anonymous"), 10**12)  # no quota, no limit
 
 
 def test_a_job_and_its_files_go_through_their_statuses(store: Store) -> None:
@@ -158,3 +161,30 @@ def test_a_database_has_one_version_record_and_a_newer_one_is_refused_in_one_lin
     message = str(refused.value)
     assert f"schema version {schema.VERSION + 1}, newer than this translator's {schema.VERSION}" in message
     assert "\n" not in message and PASSWORD not in message
+
+
+def test_a_request_cancelled_while_its_characters_are_reserved_costs_nothing(store: Store) -> None:
+    """On PostgreSQL the reservation runs in a thread, on to its end even when the request is cancelled (its
+    client left) as it runs: the characters are given back once it is made."""
+    usage = store.usage()
+    account = Account("key-news", KeyLimits(characters_per_month=10_000))
+
+    async def cancelled() -> None:
+        async def spend() -> None:
+            async with usage.spending(account, 100):
+                await asyncio.Event().wait()
+
+        for turns in range(20):  # cancelled after 0 to 19 turns of the loop: before, while and after it reserves
+            task = asyncio.create_task(spend())
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        deadline = time.monotonic() + 30
+        while usage.count(account) or usage.owed:  # a refund made as its reservation ends may still be running
+            assert time.monotonic() < deadline, usage.count(account)
+            await asyncio.sleep(0.05)
+
+    asyncio.run(cancelled())
+    assert usage.count(account) == 0

@@ -4,9 +4,10 @@ the service did on PostgreSQL in between: a job already in the store is left as 
 its files: a once-only result fetched there stays gone), a month's count becomes the larger of the two
 (counts only grow, so neither side's characters are lost), and a glossary already there (same id) is left as the
 store has it. Reviewed translations: each entry as the later of the two sides wrote it, and every history row the
-database lacks (in the folder's order). The data folder is held while it copies, as a server holds it: stop the
-server first. The translation memory is a file of the command line's own (`translator batch` fills the
-database's once TRANSLATOR_DATABASE_URL is set)."""
+database lacks (in the folder's order). Rate limits have nothing to copy (SQLite keeps them in its server's
+memory). The data folder is held while it copies, as a server holds it: stop the server first. The translation
+memory is a file of the command line's own (`translator batch` fills the database's once TRANSLATOR_DATABASE_URL
+is set)."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ class Dialect:
     insertion_column: str  # its definition where it is not implicit, with a leading comma
     skip_locked: str  # ends a SELECT that locks the rows it takes and passes over rows another holds
     serial: str  # an integer primary key numbered in insertion order (1, 2, 3...)
+    now: str  # the database's clock, in seconds since the epoch: one clock for every process that shares it
 
     def sql(self, statement: str) -> str:
         """`statement` with this dialect's placeholders (none of ours holds a literal `?` or `%`)."""
@@ -42,7 +43,16 @@ def _placeholders(statement: str, placeholder: str) -> str:
 
 
 SQLITE = Dialect(  # a write transaction holds the file
-    "sqlite", "?", "INTEGER", "REAL", "BLOB", "rowid", "", "", "INTEGER PRIMARY KEY"
+    "sqlite",
+    "?",
+    "INTEGER",
+    "REAL",
+    "BLOB",
+    "rowid",
+    "",
+    "",
+    "INTEGER PRIMARY KEY",
+    "((julianday('now') - 2440587.5) * 86400.0)",
 )
 POSTGRESQL = Dialect(
     "postgresql",
@@ -54,4 +64,5 @@ POSTGRESQL = Dialect(
     ", seq BIGINT GENERATED ALWAYS AS IDENTITY",
     " FOR UPDATE SKIP LOCKED",
     "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    "EXTRACT(EPOCH FROM statement_timestamp())",
 )
