@@ -331,11 +331,17 @@ class _Aligner:
             for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
                 for d in range(block.size):
                     self.partner[block.a + d] = block.b + d
-        for (s0, s1), (e0, e1) in known:  # a known span's first and last tokens are partners of its English's
+        # a known span (a glossary term): its first token opens where its English's first does, its last token
+        # closes where its English's last does, whatever the words in between
+        self.opens: dict[int, int] = {}
+        self.closes: dict[int, int] = {}
+        for (s0, s1), (e0, e1) in known:
             inside = [i for i, (s, e) in enumerate(self.src) if s0 <= s and e <= s1]
             theirs = [j for j, (s, e) in enumerate(self.eng) if e0 <= s and e <= e1]
             if inside and theirs:
-                self.partner[inside[0]], self.partner[inside[-1]] = theirs[0], theirs[-1]
+                self.opens[inside[0]], self.closes[inside[-1]] = theirs[0], theirs[-1]
+                for i in inside:
+                    self.partner[i] = self.partner[i] if self.partner[i] is not None else theirs[0]
         self.anchors = [(i, j) for i, j in enumerate(self.partner) if j is not None]
 
     def _punct(self, tokens: list[tuple[int, int]], text: str, i: int) -> bool:
@@ -349,6 +355,10 @@ class _Aligner:
             return 0, True
         if k >= n:
             return m, True
+        if side == "open" and k in self.opens:
+            return self.opens[k], True
+        if k - 1 in self.closes:
+            return self.closes[k - 1] + 1, True
         after, before = self.partner[k], self.partner[k - 1]
         if side == "open" and after is not None:
             return after, True
