@@ -84,8 +84,8 @@ def test_reading_is_linear_whatever_never_closes() -> None:
     import time
 
     for text in ("<a " * 40_000, "<!x " * 40_000, '<a "' * 40_000, "<br><br " * 20_000, "<a '" * 40_000):
-        started = time.perf_counter()
+        started = time.process_time()
         fragment = markup.parse("<p>Satu dua.</p>" + text)
         assert fragment.sources() == ["Satu dua."]
         assert fragment.render(["One two."]).text == "<p>One two.</p>" + text
-        assert time.perf_counter() - started < 5
+        assert time.process_time() - started < 5  # CPU time: robust to a loaded machine

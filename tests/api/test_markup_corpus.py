@@ -243,12 +243,12 @@ def test_v1_translate_format(server: App, text_format: str) -> None:
 
 
 def test_translate_file_html(server: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The corpus as one page. Attribute texts stay as written here (TRANSLATOR_HTML_ATTRIBUTES empty: the
+    """The corpus as one page. Attribute texts stay as written here (TRANSLATOR_DOCUMENT_SKIP names them: the
     checks want every attribute byte for byte), and the note counting what was left is taken off."""
     page = "<!DOCTYPE html><html><body>" + "".join(f"<div>{case}</div>" for _, case, _, _ in CASES) + "</body></html>"
     source = tmp_path / "korpus.html"
     source.write_text(page, encoding="utf-8")
-    monkeypatch.setenv("TRANSLATOR_HTML_ATTRIBUTES", "")
+    monkeypatch.setenv("TRANSLATOR_DOCUMENT_SKIP", "alt,title,description")
     assert cli.main(["translate-file", str(source), "--model", str(TINY_MODEL)]) in (0, None)
     out = (tmp_path / "korpus.en.html").read_text(encoding="utf-8")
     note = re.search(r"<!-- translator: left as written: ([^>]*) --></body>", out)

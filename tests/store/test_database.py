@@ -183,7 +183,7 @@ def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_tw
     for _ in range(2):
         copied = run_main(["db", "copy", "--from", str(tmp_path)])
         assert copied.returncode == 0, copied.stderr
-        assert b"1 usage counts, 2 document jobs, 3 job files and 1 glossaries" in copied.stderr
+        assert b"1 usage counts, 2 document jobs, 3 job files, 1 glossaries and 0 reviewed" in copied.stderr
         assert PASSWORD.encode() not in copied.stderr
     with open_database(postgres_url, pool_size=2) as database:
         assert database.all("SELECT account, characters FROM usage") == [("key-a", 1200)]
