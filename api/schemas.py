@@ -14,6 +14,13 @@ class Options(BaseModel):
     )
 
 
+TextFormat = Literal["text", "html", "xml"]
+FORMAT_DESCRIPTION = (
+    "text (the default), or html or xml: markup kept byte for byte, each sentence translated whole with its "
+    "inline tags placed back on the English (docs/markup.md)"
+)
+
+
 class Terms(BaseModel):
     """The glossary a request translates with: a stored one, inline terms, or both (a term given twice: the
     inline one wins)."""
@@ -30,6 +37,7 @@ class Terms(BaseModel):
 class TranslateRequest(Terms):
     texts: list[str] = Field(description="Indonesian texts; each may be a whole article with paragraph breaks")
     options: Options = Field(default_factory=Options, description="decoding options for this request")
+    format: TextFormat = Field("text", description=FORMAT_DESCRIPTION)
 
 
 class Provenance(BaseModel):
@@ -44,6 +52,9 @@ class Provenance(BaseModel):
 class TranslateResponse(BaseModel):
     translations: list[str] = Field(description="one English text per input text, in the same order")
     provenance: Provenance = Field(description="what produced the translations")
+    flags: dict[str, int] | None = Field(
+        None, description="html and xml only: how many sentences carry each flag (markup_moved among them)"
+    )
 
 
 class DocumentIn(BaseModel):
@@ -54,6 +65,11 @@ class DocumentIn(BaseModel):
 class DocumentsRequest(Terms):
     documents: list[DocumentIn] = Field(description="documents to translate, answered in the same order")
     options: Options = Field(default_factory=Options, description="decoding options for this request")
+    format: TextFormat = Field(
+        "text",
+        description=FORMAT_DESCRIPTION + "; a paragraph per block, each sentence's source its stretch of the "
+        "markup, its target the English of its tagless text, the document's translation the English markup",
+    )
     stream: bool = Field(
         False,
         strict=True,
@@ -74,6 +90,12 @@ class TermOut(BaseModel):
     target_end: int | None = Field(description="offset after it; null if missing")
 
 
+class SuggestionOut(BaseModel):
+    source: str = Field(description="a reviewed entry's source sentence, like this one")
+    target: str = Field(description="its reviewed English")
+    score: float = Field(description="how alike the two sources are: rapidfuzz's ratio, 75-100 (docs/reviewed.md)")
+
+
 class SentenceOut(BaseModel):
     id: str = Field(description="p<paragraph>s<sentence>, unique within the document")
     start: int = Field(description="offset of the first character in the document text (Python string index)")
@@ -89,6 +111,11 @@ class SentenceOut(BaseModel):
         description="the model's confidence in the English, in (0, 1]; null where no model made it"
     )
     terms: list[TermOut] = Field(description="the glossary entries the sentence matched, in source order")
+    suggestions: list[SuggestionOut] = Field(
+        default_factory=list,
+        description="up to three reviewed translations of sentences like this one (75% alike or more), best first; "
+        "never applied by themselves; none for a sentence with reviewed English",
+    )
 
 
 class ParagraphOut(BaseModel):

@@ -10,8 +10,9 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
 
 import anyio
 from fastapi.responses import StreamingResponse
@@ -19,12 +20,15 @@ from starlette.types import Receive, Scope, Send
 
 from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, QueueFull, Ticket
 from api.errors import ApiError, shut_down
-from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup
+from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup, quality
 from translator.glossary import Glossary
 from translator.plan import Plan, assemble, document, fill, plan
+from translator.reviewed import ReviewedStore
 from translator.settings import Settings
+from translator.types import Provenance, Sentence
 
 SLICE_CHARS = 16_000  # a document job's sentences go to the batcher this many characters (~4,000 tokens) at a time
+T = TypeVar("T")
 NDJSON_TYPE = "application/x-ndjson; charset=utf-8"
 JOB_DEADLINE_S = 24 * 3600.0  # a slice of a job is never given up for being slow: the job's TTL ends it
 
@@ -38,10 +42,27 @@ class OverLimit(ApiError):
 
 
 class Service:
-    def __init__(self, translator: Translator, batcher: Batcher, settings: Settings) -> None:
+    def __init__(
+        self, translator: Translator, batcher: Batcher, settings: Settings, reviewed: ReviewedStore | None = None
+    ) -> None:
         self.translator = translator
         self.batcher = batcher
         self.settings = settings
+        self.reviewed = reviewed  # the deployment's reviewed translations: fuzzy suggestions
+
+    def suggested(self, paragraphs: Sequence[Paragraph]) -> list[dict[str, Any]]:
+        """The paragraphs' JSON form, each sentence without reviewed English given its fuzzy suggestions from
+        the reviewed translations (translator/suggest.py), for /v1/documents."""
+        shaped = [p.to_dict() for p in paragraphs]
+        if self.reviewed is None:
+            return shaped
+        sentences = [s for p in shaped for s in p["sentences"]]
+        asked = [s for s in sentences if s["origin"] != "reviewed"]
+        for sentence, found in zip(asked, self.reviewed.suggestions([s["source"] for s in asked]), strict=True):
+            sentence["suggestions"] = [f.to_dict() for f in found]
+        for sentence in sentences:
+            sentence.setdefault("suggestions", [])
+        return shaped
 
     def decode(self, beam_size: int | None) -> DecodeOptions:
         return self.settings.decode(beam_size or self.settings.beam)
@@ -69,13 +90,20 @@ class Service:
         self, texts: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None
     ) -> list[str]:
         """Each text translated as one sentence, not segmented (DeepL's split_sentences=0); blank ones as they are."""
-        todo = [i for i, text in enumerate(texts) if text.strip()]
-        results = list(texts)
+        return [t.target for t in await self.translate_sentences(texts, decode, glossary)]
+
+    async def translate_sentences(
+        self, sentences: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> list[Translation]:
+        """Each text translated as one sentence, with its flags; blank ones as they are."""
+        todo = [i for i, text in enumerate(sentences) if text.strip()]
+        results = [Translation(text, origin="copied") for text in sentences]
         if todo:
-            timeout_s = self.settings.request_timeout_s
-            done = await self.batcher.translate([texts[i] for i in todo], decode, timeout_s, glossary)
+            done = await self.batcher.translate(
+                [sentences[i] for i in todo], decode, self.settings.request_timeout_s, glossary
+            )
             for i, translation in zip(todo, done, strict=True):
-                results[i] = translation.target
+                results[i] = translation
         return results
 
     async def translate_documents(
@@ -87,28 +115,65 @@ class Service:
         return assemble(planned, translations, self.translator.provenance(decode))
 
     async def translate_in_turns(
-        self, texts: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None
+        self, texts: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None, whole: bool = False
     ) -> list[str]:
-        """Texts of any length (a document job's) translated as translate_texts translates them, sent to the
-        batcher a slice of sentences at a time: no request limit applies, other requests take turns between
-        slices, and a full queue is waited out rather than failed."""
+        """Texts of any length (a document job's) translated as translate_texts translates them (with `whole`:
+        each as one sentence, as translate_sentences does), sent to the batcher a slice of sentences at a time:
+        no request limit applies, other requests take turns between slices, and a full queue is waited out
+        rather than failed."""
+        if whole:
+            return [t.target for t in await self._in_turns(texts, decode, glossary)]
         planned = await _plan([(str(i), text) for i, text in enumerate(texts)])
-        sources = planned.sources
+        translations = await self._in_turns(planned.sources, decode, glossary)
+        return [doc.translation for doc in assemble(planned, translations, self.translator.provenance(decode))]
+
+    async def _in_turns(
+        self, sources: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> list[Translation]:
         translations: list[Translation] = []
         for start, end in _slices(sources, SLICE_CHARS):
             while True:
                 try:
-                    part = sources[start:end]
+                    part = list(sources[start:end])
                     translations += await self.batcher.translate(part, decode, JOB_DEADLINE_S, glossary)
                     break
                 except QueueFull as full:
                     await anyio.sleep(full.retry_after_s)
-        return [doc.translation for doc in assemble(planned, translations, self.translator.provenance(decode))]
+        return translations
+
+    async def translate_markup(
+        self, texts: Sequence[str], options: markup.Options, decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> tuple[list[str], dict[str, int]]:
+        """HTML or XML fragments in English (translate_markup_documents), and how many sentences carry each flag
+        (markup_moved where a tag's place is a guess)."""
+        pairs = [(str(i), t) for i, t in enumerate(texts)]
+        docs = await self.translate_markup_documents(pairs, options, decode, glossary)
+        return [doc.translation for doc in docs], quality.summary(s.flags for doc in docs for s in doc.sentences)
+
+    async def translate_markup_documents(
+        self,
+        documents: Sequence[tuple[str, str]],
+        options: markup.Options,
+        decode: DecodeOptions,
+        glossary: Glossary | None = None,
+    ) -> list[AlignedDocument]:
+        """HTML or XML documents (translator/markup.py): each sentence translated whole, its inline tags placed
+        back, the markup kept byte for byte (`translation`); a paragraph per block, each sentence's `source` its
+        stretch of the markup (tags included), its `target` the English of its tagless text."""
+        texts = [text for _, text in documents]
+        fragments = await _off_loop(sum(map(len, texts)), markup.parse_all, texts, options)
+        translations = iter(await self.translate_sentences(fragments.sources(), decode, glossary))
+        provenance = self.translator.provenance(decode)
+        return [
+            _markup_document(doc_id, text, fragment, [next(translations) for _ in fragment.sources()], provenance)
+            for (doc_id, text), fragment in zip(documents, fragments.items, strict=True)
+        ]
 
     async def translate_file(self, filename: str, data: bytes, glossary: Glossary | None = None) -> bytes:
-        """A file translated into the same format (translator/files): text nodes only where it has markup."""
-        parsed = await anyio.to_thread.run_sync(files.parse, filename, data)
-        english = await self.translate_in_turns(parsed.sources(), self.decode(None), glossary)
+        """A file translated into the same format (translator/files): sentence by sentence, whole, where it has
+        markup or its texts are sentences already."""
+        parsed = await anyio.to_thread.run_sync(files.parse, filename, data, self.settings.file_options())
+        english = await self.translate_in_turns(parsed.sources(), self.decode(None), glossary, whole=parsed.by_sentence)
         return await anyio.to_thread.run_sync(parsed.build, english)
 
     async def start_stream(
@@ -118,7 +183,7 @@ class Service:
         byte is sent), then stream NDJSON: one `{"document", "paragraph"}` line per paragraph as it is
         translated, and one `{"document", "done", "translation", "provenance"}` line closing each document."""
         events = await self.start_events(documents, decode, glossary)
-        return NDJSONResponse(_ndjson(events, self.settings.request_timeout_s))
+        return NDJSONResponse(_ndjson(events, self.settings.request_timeout_s, self.suggested))
 
     async def start_events(
         self, documents: Sequence[tuple[str, str]], decode: DecodeOptions, glossary: Glossary | None = None
@@ -164,7 +229,9 @@ class Events:
             self._cancel()
 
 
-async def _ndjson(events: Events, timeout_s: float) -> AsyncIterator[str]:
+async def _ndjson(
+    events: Events, timeout_s: float, shape: Callable[[Sequence[Paragraph]], list[dict[str, Any]]]
+) -> AsyncIterator[str]:
     async with contextlib.aclosing(events):
         try:
             async for event in events:
@@ -173,7 +240,8 @@ async def _ndjson(events: Events, timeout_s: float) -> AsyncIterator[str]:
                     closing["summary"] = event.summary
                     yield ndjson_line({**closing, "provenance": event.provenance.to_dict()})
                 else:
-                    yield ndjson_line({"document": event[0], "paragraph": event[1].to_dict()})
+                    (paragraph,) = await anyio.to_thread.run_sync(shape, [event[1]])
+                    yield ndjson_line({"document": event[0], "paragraph": paragraph})
         except DeadlineExceeded:
             yield ndjson_line({"error": {"code": "deadline_exceeded", "message": f"over the {timeout_s:g} s deadline"}})
         except asyncio.CancelledError:  # see NDJSONResponse
@@ -192,15 +260,21 @@ class NDJSONResponse(StreamingResponse):
         await self.stream_response(send)
 
 
-async def translate_markup(
-    texts: Sequence[str],
-    translate: Callable[[list[str]], Awaitable[list[str]]],
-    untranslated: Iterable[str] = markup.RAW_TAGS,
-) -> list[str]:
-    """HTML or XML fragments with their text nodes translated by `translate` (all in one call) and their
-    markup kept byte for byte; the contents of `untranslated` elements are kept too."""
-    fragments = markup.parse_all(texts, untranslated)
-    return fragments.render(await translate(fragments.sources()))
+def _markup_document(
+    doc_id: str, text: str, fragment: markup.Fragment, translations: list[Translation], provenance: Provenance
+) -> AlignedDocument:
+    rendered = fragment.render([t.target for t in translations])
+    blocks: dict[int, list[Sentence]] = {}
+    for (block, start, end), t, moved in zip(fragment.spans(), translations, rendered.moved, strict=True):
+        paragraph = blocks.setdefault(block, [])
+        flags = (*t.flags, quality.MARKUP_MOVED) if moved else t.flags
+        sentence = Sentence(f"p{len(blocks) - 1}s{len(paragraph)}", start, end, text[start:end], t.target, flags)
+        paragraph.append(replace(sentence, origin=t.origin, confidence=t.confidence, terms=t.terms))
+    paragraphs = tuple(
+        Paragraph(k, sentences[0].start, sentences[-1].end, tuple(sentences))
+        for k, sentences in enumerate(blocks.values())
+    )
+    return AlignedDocument(doc_id, rendered.text, paragraphs, provenance)
 
 
 def _slices(sentences: Sequence[str], chars: int) -> Iterator[tuple[int, int]]:
@@ -218,9 +292,14 @@ def _slices(sentences: Sequence[str], chars: int) -> Iterator[tuple[int, int]]:
 async def _plan(documents: Sequence[tuple[str, str]]) -> Plan:
     """The documents planned: on the event loop when short, else in a thread (segmenting 100,000 characters
     would hold every other request for tens of milliseconds)."""
-    if sum(len(text) for _, text in documents) <= INLINE_CHARS:
-        return plan(documents)
-    return await anyio.to_thread.run_sync(plan, documents)
+    return await _off_loop(sum(len(text) for _, text in documents), plan, documents)
+
+
+async def _off_loop(chars: int, work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` on the event loop for up to INLINE_CHARS characters of input, else in a thread."""
+    if chars <= INLINE_CHARS:
+        return work(*args)
+    return await anyio.to_thread.run_sync(work, *args)
 
 
 def ndjson_line(record: dict[str, Any]) -> str:

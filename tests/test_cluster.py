@@ -23,6 +23,8 @@ from tests.conftest import ROOT, TINY_MODEL
 from tests.test_archive import outputs
 from tests.test_markdown import article
 from translator import cli, cluster
+from translator.reviewed import ReviewedStore
+from translator.store import layout
 
 EXPORTS = "jsonl,tmx,xliff,tsv,moses"
 
@@ -165,3 +167,18 @@ def test_ray_job_with_a_glossary_gives_the_local_files(
     assert with_glossary != local
     assert cli.main(command(folder, tmp_path / "ray", *glossary, *ray_args(ray_address, actors=2))) == 3
     same(outputs(tmp_path / "ray"), with_glossary)
+
+
+def test_ray_actors_translate_with_the_jobs_snapshot_of_the_reviewed_translations(
+    ray_address: str, folder: Path, tmp_path: Path, pairs: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"  # the store the driver reads (TRANSLATOR_DATABASE_URL's, when set)
+    monkeypatch.setenv("TRANSLATOR_DATA_DIR", str(data))
+    store = ReviewedStore(layout.reviewed_file(data))
+    store.put(pairs[0]["source"], "The REVIEWED first pair", "cli", "api")
+    store.close()
+    here, there = tmp_path / "local", tmp_path / "ray"
+    assert cli.main(command(folder, here)) == 3
+    assert cli.main(command(folder, there, *ray_args(ray_address, actors=1))) == 3
+    same(outputs(there), outputs(here))
+    assert "The REVIEWED first pair" in (there / "documents.jsonl").read_text(encoding="utf-8")

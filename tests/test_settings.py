@@ -118,6 +118,7 @@ def test_the_memory_file_comes_from_the_variable_unless_the_option_names_one(
         ("TRANSLATOR_BACKEND", "gpu", ["translate"]),
         ("TRANSLATOR_TRANSLATE_ENGLISH", "maybe", ["segment"]),
         ("TRANSLATOR_MAX_TEXTS", "many", ["memory", "stats"]),  # one settings object: the service's are checked too
+        ("TRANSLATOR_DOCUMENT_SKIP", "footnotes,pictures", ["segment"]),  # a family no file has
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it_and_exit_2(

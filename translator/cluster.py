@@ -271,6 +271,7 @@ class _Cluster:
             fn_constructor_kwargs={
                 "config": translator.config,
                 "memory": memory,
+                "reviewed": translator.reviewed.snapshot() if translator.reviewed is not None else None,
                 "results": str(results),
                 "fingerprint": fingerprint,
                 "entries": glossary.entries if glossary is not None else None,  # the entries, not their index

@@ -4,11 +4,11 @@ Block markers at the start of a line (headings `#`…`######`, bullets `-` `*` `
 `>`, nested as in `> - `) lie outside the sentence: the segmenter ends the sentence before them and starts
 the next one after them (`Sentence.lead`), and the English is written after the same marker. Inline emphasis
 and code (`**x**`, `__x__`, `*x*`, `_x_`, `` `x` ``) stay inside the sentence's source but not in what the
-model sees (`held`); `restore` puts them back around the English: around all of it when they wrapped the
-whole sentence (its final punctuation inside or outside, as in the source), around the same words when those
-come back in the English (names, numbers, code), and not at all otherwise (a model may reorder or rephrase
-the words, so there is no place to put them). Quote markers on the continuation lines of one sentence are
-dropped: its English is one line.
+model sees (`held`); `restore` puts them back on the English with the one inline-markup mechanism
+(translator/inline.py): around all of it when they wrapped the whole sentence (its final punctuation inside
+or outside, as in the source), around the same words when those come back in the English (names, numbers,
+code), and otherwise where the words around them say, the sentence flagged `markup_moved`: never dropped.
+Quote markers on the continuation lines of one sentence are dropped: its English is one line.
 
 A few line-start rules rather than a Markdown parser: a parser (markdown-it-py) reads whole blocks, while
 the segmenter needs the marker at one offset of a line, and that is one regular expression.
@@ -17,8 +17,10 @@ the segmenter needs the marker at one offset of a line, and that is one regular 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from translator import inline
 
 # One or more block markers, nested; a list or heading marker needs the space after it, as in CommonMark, so
 # "-5 derajat", "#tagar" and "2019." are text. Up to three digits: "2019. Tahun itu" is not a list.
@@ -29,7 +31,6 @@ _WORD = re.compile(r"\w")
 _CONTINUED_QUOTE = re.compile(r"(?<=[\r\n])[ \t]*(?:>[ \t]*)+")
 _RUN = re.compile(r"`+|\*+|_+")
 _EMPHASIS = frozenset({"*", "**", "***", "_", "__", "___"})
-_FINAL = re.compile(r"[.!?…:;,]+$")
 
 
 def lead(text: str, pos: int, end: int) -> int:
@@ -53,11 +54,12 @@ def opens_item(text: str, pos: int, end: int) -> bool:
 
 @dataclass(frozen=True)
 class Held:
-    """A sentence as the model sees it (`text`) and what was held aside: emphasis pairs (delimiter, the words
-    inside, innermost first), and the share of an emphasis that spans several sentences (`prefix`, `suffix`)."""
+    """A sentence as the model sees it (`text`) and what was held aside: emphasis pairs (delimiter, and where
+    the words inside are in `text`: start, end; in the order they close), and the share of an emphasis that
+    spans several sentences (`prefix`, `suffix`)."""
 
     text: str
-    pairs: tuple[tuple[str, str], ...] = ()
+    pairs: tuple[tuple[str, int, int], ...] = ()
     prefix: str = ""
     suffix: str = ""
 
@@ -91,7 +93,7 @@ def held(source: str) -> Held:
     model = "".join(out)
     if not _WORD.search(model):
         return Held(source)
-    kept = tuple((runs[a].group(), model[where[a] : where[b]]) for a, b in sorted(pairs, key=lambda pair: pair[1]))
+    kept = tuple((runs[a].group(), where[a], where[b]) for a, b in sorted(pairs, key=lambda pair: pair[1]))
     return Held(model, kept, prefix, suffix)
 
 
@@ -143,29 +145,21 @@ def _closes(text: str, m: re.Match[str]) -> bool:
     return m.start() > 0 and not text[m.start() - 1].isspace() and not (after.isalnum() or after == "_")
 
 
-def restore(source: str, english: str, renderings: Mapping[str, str] | None = None) -> str:
-    """`english`, the translation of `held(source).text`, with the source's inline Markdown put back;
-    `renderings`: words of the source and their English where known (glossary terms), so that emphasis on
-    them goes around their English."""
+def restore(source: str, english: str, known: Sequence[inline.Known] = ()) -> tuple[str, bool]:
+    """`english`, the translation of `held(source).text`, with the source's inline Markdown put back; and
+    whether some of it was placed by a guess (the sentence's `markup_moved`). `known`: spans of the held text
+    whose English is known to be a span of `english` (glossary terms), so that emphasis on them goes around
+    their English."""
     h = held(source)
     if not english or h.text == source:
-        return english
-    for delimiter, words in h.pairs:
-        english = _wrap(english, delimiter, words, h.text, (renderings or {}).get(words))
-    return h.prefix + english + h.suffix
-
-
-def _wrap(english: str, delimiter: str, words: str, whole: str, rendering: str | None = None) -> str:
-    if words == whole:
-        return delimiter + english + delimiter
-    final = _FINAL.search(whole)
-    if final and words == whole[: final.start()]:
-        own = _FINAL.search(english)
-        cut = own.start() if own else len(english)
-        return delimiter + english[:cut] + delimiter + english[cut:]
-    m = re.search(r"(?<!\w)" + re.escape(words) + r"(?!\w)", english, re.IGNORECASE)
-    if m is None and rendering:
-        m = re.search(r"(?<!\w)" + re.escape(rendering) + r"(?!\w)", english, re.IGNORECASE)
-    if m is None:
-        return english
-    return english[: m.start()] + delimiter + m.group() + delimiter + english[m.end() :]
+        return english, False
+    tags: list[inline.Tag] = []
+    around: list[int] = []  # the pairs around the current one, innermost last
+    order = sorted(range(len(h.pairs)), key=lambda k: (h.pairs[k][1], -h.pairs[k][2], -k))  # outer first
+    for delimiter, start, end in (h.pairs[k] for k in order):
+        while around and tags[around[-1]].end < end:  # pairs nest, never cross: it ended before this one
+            around.pop()
+        tags.append(inline.Tag(delimiter, delimiter, start, end, around[-1] if around else None))
+        around.append(len(tags) - 1)
+    placed = inline.place(inline.Tagged(h.text, tuple(tags)), english, known)
+    return h.prefix + placed.render() + h.suffix, any(placed.moved)

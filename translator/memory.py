@@ -1,6 +1,11 @@
 """The sentence translation memory: finished translations in the store (a SQLite file of their own, or the
 PostgreSQL of TRANSLATOR_DATABASE_URL), keyed by the normalised source sentence, the model, its revision and
-the decode options. A hit skips the model."""
+the decode options. A hit skips the model.
+
+Each entry keeps the model's confidence in its English (Translation.confidence). Entries stored before the
+memory kept it (schema version 5) have none: they are not hits, so that a sentence gets the same confidence
+and flags from the memory as from the model; the model translates such a sentence once more and its entry
+gains the confidence in place."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,20 +70,25 @@ class TranslationMemory:
         for start in range(0, len(keys), 500):  # SQLite's bound on query parameters
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.all(f"SELECT key, target, flags FROM tm WHERE key IN ({marks})", chunk)
-            found.update((k, _translation(t, f)) for k, t, f in rows)
+            rows = self.db.all(
+                f"SELECT key, target, flags, confidence FROM tm WHERE key IN ({marks}) AND confidence IS NOT NULL",
+                chunk,
+            )
+            found.update((k, replace(_translation(t, f), confidence=c)) for k, t, f, c in rows)
         return found
 
     def store(
         self, entries: Sequence[tuple[str, str, Translation]], model: str, revision: str, options: DecodeOptions
     ) -> None:
-        """(key, source, translation) triples; an existing key is left as it is."""
+        """(key, source, translation) triples; an existing key is left as it is, unless it has no confidence
+        (an entry from before the memory kept it), which it gains with the English it goes with."""
         opts = json.dumps(_options(options))
         try:
             self.db.many(
-                "INSERT INTO tm (key, source, target, flags, model, revision, options) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(k, normalise(s), t.target, _flags(t), model, revision, opts) for k, s, t in entries],
+                "INSERT INTO tm (key, source, target, flags, model, revision, options, confidence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET target = excluded.target, "
+                "flags = excluded.flags, confidence = excluded.confidence WHERE tm.confidence IS NULL",
+                [(k, normalise(s), t.target, _flags(t), model, revision, opts, t.confidence) for k, s, t in entries],
             )
         except StoreError as exc:
             raise OutputError(f"cannot write the translation memory {self.where}: {exc}") from exc

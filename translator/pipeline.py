@@ -25,6 +25,7 @@ from translator.glossary.enforce import enforce, probe
 from translator.glossary.match import Match, find
 from translator.memory import TranslationMemory
 from translator.plan import assemble, plan
+from translator.reviewed import Reviewed
 from translator.segment import SEGMENTER_VERSION
 from translator.types import AlignedDocument, Provenance, Translation
 
@@ -58,11 +59,13 @@ class Translator:
         config: TranslatorConfig,
         source: models.ModelSource,
         memory: TranslationMemory | None = None,
+        reviewed: Reviewed | None = None,
     ) -> None:
         self.backend = backend
         self.config = config
         self.source = source
         self.memory = memory
+        self.reviewed = reviewed  # the deployment's reviewed translations, read first (translator/reviewed.py)
         self.stats = TranslationStats()
 
     @classmethod
@@ -84,16 +87,21 @@ class Translator:
 
     @classmethod
     def from_config(
-        cls, config: TranslatorConfig, *, download: bool = True, memory: TranslationMemory | None = None
+        cls,
+        config: TranslatorConfig,
+        *,
+        download: bool = True,
+        memory: TranslationMemory | None = None,
+        reviewed: Reviewed | None = None,
     ) -> Translator:
         source = models.resolve(config.model, config.revision, download=download)
-        return cls(load_backend(config.backend, source, config.device), config, source, memory)
+        return cls(load_backend(config.backend, source, config.device), config, source, memory, reviewed)
 
     def beside(self) -> Translator | None:
         """A Translator over the same model on an engine of its own, giving this one's outputs, to run beside
         it (the service's express lane); None when the backend cannot make a second engine (`solo`)."""
         solo = getattr(self.backend, "solo", None)
-        return None if solo is None else Translator(solo(), self.config, self.source, self.memory)
+        return None if solo is None else Translator(solo(), self.config, self.source, self.memory, self.reviewed)
 
     def provenance(self, decode: DecodeOptions | None = None) -> Provenance:
         return Provenance(
@@ -108,15 +116,19 @@ class Translator:
     def identity(self) -> dict[str, Any]:
         """What this translator's outputs depend on, as JSON: what made them (provenance) and every option that
         changes a translation. Batch sizes are not part of it: a sentence's translation does not depend on its
-        batch. A job's signature holds it, and a Ray job's stored results are keyed by it."""
+        batch. A job's signature holds it, and a Ray job's stored results are keyed by it; with reviewed
+        translations, the fingerprint of their snapshot too (a job holds one: translator/archive.py)."""
         config = self.config
+        reviewed = self.reviewed.snapshot().fingerprint if self.reviewed is not None else None
         return {
+            "reviewed": reviewed,
             "provenance": self.provenance().to_dict(),
             "decode": {
                 **asdict(config.decode),
                 "translate_english": config.translate_english,
                 "retry_loops": config.retry_loops,
                 "max_sentence_tokens": config.max_sentence_tokens,
+                "min_confidence": config.min_confidence,
             },
         }
 
@@ -178,23 +190,27 @@ class Translator:
         self, sources: Sequence[str], decode: DecodeOptions | None = None, glossary: Glossary | None = None
     ) -> Work:
         """Sentences made ready for the model: cleaned, duplicates pooled, each one's glossary entries (and its
-        URLs, e-mail addresses, @handles and #hashtags) matched, those the memory knows (keyed by the entries
-        they matched too), those without a letter or digit (and, unless asked to translate English, those
-        already English) answered, the rest tokenized once and cut into pieces of at most the model's sentence
+        URLs, e-mail addresses, @handles and #hashtags) matched; answered first those with reviewed English
+        (origin `reviewed`: no flags, no confidence, no glossary), then those the memory knows (keyed by the
+        entries they matched too), those without a letter or digit (and, unless asked to translate English,
+        those already English); the rest tokenized once and cut into pieces of at most the model's sentence
         length. The glossary travels with the Work, sentence by sentence: a batcher may pool the rows of many
         Works, each with its own glossary."""
         decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
         matches = [find(d, glossary) for d in distinct]
         found: dict[int, Translation] = {}
+        if self.reviewed is not None:
+            english = self.reviewed.english(distinct)
+            found = {i: Translation(e, origin="reviewed") for i, e in enumerate(english) if e is not None}
         keys: list[str] = []
         if self.memory is not None:
             keys = [
                 TranslationMemory.key(d, self.source.name, self.source.revision, decode, [m.entry for m in ms])
                 for d, ms in zip(distinct, matches, strict=True)
             ]
-            hits = self.memory.lookup(keys)
-            found = {i: hits[k] for i, k in enumerate(keys) if k in hits}
+            hits = self.memory.lookup([k for i, k in enumerate(keys) if i not in found])
+            found.update((i, hits[k]) for i, k in enumerate(keys) if k in hits and i not in found)
         # no letter or digit ("---", a quote's empty ">" line, "* * *", "…"): nothing to translate, its own English
         found.update(
             (i, Translation(d, origin="copied")) for i, d in enumerate(distinct) if i not in found and not _has_words(d)
@@ -252,10 +268,13 @@ class Translator:
         return [outputs[w] for w in where]
 
     def finish(self, work: Work, outputs: Sequence[Output]) -> list[Translation]:
-        """Each source sentence's translation from its pieces' outputs (in `work.rows`' order), remembered."""
+        """Each source sentence's translation from its pieces' outputs (in `work.rows`' order), remembered, and
+        flagged low_confidence below the minimum (after the memory, which keeps no judgement of its own)."""
         joined = [work.join(i, outputs[start:end]) for i, (start, end) in enumerate(work.spans)]
         self.remember(work, joined)
-        return [joined[w] for w in work.where]
+        minimum = self.config.min_confidence
+        judged = [replace(t, flags=quality.confident(t.flags, t.confidence, minimum)) for t in joined]
+        return [judged[w] for w in work.where]
 
     def remember(self, work: Work, joined: Sequence[Translation]) -> None:
         """Store the distinct sentences the model translated (`joined`: one per `work.distinct`) in the
@@ -308,7 +327,9 @@ class Work:
     def join(self, i: int, outputs: Sequence[Output]) -> Translation:
         """Distinct sentence `i`'s translation from its pieces' and probes' outputs: joined as one English text,
         its terms enforced (translator/glossary/enforce.py), flagged where a piece was cut short or retried,
-        where a term is missing and where the whole does not match its source."""
+        where a term is missing and where the whole does not match its source, with the confidence of the
+        pieces' outputs (a retried piece's is the retry's; the model's confidence in its own English, before the
+        glossary's terms)."""
         if i in self.found:
             return self.found[i]
         source, fitted = self.distinct[i], self.fitted[i]
@@ -320,7 +341,9 @@ class Work:
         flags = fitted.flags + ((quality.TRUNCATED,) if any(out.capped for out in outputs) else ())
         flags += ((quality.RETRIED,) if any(out.retried for out in outputs) else ()) + quality.check(source, target)
         flags += (quality.TERM_MISSING,) if any(t.status == "missing" for t in terms) else ()
-        return Translation(target, flags, terms=terms)
+        scored = [(out.score, out.tokens) for out in outputs if out.score is not None]
+        confidence = quality.confidence(scored) if len(scored) == len(outputs) else None
+        return Translation(target, flags, confidence=confidence, terms=terms)
 
 
 def _has_words(text: str) -> bool:

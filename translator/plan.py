@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from translator import markdown, spans
+from translator import markdown, quality, spans
 from translator.errors import InputError
 from translator.segment import segment
 from translator.types import AlignedDocument, Paragraph, Provenance, Sentence, Term, Translation
@@ -64,18 +64,22 @@ def assemble(plan: Plan, translations: Sequence[Translation], provenance: Proven
 
 def fill(paragraph: Paragraph, translations: Iterator[Translation]) -> Paragraph:
     """`paragraph` with each sentence's translation, taken in order from `translations`, its inline Markdown
-    put back."""
+    put back (flagged `markup_moved` where its place is a guess)."""
     pairs = [(s, next(translations)) for s in paragraph.sentences]
-    return replace(paragraph, sentences=tuple(_filled(s, t) for s, t in pairs))
+    return replace(paragraph, sentences=tuple(filled(s, t) for s, t in pairs))
 
 
-def _filled(sentence: Sentence, translation: Translation) -> Sentence:
-    """`sentence` with its translation, its inline Markdown put back, and its terms' spans moved from what the
-    model saw and said to the sentence's source and target."""
+def filled(sentence: Sentence, translation: Translation) -> Sentence:
+    """`sentence` with its translation, its inline Markdown put back (emphasis on a glossary term around its
+    English), and its terms' spans moved from what the model saw and said to the sentence's source and target."""
     terms = translation.terms
     model_text = markdown.held(sentence.source).text if terms else sentence.source
-    renderings = {model_text[t.start : t.end]: t.target for t in terms if t.status != "missing"}
-    target = markdown.restore(sentence.source, translation.target, renderings)
+    known = [
+        ((t.start, t.end), (t.target_start, t.target_end))
+        for t in terms
+        if t.target_start is not None and t.target_end is not None
+    ]
+    target, moved = markdown.restore(sentence.source, translation.target, known)
     if terms and (target != translation.target or model_text != sentence.source):
         source_at = spans.within(model_text, sentence.source)
         target_at = spans.within(translation.target, target)
@@ -83,7 +87,7 @@ def _filled(sentence: Sentence, translation: Translation) -> Sentence:
     return replace(
         sentence,
         target=target,
-        flags=translation.flags,
+        flags=(*translation.flags, quality.MARKUP_MOVED) if moved else translation.flags,
         origin=translation.origin,
         confidence=translation.confidence,
         terms=terms,

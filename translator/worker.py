@@ -18,6 +18,7 @@ from translator.glossary import Glossary
 from translator.memory import TranslationMemory
 from translator.pipeline import Translator
 from translator.results import Entry, Result, persist
+from translator.reviewed import Snapshot
 from translator.store import StoreError, open_database, open_sqlite
 from translator.store.database import is_postgres_url
 from translator.types import Translation
@@ -78,13 +79,15 @@ class TranslateChunk:
         self,
         config: TranslatorConfig,
         memory: str | None,
+        reviewed: Snapshot | None,
         results: str,
         fingerprint: str,
         entries: tuple[GlossaryEntry, ...] | None = None,
     ) -> None:
         # a memory even without the job's: it collects what finish() would store, which the driver ignores
         self.memory = CollectingMemory(memory)
-        self.translator = Translator.from_config(config, download=False, memory=self.memory)
+        # the job's snapshot of the reviewed translations (the driver took it from the store when the job began)
+        self.translator = Translator.from_config(config, download=False, memory=self.memory, reviewed=reviewed)
         self.results, self.fingerprint = Path(results), fingerprint
         self.glossary = Glossary(entries) if entries is not None else None  # indexed here, once an actor
 

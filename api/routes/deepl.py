@@ -25,15 +25,15 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from starlette.datastructures import UploadFile
 
-from api import jobs
+from api import jobs, tagging
 from api.auth import admit
 from api.deps import AccountDep, GlossariesDep, JobsDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
 from api.errors import ApiError, Dialect
 from api.glossaries import MAX_IDS, lookup
 from api.inputs import CheckedRoute
 from api.schemas import libre_body
-from api.service import translate_markup
-from translator import files, markup
+from api.store import stored
+from translator import files
 from translator.language import detect
 
 TARGETS = frozenset({"EN", "EN-US", "EN-GB"})
@@ -158,10 +158,10 @@ class DeepLTranslateRequest(BaseModel):
     )
     preserve_formatting: bool = Field(False, description="accepted; the English is never re-punctuated")
     tag_handling: Literal["html", "xml"] | None = Field(None, description="markup kept byte for byte, text translated")
-    ignore_tags: list[str] = Field([], description="elements whose contents are kept untranslated")
-    non_splitting_tags: list[str] = Field([], description="accepted; every tag splits the text")
-    splitting_tags: list[str] = Field([], description="accepted; every tag splits the text")
-    outline_detection: bool = Field(True, description="accepted")
+    ignore_tags: list[str] = Field([], description="elements kept with their content, untranslated")
+    non_splitting_tags: list[str] = Field([], description="elements that stay inside a sentence")
+    splitting_tags: list[str] = Field([], description="elements that end a sentence's text")
+    outline_detection: bool = Field(True, description="false: only splitting_tags end a sentence's text")
     formality: Literal["default", "prefer_more", "prefer_less", "more", "less"] = Field(
         "default", description="default or prefer_*; English has no formality, so more and less are a 400"
     )
@@ -287,10 +287,16 @@ async def _params(request: Request) -> DeepLTranslateRequest:
     responses={200: {"model": DeepLTranslateResponse}, **ERRORS},
 )
 async def translate(
-    request: Request, service: ServiceDep, usage: UsageDep, account: AccountDep, glossaries: GlossariesDep
+    request: Request,
+    response: Response,
+    service: ServiceDep,
+    usage: UsageDep,
+    account: AccountDep,
+    glossaries: GlossariesDep,
 ) -> dict[str, Any]:
     """Each text is translated as /v1/translate translates it (with split_sentences=0, as one sentence), with
-    the terms of the glossaries named."""
+    the terms of the glossaries named; with tag handling, each sentence whole with its inline tags placed back
+    (docs/markup.md)."""
     params = await _params(request)
     source = _check_options(params.target_lang, params.source_lang, params.formality)
     if not params.text:
@@ -304,9 +310,18 @@ async def translate(
             return await service.translate_whole(texts, decode, glossary)
         return await service.translate_texts(texts, decode, glossary)
 
-    with usage.spending(account, sum(len(text) for text in params.text)):
-        if params.tag_handling or params.ignore_tags:
-            results = await translate_markup(params.text, english, markup.RAW_TAGS | set(params.ignore_tags))
+    options = tagging.deepl(
+        params.tag_handling,
+        params.ignore_tags,
+        params.splitting_tags,
+        params.non_splitting_tags,
+        params.outline_detection,
+        params.split_sentences,
+    )
+    async with usage.spending(account, sum(len(text) for text in params.text)):
+        if options is not None:
+            results, flags = await service.translate_markup(params.text, options, decode, glossary)
+            tagging.count_moved(response, flags)
         else:
             results = await english(params.text)
     translations = [
@@ -358,7 +373,7 @@ async def languages(request: Request) -> list[dict[str, Any]]:
 )
 async def usage(meter: UsageDep, account: AccountDep) -> dict[str, int]:
     """The key's characters this month, and its quota; with none, a huge number (0 would read as reached)."""
-    count = meter.count(account)
+    count = await stored(meter.db, meter.count, account)
     return {"character_count": count, "character_limit": account.limits.characters_per_month or HUGE_LIMIT}
 
 
@@ -381,6 +396,11 @@ class DocumentStatus(BaseModel):
     status: Literal["queued", "translating", "done", "error", "downloaded"] = Field(description="where it stands")
     billed_characters: int | None = Field(None, description="once done: the characters translated")
     error_message: str | None = Field(None, description="with status error: what went wrong")
+    untranslated: dict[str, int] | None = Field(
+        None,
+        description="once done, where the file holds text left as it was: how much, by kind (docs/documents.md); "
+        "not DeepL's",
+    )
 
 
 UPLOAD_FORM = {
@@ -432,7 +452,7 @@ async def upload_document(
     if output and f".{str(output).lower().lstrip('.')}" != PurePath(filename).suffix.lower():
         raise _bad("Value for 'output_format' not supported: documents come back in their own format.")
     upload_file = (filename, await upload.read())
-    job, _ = await jobs.submit(runner, usage, account, upload_file, settings.max_document_bytes, True, glossary)
+    job, _ = await jobs.submit(runner, usage, account, upload_file, settings, True, glossary)
     return {"document_id": job.id, "document_key": job.key}
 
 
@@ -441,7 +461,7 @@ async def _job(request: Request, document_id: str, store: JobsDep, account: Acco
     key = (await _fields(request)).get("document_key")
     if not key:
         raise _bad("Parameter 'document_key' not specified.")
-    job = store.get(document_id, account.id)
+    job = await stored(store.db, store.get, document_id, account.id)
     if job is None or not isinstance(key, str) or not hmac.compare_digest(key.encode(), job.key.encode()):
         raise ApiError(404, "not_found", "Document not found.")
     return job
@@ -456,13 +476,15 @@ KeyedJob = Annotated[jobs.Job, Depends(_job)]
     openapi_extra={"requestBody": KEY_BODY},
     responses={200: {"model": DocumentStatus}, **ERRORS},
 )
-async def document_status(job: KeyedJob, runner: RunnerDep, account: AccountDep) -> dict[str, Any]:
+async def document_status(job: KeyedJob, runner: RunnerDep, account: AccountDep, store: JobsDep) -> dict[str, Any]:
     """Waits up to 2 s for a job being translated to finish, so that a small document is done at the
     first poll (DeepL's clients wait 5 s between polls)."""
     job = await runner.wait(job, STATUS_WAIT_S, account.id) or job
     status: dict[str, Any] = {"document_id": job.id, "status": job.status}
     if job.status in (jobs.DONE, jobs.DOWNLOADED):
         status["billed_characters"] = job.characters
+    if job.status == jobs.DONE and (untranslated := store.untranslated(job)):
+        status["untranslated"] = untranslated
     if job.status == jobs.ERROR:
         status["error_message"] = job.error
     return status
@@ -481,6 +503,6 @@ async def document_result(job: KeyedJob, store: JobsDep) -> Response:
         raise _bad(f"Document translation failed: {job.error}")
     if job.status != jobs.DONE:
         raise ApiError(503, "not_ready", "Document translation is not done.", headers={"Retry-After": "1"})
-    data = store.result(job)
-    store.downloaded(job)
+    data = await stored(store.db, store.result, job)
+    await stored(store.db, store.downloaded, job)
     return Response(data, media_type=job.media_type, headers={"Content-Disposition": jobs.attachment(job.filename)})

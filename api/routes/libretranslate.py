@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from api import jobs
+from api import jobs, tagging
 from api.auth import require_key
 from api.deps import AccountDep, GlossariesDep, JobsDep, KeysDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
 from api.errors import ApiError, Dialect
@@ -33,7 +33,8 @@ from api.schemas import (
     LibreTranslateResponse,
     libre_body,
 )
-from api.service import OverLimit, translate_markup
+from api.service import OverLimit
+from api.store import stored
 from translator import files
 from translator.language import detect as detect_language
 
@@ -115,7 +116,12 @@ def _confidence(text: str) -> dict[str, Any]:
     responses={200: {"model": LibreTranslateResponse}, **LIBRE_ERRORS},
 )
 async def translate(
-    request: Request, service: ServiceDep, usage: UsageDep, account: AccountDep, glossaries: GlossariesDep
+    request: Request,
+    response: Response,
+    service: ServiceDep,
+    usage: UsageDep,
+    account: AccountDep,
+    glossaries: GlossariesDep,
 ) -> dict[str, Any]:
     """`glossary` (an extension): a stored glossary's id, its terms applied."""
     params = await _params(request, LibreTranslateRequest)
@@ -135,17 +141,18 @@ async def translate(
     glossary = await lookup(glossaries, account, [params.glossary] if params.glossary else [])
     results = list(texts)
     sources = [texts[i] for i in todo]
-    with usage.spending(account, sum(len(text) for text in sources)):
-        if text_format == "html":
-            english = await translate_markup(sources, lambda nodes: service.translate_texts(nodes, decode, glossary))
+    async with usage.spending(account, sum(len(text) for text in sources)):
+        if (options := tagging.of_format(text_format)) is not None:
+            english, flags = await service.translate_markup(sources, options, decode, glossary)
+            tagging.count_moved(response, flags)
         else:
             english = await service.translate_texts(sources, decode, glossary)
     for i, target in zip(todo, english, strict=True):
         results[i] = target
-    response: dict[str, Any] = {"translatedText": results if batch else results[0]}
+    answer: dict[str, Any] = {"translatedText": results if batch else results[0]}
     if detected:
-        response["detectedLanguage"] = detected if batch else detected[0]
-    return response
+        answer["detectedLanguage"] = detected if batch else detected[0]
+    return answer
 
 
 @router.get("/languages", summary="Languages (LibreTranslate API)", responses=LANGUAGES_RESPONSES)
@@ -171,6 +178,11 @@ async def detect(request: Request) -> list[dict[str, Any]]:
 
 class TranslatedFile(BaseModel):
     translatedFileUrl: str = Field(description="where the translated file is downloaded, until it expires")
+    untranslated: dict[str, int] | None = Field(
+        None,
+        description="where the file holds text left as it was: how much, by kind (docs/documents.md); "
+        "not LibreTranslate's",
+    )
 
 
 class FrontendSettings(BaseModel):
@@ -204,7 +216,7 @@ FILE_FORM = {
 )
 async def translate_file(
     request: Request, runner: RunnerDep, usage: UsageDep, account: AccountDep, settings: SettingsDep
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """The file is translated as a document job (the same as POST /v2/document), waited for up to the request
     deadline."""
     form = await request.form()
@@ -217,7 +229,7 @@ async def translate_file(
     if target != "en":
         raise _bad(f"{target or 'a missing target'} is not supported: this server translates into English (en)")
     upload_file = (upload.filename, await upload.read())
-    job, _ = await jobs.submit(runner, usage, account, upload_file, settings.max_document_bytes, once=False)
+    job, _ = await jobs.submit(runner, usage, account, upload_file, settings, once=False)
     timeout = settings.request_timeout_s
     try:
         job = await runner.wait(job, timeout) or job
@@ -229,7 +241,10 @@ async def translate_file(
     if job.status != jobs.DONE:
         message = f"the file took longer than the {timeout:g} s deadline (TRANSLATOR_REQUEST_TIMEOUT_S); it was stopped"
         raise ApiError(504, "deadline_exceeded", message)
-    return {"translatedFileUrl": jobs.download_url(request, job)}
+    answer: dict[str, Any] = {"translatedFileUrl": jobs.download_url(request, job)}
+    if untranslated := runner.jobs.untranslated(job):
+        answer["untranslated"] = untranslated
+    return answer
 
 
 @public.get(
@@ -246,7 +261,7 @@ async def download_file(
     """The URL is the key: its id is 128 random bits, so a browser's plain link downloads it, as in
     LibreTranslate (and it is masked in the log, api/logs.py). A file still being translated (the reader links
     it at once) is waited for up to the request deadline."""
-    job = store.get(job_id)
+    job = await stored(store.db, store.get, job_id)
     if job is None or job.once:  # the name is the browser's to save under, not checked
         raise ApiError(404, "not_found", "no such file (or it expired)")
     if not job.finished:
@@ -256,7 +271,7 @@ async def download_file(
     if job.status != jobs.DONE:
         raise ApiError(503, "not_ready", "the file is still being translated; try again", headers={"Retry-After": "5"})
     headers = {"Content-Disposition": jobs.attachment(job.filename)}
-    return Response(store.result(job), media_type=job.media_type, headers=headers)
+    return Response(await stored(store.db, store.result, job), media_type=job.media_type, headers=headers)
 
 
 @public.get("/frontend/settings", summary="Front-end settings (LibreTranslate API)", response_model=FrontendSettings)

@@ -12,6 +12,8 @@ import docx
 import pytest
 
 from tests.api.conftest import App, Server, app_fixture, call, server_fixture
+from tests.files.test_docx import annotated, formatted
+from tests.files.test_srt import STYLED
 
 KEY = "deepl-key"
 # one real uvicorn for the module: the client speaks HTTP itself; a key with a quota of 10 characters a month,
@@ -99,6 +101,38 @@ def test_official_client_translates_documents(real: Server, pairs: list[dict[str
 
     with pytest.raises(deepl.DeepLException, match=r"cannot translate \.pdf"):
         client.translate_document(b"%PDF", io.BytesIO(), target_lang="EN-US", filename="a.pdf")
+
+
+def test_official_client_keeps_formatting_inside_a_sentence_and_the_status_says_what_was_left(real: Server) -> None:
+    """translate_document on a .docx with a bold word, an italic phrase and a link in mid-sentence, and on an .srt
+    with tags around words: each sentence translated whole, its formatting on the aligned English words; a
+    .docx with charts, kept fields and tracked deletions: the job's status counts what was left untranslated."""
+    client = deepl.Translator(KEY, server_url=real.url)
+    client.translate_document(formatted(), out := io.BytesIO(), target_lang="EN-US", filename="a.docx")
+    paragraph = docx.Document(io.BytesIO(out.getvalue())).paragraphs[0]
+    assert paragraph.text == "I'd like to buy 20 tickets for Persebaya vs Arema showdown tomorrow"
+    assert [r.text for r in paragraph.runs if r.bold] == ["20"]
+    assert [r.text for r in paragraph.runs if r.italic] == ["Persebaya vs"]
+    assert [(link.text, link.address) for link in paragraph.hyperlinks] == [("Arema", "https://example.com/arema")]
+
+    client.translate_document(STYLED.encode(), out := io.BytesIO(), target_lang="EN-US", filename="a.srt")
+    lines = out.getvalue().decode().split("\n")
+    assert "Because I was hungry, I ordered <i>Indomie</i>" in lines
+    assert '<font color="#ffff00">Persebaya</font> vs <u>Arema</u> showdown tomorrow' in lines
+
+    handle = client.translate_document_upload(annotated(), target_lang="EN-US", filename="b.docx")
+    assert client.translate_document_wait_until_done(handle).done
+    status = call(f"{real.url}/v2/document/{handle.document_id}", {"document_key": handle.document_key}, headers=AUTH)
+    assert status.json()["untranslated"] == {
+        "charts": 1,
+        "field_results": 1,
+        "image_descriptions": 1,
+        "tracked_deletions": 1,
+    }
+    plain = client.translate_document_upload(formatted(), target_lang="EN-US", filename="c.docx")
+    assert client.translate_document_wait_until_done(plain).done
+    said = call(f"{real.url}/v2/document/{plain.document_id}", {"document_key": plain.document_key}, headers=AUTH)
+    assert "untranslated" not in said.json()  # nothing left: nothing said
 
 
 def test_official_client_over_quota_and_over_rate(real: Server, monkeypatch: pytest.MonkeyPatch) -> None:

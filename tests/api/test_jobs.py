@@ -17,10 +17,12 @@ from urllib3 import encode_multipart_formdata
 
 from api.jobs import DONE, ERROR, QUEUED, TRANSLATING, Job, Jobs, Runner
 from tests.api.conftest import App, Server, app_fixture, call, clean_env, free_port
+from tests.files.test_docx import annotated
 from translator.errors import ConfigError
 
 server = app_fixture(keys="one\ntwo\nspent 3\n", TRANSLATOR_MAX_DOCUMENT_BYTES="4096")
 hurried = app_fixture(TRANSLATOR_REQUEST_TIMEOUT_S="0.05")
+roomy = app_fixture(keys="one\n")  # the default document limit, for a .docx
 ONE = {"Authorization": "DeepL-Auth-Key one"}
 TWO = {"Authorization": "DeepL-Auth-Key two"}
 
@@ -108,6 +110,14 @@ def test_upload_parameters_are_checked_as_deepl_does(server: App) -> None:
     no_file = call(server.url + "/v2/document", {"target_lang": "EN-US"}, headers=ONE)
     assert no_file.status == 400 and "'file'" in no_file.json()["message"]
     assert upload(server, "a.txt", b"Halo.", headers={"Authorization": "DeepL-Auth-Key three"})[0] == 403
+
+
+def test_libretranslate_translate_file_says_what_was_left_untranslated(roomy: App) -> None:
+    body, content_type = multipart({"source": "id", "target": "en", "api_key": "one"}, "a.docx", annotated())
+    answer = call(roomy.url + "/translate_file", body, content_type=content_type).json()
+    assert answer["untranslated"] == {"charts": 1, "field_results": 1, "image_descriptions": 1, "tracked_deletions": 1}
+    body, content_type = multipart({"source": "id", "target": "en", "api_key": "one"}, "a.txt", b"Halo.")
+    assert "untranslated" not in call(roomy.url + "/translate_file", body, content_type=content_type).json()
 
 
 @pytest.mark.parametrize("name", ["kabar.txt", 'x#y?z %41 "q".txt'])

@@ -19,8 +19,9 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 
 from translator.errors import InputError
+from translator.files import Options, parse, translate_file
 from translator.files import docx as word
-from translator.files import parse, translate_file
+from translator.pipeline import Translator
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = f'xmlns:w="{W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -91,18 +92,14 @@ def reopen(data: bytes) -> Document:
     return docx.Document(io.BytesIO(data))
 
 
-def test_the_texts_are_the_pieces_of_each_paragraph() -> None:
+def test_the_texts_are_the_sentences_of_each_paragraph_whatever_runs_links_and_fields_cut_them() -> None:
     parsed = parse("a.docx", sample())
     assert parsed.texts == [
         "Judul berita",
-        "Presiden Joko Widodo berkata",  # cut at the tab
-        "di Jakarta.",  # and at the line break
-        "Baris baru.",
-        "Baca",  # a hyperlink is a piece of its own
-        "berita ini",
-        "di situs kami.",
-        "Halaman",  # a field's code and result are never read
-        "dari tiga, Covid-19",  # the no-break hyphen read as "-"
+        "Presiden Joko Widodo berkata di Jakarta.",  # three runs, a tab: one sentence
+        "Baris baru.",  # after the line break
+        "Baca berita ini di situs kami.",  # a hyperlink in mid-sentence cuts nothing
+        "Halaman dari tiga, Covid-19",  # a page number is kept (Word renews it); the no-break hyphen is "-"
         "Sel satu",
         "Sel bersarang",  # nested table
         "Keterangan foto",
@@ -113,7 +110,7 @@ def test_the_texts_are_the_pieces_of_each_paragraph() -> None:
     assert parsed.media_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def test_structure_styles_and_first_run_formatting_survive() -> None:
+def test_structure_styles_and_each_runs_formatting_survive_on_the_aligned_words() -> None:
     source, english = reopen(sample()), reopen(translate_file("a.docx", sample(), shout))
     assert len(english.paragraphs) == len(source.paragraphs)
     assert [p.style.name for p in english.paragraphs] == [p.style.name for p in source.paragraphs]
@@ -122,12 +119,15 @@ def test_structure_styles_and_first_run_formatting_survive() -> None:
         "PRESIDEN JOKO WIDODO BERKATA\tDI JAKARTA.\nBARIS BARU.",
         "",
         "BACA BERITA INI DI SITUS KAMI.",
-        "HALAMAN satu DARI TIGA, COVID-19",
+        "HALAMAN satu DARI TIGA, COVID-19",  # the page number kept, spaced as in the source
         "KETERANGAN FOTO",
     ]
-    runs = english.paragraphs[1].runs
-    assert (runs[0].text, runs[0].italic, runs[0].bold) == ("PRESIDEN JOKO WIDODO BERKATA", True, None)
-    assert [r.text for r in runs[1:]] == ["", "\tDI JAKARTA.", "\n", "BARIS BARU."]  # one tab, one break, no copies
+    runs = [(r.text, r.italic, r.bold) for r in english.paragraphs[1].runs]
+    assert runs == [
+        ("PRESIDEN ", True, None),  # a space between two runs goes with the run that had it in the source
+        ("JOKO WIDODO", None, True),
+        (" BERKATA\tDI JAKARTA.\nBARIS BARU.", None, None),  # one tab, one break, no copies
+    ]
     cell = english.tables[0].cell(0, 1)
     assert (english.tables[0].cell(0, 0).text, cell.tables[0].cell(0, 0).text) == ("SEL SATU", "SEL BERSARANG")
     section = english.sections[0]
@@ -151,7 +151,7 @@ def test_links_fields_and_images_are_kept_once() -> None:
         footer = b.read("word/footer1.xml").decode() if "word/footer1.xml" in b.namelist() else ""
     for tag in ("<w:hyperlink ", "<w:fldChar ", "<w:instrText", "<w:tab/>", "<w:br/>", "<w:drawing>"):
         assert after.count(tag) == before.count(tag), tag
-    assert re.search(r'<w:hyperlink r:id="rId\d+">.*?>BERITA INI<', after)  # the link holds its own English
+    assert re.search(r'<w:hyperlink r:id="rId\d+">.*?>BERITA</w:t>.*?> INI</w:t></w:r></w:hyperlink>', after)
     assert "<w:noBreakHyphen/>" not in after  # its "-" is in the English
     assert footer.count("<w:fldSimple") == 1 and "<w:t>1</w:t>" in footer  # a field's result as it was
 
@@ -171,7 +171,7 @@ def test_a_text_box_is_translated_and_the_paragraph_holding_it_keeps_its_own_tex
     assert ">Outside</w:t><w:pict>" in xml and ">In the box</w:t>" in xml
 
 
-def test_tracked_deletions_and_bookmarks_stay_where_they_are_without_cutting_the_sentence() -> None:
+def test_tracked_changes_and_bookmarks_cut_no_sentence_and_stay_once_at_their_aligned_place() -> None:
     d, out = docx.Document(), io.BytesIO()
     inner = (
         '<w:r><w:t xml:space="preserve">Saya </w:t></w:r><w:del w:id="1" w:author="A" w:date="2026-01-01T00:00:00Z">'
@@ -182,10 +182,16 @@ def test_tracked_deletions_and_bookmarks_stay_where_they_are_without_cutting_the
     d.element.body.sectPr.addprevious(parse_xml(paragraph_xml(inner)))
     d.save(out)
     parsed = parse("a.docx", out.getvalue())
-    assert parsed.texts == ["Saya sangat suka kopi."]
+    assert parsed.texts == ["Saya sangat suka kopi."]  # the insertion read, the deletion not
+    assert parsed.untranslated == {"tracked_deletions": 1}
     with zipfile.ZipFile(io.BytesIO(parsed.rebuild(["I really like coffee."]))) as english:
         xml = english.read("word/document.xml").decode()
-    assert re.search(r">I really like coffee\.</w:t></w:r><w:del .*>tidak </w:delText>.*<w:bookmarkStart", xml)
+    body = re.search("<w:body>(.*?)</w:p>", xml).group(1)  # type: ignore[union-attr]
+    assert "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", body)) == "I really like coffee."  # the words, once
+    for mark in ("<w:del ", ">tidak </w:delText>", "<w:bookmarkStart ", "<w:bookmarkEnd ", "<w:ins "):
+        assert body.count(mark) == 1, mark
+    # nested as in the source: the deletion before the insertion, whose run holds English words
+    assert re.search(r"</w:del><w:bookmarkStart [^>]*/><w:ins [^>]*><w:r><w:t[^>]*>\w+</w:t></w:r></w:ins>", body)
 
 
 def test_characters_xml_cannot_hold_in_the_english_do_not_break_the_file() -> None:
@@ -366,3 +372,192 @@ def test_a_member_compressed_other_than_word_does_is_refused() -> None:
             target.writestr(info.filename, source.read(info), compress_type=method)
     with pytest.raises(InputError, match=re.escape("/document.xml is compressed with method 12")):
         parse("a.docx", out.getvalue())
+
+
+def notes_xml(kind: str, text: str) -> str:
+    """A footnotes or endnotes part: Word's two separators, then note 1 holding `text`."""
+    separators = "".join(
+        f'<w:{kind} w:type="{t}" w:id="{i}"><w:p><w:r><w:{t}/></w:r></w:p></w:{kind}>'
+        for i, t in ((-1, "separator"), (0, "continuationSeparator"))
+    )
+    mark = f'<w:r><w:rPr><w:rStyle w:val="{kind.capitalize()}Reference"/></w:rPr><w:{kind}Ref/></w:r>'
+    note = f'<w:{kind} w:id="1"><w:p>{mark}<w:r><w:t xml:space="preserve"> {text}</w:t></w:r></w:p></w:{kind}>'
+    return f"<w:{kind}s {NS}>{separators}{note}</w:{kind}s>"
+
+
+FIELDS = (
+    '<w:r><w:t xml:space="preserve">Diperbarui </w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DATE \\@ "d MMMM yyyy" </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>6 Desember 2026</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    '<w:r><w:t xml:space="preserve">, halaman </w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE \\* CardText </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>satu</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    '<w:fldSimple w:instr=" HYPERLINK &quot;https://example.com&quot; "><w:r><w:t>situs kami</w:t></w:r></w:fldSimple>'
+)
+
+
+@cache
+def annotated() -> bytes:
+    """A body sentence with a footnote, an endnote and a comment; fields with results; a tracked deletion and
+    an image with alt text; a chart part."""
+    d = docx.Document()
+    p = d.add_paragraph()
+    p.add_run("Harga beras naik")
+    p.add_run()._r.append(parse_xml(f'<w:footnoteReference {NS} w:id="1"/>'))
+    p.add_run()._r.append(parse_xml(f'<w:endnoteReference {NS} w:id="1"/>'))
+    commented = p.add_run(" lagi.")
+    d.add_comment(commented, text="Periksa angka ini.", author="Redaksi")
+    d.element.body.sectPr.addprevious(parse_xml(paragraph_xml(FIELDS)))
+    deletion = (
+        '<w:del w:id="7" w:author="A" w:date="2026-01-01T00:00:00Z"><w:r><w:delText>dihapus</w:delText></w:r></w:del>'
+    )
+    d.element.body.sectPr.addprevious(parse_xml(paragraph_xml(f"<w:r><w:t>Tetap.</w:t></w:r>{deletion}")))
+    d.add_paragraph().add_run().add_picture(io.BytesIO(PNG))
+    d.inline_shapes[0]._inline.docPr.set("descr", "Foto pasar")
+    out = io.BytesIO()
+    d.save(out)
+    rels = part_of(out.getvalue(), "word/_rels/document.xml.rels").replace(
+        "</Relationships>",
+        f'<Relationship Id="rIdF" Type="{RT.FOOTNOTES}" Target="footnotes.xml"/>'
+        f'<Relationship Id="rIdE" Type="{RT.ENDNOTES}" Target="endnotes.xml"/>'
+        f'<Relationship Id="rIdC" Type="{RT.CHART}" Target="charts/chart1.xml"/></Relationships>',
+    )
+    ct = "application/vnd.openxmlformats-officedocument"
+    types = part_of(out.getvalue(), "[Content_Types].xml").replace(
+        "</Types>",
+        f'<Override PartName="/word/footnotes.xml" ContentType="{ct}.wordprocessingml.footnotes+xml"/>'
+        f'<Override PartName="/word/endnotes.xml" ContentType="{ct}.wordprocessingml.endnotes+xml"/>'
+        f'<Override PartName="/word/charts/chart1.xml" ContentType="{ct}.drawingml.chart+xml"/></Types>',
+    )
+    chart = '<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"/>'
+    return rezipped(
+        out.getvalue(),
+        {
+            "word/_rels/document.xml.rels": rels,
+            "[Content_Types].xml": types,
+            "word/footnotes.xml": notes_xml("footnote", "Sumber: BPS."),
+            "word/endnotes.xml": notes_xml("endnote", "Catatan akhir."),
+            "word/charts/chart1.xml": chart,
+        },
+    )
+
+
+def part_of(data: bytes, name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(name).decode()
+
+
+def test_footnotes_endnotes_comments_and_field_results_are_translated_by_default() -> None:
+    parsed = parse("a.docx", annotated())
+    assert parsed.texts == [
+        "Harga beras naik lagi.",  # note marks and comment marks cut nothing
+        "Diperbarui 6 Desember 2026, halaman situs kami",  # a date's result and a hyperlink field's words read
+        "Tetap.",
+        "Sumber: BPS.",
+        "Catatan akhir.",
+        "Periksa angka ini.",
+    ]
+    english = parsed.build(shout(parsed.sources()))
+    assert "SUMBER: BPS." in part_of(english, "word/footnotes.xml")
+    assert "CATATAN AKHIR." in part_of(english, "word/endnotes.xml")
+    assert [c.text for c in reopen(english).comments] == ["PERIKSA ANGKA INI."]
+    fields = reopen(english).paragraphs[1]
+    assert fields.text == "DIPERBARUI 6 DESEMBER 2026, HALAMAN satu"  # PAGE's card text kept: Word renews it
+    document = part_of(english, "word/document.xml")
+    assert ">SITUS KAMI<" in document and "DATE \\@" in document and "<w:footnoteReference" in document
+    # what a reader sees and is left, said
+    assert parsed.untranslated == {
+        "charts": 1,
+        "field_results": 1,
+        "image_descriptions": 1,
+        "tracked_deletions": 1,
+    }
+
+
+@pytest.mark.parametrize("skip", [{"footnotes"}, {"endnotes", "comments"}, {"footnotes", "endnotes", "comments"}])
+def test_a_setting_leaves_each_family_as_it_was_and_counts_it(skip: set[str]) -> None:
+    parsed = parse("a.docx", annotated(), Options(frozenset(skip)))
+    families = {"footnotes": "Sumber: BPS.", "endnotes": "Catatan akhir.", "comments": "Periksa angka ini."}
+    assert [text for text in parsed.texts if text in families.values()] == [
+        text for name, text in families.items() if name not in skip
+    ]
+    assert {kind: parsed.untranslated.get(kind) for kind in families} == {
+        name: 1 if name in skip else None for name in families
+    }
+    english = parsed.build(shout(parsed.sources()))
+    assert ("Sumber: BPS." in part_of(english, "word/footnotes.xml")) == ("footnotes" in skip)
+    assert [c.text for c in reopen(english).comments] == [
+        "Periksa angka ini." if "comments" in skip else "PERIKSA ANGKA INI."
+    ]
+
+
+def formatted() -> bytes:
+    """A sentence the tiny model knows, with a bold number, an italic phrase and a hyperlink in mid-sentence,
+    and a word Word split over two runs of the same formatting (a spell-check mark, another editing session)."""
+    d = docx.Document()
+    p = d.add_paragraph()
+    p.add_run("Saya ingin beli ")
+    p.add_run("20").bold = True
+    p._p.append(parse_xml(f'<w:r {NS} w:rsidR="00A1"><w:t xml:space="preserve"> tik</w:t></w:r>'))
+    p._p.append(parse_xml(f'<w:proofErr {NS} w:type="spellStart"/>'))
+    p._p.append(parse_xml(f'<w:r {NS} w:rsidR="00B2"><w:t xml:space="preserve">et untuk laga </w:t></w:r>'))
+    p.add_run("persebaya vs").italic = True
+    p.add_run(" ")
+    link = d.part.relate_to("https://example.com/arema", RT.HYPERLINK, is_external=True)
+    p._p.append(
+        parse_xml(
+            f'<w:hyperlink {NS} r:id="{link}"><w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr>'
+            "<w:t>arema</w:t></w:r></w:hyperlink>"
+        )
+    )
+    p.add_run(" besok.")
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def test_bold_italic_and_a_link_in_mid_sentence_land_on_the_aligned_english_words(tiny: Translator) -> None:
+    parsed = parse("a.docx", formatted())
+    assert parsed.texts == ["Saya ingin beli 20 tiket untuk laga persebaya vs arema besok."]  # one sentence
+    paragraph = reopen(translate_file("a.docx", formatted(), tiny.translate)).paragraphs[0]
+    english = "I'd like to buy 20 tickets for Persebaya vs Arema showdown tomorrow"
+    assert paragraph.text == english  # the model's English of the whole sentence, its words untouched
+    runs = [(r.text, bool(r.bold), bool(r.italic)) for r in paragraph.runs]
+    assert [text for text, bold, _ in runs if bold] == ["20"]
+    assert [text for text, _, italic in runs if italic] == ["Persebaya vs"]
+    (link,) = paragraph.hyperlinks
+    assert (link.text, link.address) == ("Arema", "https://example.com/arema")  # the target kept
+    assert [text for text, bold, italic in runs if not bold and not italic] == [
+        "I'd like to buy ",
+        " tickets for ",  # the two runs Word split, one run
+        " ",
+        " showdown tomorrow",
+    ]
+
+
+def test_a_content_control_cuts_no_sentence_and_a_field_over_paragraphs_keeps_its_code() -> None:
+    d, out = docx.Document(), io.BytesIO()
+    control = (
+        '<w:r><w:t xml:space="preserve">Rapat di </w:t></w:r><w:sdt><w:sdtPr><w:alias w:val="Kota"/></w:sdtPr>'
+        "<w:sdtContent><w:r><w:t>Jakarta</w:t></w:r></w:sdtContent></w:sdt>"
+        '<w:r><w:t xml:space="preserve"> besok.</w:t></w:r>'
+    )
+    d.element.body.sectPr.addprevious(parse_xml(paragraph_xml(control)))
+    begin = (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> TOC \\o "1-3" </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+    )
+    d.element.body.sectPr.addprevious(parse_xml(paragraph_xml(f"{begin}<w:r><w:t>Bab satu</w:t></w:r>")))
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    d.element.body.sectPr.addprevious(parse_xml(paragraph_xml(f"<w:r><w:t>Bab dua</w:t></w:r>{end}")))
+    d.save(out)
+    parsed = parse("a.docx", out.getvalue())
+    assert parsed.texts == ["Rapat di Jakarta besok.", "Bab satu", "Bab dua"]
+    english = parsed.build(shout(parsed.sources()))
+    words = ["".join(t.text for t in p._p.iter(f"{{{W}}}t")) for p in reopen(english).paragraphs]
+    assert words == ["RAPAT DI JAKARTA BESOK.", "BAB SATU", "BAB DUA"]  # (python-docx's text leaves out controls)
+    xml = part_of(english, "word/document.xml")
+    assert re.search(r'<w:sdt><w:sdtPr><w:alias w:val="Kota"/></w:sdtPr><w:sdtContent><w:r><w:t[^>]*>JAKARTA<', xml)
+    assert xml.count("<w:fldChar ") == 3 and '> TOC \\o "1-3" </w:instrText>' in xml

@@ -10,6 +10,7 @@ import pytest
 from translator.errors import InputError
 from translator.files import parse, translate_file
 from translator.files.srt import LINE, MAX_SPAN
+from translator.pipeline import Translator
 
 
 def shout(texts: list[str]) -> list[str]:
@@ -92,17 +93,48 @@ def test_an_unpunctuated_run_is_cut_every_few_cues() -> None:
     assert len(parsed.texts) == -(-10 // MAX_SPAN)
 
 
-def test_long_english_goes_on_two_balanced_lines_and_dialogue_on_a_line_per_speaker() -> None:
-    data = b"1\n00:00:01,000 --> 00:00:02,000\nPanjang.\n\n2\n00:00:02,000 --> 00:00:03,000\n- Ya.\n- Tidak!"
+def test_long_english_goes_on_two_balanced_lines() -> None:
+    data = b"1\n00:00:01,000 --> 00:00:02,000\nPanjang.\n"
     long = "This sentence is far too long to be shown on one subtitle line."
-    out = cues(parse("a.srt", data).rebuild([long, "- Yes. - No!"]))
-    first, second = out[0][2:], out[1][2:]
+    (first,) = [cue[2:] for cue in cues(parse("a.srt", data).rebuild([long]))]
     assert len(first) == 2 and " ".join(first) == long
     assert abs(len(first[0]) - len(first[1])) <= 8 and max(map(len, first)) > LINE / 2
-    assert second == ["- Yes.", "- No!"]
 
 
-def test_tags_around_a_whole_cue_come_back_and_tags_inside_one_are_dropped() -> None:
+DIALOGUE = (
+    b"1\n00:00:01,000 --> 00:00:02,000\nKamu sudah makan\n\n"  # runs on into cue 2? no: a dialogue cue ends it
+    b"2\n00:00:02,000 --> 00:00:03,000\n- Ya, tadi.\n- Tidak mungkin!\n\n"
+    b"3\n00:00:03,000 --> 00:00:04,000\n<i>-Kenapa?</i>\n<i>-Karena aku lapar</i>\n<i>sekali.</i>\n\n"
+    b"4\n00:00:04,000 --> 00:00:05,000\nAyo pergi.\n- Ke mana?\n\n"
+    b"5\n00:00:05,000 --> 00:00:06,000\n- Sendirian.\n"
+)
+
+
+def test_each_speaker_of_a_dialogue_cue_is_a_sentence_of_its_own_and_keeps_its_dash_line() -> None:
+    parsed = parse("a.srt", DIALOGUE)
+    assert parsed.texts == [
+        "Kamu sudah makan",
+        "Ya, tadi.",
+        "Tidak mungkin!",
+        "Kenapa?",
+        "Karena aku lapar sekali.",  # a line without a dash goes on with its speaker
+        "Ayo pergi.",  # a first speaker without a dash, as some subtitlers write
+        "Ke mana?",
+        "Sendirian.",  # a single speaker's dash is kept too
+    ]
+    # whatever the model does with dashes (it never sees them), each speaker keeps a line and its dash
+    english = ["Have you eaten", "Yes, earlier.", "No way!", "Why?", "Because I am very hungry.", "Let's go."]
+    out = [cue[2:] for cue in cues(parsed.rebuild([*english, "Where to?", "Alone."]))]
+    assert out == [
+        ["Have you eaten"],
+        ["- Yes, earlier.", "- No way!"],
+        ["<i>-Why?", "-Because I am very hungry.</i>"],  # tags around the whole cue stay around it
+        ["Let's go.", "- Where to?"],
+        ["- Alone."],
+    ]
+
+
+def test_tags_around_a_whole_cue_come_back_and_tags_inside_one_around_the_aligned_words() -> None:
     data = (
         b"1\n00:00:01,000 --> 00:00:02,000\n<i>Di luar</i>\n<i>hujan.</i>\n\n"
         b'2\n00:00:02,000 --> 00:00:03,000\n{\\an8}<font color="#ff0">Atas.</font>\n\n'
@@ -113,7 +145,7 @@ def test_tags_around_a_whole_cue_come_back_and_tags_inside_one_are_dropped() -> 
     assert [cue[2:] for cue in cues(translate_file("a.srt", data, shout))] == [
         ["<i>DI LUAR HUJAN.</i>"],
         ['{\\an8}<font color="#ff0">ATAS.</font>'],
-        ["DIA BENAR-BENAR DATANG."],
+        ["DIA <b>BENAR-BENAR</b> DATANG."],
     ]
 
 
@@ -154,3 +186,29 @@ def test_an_empty_file_has_no_cues() -> None:
 def test_malformed_cues_are_refused_naming_the_cue(data: bytes, message: str) -> None:
     with pytest.raises(InputError, match=re.escape(message)):
         parse("a.srt", data)
+
+
+STYLED = (
+    "1\n00:00:01,000 --> 00:00:03,000\nKarena lapar, saya pesan <i>indomie</i>.\n\n"
+    "2\n00:00:03,000 --> 00:00:05,000\n{\\an8}Saya ingin beli <b>20</b> tiket untuk laga\n"
+    '<font color="#ffff00">persebaya</font> vs <u>arema</u> besok.\n\n'
+    "3\n00:00:05,000 --> 00:00:06,000\nKarena lapar, saya {\\i1}pesan <i>indomie.\n"  # an end tag left out
+)
+
+
+def test_tags_inside_a_cue_stay_around_the_aligned_words(tiny: Translator) -> None:
+    parsed = parse("a.srt", STYLED.encode())
+    assert parsed.texts == [  # the model reads no tags
+        "Karena lapar, saya pesan indomie.",
+        "Saya ingin beli 20 tiket untuk laga persebaya vs arema besok.",
+        "Karena lapar, saya pesan indomie.",
+    ]
+    out = [cue[2:] for cue in cues(translate_file("a.srt", STYLED.encode(), tiny.translate))]
+    assert out[0] == ["Because I was hungry, I ordered <i>Indomie</i>"]
+    assert out[1] == [
+        "{\\an8}I'd like to buy <b>20</b> tickets for",
+        '<font color="#ffff00">Persebaya</font> vs <u>Arema</u> showdown tomorrow',
+    ]
+    assert out[2] == ["Because I was hungry, I {\\i1}ordered <i>Indomie"]  # left out as in the source
+    plain = [re.sub(r"<[^>]*>|\{[^}]*\}", "", " ".join(lines)) for lines in out]
+    assert plain == [tiny.translate([text])[0] for text in parsed.texts]  # tags never change the words

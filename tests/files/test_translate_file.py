@@ -6,7 +6,11 @@ import os
 import stat
 from pathlib import Path
 
+import docx
+import pytest
+
 from tests.conftest import TINY_MODEL, run_main
+from tests.files.test_docx import annotated
 
 MODEL = ["--model", str(TINY_MODEL)]
 
@@ -63,3 +67,18 @@ def test_force_replaces_a_regular_file_only(tmp_path: Path, pairs: list[dict[str
         assert refused.returncode != 0 and err.count("\n") == 1 and "not a regular file" in err, err
     assert (tmp_path / "link.txt").is_symlink() and (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep"
     assert stat.S_ISFIFO((tmp_path / "pipe.txt").lstat().st_mode)
+
+
+def test_what_is_left_untranslated_is_said_and_a_family_can_be_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "berita.docx"
+    source.write_bytes(annotated())
+    monkeypatch.setenv("TRANSLATOR_DOCUMENT_SKIP", "footnotes")  # the option below is laid over it
+    done = run_main(["translate-file", str(source), *MODEL, "--skip", "comments"])
+    err = done.stderr.decode()
+    assert done.returncode == 0, err
+    said = next(line for line in err.splitlines() if "left untranslated" in line)
+    assert said.endswith("charts 1, comments 1, field_results 1, image_descriptions 1, tracked_deletions 1")
+    english = docx.Document(str(tmp_path / "berita.en.docx"))
+    assert [c.text for c in english.comments] == ["Periksa angka ini."]  # as it was

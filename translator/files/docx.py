@@ -1,42 +1,48 @@
 """Word documents (.docx, python-docx): every paragraph of the body, its tables (nested too), text boxes,
-headers and footers is translated in place, so that paragraph styles, numbering, images and layout survive.
+headers and footers, footnotes, endnotes and comments is translated in place, so that paragraph styles,
+numbering, images and layout survive. Footnotes, endnotes and comments are translated unless Options.skip
+names their family (TRANSLATOR_DOCUMENT_SKIP); then each note or comment with text is counted as left.
 
-A paragraph is translated in pieces, cut at tabs, line breaks, page and column breaks, hyperlinks, content
-controls and fields (which keep their places); a piece's English goes into its first text run, keeping that
-run's character formatting, and the piece's other text runs are emptied. Runs without text (images, tabs,
-breaks, footnote marks), bookmarks, comment marks and everything outside paragraphs are left alone; parts
-python-docx does not parse (images, embedded objects, footnotes…) are copied byte for byte.
+A paragraph's sentences are translated whole, whatever runs, hyperlinks, content controls, fields or tracked
+changes cut them, and its runs, links and marks are placed back on the aligned English words
+(translator/files/paragraphs.py, on translator/inline.py): a bold word's English is bold, a hyperlink keeps its
+target around the English of its words. A field's result is translated (a date, a hyperlink's words), its code
+never; the results of fields that compute a number (PAGE, NUMPAGES, SEQ, PAGEREF, = …) are kept, since Word
+renews them. Parts python-docx does not parse (images, embedded objects…) are copied byte for byte.
 
-What is lost (finer formatting):
-- character formatting that changes inside a piece: the English has the first run's font, size, colour,
-  bold, italic and so on throughout, so a bold or italic word in mid-sentence is no longer marked;
-- the flow of a sentence cut by a tab, a line break, a hyperlink, a content control or a field: each piece is
-  translated on its own;
-- no translation for field results (page numbers, dates, cross-references, tables of contents, old-style
-  hyperlink fields), footnotes, endnotes, comments, charts, SmartArt or text in tracked deletions: they stay
-  as they were, in Indonesian (Word's "Update field" renews field results);
+What is left untranslated, and counted in the result (`untranslated`): the families skipped; tracked
+deletions (`tracked_deletions`, w:del with text, kept whole at their aligned place); field results kept that
+hold letters (`field_results`, "PAGE \\* CardText"); charts (`charts`) and SmartArt (`smartart`) parts, whose
+text lives in DrawingML; image descriptions (`image_descriptions`, alt text).
+
+What is lost:
 - language marks: runs and styles still say Indonesian, so Word spell-checks the English as Indonesian.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import io
+import re
 import sys
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import docx
 from docx.document import Document
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.part import XmlPart
+from docx.opc.part import PartFactory, XmlPart
 from lxml import etree
 
 from translator.errors import InputError
-from translator.files import Parsed
+from translator.files import Options, Parsed
+from translator.files.paragraphs import Block, Story
 from translator.xmlchars import Replacements
 
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all members as they really inflate, images too
@@ -46,15 +52,22 @@ MAX_XML_BYTES = 32 * 1024 * 1024
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _TEXT = f"{_W}t"
-_HYPHENS = {f"{_W}noBreakHyphen": "-", f"{_W}softHyphen": ""}  # text that lives in elements of its own
-_BREAKS = {f"{_W}{name}" for name in ("tab", "ptab", "br", "cr")}
-_FIELD_CHAR = f"{_W}fldChar"
-_ISLANDS = {f"{_W}hyperlink", f"{_W}sdt"}  # a piece of their own, so a link keeps its words
-_FIELD = f"{_W}fldSimple"  # kept whole, never translated
-# Anything else (tracked deletions, bookmarks, math, proofing marks…) is neither read nor a cut.
-_THROUGH = {f"{_W}{name}" for name in ("ins", "moveTo", "smartTag", "customXml", "sdtContent", "dir", "bdo")}
+_HYPHENS = (f"{_W}noBreakHyphen", f"{_W}softHyphen")
+_LETTER = re.compile(r"[^\W\d_]")
+# the parts beside the body, by relationship, and the family of FAMILIES (translator/files) each belongs to
+# (in this order, after the body, headers and footers), and the element of one note or comment
+_BESIDE = {
+    RT.FOOTNOTES: ("footnotes", f"{_W}footnote"),
+    RT.ENDNOTES: ("endnotes", f"{_W}endnote"),
+    RT.COMMENTS: ("comments", f"{_W}comment"),
+}
+# python-docx parses no footnotes or endnotes: registered as XML parts (its own extension point), so that they
+# are read, checked and written back as the body is
+PartFactory.part_type_for.setdefault(CT.WML_FOOTNOTES, XmlPart)
+PartFactory.part_type_for.setdefault(CT.WML_ENDNOTES, XmlPart)
+_DRAWINGS = {CT.DML_CHART: "charts", CT.DML_DIAGRAM_DATA: "smartart"}  # parts whose text stays, counted
+_PICTURE = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 # what zipfile and python-docx, which trusts what it reads, raise on a malformed package
 _ERRORS = (
     zipfile.BadZipFile,
@@ -73,24 +86,35 @@ _CHUNK = 64 * 1024
 _INFLATE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what Word writes; both inflate a chunk at a time
 _ENCRYPTED = 0x1  # a member's flag (Word encrypts a whole document otherwise, as no zip)
 
-Piece = list[etree._Element]  # w:t and hyphen elements whose text is read, and written, as one
 
-
-def parse(data: bytes) -> Parsed:
+def parse(data: bytes, options: Options) -> Parsed:
     def rebuild(english: Sequence[str]) -> bytes:
-        document, pieces = _open(data)  # afresh: the Parsed holds no tree, and rebuild may run again
-        for piece, text in zip(pieces, english, strict=True):
-            _write(piece, text)
+        document, reading = _open(data, options)  # afresh: the Parsed holds no tree, and rebuild may run again
+        sentences = iter(Replacements().clean("target", text) for text in english)  # whatever the model wrote
+        for block in reading.blocks:
+            block.write([next(sentences) for _ in block.sentences])
+        if next(sentences, None) is not None:
+            raise ValueError(f"{len(english)} translations for fewer sentences")
         return _save(document)
 
-    document, pieces = _open(data)
+    document, reading = _open(data, options)
     _save(document)  # a package python-docx cannot write back is refused now, not once it is translated
-    return Parsed([_text(piece).strip() for piece in pieces], False, rebuild, MEDIA_TYPE)
+    texts = [sentence for block in reading.blocks for sentence in block.sentences]
+    return Parsed(texts, False, rebuild, MEDIA_TYPE, dict(sorted(reading.left.items())), whole=True)
 
 
-def _open(data: bytes) -> tuple[Document, list[Piece]]:
-    """The document and its pieces, or InputError saying why the file is none python-docx can be trusted
-    with."""
+@dataclass
+class _Reading:
+    """What reading a document finds: its paragraphs with sentences, in document order, and what is left
+    untranslated, by kind."""
+
+    blocks: list[Block] = field(default_factory=list)
+    left: collections.Counter[str] = field(default_factory=collections.Counter)
+
+
+def _open(data: bytes, options: Options) -> tuple[Document, _Reading]:
+    """The document and what reading it finds, or InputError saying why the file is none python-docx can be
+    trusted with."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except _ERRORS as exc:
@@ -99,7 +123,7 @@ def _open(data: bytes) -> tuple[Document, list[Piece]]:
         with archive:
             _check_sizes(archive)
         document = docx.Document(io.BytesIO(data))
-        return document, _pieces(document)
+        return document, _read(document, options)
 
 
 def _save(document: Document) -> bytes:
@@ -179,14 +203,27 @@ def _xml_members(archive: zipfile.ZipFile) -> set[str]:
     }
 
 
-def _pieces(document: Document) -> list[Piece]:
-    """The pieces with text of every paragraph of the body and of every header and footer, in document order."""
-    return [piece for story in _stories(document) for piece in _story(story) if _content(piece)]
+def _read(document: Document, options: Options) -> _Reading:
+    """The paragraphs of the body, every header and footer, and of the footnotes, endnotes and comments not
+    skipped, in document order; and what is left untranslated, by kind."""
+    reading = _Reading()
+    for part in _stories(document, options.skip, reading.left):
+        story = Story(reading.left)
+        paragraphs = list(part.iter(f"{_W}p"))  # first: writing one moves what it holds (a text box)
+        reading.blocks += [block for block in map(story.read, paragraphs) if block.sentences]
+        for picture in part.iter(_PICTURE):
+            reading.left["image_descriptions"] += bool(_LETTER.search(picture.get("descr", "")))
+    for part in document.part.package.iter_parts():
+        if kind := _DRAWINGS.get(part.content_type):
+            reading.left[kind] += 1
+    reading.left = +reading.left  # kinds with nothing left are not said
+    return reading
 
 
-def _stories(document: Document) -> list[etree._Element]:
-    """The body and every header and footer; InputError for a package python-docx reads but that is no Word
-    document it can write back."""
+def _stories(document: Document, skip: frozenset[str], left: collections.Counter[str]) -> list[etree._Element]:
+    """The body, every header and footer, and the footnotes, endnotes and comments unless `skip` names their
+    family (then each note or comment with text is counted in `left`); InputError for a package python-docx
+    reads but that is no Word document it can write back."""
     main = document.part
     for part in main.package.iter_parts():
         if isinstance(part, XmlPart) and part.element.getroottree().docinfo.doctype:
@@ -199,74 +236,22 @@ def _stories(document: Document) -> list[etree._Element]:
     body = main.element.find(f"{_W}body")
     if body is None:
         raise InputError(f"corrupt .docx file: {main.partname} has no <w:body>")
+    kinds = [RT.HEADER, RT.FOOTER, *_BESIDE]
+    rels = sorted(
+        (rel for rel in main.rels.values() if rel.reltype in kinds and not rel.is_external),
+        key=lambda rel: max(1, kinds.index(rel.reltype)),  # headers and footers as they come, then the rest
+    )
     stories = [body]
-    for rel in main.rels.values():
-        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external:
-            if not isinstance(rel.target_part, XmlPart):
-                raise InputError(
-                    f"corrupt .docx file: the header or footer {rel.target_part.partname} is not XML "
-                    f"(its content type is {rel.target_part.content_type})"
-                )
+    for rel in rels:
+        family, item = _BESIDE.get(rel.reltype, ("header or footer", ""))
+        if not isinstance(rel.target_part, XmlPart):
+            raise InputError(
+                f"corrupt .docx file: the {family} {rel.target_part.partname} is not XML (its content type is "
+                f"{rel.target_part.content_type})"
+            )
+        if family in skip:
+            items = rel.target_part.element.iter(item)
+            left[family] += sum(any(_LETTER.search(t.text or "") for t in i.iter(_TEXT)) for i in items)
+        else:
             stories.append(rel.target_part.element)
     return stories
-
-
-def _story(story: etree._Element) -> Iterator[Piece]:
-    """The pieces of every paragraph in the story. A field (begin … end) may run over paragraphs, as a table
-    of contents does, so its depth is carried from one paragraph to the next."""
-    depth = [0]
-    for paragraph in story.iter(f"{_W}p"):
-        pieces: list[Piece] = [[]]
-        _walk(paragraph, pieces, depth)
-        yield from pieces
-
-
-def _walk(element: etree._Element, pieces: list[Piece], depth: list[int]) -> None:
-    for child in element:
-        if child.tag == f"{_W}r":
-            _run(child, pieces, depth)
-        elif child.tag in _ISLANDS:
-            pieces.append([])
-            _walk(child, pieces, depth)
-            pieces.append([])
-        elif child.tag == _FIELD:
-            pieces.append([])
-        elif child.tag in _THROUGH:
-            _walk(child, pieces, depth)
-
-
-def _run(run: etree._Element, pieces: list[Piece], depth: list[int]) -> None:
-    for child in run:
-        if child.tag == _FIELD_CHAR:
-            kind = child.get(f"{_W}fldCharType")
-            depth[0] = depth[0] + 1 if kind == "begin" else max(0, depth[0] - (kind == "end"))
-            pieces.append([])
-        elif depth[0]:  # a field's code or result
-            continue
-        elif child.tag == _TEXT or child.tag in _HYPHENS:
-            pieces[-1].append(child)
-        elif child.tag in _BREAKS:
-            pieces.append([])
-
-
-def _text(piece: Piece) -> str:
-    return "".join(el.text or "" if el.tag == _TEXT else _HYPHENS[el.tag] for el in piece)
-
-
-def _content(piece: Piece) -> list[int]:
-    """Indices of the piece's w:t elements that hold more than whitespace."""
-    return [i for i, el in enumerate(piece) if el.tag == _TEXT and (el.text or "").strip()]
-
-
-def _write(piece: Piece, english: str) -> None:
-    """The English into the piece's first text, with the whitespace around the piece's text kept; the other
-    texts between its first and last and its hyphens removed."""
-    content = _content(piece)
-    first, last = piece[content[0]], piece[content[-1]]
-    before, after = first.text or "", last.text or ""
-    lead, trail = before[: len(before) - len(before.lstrip())], after[len(after.rstrip()) :]
-    for index, el in enumerate(piece):
-        if el is not first and (el.tag != _TEXT or content[0] < index <= content[-1]):
-            el.getparent().remove(el)
-    first.text = lead + Replacements().clean("target", english) + trail  # whatever the model wrote, XML holds it
-    first.set(_XML_SPACE, "preserve")

@@ -6,25 +6,31 @@ Hand-written: the srt and pysrt libraries re-serialise the timing lines they par
   next; at most MAX_SPAN cues) is translated whole, and its English is shared over those cues in proportion to
   their source lengths, cut between words: no word is split, every cue gets a word while there are words
   enough, and near its mark a cut after punctuation is preferred.
-- A cue's English is one line up to LINE characters, else two lines cut at the space nearest the middle; a
-  dialogue cue ("- …" per speaker) gets a line per speaker.
+- A cue's English is one line up to LINE characters, else two lines cut at the space nearest the middle.
+- A dialogue cue (a line of it starts with a dash: a speaker each, the first perhaps without one) is a
+  sentence a speaker, never run on from or into other cues: the model sees no dash, and each speaker's
+  English comes back on a line of its own after the source's dash ("- ", "-" or "– ", as written). A line
+  without a dash goes on with the speaker before it.
 - Tags (<i> <b> <u> <s> <font …>, and {\\an8}-style positions): those around a whole cue, also when repeated on
-  each of its lines, come back around its English; tags around part of a cue are dropped, since the English
-  words do not map onto the Indonesian ones. The texts handed out are plain.
+  each of its lines, come back around its English; tags around part of a cue come back around the English
+  words aligned with the words they enclosed (translator/inline.py, on the cue's share of its sentence's
+  English), a position code at its aligned point; an end tag the cue leaves out stays left out. The texts
+  handed out are plain.
 - A byte-order mark and CRLF line ends are kept; cues come back separated by one blank line, also where the
   source left it out (a number line followed by a timing line starts a cue).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from translator import utf8
+from translator import inline, utf8
 from translator.errors import InputError
-from translator.files import Parsed, encode
+from translator.files import Options, Parsed, encode
 
 MAX_SPAN = 4  # cues one sentence may run over: unpunctuated subtitles would otherwise be one endless sentence
 LINE = 42  # characters on a subtitle line, the common broadcast limit
@@ -38,38 +44,68 @@ _TAG = re.compile(rf"{_OPEN}|{_CLOSE}", re.I)
 _PREFIX = re.compile(rf"(?:\s*(?:{_OPEN}))*", re.I)
 _SUFFIX = re.compile(rf"(?:(?:{_CLOSE})\s*)*$", re.I)
 _FINAL = re.compile(r"(?:(?<!\.)\.|[!?♪])[\"'”’»)\]]*$")
+_DASH = re.compile(r"[-‐–—]\s*")  # a speaker's dash at the start of a line, with its space
 _PUNCTUATED = tuple(".,!?;:…")
 
 
 @dataclass(frozen=True)
 class Cue:
     head: str  # the number and timing lines, as they were
-    text: str  # plain, on one line; "" for a cue without text
+    # the cue's text, or a dialogue cue's speakers, each with the tags inside it; () for none
+    tagged: tuple[inline.Tagged, ...]
+    dashes: tuple[str, ...] = ()  # a dialogue cue's: each speaker's dash as written ("" for a first without)
     prefix: str = ""  # tags around the whole cue
     suffix: str = ""
 
-    def render(self, english: str) -> str:
-        if not english:
+    @property
+    def dialogue(self) -> bool:
+        return bool(self.dashes)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """What the model reads of each: plain, on one line."""
+        return tuple(" ".join(tagged.text.split()) for tagged in self.tagged)
+
+    def render(self, english: Sequence[str]) -> str:
+        if not any(english):
             return self.head
-        lines = "\n".join(_lines(english))
-        return f"{self.head}\n{self.prefix}{lines}{self.suffix}"
+        if self.dialogue:
+            lines = [
+                f"{dash}{_tags(t, text, False)}"
+                for dash, t, text in zip(self.dashes, self.tagged, english, strict=True)
+            ]
+        else:
+            lines = [_tags(self.tagged[0], english[0], True)]
+        text = "\n".join(lines)
+        return f"{self.head}\n{self.prefix}{text}{self.suffix}"
 
 
-def parse(data: bytes) -> Parsed:
+def _tags(tagged: inline.Tagged, english: str, wrap: bool) -> str:
+    """`english` with the tags of `tagged` placed on it; on two balanced lines where it is long and `wrap`."""
+    placed = inline.place(tagged, english) if tagged.tags else None
+    text = placed.text if placed is not None else english
+    if wrap and (cut := _cut(text)) is not None:
+        text = f"{text[:cut]}\n{text[cut + 1 :]}"  # the same length: the tags' places stand
+    return dataclasses.replace(placed, text=text).render() if placed is not None else text
+
+
+def parse(data: bytes, options: Options) -> Parsed:
     source, bom = utf8.decode(data), utf8.bom(data)
     crlf = "\r\n" in source
     cues = [_cue(start, block) for start, block in _blocks(source.replace("\r\n", "\n"))]
     spans = _spans(cues)
 
     def rebuild(english: Sequence[str]) -> bytes:
-        shares = ["" for _ in cues]
+        shares = [["" for _ in cue.texts] for cue in cues]
         for span, text in zip(spans, english, strict=True):
-            for index, share in zip(span, _share(text, [len(cues[i].text) for i in span]), strict=True):
-                shares[index] = share
+            weights = [len(cues[cue].texts[turn]) for cue, turn in span]
+            for (cue, turn), share in zip(span, _share(text, weights), strict=True):
+                shares[cue][turn] = share
         body = "\n\n".join(cue.render(share) for cue, share in zip(cues, shares, strict=True))
         return encode(body + "\n" if cues else "", bom, crlf)
 
-    return Parsed([" ".join(cues[i].text for i in span) for span in spans], False, rebuild, "application/x-subrip")
+    texts = [" ".join(cues[cue].texts[turn] for cue, turn in span) for span in spans]
+    return Parsed(texts, False, rebuild, "application/x-subrip")
 
 
 def _blocks(source: str) -> list[tuple[int, list[str]]]:
@@ -102,24 +138,56 @@ def _cue(start: int, block: list[str]) -> Cue:
     rest = raw[len(prefix) :]
     suffix = _SUFFIX.search(rest).group()  # type: ignore[union-attr]
     core = rest[: len(rest) - len(suffix)].replace(f"{suffix.strip()}\n{prefix.strip()}", "\n")
-    if _TAG.search(core):  # tags inside the cue: all dropped
-        return Cue(head, " ".join(_TAG.sub("", raw).split()))
-    return Cue(head, " ".join(core.split()), prefix.strip(), suffix.strip())
+    lines = [line.strip() for line in core.split("\n") if line.strip()]
+    starts = [i for i, line in enumerate(lines) if _DASH.match(line)]
+    if not starts:  # no speaker's dash
+        return Cue(head, (_tagged(" ".join(lines)),) if lines else (), (), prefix.strip(), suffix.strip())
+    bounds = [0, *(i for i in starts if i), len(lines)]
+    turns = [lines[a:b] for a, b in pairwise(bounds)]
+    dashes = tuple(m.group() if (m := _DASH.match(turn[0])) else "" for turn in turns)
+    tagged = tuple(_tagged(" ".join(turn)[len(dash) :]) for turn, dash in zip(turns, dashes, strict=True))
+    return Cue(head, tagged, dashes, prefix.strip(), suffix.strip())
 
 
-def _spans(cues: list[Cue]) -> list[list[int]]:
-    """The cues of each sentence-long run, by index; cues without text are in none."""
-    spans: list[list[int]] = []
+def _tagged(text: str) -> inline.Tagged:
+    """A cue's (or a speaker's) text with its tags held aside: an end tag closes the innermost open tag of its
+    name (one without is kept as a point of its own), a position code is a point."""
+    builder, opened = inline.Builder(), list[tuple[str, int]]()  # the open tags' names and indices
+    at = 0
+    for match in _TAG.finditer(text):
+        builder.text(text[at : match.start()])
+        at, markup = match.end(), match.group()
+        name = re.match(r"</?\s*(\w*)", markup)
+        if markup.startswith("{") or name is None:
+            builder.atom(markup)
+        elif markup.startswith("</"):
+            found = [k for k, (open_name, _) in enumerate(opened) if open_name == name.group(1).lower()]
+            if found:
+                builder.close(opened[found[-1]][1], markup)
+                del opened[found[-1] :]
+            else:
+                builder.atom(markup)
+        else:
+            opened.append((name.group(1).lower(), builder.open(markup)))
+    builder.text(text[at:])
+    return builder.build()
+
+
+def _spans(cues: list[Cue]) -> list[list[tuple[int, int]]]:
+    """The (cue, text) pairs of each sentence-long run: a run of plain cues, or one speaker of a dialogue cue;
+    cues without text are in none."""
+    spans: list[list[tuple[int, int]]] = []
     open_span = False
     for index, cue in enumerate(cues):
-        if not cue.text:
+        if cue.dialogue or not cue.texts:
+            spans += [[(index, turn)] for turn in range(len(cue.texts))]
             open_span = False
             continue
         if open_span:
-            spans[-1].append(index)
+            spans[-1].append((index, 0))
         else:
-            spans.append([index])
-        open_span = not _FINAL.search(cue.text) and len(spans[-1]) < MAX_SPAN
+            spans.append([(index, 0)])
+        open_span = not _FINAL.search(cue.texts[0]) and len(spans[-1]) < MAX_SPAN
     return spans
 
 
@@ -146,11 +214,9 @@ def _share(english: str, weights: list[int]) -> list[str]:
     return [" ".join(words[a:b]) for a, b in pairwise(cuts)]
 
 
-def _lines(text: str) -> list[str]:
-    """A cue's English on one line, two balanced ones, or one per speaker of a dialogue."""
-    speakers = re.split(r" (?=-\s)", text) if text.startswith("-") else [text]
-    if len(speakers) > 1 or len(text) <= LINE or " " not in text:
-        return speakers
+def _cut(text: str) -> int | None:
+    """Where a cue's English goes on a second line (the space nearest its middle), or None: one line will do."""
+    if len(text) <= LINE or " " not in text:
+        return None
     middle = len(text) / 2
-    cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
-    return [text[:cut], text[cut + 1 :]]
+    return min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))

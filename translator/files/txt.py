@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from translator import utf8
-from translator.files import Parsed, encode
+from translator.files import Options, Parsed, encode
 
 # a fence opens a code block (up to 3 spaces of indent, 3 or more ` or ~); the first line of the file "---"
 # opens a front matter
@@ -18,12 +18,12 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _FRONT_MATTER = ("---\n", ("---\n", "...\n"))
 
 
-def parse(data: bytes) -> Parsed:
+def parse(data: bytes, options: Options) -> Parsed:
     text, bom = utf8.decode(data), utf8.bom(data)
     return _parsed([text.replace("\r\n", "\n")], "\r\n" in text, bom, "text/plain; charset=utf-8")
 
 
-def parse_markdown(data: bytes) -> Parsed:
+def parse_markdown(data: bytes, options: Options) -> Parsed:
     text, bom = utf8.decode(data), utf8.bom(data)
     return _parsed(_prose_and_code(text.replace("\r\n", "\n")), "\r\n" in text, bom, "text/markdown; charset=utf-8")
 
