@@ -19,7 +19,7 @@ from api import errors
 from api.articles import Fetcher
 from api.batcher import Batcher, model_band
 from api.body import BodyGuard
-from api.jobs import Jobs, Runner
+from api.jobs import Job, Jobs, Runner
 from api.metrics import Metrics, MetricsMiddleware
 from api.routes import (
     articles,
@@ -36,7 +36,7 @@ from api.routes import (
 )
 from api.routes import usage as usage_routes
 from api.service import Service
-from api.store import submitted
+from api.store import stored, submitted
 from api.usage import RateLimit, Usage
 from translator import Translator, __version__
 from translator.errors import ConfigError
@@ -96,7 +96,7 @@ def create_app(
         app.state.fetcher = Fetcher(settings)
         app.state.runner = runner = Runner(
             store,
-            lambda job, data: service.translate_file(job.filename, data, store.glossary(job)),
+            lambda job, data: translate_job(service, store, job, data),
             settings.document_workers,
             # a failed or expired job's characters given back, off the event loop on PostgreSQL (api/store.py)
             on_error=lambda job: submitted(counts.db, counts.refund, job.account, job.month, job.characters),
@@ -174,6 +174,13 @@ def open_usage(settings: Settings, jobs: Jobs) -> Usage:
         return Usage(jobs.db)
     with _data_dir(settings):
         return Usage(layout.usage_file(settings.data_dir))
+
+
+async def translate_job(service: Service, jobs: Jobs, job: Job, data: bytes) -> bytes:
+    """A document job's file translated with the glossary entries it was uploaded with (read off the event loop
+    on PostgreSQL)."""
+    glossary = await stored(jobs.db, jobs.glossary, job)
+    return await service.translate_file(job.filename, data, glossary)
 
 
 def open_glossaries(settings: Settings, jobs: Jobs) -> GlossaryStore:

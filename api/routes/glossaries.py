@@ -24,6 +24,7 @@ from api.glossaries import GlossaryNotFound, checked
 from api.inputs import CheckedRoute
 from api.routes.deepl import ERRORS, DeepLRoute, _fields, require_deepl_key
 from api.schemas import GLOSSARY_RESPONSES
+from api.store import stored
 from translator.glossary import Entry
 from translator.glossary.parse import MAX_BYTES, SOURCE_LANG, TARGET_LANG, read, read_pairs, term_problem, to_tsv
 from translator.glossary.store import GlossaryInfo
@@ -167,7 +168,7 @@ async def create_v2(request: Request, store: GlossariesDep, account: AccountDep)
 
 @router.get("/v2/glossaries", summary="List glossaries (DeepL API v2)", responses={200: {"model": V2Glossaries}})
 async def list_v2(store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
-    return {"glossaries": [_v2(info) for info in store.owned(account.id)]}
+    return {"glossaries": [_v2(info) for info in await stored(store.db, store.owned, account.id)]}
 
 
 @router.get(
@@ -176,7 +177,7 @@ async def list_v2(store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     responses={200: {"model": V2Glossary}, **ERRORS},
 )
 async def get_v2(glossary_id: str, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
-    return _v2(_found(store.get(account.id, glossary_id), glossary_id))
+    return _v2(_found(await stored(store.db, store.get, account.id, glossary_id), glossary_id))
 
 
 @router.get(
@@ -189,7 +190,7 @@ async def entries_v2(request: Request, glossary_id: str, store: GlossariesDep, a
     accept = request.headers.get("accept", "")
     if accept and TSV not in accept and "*/*" not in accept:
         raise ApiError(415, "unsupported_media_type", "No supported media type specified in Accept header")
-    entries = store.entries(account.id, glossary_id)
+    entries = await stored(store.db, store.entries, account.id, glossary_id)
     if entries is None:
         raise GlossaryNotFound(glossary_id)
     return PlainTextResponse(to_tsv(entries), media_type=TSV)
@@ -199,7 +200,7 @@ async def entries_v2(request: Request, glossary_id: str, store: GlossariesDep, a
     "/v2/glossaries/{glossary_id}", status_code=204, summary="Delete a glossary (DeepL API v2)", responses=ERRORS
 )
 async def delete_v2(glossary_id: str, store: GlossariesDep, account: AccountDep) -> Response:
-    if not store.delete(account.id, glossary_id):
+    if not await stored(store.db, store.delete, account.id, glossary_id):
         raise GlossaryNotFound(glossary_id)
     return Response(status_code=204)
 
@@ -282,7 +283,7 @@ async def create_v3(request: Request, store: GlossariesDep, account: AccountDep)
     "/v3/glossaries", summary="List multilingual glossaries (DeepL API v3)", responses={200: {"model": V3Glossaries}}
 )
 async def list_v3(store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
-    return {"glossaries": [_v3(info) for info in store.owned(account.id)]}
+    return {"glossaries": [_v3(info) for info in await stored(store.db, store.owned, account.id)]}
 
 
 @router.get(
@@ -291,7 +292,7 @@ async def list_v3(store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     responses={200: {"model": V3Glossary}, **ERRORS},
 )
 async def get_v3(glossary_id: str, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
-    return _v3(_found(store.get(account.id, glossary_id), glossary_id))
+    return _v3(_found(await stored(store.db, store.get, account.id, glossary_id), glossary_id))
 
 
 @router.patch(
@@ -310,11 +311,11 @@ async def patch_v3(request: Request, glossary_id: str, store: GlossariesDep, acc
     fields = await _fields(request)
     name = _name(_text(fields, "name")) if fields.get("name") is not None else None
     dictionaries = await _thread(_dictionaries, fields, 1)
-    info = _found(store.get(account.id, glossary_id), glossary_id)
+    info = _found(await stored(store.db, store.get, account.id, glossary_id), glossary_id)
     if dictionaries:
         info = _found(await _thread(store.merge, account.id, glossary_id, dictionaries[0]), glossary_id)
     if name is not None:
-        info = _found(store.rename(account.id, glossary_id, name), glossary_id)
+        info = _found(await stored(store.db, store.rename, account.id, glossary_id, name), glossary_id)
     return _v3(info)
 
 
@@ -349,10 +350,10 @@ def _no_dictionary() -> ApiError:
 )
 async def delete_dictionary(request: Request, glossary_id: str, store: GlossariesDep, account: AccountDep) -> Response:
     _asked_pair(request)
-    info = _found(store.get(account.id, glossary_id), glossary_id)
+    info = _found(await stored(store.db, store.get, account.id, glossary_id), glossary_id)
     if not info.has_dictionary:
         raise _no_dictionary()
-    store.replace(account.id, glossary_id, None)
+    await stored(store.db, store.replace, account.id, glossary_id, None)
     return Response(status_code=204)
 
 
@@ -366,8 +367,8 @@ async def delete_dictionary(request: Request, glossary_id: str, store: Glossarie
 )
 async def entries_v3(request: Request, glossary_id: str, store: GlossariesDep, account: AccountDep) -> dict[str, Any]:
     _asked_pair(request)
-    info = _found(store.get(account.id, glossary_id), glossary_id)
-    entries = store.entries(account.id, glossary_id)
+    info = _found(await stored(store.db, store.get, account.id, glossary_id), glossary_id)
+    entries = await stored(store.db, store.entries, account.id, glossary_id)
     if not info.has_dictionary or entries is None:
         raise _no_dictionary()
     return {"dictionaries": [{**PAIR, "entries": to_tsv(entries), "entries_format": "tsv"}]}

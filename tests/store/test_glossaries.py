@@ -4,6 +4,7 @@ dictionaries replaced, merged and deleted, creation times with milliseconds and 
 from __future__ import annotations
 
 import re
+import threading
 import time
 
 import pytest
@@ -64,3 +65,25 @@ def test_at_most_a_thousand_an_owner_and_a_huge_dictionary_is_refused(store: Sto
     with pytest.raises(InputError, match="over the limit of 10485760"):
         glossaries.merge("key-a", last.id, huge)
     assert glossaries.entries("key-a", last.id) == NEWS
+
+
+def test_merges_at_once_all_count(store: Store) -> None:
+    """Eight PATCHes of one glossary at once (Weblate's replicas, say): every entry lands, none overwritten."""
+    glossaries = store.glossaries()
+    base = [Entry(f"kata{i}", f"word {i}") for i in range(2_000)]
+    made = glossaries.create("key-a", "busy", "v3", base)
+    start = threading.Barrier(8)
+
+    def merge(i: int) -> None:
+        start.wait()
+        glossaries.merge("key-a", made.id, [Entry(f"istilah{i}", f"term {i}")])
+
+    threads = [threading.Thread(target=merge, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    entries = store.glossaries().entries("key-a", made.id)
+    assert entries is not None and len(entries) == len(base) + 8
+    info = glossaries.get("key-a", made.id)
+    assert info is not None and (info.entry_count, info.revision) == (len(base) + 8, made.revision + 8)

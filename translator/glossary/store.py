@@ -21,6 +21,7 @@ from translator.errors import InputError
 from translator.glossary import Entry, Glossary
 from translator.glossary.parse import MAX_BYTES, parse, to_tsv
 from translator.store import Database, StoreError, open_sqlite
+from translator.store.database import Session
 
 Api = Literal["v2", "v3", "v1"]
 MAX_PER_OWNER = 1000
@@ -80,7 +81,7 @@ class GlossaryStore:
                 "VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
                 (glossary_id, owner, name, api, time.time(), tsv, len(entries or ())),
             )
-        info = self.get(owner, glossary_id)
+        info = self._written(owner, glossary_id, 1, entries or ())
         assert info is not None
         return info
 
@@ -113,34 +114,56 @@ class GlossaryStore:
         if row is None:
             return None
         glossary = Glossary(tuple(parse(row[1]) if row[1] else ()))
-        with self._lock:
-            self._parsed[(glossary_id, int(row[0]))] = glossary
-            while len(self._parsed) > _CACHED:
-                self._parsed.popitem(last=False)
+        self._keep((glossary_id, int(row[0])), glossary)
         return glossary
 
     def replace(self, owner: str, glossary_id: str, entries: Sequence[Entry] | None) -> GlossaryInfo | None:
         """The glossary's dictionary replaced by `entries` (None: deleted); None when there is no such glossary."""
-        changed = self.db.execute(
-            "UPDATE glossaries SET entries = ?, entry_count = ?, revision = revision + 1 WHERE owner = ? AND id = ?",
-            (_tsv(entries), len(entries or ()), owner, glossary_id),
-        )
-        return self.get(owner, glossary_id) if changed else None
+        tsv = _tsv(entries)
+        with self.db.transaction() as s:
+            changed = s.execute(
+                "UPDATE glossaries SET entries = ?, entry_count = ?, revision = revision + 1 "
+                "WHERE owner = ? AND id = ?",
+                (tsv, len(entries or ()), owner, glossary_id),
+            )
+            revision = _revision(s, glossary_id) if changed else None
+        return self._written(owner, glossary_id, revision, entries or ())
 
     def merge(self, owner: str, glossary_id: str, entries: Sequence[Entry]) -> GlossaryInfo | None:
         """`entries` merged into the dictionary as DeepL's v3 PATCH does: a new source added, a known one's
-        target replaced; InputError when the result is over MAX_BYTES."""
+        target replaced; InputError when the result is over MAX_BYTES. Two merges at once both count: the row
+        is locked (a no-op UPDATE) before it is read."""
         with self.db.transaction() as s:
-            row = s.one("SELECT entries FROM glossaries WHERE owner = ? AND id = ?", (owner, glossary_id))
-            if row is None:
+            if not s.execute(
+                "UPDATE glossaries SET revision = revision WHERE owner = ? AND id = ?", (owner, glossary_id)
+            ):
                 return None
-            merged = {entry.source: entry for entry in (parse(row[0]) if row[0] else [])}
+            row = s.one("SELECT entries FROM glossaries WHERE id = ?", (glossary_id,))
+            merged = {entry.source: entry for entry in (parse(row[0]) if row and row[0] else [])}
             merged.update((entry.source, entry) for entry in entries)
             s.execute(
                 "UPDATE glossaries SET entries = ?, entry_count = ?, revision = revision + 1 WHERE id = ?",
                 (_tsv(list(merged.values())), len(merged), glossary_id),
             )
+            revision = _revision(s, glossary_id)
+        return self._written(owner, glossary_id, revision, list(merged.values()))
+
+    def _written(
+        self, owner: str, glossary_id: str, revision: int | None, entries: Sequence[Entry]
+    ) -> GlossaryInfo | None:
+        """The glossary after a write of `entries` as `revision` (None: no such glossary), those entries kept as
+        `glossary` would parse them, so that its first use after a write does not parse them again."""
+        if revision is None:
+            return None
+        self._keep((glossary_id, revision), Glossary(tuple(entries)))
         return self.get(owner, glossary_id)
+
+    def _keep(self, key: tuple[str, int], glossary: Glossary) -> None:
+        with self._lock:
+            self._parsed[key] = glossary
+            self._parsed.move_to_end(key)
+            while len(self._parsed) > _CACHED:
+                self._parsed.popitem(last=False)
 
     def rename(self, owner: str, glossary_id: str, name: str) -> GlossaryInfo | None:
         changed = self.db.execute(
@@ -151,6 +174,12 @@ class GlossaryStore:
 
     def delete(self, owner: str, glossary_id: str) -> bool:
         return self.db.execute("DELETE FROM glossaries WHERE owner = ? AND id = ?", (owner, glossary_id)) > 0
+
+
+def _revision(session: Session, glossary_id: str) -> int:
+    row = session.one("SELECT revision FROM glossaries WHERE id = ?", (glossary_id,))
+    assert row is not None  # written in this transaction
+    return int(row[0])
 
 
 def _tsv(entries: Sequence[Entry] | None) -> str | None:
