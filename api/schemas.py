@@ -52,6 +52,11 @@ class DocumentIn(BaseModel):
 class DocumentsRequest(BaseModel):
     documents: list[DocumentIn] = Field(description="documents to translate, answered in the same order")
     options: Options = Field(default_factory=Options, description="decoding options for this request")
+    format: TextFormat = Field(
+        "text",
+        description=FORMAT_DESCRIPTION + "; a paragraph per block, each sentence's source its stretch of the "
+        "markup, its target the English of its tagless text, the document's translation the English markup",
+    )
     stream: bool = Field(
         False,
         strict=True,

@@ -11,6 +11,7 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import anyio
@@ -22,6 +23,7 @@ from api.errors import ApiError, shut_down
 from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup, quality
 from translator.plan import Plan, assemble, document, fill, plan
 from translator.settings import Settings
+from translator.types import Provenance, Sentence
 
 SLICE_CHARS = 16_000  # a document job's sentences go to the batcher this many characters (~4,000 tokens) at a time
 T = TypeVar("T")
@@ -109,15 +111,25 @@ class Service:
     async def translate_markup(
         self, texts: Sequence[str], options: markup.Options, decode: DecodeOptions
     ) -> tuple[list[str], dict[str, int]]:
-        """HTML or XML fragments in English (translator/markup.py): each sentence translated whole, its inline
-        tags placed back, the markup kept byte for byte; and how many sentences carry each flag (markup_moved
-        where a tag's place is a guess)."""
+        """HTML or XML fragments in English (translate_markup_documents), and how many sentences carry each flag
+        (markup_moved where a tag's place is a guess)."""
+        docs = await self.translate_markup_documents([(str(i), t) for i, t in enumerate(texts)], options, decode)
+        return [doc.translation for doc in docs], quality.summary(s.flags for doc in docs for s in doc.sentences)
+
+    async def translate_markup_documents(
+        self, documents: Sequence[tuple[str, str]], options: markup.Options, decode: DecodeOptions
+    ) -> list[AlignedDocument]:
+        """HTML or XML documents (translator/markup.py): each sentence translated whole, its inline tags placed
+        back, the markup kept byte for byte (`translation`); a paragraph per block, each sentence's `source` its
+        stretch of the markup (tags included), its `target` the English of its tagless text."""
+        texts = [text for _, text in documents]
         fragments = await _off_loop(sum(map(len, texts)), markup.parse_all, texts, options)
-        translations = await self.translate_sentences(fragments.sources(), decode)
-        rendered = fragments.render([t.target for t in translations])
-        moved = [m for r in rendered for m in r.moved]
-        flags = [t.flags + ((quality.MARKUP_MOVED,) if m else ()) for t, m in zip(translations, moved, strict=True)]
-        return [r.text for r in rendered], quality.summary(flags)
+        translations = iter(await self.translate_sentences(fragments.sources(), decode))
+        provenance = self.translator.provenance(decode)
+        return [
+            _markup_document(doc_id, text, fragment, [next(translations) for _ in fragment.sources()], provenance)
+            for (doc_id, text), fragment in zip(documents, fragments.items, strict=True)
+        ]
 
     async def translate_file(self, filename: str, data: bytes) -> bytes:
         """A file translated into the same format (translator/files): sentence by sentence, whole, where it has
@@ -200,6 +212,23 @@ class NDJSONResponse(StreamingResponse):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.stream_response(send)
+
+
+def _markup_document(
+    doc_id: str, text: str, fragment: markup.Fragment, translations: list[Translation], provenance: Provenance
+) -> AlignedDocument:
+    rendered = fragment.render([t.target for t in translations])
+    blocks: dict[int, list[Sentence]] = {}
+    for (block, start, end), t, moved in zip(fragment.spans(), translations, rendered.moved, strict=True):
+        paragraph = blocks.setdefault(block, [])
+        flags = (*t.flags, quality.MARKUP_MOVED) if moved else t.flags
+        sentence = Sentence(f"p{len(blocks) - 1}s{len(paragraph)}", start, end, text[start:end], t.target, flags)
+        paragraph.append(replace(sentence, origin=t.origin, confidence=t.confidence, terms=t.terms))
+    paragraphs = tuple(
+        Paragraph(k, sentences[0].start, sentences[-1].end, tuple(sentences))
+        for k, sentences in enumerate(blocks.values())
+    )
+    return AlignedDocument(doc_id, rendered.text, paragraphs, provenance)
 
 
 def _slices(sentences: Sequence[str], chars: int) -> Iterator[tuple[int, int]]:

@@ -327,6 +327,12 @@ class _Aligner:
                 for d in range(block.size):
                     self.partner[block.a + d] = block.b + d
         self.anchors = [(i, j) for i, j in enumerate(self.partner) if j is not None]
+        self.anchored = [i for i, _ in self.anchors]  # for bisect: every lookup is logarithmic, so a
+        self.starts = [s for s, _ in self.src]  # sentence of 10,000 tags is not quadratic
+        self.ends = [e for _, e in self.src]
+        self.words = [0]  # words (not punctuation) among the first i source tokens
+        for i in range(len(self.src)):
+            self.words.append(self.words[-1] + (not self._punct(self.src, source, i)))
 
     def _punct(self, tokens: list[tuple[int, int]], text: str, i: int) -> bool:
         s, e = tokens[i]
@@ -346,8 +352,9 @@ class _Aligner:
             return before + 1, True
         if after is not None:
             return after, True
-        left = max((a for a in self.anchors if a[0] < k), default=None)
-        right = min((a for a in self.anchors if a[0] >= k), default=None)
+        at = bisect.bisect_left(self.anchored, k)
+        left = self.anchors[at - 1] if at > 0 else None
+        right = self.anchors[at] if at < len(self.anchors) else None
         i0, j0 = (left[0] + 1, left[1] + 1) if left else (0, 0)
         i1, j1 = right if right else (n, m)
         span = max(i1 - i0, 1)
@@ -355,11 +362,11 @@ class _Aligner:
 
     def _first(self, p: int) -> int:
         """The first source token ending after p."""
-        return next((i for i, (_, e) in enumerate(self.src) if e > p), len(self.src))
+        return bisect.bisect_right(self.ends, p)
 
     def _count(self, p: int) -> int:
         """Source tokens starting before p."""
-        return sum(1 for s, _ in self.src if s < p)
+        return bisect.bisect_left(self.starts, p)
 
     def _start(self, j: int) -> int:
         return self.eng[j][0] if j < len(self.eng) else len(self.english)
@@ -391,7 +398,7 @@ class _Aligner:
         if a >= b:
             x, sure = self.point(p)
             return x, x, sure
-        if all(self._punct(self.src, self.source, i) for i in [*range(a), *range(b, n)]):  # the whole sentence
+        if self.words[a] == 0 and self.words[n] == self.words[b]:  # the whole sentence: punctuation outside
             x = 0
             if a > 0:
                 x = next((j for j in range(m) if not self._punct(self.eng, self.english, j)), 0)

@@ -14,6 +14,7 @@ self-closing tags, omitted end tags), and a client expects its own markup back u
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -41,7 +42,11 @@ BLOCKS = frozenset(
 KEPT = frozenset({"code", "kbd", "samp", "var", "script", "style", "pre", "textarea"})  # not prose (HTML)
 RAW = frozenset({"script", "style", "textarea"})  # their content is not markup, up to their end tag
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-RAW_TAGS = KEPT  # the old name, for callers that pass their own extra untranslated tags
+HIDDEN = frozenset({"script", "style"})  # kept, and no reader sees them: not counted as left untranslated
+# attribute texts a reader (a screen reader, a search engine) sees, by family: (attribute, elements or None: any)
+ATTRIBUTES = {"alt": ("alt", None), "title": ("title", None), "description": ("content", frozenset({"meta"}))}
+_DESCRIPTION = re.compile(r"""\sname\s*=\s*["']?description["'\s/>]""", re.I)
+_MARK = re.compile("\ue000(\\d+)\ue001")  # where a translated attribute text goes
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Options:
     ignored: frozenset[str] = frozenset()
     outline: bool = True
     split: bool = True
+    attributes: frozenset[str] = frozenset()  # of ATTRIBUTES: the attribute texts translated (files: all)
 
     def splits(self, name: str) -> bool:
         if name in self.non_splitting:
@@ -63,15 +69,21 @@ class Options:
         return name in self.splitting or (self.outline and name.lower() in BLOCKS)
 
     def keeps(self, name: str, tag: str) -> bool:
-        if name in self.ignored or (not self.xml and name.lower() in KEPT):
-            return True
-        if _NO.search(tag):
-            return True
-        m = _CLASS.search(tag)
-        return m is not None and "notranslate" in "".join(g or "" for g in m.groups()).split()
+        return name in self.ignored or (not self.xml and name.lower() in KEPT) or _declined(tag)
+
+
+def _declined(tag: str) -> bool:
+    """The tag says translate="no" or class="notranslate"."""
+    if _NO.search(tag):
+        return True
+    m = _CLASS.search(tag)
+    return m is not None and "notranslate" in "".join(g or "" for g in m.groups()).split()
 
 
 HTML = Options()
+
+
+Piece = tuple[int, int, int, int]  # a run of a block's text: its start and length there, in the markup
 
 
 @dataclass(frozen=True)
@@ -89,10 +101,14 @@ class Fragment:
 
     parts: tuple[str | inline.Held, ...]
     entities: dict[str, str] = field(default_factory=dict)
+    origins: tuple[tuple[Piece, ...], ...] = ()  # each block's pieces of text, where they are in the markup
+    attributes: tuple[str, ...] = ()  # attribute texts to translate, each whole; marked in the parts
+    untranslated: dict[str, int] = field(default_factory=dict)  # what a reader sees left as written, by kind
 
     def sources(self) -> list[str]:
-        """The sentences to translate, each whole, tags aside, entities decoded."""
-        return [s for part in self.parts if isinstance(part, inline.Held) for s in part.sentences]
+        """The sentences to translate, each whole, tags aside, entities decoded; then the attribute texts."""
+        sentences = [s for part in self.parts if isinstance(part, inline.Held) for s in part.sentences]
+        return sentences + list(self.attributes)
 
     def render(self, translations: Sequence[str]) -> Rendered:
         """The fragment with each sentence's English (one per `sources()`, in order), its tags placed."""
@@ -106,7 +122,26 @@ class Fragment:
             placed = part.place([next(given) for _ in part.spans])
             out.append(placed.render(self.escape))
             moved += placed.moved
-        return Rendered("".join(out), tuple(moved))
+        text = "".join(out)
+        if self.attributes:
+            values = [html.escape(next(given), quote=True) for _ in self.attributes]
+            text = _MARK.sub(lambda m: values[int(m.group(1))], text)
+        return Rendered(text, tuple(moved))
+
+    def spans(self) -> list[tuple[int, int, int]]:
+        """Each sentence's block (counting blocks from 0) and its [start, end) in the markup: the source's
+        characters from its first word to its last, with the tags between them."""
+        out = []
+        blocks = (part for part in self.parts if isinstance(part, inline.Held))
+        for k, (block, pieces) in enumerate(zip(blocks, self.origins, strict=True)):
+            starts = [piece[0] for piece in pieces]
+            for a, b in block.spans:
+                first = pieces[bisect.bisect_right(starts, a) - 1]
+                last = pieces[bisect.bisect_right(starts, b - 1) - 1]
+                start = first[2] + (a - first[0] if first[1] == first[3] else 0)
+                end = last[2] + (b - last[0] if last[1] == last[3] else last[3])
+                out.append((k, start, end))
+        return out
 
     def escape(self, text: str) -> str:
         if not self.entities:
@@ -152,15 +187,23 @@ class _Reader:
         self.open: list[tuple[str, int]] = []  # the block's open tags: (name, index), innermost last
         self.names: dict[str, int] = {}  # how many of each name are open
         self.parted = False  # a <br> came last in the block
+        self.pieces: list[Piece] = []  # the block's text, piece by piece
+        self.origins: list[tuple[Piece, ...]] = []
+        self.length = 0  # of the block's text
+        self.attributes: list[str] = []
+        self.untranslated: dict[str, int] = {}
+        self.marking = bool(options.attributes) and "\ue000" not in markup
 
     def read(self) -> Fragment:
         markup, pos = self.markup, 0
         while m := _TOKEN.search(markup, pos):
-            self._text(markup[pos : m.start()])
+            self._text(pos, m.start())
             pos = self._tag(m)
-        self._text(markup[pos:])
+        self._text(pos, len(markup))
         self._flush()
-        return Fragment(tuple(self.parts), self.entities)
+        return Fragment(
+            tuple(self.parts), self.entities, tuple(self.origins), tuple(self.attributes), dict(self.untranslated)
+        )
 
     def _builder(self) -> inline.Builder:
         if self.block is None:
@@ -170,28 +213,43 @@ class _Reader:
     def _flush(self) -> None:
         if self.block is not None:
             self.parts.append(inline.hold(self.block.build(), self.options.split))
+            self.origins.append(tuple(self.pieces))
         self.block, self.open, self.names, self.parted = None, [], {}, False
+        self.pieces, self.length = [], 0
 
     def _kept(self, raw: str) -> None:
         """Markup outside any sentence: a block boundary, kept as it is."""
         self._flush()
         self.parts.append(raw)
 
-    def _text(self, raw: str) -> None:
+    def _text(self, start: int, end: int) -> None:
+        raw = self.markup[start:end]
         if not raw:
             return
         if self.block is None and not raw.strip():
             self.parts.append(raw)  # space between blocks
             return
-        for m in _ENTITY.finditer(raw):
+        builder = self._builder()
+        if self.parted and not raw[0].isspace():
+            self._piece(builder, " ", start, 0)
+        self.parted = False
+        at = start
+        for m in _ENTITY.finditer(self.markup, start, end):
+            if m.start() > at:
+                self._piece(builder, self.markup[at : m.start()], at, m.start() - at)
             decoded = html.unescape(m.group())
             if len(decoded) == 1 and decoded != m.group():
                 self.entities.setdefault(decoded, m.group())
-        text = html.unescape(raw)
-        if self.parted and not text[0].isspace():
-            text = " " + text
-        self.parted = False
-        self._builder().text(text)
+            self._piece(builder, decoded, m.start(), len(m.group()))
+            at = m.end()
+        if end > at:
+            self._piece(builder, self.markup[at:end], at, end - at)
+
+    def _piece(self, builder: inline.Builder, text: str, at: int, width: int) -> None:
+        """`text` into the block, from `width` characters of the markup at `at`."""
+        self.pieces.append((self.length, len(text), at, width))
+        self.length += len(text)
+        builder.text(text)
 
     def _tag(self, m: re.Match[str]) -> int:
         """Take the markup token `m`; where reading goes on."""
@@ -216,11 +274,14 @@ class _Reader:
         if self.options.keeps(key, raw) and not raw.endswith("/>") and key.lower() not in VOID:
             end = self._extent(key, end)
             whole = self.markup[m.start() : end]
+            if key.lower() not in HIDDEN:
+                self._left("translate=no" if _declined(raw) else key)
             if self.options.splits(key) or (self.block is None and not self._inline_follows(end)):
                 self._kept(whole)
             else:
                 self._builder().atom(whole)
             return end
+        raw = self._attributes(key, raw)
         if self.options.splits(key):
             self._kept(raw)
             return end
@@ -234,6 +295,30 @@ class _Reader:
         self.open.append((key, self._builder().open(raw)))
         self.names[key] = self.names.get(key, 0) + 1
         return end
+
+    def _left(self, kind: str) -> None:
+        self.untranslated[kind] = self.untranslated.get(kind, 0) + 1
+
+    def _attributes(self, key: str, raw: str) -> str:
+        """`raw` with the attribute texts to translate marked (and those of the families not translated
+        counted); a tag that declines translation keeps its own."""
+        if self.options.xml or _declined(raw):
+            return raw
+        for family, (attribute, elements) in ATTRIBUTES.items():
+            if elements is not None and (key.lower() not in elements or not _DESCRIPTION.search(raw)):
+                continue
+            m = re.search(rf"""\s{attribute}\s*=\s*(?:"([^"]*)"|'([^']*)')""", raw, re.I)
+            value = m and (m.group(1) if m.group(1) is not None else m.group(2))
+            if not m or not value or not value.strip():
+                continue
+            if family not in self.options.attributes or not self.marking:
+                self._left(family)
+                continue
+            group = 1 if m.group(1) is not None else 2
+            self.attributes.append(html.unescape(value))
+            mark = f"\ue000{len(self.attributes) - 1}\ue001"
+            raw = raw[: m.start(group)] + mark + raw[m.end(group) :]
+        return raw
 
     def _inline_follows(self, end: int) -> bool:
         """Text (not only space) follows before the next block boundary: a kept element then starts a block."""

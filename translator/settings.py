@@ -90,6 +90,12 @@ class Settings(BaseSettings):
         description=f"comma-separated families of a document's text left untranslated (each counted in the "
         f"result): {', '.join(FAMILIES)}; empty: all are translated",
     )
+    html_attributes: str = Field(
+        "alt,title,description",
+        pattern=r"^\s*(?:(?:alt|title|description)\s*(?:,\s*(?:alt|title|description)\s*)*)?$",
+        description="the attribute texts translated in .html documents, comma-separated: alt, title (any "
+        "element's) and description (<meta name=description>); empty: none (each family left is counted)",
+    )
     # articles by link (api/articles.py)
     fetch_urls: bool = Field(False, description="POST /v1/articles and the reader fetch and translate a pasted link")
     fetch_allow_private: bool = Field(
@@ -121,7 +127,7 @@ class Settings(BaseSettings):
 
     def file_options(self) -> Options:
         """How document files are translated (translator/files)."""
-        return Options.parse(self.document_skip)
+        return Options(Options.parse(self.document_skip).skip, self.html_families())
 
     @property
     def request_tokens(self) -> int:
@@ -132,6 +138,10 @@ class Settings(BaseSettings):
     def database(self) -> str | None:
         """TRANSLATOR_DATABASE_URL, or None: the data folder's SQLite files."""
         return self.database_url.get_secret_value() if self.database_url else None
+
+    def html_families(self) -> frozenset[str]:
+        """html_attributes as a set of families (translator/markup.py ATTRIBUTES)."""
+        return frozenset(name.strip() for name in self.html_attributes.split(",") if name.strip())
 
     def translator_config(self) -> TranslatorConfig:
         return TranslatorConfig(

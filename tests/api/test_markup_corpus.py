@@ -23,7 +23,7 @@ import pytest
 
 from tests.api.conftest import App, app_fixture, call
 from tests.conftest import TINY_MODEL, load_pairs
-from translator import cli, markup
+from translator import Translator, cli, markup
 
 server = app_fixture(TRANSLATOR_MAX_TEXTS="50", TRANSLATOR_MAX_TEXT_CHARS="2000000")
 DEEPL = {"Authorization": "DeepL-Auth-Key k"}
@@ -274,12 +274,12 @@ def test_weblates_exact_request_keeps_every_placeholder(server: App) -> None:
         lxml.etree.fromstring(f"<r>{answer['text']}</r>")
 
 
-def test_tagged_sentences_are_batch_invariant(server: App) -> None:
-    """500 tagged sentences: in one call, in shuffled calls, one by one: the same outputs."""
+def _tagged_sentences(count: int) -> list[str]:
+    """`count` tagged sentences of the tiny model's words: a paired tag around random words, or a placeholder."""
     sources = [p["source"] for p in load_pairs()]
     rng = random.Random(23)
     texts = []
-    for k in range(500):
+    for k in range(count):
         w = (sources[k % len(sources)] + " " + sources[(k * 7 + 3) % len(sources)]).split()[: 6 + k % 20]
         a = rng.randrange(len(w))
         b = rng.randrange(a, len(w)) + 1
@@ -289,28 +289,54 @@ def test_tagged_sentences_are_batch_invariant(server: App) -> None:
         else:
             close = "</" + tag[1:].split(" ")[0].rstrip(">") + ">"
             texts.append(_mid(w, a, b, tag, close) + f" {k}.")
+    return texts
+
+
+@pytest.fixture(scope="module")
+def ct2() -> Translator:
+    return Translator.load(str(TINY_MODEL), backend="ct2", device="cpu")
+
+
+def test_500_tagged_sentences_are_batch_invariant(ct2: Translator) -> None:
+    """The library's way (as translate-file and the service go): 500 tagged sentences in one call, in
+    shuffled calls of 37, and one by one give the same markup."""
+    texts = _tagged_sentences(500)
+    xml = markup.Options(xml=True)
 
     def run(batch: list[str]) -> list[str]:
-        r = call(
-            server.url + "/v2/translate", {"text": batch, "target_lang": "EN-US", "tag_handling": "xml"}, headers=DEEPL
-        )
-        assert r.status == 200, r.body
-        return [t["text"] for t in r.json()["translations"]]
+        fragments = markup.parse_all(batch, xml)
+        english = [t.target for t in ct2.translate_sentences(fragments.sources())]
+        return [r.text for r in fragments.render(english)]
 
-    together = [out for start in range(0, 500, 50) for out in run(texts[start : start + 50])]
+    together = run(texts)
     order = list(range(500))
-    rng.shuffle(order)
+    random.Random(5).shuffle(order)
     shuffled: dict[int, str] = {}
     for start in range(0, 500, 37):
         chunk = order[start : start + 37]
         shuffled.update(zip(chunk, run([texts[i] for i in chunk]), strict=True))
     assert [shuffled[i] for i in range(500)] == together
-    alone = [run([t])[0] for t in texts[:120]]  # one by one (a sample: each a request)
-    assert alone == together[:120]
+    assert [run([t])[0] for t in texts] == together
+
+
+def test_the_service_answers_tagged_sentences_alike_however_sent(server: App) -> None:
+    texts = _tagged_sentences(100)
+
+    def run(batch: list[str]) -> list[str]:
+        body = {"text": batch, "target_lang": "EN-US", "tag_handling": "xml"}
+        r = call(server.url + "/v2/translate", body, headers=DEEPL)
+        assert r.status == 200, r.body
+        return [t["text"] for t in r.json()["translations"]]
+
+    together = run(texts[:50]) + run(texts[50:])
+    shuffled = run(texts[::-1][:50]) + run(texts[::-1][50:])
+    assert shuffled[::-1] == together
+    assert [run([t])[0] for t in texts[:20]] == together[:20]
 
 
 HOSTILE = {
     "nested": "<b>" * 10_000 + "Iya benar, dia sedang jaga warung." + "</b>" * 10_000,
+    "siblings": "<p>" + "<b>kata</b> " * 10_000 + "</p>",  # 10,000 tags in one sentence of 10,000 words
     "unclosed": "<p>Iya <b>benar, <i>dia <span>sedang jaga warung.<p>lagi <a href='x'",
     "across blocks": "<b>Iya benar,<p>dia sedang</b> jaga warung.</p></i></div>",
     "attribute": '<p>Iya <a title="' + "x" * 1_000_000 + '">benar</a>, dia sedang jaga warung.</p>',
@@ -323,8 +349,34 @@ def test_hostile_markup_is_answered_quickly(server: App, name: str) -> None:
     text = HOSTILE[name]
     started = time.monotonic()
     r = call(server.url + "/v1/translate", {"texts": [text], "format": "html"})
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 60  # no hang (the model decodes for most of it, on a loaded machine)
     assert r.status in (200, 400, 413), r.body[:300]
     if r.status == 200:
         out = r.json()["translations"][0]
         assert Counter(TAG.findall(out)) == Counter(TAG.findall(text))
+
+
+def test_v1_documents_format_html_aligns_sentences_with_their_markup(server: App) -> None:
+    text = '<h1>Iya benar, <b>dia</b> sedang jaga warung.</h1>\n<p>Harga &amp; <a href="/x">biaya</a>. Dua<br>tiga.</p>'
+    r = call(server.url + "/v1/documents", {"documents": [{"id": "a", "text": text}], "format": "html"})
+    assert r.status == 200, r.body
+    [doc] = r.json()["documents"]
+    fragment = markup.parse(text)
+    plain = _plain(server, fragment.sources())
+    assert doc["translation"] == fragment.render(plain).text
+    sentences = [s for p in doc["paragraphs"] for s in p["sentences"]]
+    assert [p["index"] for p in doc["paragraphs"]] == [0, 1]
+    assert [s["id"] for s in sentences] == ["p0s0", "p1s0", "p1s1"]
+    for s in sentences:
+        assert text[s["start"] : s["end"]] == s["source"]  # the aligned document's contract, in the markup
+    assert [s["source"] for s in sentences] == [
+        "Iya benar, <b>dia</b> sedang jaga warung.",
+        'Harga &amp; <a href="/x">biaya</a>.',
+        "Dua<br>tiga.",
+    ]
+    assert [s["target"] for s in sentences] == plain
+    assert doc["summary"]["flags"].get("markup_moved", 0) == sum(fragment.render(plain).moved)
+    streamed = call(
+        server.url + "/v1/documents", {"documents": [{"id": "a", "text": text}], "format": "html", "stream": True}
+    )
+    assert streamed.status == 400 and "stream is for text" in streamed.body.decode()

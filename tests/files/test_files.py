@@ -75,11 +75,13 @@ def test_a_page_keeps_its_markup_byte_for_byte_and_translates_its_sentences_whol
     parsed = parse("a.HTM", PAGE.encode())
     assert parsed.markup and parsed.media_type == "text/html; charset=utf-8"
     assert markup.parse(parsed.texts[0]).sources() == ["Berita & opini", "Harga naik", "Kata Budi, <lagi>."]
-    assert parsed.characters == len("Berita & opiniHarga naikKata Budi, <lagi>.")
+    assert parsed.characters == len("Berita & opiniHarga naikKata Budi, <lagi>.gambar")  # the alt text too
     expected = (
         PAGE.replace("Berita &amp; opini", "BERITA &amp; OPINI")
         .replace("Harga naik", "HARGA NAIK")
         .replace("Kata <b>Budi</b>, &lt;lagi&gt;.", "KATA <b>BUDI</b>, &lt;LAGI&gt;.")
+        .replace('alt="gambar"', 'alt="GAMBAR"')
+        .replace("</body>", "<!-- translator: left as written: 1 pre --></body>")
     )
     assert translate_file("a.html", PAGE.encode(), shout) == expected.encode()
 

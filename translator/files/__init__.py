@@ -15,6 +15,8 @@ from pathlib import PurePath
 
 from translator import markup
 from translator.errors import InputError
+from translator.markup import HTML
+from translator.markup import Options as MarkupOptions
 from translator.registry import Registry
 
 Rebuild = Callable[[Sequence[str]], bytes]
@@ -29,9 +31,11 @@ FAMILIES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Options:
-    """How files are translated: the families of FAMILIES left untranslated."""
+    """How files are translated: the families of FAMILIES left untranslated, and the attribute families an
+    .html file has translated (translator/markup.py ATTRIBUTES, TRANSLATOR_HTML_ATTRIBUTES)."""
 
     skip: frozenset[str] = frozenset()
+    html_attributes: frozenset[str] = frozenset(markup.ATTRIBUTES)
 
     @classmethod
     def parse(cls, families: str) -> Options:
@@ -71,6 +75,7 @@ class Parsed:
     # kinds): a count each, said in the job's status and by translate-file, never left silently
     untranslated: Mapping[str, int] = field(default_factory=dict)
     whole: bool = False  # each text is one sentence (a .docx paragraph's, cut around its inline tags)
+    options: MarkupOptions = HTML  # how the markup is read
 
     @property
     def by_sentence(self) -> bool:
@@ -82,13 +87,13 @@ class Parsed:
         to be translated as one sentence (translator/markup.py; its inline tags held aside)."""
         if not self.markup:
             return list(self.texts)
-        return markup.parse_all(self.texts).sources()
+        return markup.parse_all(self.texts, self.options).sources()
 
     def build(self, english: Sequence[str]) -> bytes:
         """The translated file from the English of each of `sources()`, in order."""
         if not self.markup:
             return self.rebuild(english)
-        return self.rebuild([r.text for r in markup.parse_all(self.texts).render(english)])
+        return self.rebuild([r.text for r in markup.parse_all(self.texts, self.options).render(english)])
 
     @functools.cached_property
     def characters(self) -> int:

@@ -1,20 +1,37 @@
-"""HTML pages: the whole page is one markup text; its text nodes are translated and every tag, comment,
-attribute and the doctype come back byte for byte (translator.markup; script, style, code and pre are kept).
+"""HTML pages: the whole page is one markup text (translator.markup): each sentence translated whole with its
+inline tags placed back, every tag, comment, attribute and the doctype byte for byte, script, style, code,
+pre and the like kept; the texts a reader sees in attributes (`alt`, `title`, `<meta name="description">`)
+translated too, a family at a time (`ATTRIBUTES`). What a reader sees that is left as written (code, an
+element with translate="no", an attribute family not translated) is counted in a comment before `</body>`, and
+in the file's result (`Parsed.untranslated`: the job's status, translate-file).
 A byte-order mark is kept; line ends inside the markup are the source's own."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from translator import utf8
+from translator import markup, utf8
 from translator.files import Options, Parsed, encode
 
 
 def parse(data: bytes, options: Options) -> Parsed:
     page, bom = utf8.decode(data), utf8.bom(data)
+    reading = markup.Options(attributes=options.html_attributes)
+    untranslated = markup.parse(page, reading).untranslated
 
     def rebuild(english: Sequence[str]) -> bytes:
         (whole,) = english
-        return encode(whole, bom, crlf=False)
+        return encode(note(whole, untranslated), bom, crlf=False)
 
-    return Parsed([page], True, rebuild, "text/html; charset=utf-8")
+    return Parsed([page], True, rebuild, "text/html; charset=utf-8", untranslated, options=reading)
+
+
+def note(page: str, untranslated: dict[str, int]) -> str:
+    """`page` with a comment saying what was left as written, by kind, before its last `</body>` (or at its
+    end); the page itself when nothing was."""
+    if not untranslated:
+        return page
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(untranslated.items()))
+    comment = f"<!-- translator: left as written: {counts} -->"
+    at = page.lower().rfind("</body>")
+    return page + comment if at < 0 else page[:at] + comment + page[at:]
