@@ -90,11 +90,12 @@ _ENCRYPTED = 0x1  # a member's flag (Word encrypts a whole document otherwise, a
 def parse(data: bytes, options: Options) -> Parsed:
     def rebuild(english: Sequence[str]) -> bytes:
         document, reading = _open(data, options)  # afresh: the Parsed holds no tree, and rebuild may run again
+        counts = [len(block.sentences) for block in reading.blocks]
+        if sum(counts) != len(english):
+            raise ValueError(f"{len(english)} translations for {sum(counts)} sentences")
         sentences = iter(Replacements().clean("target", text) for text in english)  # whatever the model wrote
-        for block in reading.blocks:
-            block.write([next(sentences) for _ in block.sentences])
-        if next(sentences, None) is not None:
-            raise ValueError(f"{len(english)} translations for fewer sentences")
+        for block, count in zip(reading.blocks, counts, strict=True):
+            block.write([next(sentences) for _ in range(count)])
         return _save(document)
 
     document, reading = _open(data, options)

@@ -244,16 +244,17 @@ def _merge_runs(container: etree._Element) -> None:
         if _paragraph_of(proof) is container:
             proof.getparent().remove(proof)
     for parent in [container, *(el for el in container.iter(*_BOXES) if _paragraph_of(el) is container)]:
-        previous: etree._Element | None = None
+        previous: tuple[etree._Element, tuple[object, ...]] | None = None  # a run, and its formatting
         for child in list(parent):
             if child.tag != _RUN or not _mergeable(child):
                 previous = None
                 continue
-            if previous is not None and _formatting(previous) == _formatting(child):
-                previous.extend(c for c in child if c.tag != f"{_W}rPr")
+            formatting = _formatting(child)
+            if previous is not None and previous[1] == formatting:
+                previous[0].extend(c for c in child if c.tag != f"{_W}rPr")
                 parent.remove(child)
             else:
-                previous = child
+                previous = child, formatting
 
 
 def _paragraph_of(element: etree._Element) -> etree._Element | None:
