@@ -53,7 +53,6 @@ MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TEXT = f"{_W}t"
-_HYPHENS = (f"{_W}noBreakHyphen", f"{_W}softHyphen")
 _LETTER = re.compile(r"[^\W\d_]")
 # the parts beside the body, by relationship, and the family of FAMILIES (translator/files) each belongs to
 # (in this order, after the body, headers and footers), and the element of one note or comment

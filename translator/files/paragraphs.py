@@ -47,7 +47,7 @@ _SHELL = {f"{_W}{name}" for name in ("pPr", "rPr", "sdtPr", "sdtEndPr", "fldData
 _SPACES = {f"{_W}{name}" for name in ("tab", "ptab", "br", "cr")}  # a space to the model, an atom after
 _HYPHEN, _SOFT_HYPHEN = f"{_W}noBreakHyphen", f"{_W}softHyphen"  # "-" in the text; a hint dropped
 # fields whose result is a number Word computes again: kept as they are, never sent to the model
-NUMBER_FIELDS = {
+_NUMBER_FIELDS = {
     "PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION", "SEQ", "PAGEREF", "NOTEREF", "=", "LISTNUM", "AUTONUM",
     "AUTONUMLGL", "AUTONUMOUT", "NUMWORDS", "NUMCHARS", "FILESIZE", "REVNUM", "EDITTIME",
 }  # fmt: skip
@@ -112,7 +112,7 @@ class Story:
 
 def _is_number(code: str) -> bool:
     words = code.split()
-    return bool(words) and words[0].upper() in NUMBER_FIELDS
+    return bool(words) and words[0].upper() in _NUMBER_FIELDS
 
 
 def _letters(element: etree._Element) -> bool:
