@@ -22,16 +22,19 @@ from dataclasses import dataclass, field
 
 from translator import inline
 
+# A tag ends at its first ">" outside quotes, or, as in a browser, at the end of the text when none follows
+# (so a "<a" that never closes is one token, not a quadratic search from every later "<"); possessive, so
+# nothing is tried twice: reading is linear in the text.
 _TOKEN = re.compile(
-    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![^>]*>|<\?.*?(?:\?>|\Z)"
-    r"""|</?[A-Za-z](?:[^>"']|"[^"]*"|'[^']*')*>""",  # a quoted attribute value may hold ">"
+    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![^>]*+(?:>|\Z)|<\?.*?(?:\?>|\Z)"
+    r"""|</?[A-Za-z](?:"[^"]*+"|'[^']*+'|[^>])*+(?:>|\Z)""",  # a quoted attribute value may hold ">"
     re.S,
 )
 _NAME = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?")
 _NO = re.compile(r"""\stranslate\s*=\s*["']?no["'\s/>]""", re.I)
 _CLASS = re.compile(r"""\sclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_SECOND_BR = re.compile(r"\s*<br\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
+_SECOND_BR = re.compile(r"""\s*<br\b(?:"[^"]*+"|'[^']*+'|[^>])*+>""", re.I)
 
 BLOCKS = frozenset(
     "p div li td th h1 h2 h3 h4 h5 h6 blockquote section article header footer title option figcaption "

@@ -336,7 +336,9 @@ def test_the_service_answers_tagged_sentences_alike_however_sent(server: App) ->
 
 HOSTILE = {
     "nested": "<b>" * 10_000 + "Iya benar, dia sedang jaga warung." + "</b>" * 10_000,
-    "siblings": "<p>" + "<b>kata</b> " * 10_000 + "</p>",  # 10,000 tags in one sentence of 10,000 words
+    "siblings": "<p>" + "<b>kata</b> " * 10_000 + "</p>",
+    "never closed": "<p>Iya benar, dia sedang jaga warung. "
+    + "<a " * 40_000,  # was quadratic: minutes  # 10,000 tags in one sentence of 10,000 words
     "unclosed": "<p>Iya <b>benar, <i>dia <span>sedang jaga warung.<p>lagi <a href='x'",
     "across blocks": "<b>Iya benar,<p>dia sedang</b> jaga warung.</p></i></div>",
     "attribute": '<p>Iya <a title="' + "x" * 1_000_000 + '">benar</a>, dia sedang jaga warung.</p>',
