@@ -1,6 +1,6 @@
 """create_app(settings): the FastAPI application. Its lifespan owns the process's one Translator and the
-batcher that feeds it (the service), the usage counts and the document jobs with their runner (both in the
-store: SQLite under TRANSLATOR_DATA_DIR, or the PostgreSQL of TRANSLATOR_DATABASE_URL), and the article
+batcher that feeds it (the service), the usage counts, the glossaries and the document jobs with their runner
+(all in the store: SQLite under TRANSLATOR_DATA_DIR, or the PostgreSQL of TRANSLATOR_DATABASE_URL), and the article
 fetcher; routes reach them as dependencies (api/deps.py).
 """
 
@@ -21,12 +21,27 @@ from api.batcher import Batcher, model_band
 from api.body import BodyGuard
 from api.jobs import Jobs, Runner
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import articles, deepl, docs, documents, health, libretranslate, models, reader, translate
+from api.routes import (
+    articles,
+    deepl,
+    docs,
+    documents,
+    glossaries,
+    health,
+    libretranslate,
+    models,
+    reader,
+    reviewed,
+    translate,
+)
 from api.routes import usage as usage_routes
 from api.service import Service
+from api.store import submitted
 from api.usage import RateLimit, Usage
 from translator import Translator, __version__
 from translator.errors import ConfigError
+from translator.glossary.store import GlossaryStore
+from translator.reviewed import ReviewedStore
 from translator.settings import Settings, load_settings
 from translator.store import layout, open_database
 from translator.store.database import StoreError
@@ -54,6 +69,10 @@ def create_app(
         if loaded is None:
             log.info("loading %s with backend %s", settings.model, settings.backend)
             loaded = await run_in_threadpool(Translator.from_config, settings.translator_config())
+        store = jobs or open_jobs(settings)
+        app.state.reviewed = corrections = open_reviewed(settings, store)
+        given = loaded.reviewed
+        loaded.reviewed = corrections  # read first by every translating route (Translator.prepare)
         express = await run_in_threadpool(loaded.beside) if settings.express_tokens else None
         batcher = Batcher(
             loaded.prepare,
@@ -70,15 +89,17 @@ def create_app(
             on_cancel=metrics.cancelled_pieces.inc,
         )
         batcher.start()
-        app.state.service = service = Service(loaded, batcher, settings)
-        store = jobs or open_jobs(settings)
+        app.state.service = service = Service(loaded, batcher, settings, corrections)
         app.state.usage = counts = usage or open_usage(settings, store)
+        app.state.glossaries = terms = open_glossaries(settings, store)
+        app.state.rate_limit = RateLimit(store.db if store.shared else None)  # shared by the replicas on PostgreSQL
         app.state.fetcher = Fetcher(settings)
         app.state.runner = runner = Runner(
             store,
-            lambda job, data: service.translate_file(job.filename, data),
+            lambda job, data: service.translate_file(job.filename, data, store.glossary(job)),
             settings.document_workers,
-            on_error=lambda job: counts.refund(job.account, job.month, job.characters),
+            # a failed or expired job's characters given back, off the event loop on PostgreSQL (api/store.py)
+            on_error=lambda job: submitted(counts.db, counts.refund, job.account, job.month, job.characters),
         )
         runner.start()
         try:
@@ -86,8 +107,11 @@ def create_app(
         finally:
             await runner.stop()
             await batcher.stop()
+            loaded.reviewed = given
             store.close()
             counts.close()
+            terms.close()
+            corrections.close()
 
     app = FastAPI(
         title="Indonesian→English translator",
@@ -100,11 +124,11 @@ def create_app(
     )
     app.state.settings = settings
     app.state.api_keys = settings.keys()
-    app.state.rate_limit = RateLimit()
     app.state.metrics = metrics
     routers = [
         *(m.router for m in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl)),
-        *(reader.router, docs.router, health.metrics_router, libretranslate.public),
+        *(reader.router, docs.router, health.metrics_router, libretranslate.public, glossaries.router, glossaries.ours),
+        reviewed.router,
     ]
     for router in routers:
         app.include_router(router)
@@ -113,9 +137,18 @@ def create_app(
     app.mount("/assets", StaticFiles(directory=page.ASSETS), name="assets")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
     upload = (settings.max_document_bytes + UPLOAD_OVERHEAD, "TRANSLATOR_MAX_DOCUMENT_BYTES")
-    uploads = {"/v2/document": upload, "/translate_file": upload}
+    terms_body = {prefix: (glossaries.GLOSSARY_BODY_BYTES, "GLOSSARY_BODY_BYTES") for prefix in glossaries.PREFIXES}
+    uploads = {
+        "/v2/document": upload,
+        "/translate_file": upload,
+        "/v1/reviewed/import": (settings.max_import_bytes + UPLOAD_OVERHEAD, "TRANSLATOR_MAX_IMPORT_BYTES"),
+    }
     app.add_middleware(
-        BodyGuard, max_bytes=settings.max_body_bytes, uploads=uploads, timeout_s=settings.client_timeout_s
+        BodyGuard,
+        max_bytes=settings.max_body_bytes,
+        uploads=uploads,
+        folders=terms_body,
+        timeout_s=settings.client_timeout_s,
     )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
@@ -128,9 +161,9 @@ def open_jobs(settings: Settings) -> Jobs:
     when the folder cannot be made or written)."""
     ttl_s = settings.document_ttl_h * 3600
     if (url := settings.database()) is not None:
-        return Jobs(open_database(url, settings.database_pool), ttl_s)
+        return Jobs(open_database(url, settings.database_pool), ttl_s, settings.document_lease_s)
     with _data_dir(settings):
-        return Jobs(layout.jobs_folder(settings.data_dir), ttl_s)
+        return Jobs(layout.jobs_folder(settings.data_dir), ttl_s, settings.document_lease_s)
 
 
 def open_usage(settings: Settings, jobs: Jobs) -> Usage:
@@ -141,6 +174,23 @@ def open_usage(settings: Settings, jobs: Jobs) -> Usage:
         return Usage(jobs.db)
     with _data_dir(settings):
         return Usage(layout.usage_file(settings.data_dir))
+
+
+def open_glossaries(settings: Settings, jobs: Jobs) -> GlossaryStore:
+    """The glossaries: in the jobs' PostgreSQL when there is one, else in TRANSLATOR_DATA_DIR's own file."""
+    if settings.database():
+        return GlossaryStore(jobs.db)
+    with _data_dir(settings):
+        return GlossaryStore(layout.glossaries_file(settings.data_dir))
+
+
+def open_reviewed(settings: Settings, jobs: Jobs) -> ReviewedStore:
+    """The reviewed translations: in the jobs' PostgreSQL when there is one (closed by whichever closes first),
+    else in TRANSLATOR_DATA_DIR's own file."""
+    if settings.database():
+        return ReviewedStore(jobs.db)
+    with _data_dir(settings):
+        return ReviewedStore(layout.reviewed_file(settings.data_dir))
 
 
 @contextmanager

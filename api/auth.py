@@ -48,7 +48,7 @@ async def admit(
         raise ApiError(403, "key_invalid", "the API key is not valid")
     request.state.account = account = Account.of(found, keys[found])
     if rate:
-        deps.rate_limit(request).take(account)
+        await deps.rate_limit(request).take(account)
 
 
 async def presented_key(request: Request) -> str | None:

@@ -30,12 +30,13 @@ import anyio
 from api.errors import ApiError
 from translator import DecodeOptions, Translation, Translator, batching
 from translator.backends import Output
+from translator.glossary import Glossary
 from translator.pipeline import Work
 
 log = logging.getLogger(__name__)
 INLINE_CHARS = 2000  # a request this short is planned and prepared on the event loop (well under 1 ms)
 
-PrepareFn = Callable[[Sequence[str], DecodeOptions], Work]
+PrepareFn = Callable[[Sequence[str], DecodeOptions, Glossary | None], Work]
 DecodeFn = Callable[[Sequence[Sequence[str]], DecodeOptions], list[Output]]
 RememberFn = Callable[[Work, list[Translation]], None]
 BandFn = Callable[[int], int]
@@ -219,23 +220,29 @@ class Batcher:
         for job in self._jobs:
             job.fail(None)
 
-    async def submit(self, parts: Sequence[Sequence[str]], decode: DecodeOptions) -> Ticket:
+    async def submit(
+        self, parts: Sequence[Sequence[str]], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> Ticket:
         """Queue the sentences of each part (or raise TooMuchWork or QueueFull, before any answer starts);
         `result(ticket, k)` waits for part k's translations. Preparing a long text (tokenizing, cutting a very
-        long sentence) would take the event loop for up to a second, so beyond INLINE_CHARS it runs in a
-        thread; below, the thread hop would cost more than the work."""
+        long sentence, matching a glossary) would take the event loop for up to a second, so beyond
+        INLINE_CHARS it runs in a thread; below, the thread hop would cost more than the work. The glossary is
+        the request's own: its Work carries the terms each sentence matched, and the pieces pooled with other
+        requests' are plain model input, so requests with different glossaries share batches."""
         if sum(len(s) for part in parts for s in part) <= INLINE_CHARS:
-            return self._enqueue(self._prepare(parts, decode))
-        return self._enqueue(await anyio.to_thread.run_sync(self._prepare, parts, decode))
+            return self._enqueue(self._prepare(parts, decode, glossary))
+        return self._enqueue(await anyio.to_thread.run_sync(self._prepare, parts, decode, glossary))
 
-    async def translate(self, sentences: list[str], decode: DecodeOptions, timeout_s: float) -> list[Translation]:
+    async def translate(
+        self, sentences: list[str], decode: DecodeOptions, timeout_s: float, glossary: Glossary | None = None
+    ) -> list[Translation]:
         """The translations of `sentences`, pooled with whatever else is waiting."""
-        return await self.result(await self.submit([sentences], decode), 0, timeout_s)
+        return await self.result(await self.submit([sentences], decode, glossary), 0, timeout_s)
 
-    def _prepare(self, parts: Sequence[Sequence[str]], decode: DecodeOptions) -> Ticket:
+    def _prepare(self, parts: Sequence[Sequence[str]], decode: DecodeOptions, glossary: Glossary | None) -> Ticket:
         """The request's sentences prepared for the model (tokenized once, cut into pieces); TooMuchWork over
         budget."""
-        work = self._prepare_work([s for part in parts for s in part], decode)
+        work = self._prepare_work([s for part in parts for s in part], decode, glossary)
         positions = iter(work.where)
         job = Ticket(work, [[next(positions) for _ in part] for part in parts])
         if job.queued_tokens > self._request_tokens:

@@ -28,14 +28,29 @@ CLIENT_LEFT = "translator.client_left"  # in the request's scope once it is canc
 
 class BodyGuard:
     def __init__(
-        self, app: ASGIApp, max_bytes: int, timeout_s: float, uploads: Mapping[str, tuple[int, str]] | None = None
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        timeout_s: float,
+        uploads: Mapping[str, tuple[int, str]] | None = None,
+        folders: Mapping[str, tuple[int, str]] | None = None,
     ) -> None:
-        """`uploads`: paths whose bodies have another limit than `max_bytes` (file uploads): (bytes, setting)."""
+        """`uploads`: paths whose bodies have another limit than `max_bytes` (file uploads): (bytes, setting);
+        `folders`: the same for a path and every path under it (the glossary routes)."""
         self.app = app
         self.max_bytes = max_bytes
         self.uploads = dict(uploads or {})
+        self.folders = dict(folders or {})
         self.timeout_s = timeout_s
         self.too_slow = f"the request body did not arrive within {timeout_s:g} s (TRANSLATOR_CLIENT_TIMEOUT_S)"
+
+    def _limit(self, path: str) -> tuple[int, str]:
+        if path in self.uploads:
+            return self.uploads[path]
+        for folder, limit in self.folders.items():
+            if path == folder or path.startswith(folder + "/"):
+                return limit
+        return self.max_bytes, "TRANSLATOR_MAX_BODY_BYTES"
 
     def _late(self) -> HTTPException:
         return HTTPException(408, self.too_slow, headers={"Connection": "close"})
@@ -49,7 +64,7 @@ class BodyGuard:
         if scope["method"] in ("GET", "HEAD") and declared is None and not chunked:
             await self.app(scope, receive, send)  # no body to guard
             return
-        max_bytes, setting = self.uploads.get(scope.get("path", ""), (self.max_bytes, "TRANSLATOR_MAX_BODY_BYTES"))
+        max_bytes, setting = self._limit(scope.get("path", ""))
         refused = declared is not None and declared.isdigit() and int(declared) > max_bytes
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_s

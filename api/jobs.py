@@ -4,7 +4,9 @@ TRANSLATOR_DATABASE_URL with its files in the database (api/jobfiles.py); the fi
 row says they exist, so that a job submitted before a crash or a kill -9 completes after the restart (a job
 that was translating starts again). A worker claims a job under a lease (LEASE_S, renewed while it translates),
 so that replicas on one PostgreSQL share the jobs: a job whose replica died is claimed by another once its
-lease has run out, and only the claim's holder finishes it. A job belongs to the account that created it, and
+lease has run out (each replica's idle workers look for one every POLL_S), one whose replica stopped cleanly
+(SIGTERM) at once (its claims are released), and only the claim's holder finishes it. On PostgreSQL every
+statement runs off the event loop (api/store.py). A job belongs to the account that created it, and
 expires with its files after TRANSLATOR_DOCUMENT_TTL_H hours.
 
 Statuses are DeepL's: queued, translating, done, error, downloaded (a result that may be fetched once was).
@@ -17,7 +19,9 @@ import contextlib
 import functools
 import json
 import logging
+import os
 import secrets
+import socket
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
@@ -30,9 +34,12 @@ from fastapi import Request
 
 from api.errors import ApiError
 from api.jobfiles import FolderFiles, JobFiles, TableFiles
+from api.store import stored
 from api.usage import Account, Usage
 from translator import durable, files
 from translator.errors import ConfigError
+from translator.glossary import Glossary
+from translator.glossary.parse import parse, to_tsv
 from translator.settings import Settings
 from translator.store import Database, StoreError, layout, open_sqlite
 
@@ -40,7 +47,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 P = ParamSpec("P")
 STORE_RETRY_S = 1.0  # a runner's wait before it tries the store again after a database error
-LEASE_S = 60.0  # how long a claim stands unrenewed; its worker renews it every third of that
+LEASE_S = 60.0  # how long a claim stands unrenewed (TRANSLATOR_DOCUMENT_LEASE_S), on the database's clock
+POLL_S = 1.0  # on a shared database, how often an idle worker looks for a job queued through another replica
 
 QUEUED, TRANSLATING, DONE, ERROR, DOWNLOADED = "queued", "translating", "done", "error", "downloaded"
 COLUMNS = "id, key, account, month, filename, media_type, status, error, characters, created, expires, once, holder"
@@ -60,7 +68,7 @@ class Job:
     created: float
     expires: float
     once: bool  # the result may be downloaded once (DeepL), else until it expires (LibreTranslate)
-    # the token of the claim it is translating under: not part of what the job is, nor shown
+    # the claim it is translating under (the replica, host:pid, and a token): not part of what the job is, nor shown
     holder: str | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -78,6 +86,7 @@ class Jobs:
         self.held = contextlib.ExitStack()
         self.files: JobFiles
         self.shared = isinstance(store, Database)
+        self.replica = f"{socket.gethostname()}:{os.getpid()}"  # names this process in the claims it holds
         if isinstance(store, Database):
             self.db, self.files = self.held.enter_context(store), TableFiles(store)
         else:
@@ -87,7 +96,7 @@ class Jobs:
                 opening.enter_context(durable.exclusive(store / "jobs.lock", _in_use(store)))
                 self.db = opening.enter_context(open_sqlite(store / layout.JOBS, ("jobs",), synchronous="FULL"))
                 self.held = opening.pop_all()
-            self.files = FolderFiles(store)
+            self.files = FolderFiles(store, self.db)
 
     async def create(
         self,
@@ -97,22 +106,28 @@ class Jobs:
         characters: int,
         once: bool,
         untranslated: Mapping[str, int] | None = None,
+        glossary: Glossary | None = None,
     ) -> Job:
         """A queued job for `file` (its name, its result's media type, its bytes), with what its translation
-        leaves untranslated, by kind (translator/files); the files are written, in a thread, before the row says
-        the job exists."""
+        leaves untranslated, by kind (translator/files), to be translated with `glossary` as it is now; the
+        files are written, in a thread, the upload last, and the row with or after it (api/jobfiles.py)."""
         filename, media_type, data = file
         job_id, key = secrets.token_hex(16).upper(), secrets.token_hex(32).upper()
-        await anyio.to_thread.run_sync(self.files.put, job_id, layout.SOURCE, data)
         if untranslated:
             report = json.dumps(dict(untranslated)).encode()
             await anyio.to_thread.run_sync(self.files.put, job_id, layout.UNTRANSLATED, report)
+        if glossary is not None:
+            tsv = to_tsv(glossary.entries).encode()
+            await anyio.to_thread.run_sync(self.files.put, job_id, layout.GLOSSARY, tsv)
         now = time.time()
-        self.db.execute(
+        row = (
             f"INSERT INTO jobs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL)",
             (job_id, key, account, month, filename, media_type, QUEUED, characters, now, now + self.ttl_s, int(once)),
         )
-        return self._get(job_id)  # type: ignore[return-value]
+        await anyio.to_thread.run_sync(self.files.put, job_id, layout.SOURCE, data, row)
+        return Job(
+            job_id, key, account, month, filename, media_type, QUEUED, None, characters, now, now + self.ttl_s, once
+        )
 
     def get(self, job_id: str, account: str | None = None) -> Job | None:
         """The job, unless it is missing, expired or (`account` given) another account's."""
@@ -129,18 +144,18 @@ class Jobs:
         """The oldest job queued, or translating under a lease that ran out (its holder died), now translating
         under a new lease of this caller's; None when none waits. Replicas claiming at once each take another
         (a row one holds is passed over by the others)."""
-        holder, now = secrets.token_hex(16), time.time()
+        holder, now = f"{self.replica}:{secrets.token_hex(8)}", self.db.dialect.now
         with self.db.transaction() as s:
             row = s.one(
-                "SELECT id FROM jobs WHERE (status = ? OR (status = ? AND (lease IS NULL OR lease <= ?))) "
+                f"SELECT id FROM jobs WHERE (status = ? OR (status = ? AND (lease IS NULL OR lease <= {now}))) "
                 f"AND expires > ? ORDER BY created LIMIT 1{self.db.dialect.skip_locked}",
-                (QUEUED, TRANSLATING, now, now),
+                (QUEUED, TRANSLATING, time.time()),
             )
             if row is None:
                 return None
             s.execute(
-                "UPDATE jobs SET status = ?, lease = ?, holder = ? WHERE id = ?",
-                (TRANSLATING, now + self.lease_s, holder, row[0]),
+                f"UPDATE jobs SET status = ?, lease = {now} + ?, holder = ? WHERE id = ?",
+                (TRANSLATING, self.lease_s, holder, row[0]),
             )
         return self._get(row[0])
 
@@ -149,8 +164,18 @@ class Jobs:
         or was claimed by another after the lease ran out)."""
         return bool(
             self.db.execute(
-                "UPDATE jobs SET lease = ? WHERE id = ? AND status = ? AND holder = ?",
-                (time.time() + self.lease_s, job.id, TRANSLATING, job.holder),
+                f"UPDATE jobs SET lease = {self.db.dialect.now} + ? WHERE id = ? AND status = ? AND holder = ?",
+                (self.lease_s, job.id, TRANSLATING, job.holder),
+            )
+        )
+
+    def release(self, job: Job) -> bool:
+        """`job`'s claim given up (this replica stops): queued again, for any replica to claim at once; False
+        when the claim was lost already."""
+        return bool(
+            self.db.execute(
+                "UPDATE jobs SET status = ?, lease = NULL, holder = NULL WHERE id = ? AND status = ? AND holder = ?",
+                (QUEUED, job.id, TRANSLATING, job.holder),
             )
         )
 
@@ -159,6 +184,14 @@ class Jobs:
 
     def result(self, job: Job) -> bytes:
         return self.files.get(job.id, layout.RESULT)
+
+    def glossary(self, job: Job) -> Glossary | None:
+        """The entries the job is translated with, or None."""
+        try:
+            tsv = self.files.get(job.id, layout.GLOSSARY)
+        except FileNotFoundError:
+            return None
+        return Glossary(tuple(parse(tsv.decode())))
 
     def untranslated(self, job: Job) -> dict[str, int]:
         """What the job's translation leaves untranslated, by kind; {} for nothing (or once its files are gone)."""
@@ -171,13 +204,13 @@ class Jobs:
     async def finish(self, job: Job, result: bytes) -> bool:
         """The job done with `result` under `job`'s claim; False, and nothing changed, if the claim is lost
         (the job expired, its files gone with its row, ended, or was claimed by another)."""
-        if (current := self._get(job.id)) is None or current.holder != job.holder:
+        if (current := await stored(self.db, self._get, job.id)) is None or current.holder != job.holder:
             return False
         await anyio.to_thread.run_sync(self.files.put, job.id, layout.RESULT, result)  # the same bytes whoever
+        done = (DONE, job.id, TRANSLATING, job.holder)
         return bool(
-            self.db.execute(
-                "UPDATE jobs SET status = ? WHERE id = ? AND status = ? AND holder = ?",
-                (DONE, job.id, TRANSLATING, job.holder),
+            await stored(
+                self.db, self.db.execute, "UPDATE jobs SET status = ? WHERE id = ? AND status = ? AND holder = ?", done
             )
         )
 
@@ -201,11 +234,10 @@ class Jobs:
         ran out: another replica may be translating the others), and files no job owns (a crash between a
         job's file and its row) deleted; how many jobs were requeued."""
         self.files.prune({row[0] for row in self.db.all("SELECT id FROM jobs")})
-        until = time.time() if self.shared else float("inf")  # a folder is this process's alone
-        return self.db.execute(
+        return self.db.execute(  # a folder is this process's alone: all of its jobs that were translating
             "UPDATE jobs SET status = ?, lease = NULL, holder = NULL "
-            "WHERE status = ? AND (lease IS NULL OR lease <= ?)",
-            (QUEUED, TRANSLATING, until),
+            f"WHERE status = ? AND (? OR lease IS NULL OR lease <= {self.db.dialect.now})",
+            (QUEUED, TRANSLATING, not self.shared),
         )
 
     def expire(self) -> list[Job]:
@@ -240,21 +272,27 @@ class Runner:
     """Translates queued jobs, `workers` at a time, with `translate(job, source bytes) -> result bytes`; a
     failure (InputError and any other) is the job's error message, never the runner's end. A database error
     (PostgreSQL lost, say) is not a job's failure either: the step is tried again until the store answers, so
-    that a job claimed is translated and finished once, when the database is back."""
+    that a job claimed is translated and finished once, when the database is back. Stopped, it releases the
+    claims of the jobs it was translating, for another replica (or its own next start) to take at once."""
 
     def __init__(
         self,
         jobs: Jobs,
         translate: Callable[[Job, bytes], Coroutine[Any, Any, bytes]],
         workers: int,
-        on_error: Callable[[Job], None],
+        on_error: Callable[[Job], object],
     ) -> None:
         self.jobs, self.translate, self.workers, self.on_error = jobs, translate, workers, on_error
         self.tasks: list[asyncio.Task[None]] = []
         self.running: dict[str, asyncio.Task[bytes]] = {}
         self.reasons: dict[str, str] = {}
+        self.interrupted: list[Job] = []  # claims a stop cut short, released by it
         self.queued = asyncio.Event()
         self.changed = asyncio.Condition()
+        self.changes = 0  # how many times a job of this runner ended: what `wait` watches
+        # a worker with nothing to do looks again every POLL_S on a shared database (a job queued through another
+        # replica, or one whose replica died); a folder's jobs are all queued here, and wake it
+        self.poll_s = POLL_S if jobs.shared else None
 
     def start(self) -> None:
         if recovered := self.jobs.recover():
@@ -270,6 +308,12 @@ class Runner:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for job in self.interrupted:
+            try:
+                await self._store(self.jobs.release, job)
+            except StoreError as exc:  # its lease runs out by itself
+                log.warning("a document job stays claimed until its lease runs out: %s", exc)
+        self.interrupted.clear()
 
     def wake(self) -> None:
         self.queued.set()
@@ -279,28 +323,43 @@ class Runner:
         if (task := self.running.get(job.id)) is not None:
             task.cancel()  # its worker records the reason
             self.reasons[job.id] = reason
-        elif self.jobs.fail(job, reason):
+        elif await self._store(self.jobs.fail, job, reason):
             self.on_error(job)
             await self._changed()
 
     async def wait(self, job: Job, timeout_s: float, account: str | None = None) -> Job | None:
-        """The job once finished, or as it is after `timeout_s`; None if it is gone."""
-        async with self.changed:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(timeout_s):
-                    await self.changed.wait_for(lambda: self._finished(job.id))
-        return self.jobs.get(job.id, account)
+        """The job once finished, or as it is after `timeout_s`; None if it is gone. Woken when a job of this
+        runner ends; on a shared database also every POLL_S (another replica may be translating it)."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            seen = self.changes
+            current = await self._store(self.jobs.get, job.id, account)
+            left = deadline - asyncio.get_running_loop().time()
+            if current is None or current.finished or left <= 0:
+                return current
+            async with self.changed:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(min(left, self.poll_s or left)):
+                        await self.changed.wait_for(functools.partial(self._changed_since, seen))
 
-    def _finished(self, job_id: str) -> bool:
-        current = self.jobs.get(job_id)
-        return current is None or current.finished
+    def _changed_since(self, seen: int) -> bool:
+        return self.changes != seen
+
+    async def _store(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await stored(self.jobs.db, call, *args, **kwargs)
+
+    def _step(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Callable[[], Awaitable[T]]:
+        """`call(*args, **kwargs)`, statements on the store, as a step of `_retried`."""
+        return lambda: self._store(call, *args, **kwargs)
 
     async def _work(self) -> None:
         while True:
-            job = await _retried(_stepped(self.jobs.claim))
+            job = await _retried(self._step(self.jobs.claim))
             if job is None:
                 self.queued.clear()
-                await self.queued.wait()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.poll_s):
+                        await self.queued.wait()
                 continue
             task = self.running[job.id] = asyncio.create_task(self._translate(job))
             renewing = asyncio.create_task(self._renew(job, task))
@@ -308,7 +367,8 @@ class Runner:
                 await _retried(functools.partial(self.jobs.finish, job, await task))
             except asyncio.CancelledError:
                 if not task.cancelled() or (current := asyncio.current_task()) is None or current.cancelling():
-                    raise  # shutting down: the job stays translating, and is queued again at the next start
+                    self.interrupted.append(job)  # shutting down: the claim is released by stop
+                    raise
                 await self._failed(job, self.reasons.pop(job.id, "cancelled"))
             except Exception as exc:  # noqa: BLE001 - any failure is this job's, reported in its status
                 log.warning("a document job failed: %s", exc)  # not its id: with its key, it reaches the file
@@ -324,7 +384,7 @@ class Runner:
         while True:
             await asyncio.sleep(self.jobs.lease_s / 3)
             try:
-                if not self.jobs.renew(job):
+                if not await self._store(self.jobs.renew, job):
                     self.reasons[job.id] = "the job's lease was lost"
                     task.cancel()
                     return
@@ -332,19 +392,23 @@ class Runner:
                 log.warning("a document job's lease waits for the database: %s", exc)
 
     async def _translate(self, job: Job) -> bytes:
-        return await self.translate(job, await _retried(_stepped(self.jobs.source, job)))
+        return await self.translate(job, await _retried(self._step(self.jobs.source, job)))
 
     async def _failed(self, job: Job, message: str) -> None:
-        if await _retried(_stepped(self.jobs.fail, job, message)):
+        if await _retried(self._step(self.jobs.fail, job, message)):
             self.on_error(job)
 
     async def _changed(self) -> None:
         async with self.changed:
+            self.changes += 1
             self.changed.notify_all()
 
     def _expire(self) -> None:
-        """Expired jobs go; one deleted unfinished is stopped and its characters given back."""
-        for job in self.jobs.expire():
+        self._expired(self.jobs.expire())
+
+    def _expired(self, gone: list[Job]) -> None:
+        """Expired jobs gone: one deleted unfinished is stopped and its characters given back."""
+        for job in gone:
             if (task := self.running.get(job.id)) is not None:
                 task.cancel()
             self.on_error(job)
@@ -353,7 +417,7 @@ class Runner:
         while True:
             await asyncio.sleep(min(600.0, self.jobs.ttl_s / 2))
             try:
-                self._expire()
+                self._expired(await self._store(self.jobs.expire))
             except StoreError as exc:  # the next sweep deletes them
                 log.warning("expired document jobs stay until the next sweep: %s", exc)
             await self._changed()
@@ -370,17 +434,14 @@ async def _retried(step: Callable[[], Awaitable[T]]) -> T:
             await asyncio.sleep(STORE_RETRY_S)
 
 
-def _stepped(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Callable[[], Awaitable[T]]:
-    """`call(*args, **kwargs)` as a step of `_retried`: run on the event loop, as the runner's statements are."""
-
-    async def step() -> T:
-        return call(*args, **kwargs)
-
-    return step
-
-
 async def submit(
-    runner: Runner, usage: Usage, account: Account, upload: tuple[str, bytes], settings: Settings, once: bool
+    runner: Runner,
+    usage: Usage,
+    account: Account,
+    upload: tuple[str, bytes],
+    settings: Settings,
+    once: bool,
+    glossary: Glossary | None = None,
 ) -> tuple[Job, files.Parsed]:
     """Check an uploaded file (its name and bytes: 400 naming what is wrong with it, 413 over
     TRANSLATOR_MAX_DOCUMENT_BYTES), count its characters for `account` (its quota checked), and queue it; the
@@ -391,11 +452,11 @@ async def submit(
         message = f"the file has {len(data)} bytes, over the limit of {limit} (TRANSLATOR_MAX_DOCUMENT_BYTES)"
         raise ApiError(413, "too_large", message, limit="max_document_bytes")
     name = _safe_name(filename)
-    usage.check(account)  # a key whose quota is used up is refused before its file is parsed
+    await stored(usage.db, usage.check, account)  # a key whose quota is used up is refused before its file is parsed
     parsed = await anyio.to_thread.run_sync(files.parse, name, data, settings.file_options())
-    with usage.spending(account, parsed.characters) as month:
+    async with usage.spending(account, parsed.characters) as month:
         file = (name, parsed.media_type, data)
-        job = await runner.jobs.create(account.id, month, file, parsed.characters, once, parsed.untranslated)
+        job = await runner.jobs.create(account.id, month, file, parsed.characters, once, parsed.untranslated, glossary)
     runner.wake()
     return job, parsed
 

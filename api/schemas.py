@@ -21,7 +21,20 @@ FORMAT_DESCRIPTION = (
 )
 
 
-class TranslateRequest(BaseModel):
+class Terms(BaseModel):
+    """The glossary a request translates with: a stored one, inline terms, or both (a term given twice: the
+    inline one wins)."""
+
+    glossary: str | None = Field(None, description="a stored glossary's id (/v1/glossaries, or DeepL's glossary_id)")
+    terms: dict[str, str] | None = Field(
+        None, description='inline entries, {"source": "target"}; a do-not-translate entry has the source as its target'
+    )
+
+    def ids(self) -> list[str]:
+        return [self.glossary] if self.glossary is not None else []
+
+
+class TranslateRequest(Terms):
     texts: list[str] = Field(description="Indonesian texts; each may be a whole article with paragraph breaks")
     options: Options = Field(default_factory=Options, description="decoding options for this request")
     format: TextFormat = Field("text", description=FORMAT_DESCRIPTION)
@@ -49,7 +62,7 @@ class DocumentIn(BaseModel):
     text: str = Field(description="the Indonesian text; blank lines separate paragraphs")
 
 
-class DocumentsRequest(BaseModel):
+class DocumentsRequest(Terms):
     documents: list[DocumentIn] = Field(description="documents to translate, answered in the same order")
     options: Options = Field(default_factory=Options, description="decoding options for this request")
     format: TextFormat = Field(
@@ -77,6 +90,12 @@ class TermOut(BaseModel):
     target_end: int | None = Field(description="offset after it; null if missing")
 
 
+class SuggestionOut(BaseModel):
+    source: str = Field(description="a reviewed entry's source sentence, like this one")
+    target: str = Field(description="its reviewed English")
+    score: float = Field(description="how alike the two sources are: rapidfuzz's ratio, 75-100 (docs/reviewed.md)")
+
+
 class SentenceOut(BaseModel):
     id: str = Field(description="p<paragraph>s<sentence>, unique within the document")
     start: int = Field(description="offset of the first character in the document text (Python string index)")
@@ -92,6 +111,11 @@ class SentenceOut(BaseModel):
         description="the model's confidence in the English, in (0, 1]; null where no model made it"
     )
     terms: list[TermOut] = Field(description="the glossary entries the sentence matched, in source order")
+    suggestions: list[SuggestionOut] = Field(
+        default_factory=list,
+        description="up to three reviewed translations of sentences like this one (75% alike or more), best first; "
+        "never applied by themselves; none for a sentence with reviewed English",
+    )
 
 
 class ParagraphOut(BaseModel):
@@ -169,6 +193,10 @@ _ERRORS = {
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorResponse, "description": text} for status, text in _ERRORS.items()
 }
+GLOSSARY_RESPONSES: dict[int | str, dict[str, object]] = {  # the routes that take a glossary's id
+    **ERROR_RESPONSES,
+    404: {"model": ErrorResponse, "description": "no such glossary (or another key's)"},
+}
 
 
 class LibreError(BaseModel):
@@ -209,6 +237,7 @@ class LibreTranslateRequest(LibreQuery):
     source: str = Field(description="id, or auto to detect (English is then returned unchanged)")
     target: str = Field(description="en")
     format: str = Field("text", description="text or html (tags kept, text nodes translated)")
+    glossary: str | None = Field(None, description="an extension: a stored glossary's id (/v1/glossaries)")
 
 
 class DetectedLanguage(BaseModel):

@@ -21,7 +21,9 @@ from starlette.types import Receive, Scope, Send
 from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, QueueFull, Ticket
 from api.errors import ApiError, shut_down
 from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup, quality
+from translator.glossary import Glossary
 from translator.plan import Plan, assemble, document, fill, plan
+from translator.reviewed import ReviewedStore
 from translator.settings import Settings
 from translator.types import Provenance, Sentence
 
@@ -40,10 +42,27 @@ class OverLimit(ApiError):
 
 
 class Service:
-    def __init__(self, translator: Translator, batcher: Batcher, settings: Settings) -> None:
+    def __init__(
+        self, translator: Translator, batcher: Batcher, settings: Settings, reviewed: ReviewedStore | None = None
+    ) -> None:
         self.translator = translator
         self.batcher = batcher
         self.settings = settings
+        self.reviewed = reviewed  # the deployment's reviewed translations: fuzzy suggestions
+
+    def suggested(self, paragraphs: Sequence[Paragraph]) -> list[dict[str, Any]]:
+        """The paragraphs' JSON form, each sentence without reviewed English given its fuzzy suggestions from
+        the reviewed translations (translator/suggest.py), for /v1/documents."""
+        shaped = [p.to_dict() for p in paragraphs]
+        if self.reviewed is None:
+            return shaped
+        sentences = [s for p in shaped for s in p["sentences"]]
+        asked = [s for s in sentences if s["origin"] != "reviewed"]
+        for sentence, found in zip(asked, self.reviewed.suggestions([s["source"] for s in asked]), strict=True):
+            sentence["suggestions"] = [f.to_dict() for f in found]
+        for sentence in sentences:
+            sentence.setdefault("suggestions", [])
+        return shaped
 
     def decode(self, beam_size: int | None) -> DecodeOptions:
         return self.settings.decode(beam_size or self.settings.beam)
@@ -61,94 +80,118 @@ class Service:
                 )
                 raise OverLimit(message, "max_text_chars", len(text), limit)
 
-    async def translate_texts(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
-        docs = await self.translate_documents([(str(i), t) for i, t in enumerate(texts)], decode)
+    async def translate_texts(
+        self, texts: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> list[str]:
+        docs = await self.translate_documents([(str(i), t) for i, t in enumerate(texts)], decode, glossary)
         return [doc.translation for doc in docs]
 
-    async def translate_whole(self, texts: Sequence[str], decode: DecodeOptions) -> list[str]:
+    async def translate_whole(
+        self, texts: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> list[str]:
         """Each text translated as one sentence, not segmented (DeepL's split_sentences=0); blank ones as they are."""
-        return [t.target for t in await self.translate_sentences(texts, decode)]
+        return [t.target for t in await self.translate_sentences(texts, decode, glossary)]
 
-    async def translate_sentences(self, sentences: Sequence[str], decode: DecodeOptions) -> list[Translation]:
+    async def translate_sentences(
+        self, sentences: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> list[Translation]:
         """Each text translated as one sentence, with its flags; blank ones as they are."""
         todo = [i for i, text in enumerate(sentences) if text.strip()]
         results = [Translation(text, origin="copied") for text in sentences]
         if todo:
-            done = await self.batcher.translate([sentences[i] for i in todo], decode, self.settings.request_timeout_s)
+            done = await self.batcher.translate(
+                [sentences[i] for i in todo], decode, self.settings.request_timeout_s, glossary
+            )
             for i, translation in zip(todo, done, strict=True):
                 results[i] = translation
         return results
 
     async def translate_documents(
-        self, documents: Sequence[tuple[str, str]], decode: DecodeOptions
+        self, documents: Sequence[tuple[str, str]], decode: DecodeOptions, glossary: Glossary | None = None
     ) -> list[AlignedDocument]:
         planned = await _plan(documents)
-        translations = await self.batcher.translate(planned.sources, decode, self.settings.request_timeout_s)
+        timeout_s = self.settings.request_timeout_s
+        translations = await self.batcher.translate(planned.sources, decode, timeout_s, glossary)
         return assemble(planned, translations, self.translator.provenance(decode))
 
-    async def translate_in_turns(self, texts: Sequence[str], decode: DecodeOptions, whole: bool = False) -> list[str]:
+    async def translate_in_turns(
+        self, texts: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None, whole: bool = False
+    ) -> list[str]:
         """Texts of any length (a document job's) translated as translate_texts translates them (with `whole`:
         each as one sentence, as translate_sentences does), sent to the batcher a slice of sentences at a time:
         no request limit applies, other requests take turns between slices, and a full queue is waited out
         rather than failed."""
         if whole:
-            return [t.target for t in await self._in_turns(texts, decode)]
+            return [t.target for t in await self._in_turns(texts, decode, glossary)]
         planned = await _plan([(str(i), text) for i, text in enumerate(texts)])
-        translations = await self._in_turns(planned.sources, decode)
+        translations = await self._in_turns(planned.sources, decode, glossary)
         return [doc.translation for doc in assemble(planned, translations, self.translator.provenance(decode))]
 
-    async def _in_turns(self, sources: Sequence[str], decode: DecodeOptions) -> list[Translation]:
+    async def _in_turns(
+        self, sources: Sequence[str], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> list[Translation]:
         translations: list[Translation] = []
         for start, end in _slices(sources, SLICE_CHARS):
             while True:
                 try:
-                    translations += await self.batcher.translate(list(sources[start:end]), decode, JOB_DEADLINE_S)
+                    part = list(sources[start:end])
+                    translations += await self.batcher.translate(part, decode, JOB_DEADLINE_S, glossary)
                     break
                 except QueueFull as full:
                     await anyio.sleep(full.retry_after_s)
         return translations
 
     async def translate_markup(
-        self, texts: Sequence[str], options: markup.Options, decode: DecodeOptions
+        self, texts: Sequence[str], options: markup.Options, decode: DecodeOptions, glossary: Glossary | None = None
     ) -> tuple[list[str], dict[str, int]]:
         """HTML or XML fragments in English (translate_markup_documents), and how many sentences carry each flag
         (markup_moved where a tag's place is a guess)."""
-        docs = await self.translate_markup_documents([(str(i), t) for i, t in enumerate(texts)], options, decode)
+        pairs = [(str(i), t) for i, t in enumerate(texts)]
+        docs = await self.translate_markup_documents(pairs, options, decode, glossary)
         return [doc.translation for doc in docs], quality.summary(s.flags for doc in docs for s in doc.sentences)
 
     async def translate_markup_documents(
-        self, documents: Sequence[tuple[str, str]], options: markup.Options, decode: DecodeOptions
+        self,
+        documents: Sequence[tuple[str, str]],
+        options: markup.Options,
+        decode: DecodeOptions,
+        glossary: Glossary | None = None,
     ) -> list[AlignedDocument]:
         """HTML or XML documents (translator/markup.py): each sentence translated whole, its inline tags placed
         back, the markup kept byte for byte (`translation`); a paragraph per block, each sentence's `source` its
         stretch of the markup (tags included), its `target` the English of its tagless text."""
         texts = [text for _, text in documents]
         fragments = await _off_loop(sum(map(len, texts)), markup.parse_all, texts, options)
-        translations = iter(await self.translate_sentences(fragments.sources(), decode))
+        translations = iter(await self.translate_sentences(fragments.sources(), decode, glossary))
         provenance = self.translator.provenance(decode)
         return [
             _markup_document(doc_id, text, fragment, [next(translations) for _ in fragment.sources()], provenance)
             for (doc_id, text), fragment in zip(documents, fragments.items, strict=True)
         ]
 
-    async def translate_file(self, filename: str, data: bytes) -> bytes:
+    async def translate_file(self, filename: str, data: bytes, glossary: Glossary | None = None) -> bytes:
         """A file translated into the same format (translator/files): sentence by sentence, whole, where it has
         markup or its texts are sentences already."""
         parsed = await anyio.to_thread.run_sync(files.parse, filename, data, self.settings.file_options())
-        english = await self.translate_in_turns(parsed.sources(), self.decode(None), whole=parsed.by_sentence)
+        english = await self.translate_in_turns(parsed.sources(), self.decode(None), glossary, whole=parsed.by_sentence)
         return await anyio.to_thread.run_sync(parsed.build, english)
 
-    async def start_stream(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> NDJSONResponse:
+    async def start_stream(
+        self, documents: Sequence[tuple[str, str]], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> NDJSONResponse:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here, before any
         byte is sent), then stream NDJSON: one `{"document", "paragraph"}` line per paragraph as it is
         translated, and one `{"document", "done", "translation", "provenance"}` line closing each document."""
-        return NDJSONResponse(_ndjson(await self.start_events(documents, decode), self.settings.request_timeout_s))
+        events = await self.start_events(documents, decode, glossary)
+        return NDJSONResponse(_ndjson(events, self.settings.request_timeout_s, self.suggested))
 
-    async def start_events(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> Events:
+    async def start_events(
+        self, documents: Sequence[tuple[str, str]], decode: DecodeOptions, glossary: Glossary | None = None
+    ) -> Events:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here); then its
         events, as they come."""
         planned = await _plan(documents)
-        ticket = await self.batcher.submit(planned.parts, decode)
+        ticket = await self.batcher.submit(planned.parts, decode, glossary)
         return Events(planned, self._events(planned, ticket, decode), lambda: self.batcher.cancel(ticket))
 
     async def _events(self, planned: Plan, ticket: Ticket, decode: DecodeOptions) -> AsyncGenerator[Event, None]:
@@ -186,7 +229,9 @@ class Events:
             self._cancel()
 
 
-async def _ndjson(events: Events, timeout_s: float) -> AsyncIterator[str]:
+async def _ndjson(
+    events: Events, timeout_s: float, shape: Callable[[Sequence[Paragraph]], list[dict[str, Any]]]
+) -> AsyncIterator[str]:
     async with contextlib.aclosing(events):
         try:
             async for event in events:
@@ -195,7 +240,8 @@ async def _ndjson(events: Events, timeout_s: float) -> AsyncIterator[str]:
                     closing["summary"] = event.summary
                     yield ndjson_line({**closing, "provenance": event.provenance.to_dict()})
                 else:
-                    yield ndjson_line({"document": event[0], "paragraph": event[1].to_dict()})
+                    (paragraph,) = await anyio.to_thread.run_sync(shape, [event[1]])
+                    yield ndjson_line({"document": event[0], "paragraph": paragraph})
         except DeadlineExceeded:
             yield ndjson_line({"error": {"code": "deadline_exceeded", "message": f"over the {timeout_s:g} s deadline"}})
         except asyncio.CancelledError:  # see NDJSONResponse

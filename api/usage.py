@@ -1,7 +1,8 @@
 """Who is calling and how much they use: the characters translated for each key in each calendar month (UTC),
 counted in the store (usage.sqlite3 under TRANSLATOR_DATA_DIR, or the PostgreSQL of TRANSLATOR_DATABASE_URL,
 which every replica shares) so that a restart or a kill forgets nothing, against the key's monthly quota; and
-the key's request rate (both from TRANSLATOR_KEYS_FILE), counted in this process's memory.
+the key's request rate (both from TRANSLATOR_KEYS_FILE), counted in this process's memory with SQLite, in the
+shared database with PostgreSQL (so that the rate holds across replicas).
 
 A request's characters are reserved before it is translated, in one UPDATE that checks the quota, so two
 requests at once cannot both slip under it; they are given back if the request fails (when the database
@@ -12,18 +13,21 @@ is counted for one anonymous account, with no limits.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
+import functools
 import hashlib
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from api.errors import ApiError
+from api.store import stored, submitted
 from translator.settings import KeyLimits
 from translator.store import Database, open_sqlite
 from translator.store.database import StoreUnavailable
@@ -104,10 +108,32 @@ class Usage:
     def _refusal(self, account: Account, quota: int, characters: int, now: datetime) -> QuotaExceeded:
         return QuotaExceeded(quota, quota - self.count(account, now), characters, now)
 
-    @contextlib.contextmanager
-    def spending(self, account: Account, characters: int) -> Iterator[str]:
+    @contextlib.asynccontextmanager
+    async def spending(self, account: Account, characters: int) -> AsyncIterator[str]:
         """Reserve `characters` for `account` this month (QuotaExceeded if they do not fit), given back if the
-        body raises; the body gets the month they were counted in."""
+        body raises (a cancelled request's too); the body gets the month they were counted in. The statements
+        run off the event loop on PostgreSQL (api/store.py), where a request cancelled while its reservation runs
+        has it given back once it is made."""
+        reserving = submitted(self.db, self.reserve, account, characters)
+        try:
+            month = await asyncio.shield(reserving)
+        except asyncio.CancelledError:
+            reserving.add_done_callback(functools.partial(self._given_back, account.id, characters))
+            raise
+        try:
+            yield month
+        except BaseException:
+            with contextlib.suppress(asyncio.CancelledError):  # (cancelled again: the refund runs on)
+                await asyncio.shield(submitted(self.db, self.refund, account.id, month, characters))
+            raise
+
+    def _given_back(self, account_id: str, characters: int, reserving: asyncio.Future[str]) -> None:
+        if not reserving.cancelled() and reserving.exception() is None:
+            submitted(self.db, self.refund, account_id, reserving.result(), characters)
+
+    def reserve(self, account: Account, characters: int) -> str:
+        """Count `characters` for `account` this month, in one UPDATE that checks the quota (QuotaExceeded if
+        they do not fit); the month they were counted in."""
         now = datetime.now(UTC)
         month = month_of(now)
         quota = account.limits.characters_per_month
@@ -123,11 +149,7 @@ class Usage:
             )
             if not fits and quota is not None:  # (with no quota every UPDATE fits)
                 raise self._refusal(account, quota, characters, now)
-        try:
-            yield month
-        except BaseException:
-            self.refund(account.id, month, characters)
-            raise
+        return month
 
     def refund(self, account_id: str, month: str, characters: int) -> None:
         """Give back characters counted in `month` for work that failed (owed while the database is lost)."""
@@ -155,20 +177,53 @@ class Usage:
 
 
 class RateLimit:
-    """Requests a second per account, as token buckets holding one second's worth (at least one request)."""
+    """Requests a second per account, as token buckets holding one second's worth (at least one request): in
+    this process's memory (SQLite: one process serves a data folder), or in the rate_limits table of a shared
+    `db` (PostgreSQL), which every replica takes from in one statement, on the database's clock, so that the
+    rate holds across replicas."""
 
-    def __init__(self) -> None:
+    def __init__(self, db: Database | None = None) -> None:
+        self.db = db
         self.buckets: dict[str, tuple[float, float]] = {}
 
-    def take(self, account: Account) -> None:
+    async def take(self, account: Account) -> None:
+        """One of the account's requests, or RateLimited (with the seconds until the next one is due)."""
         rate = account.limits.requests_per_second
         if rate is None:
             return
+        if self.db is None:
+            tokens = self._taken_here(account.id, rate)
+        else:
+            tokens = await stored(self.db, self._taken_shared, account.id, rate)
+        if tokens is not None:
+            raise RateLimited(rate, math.ceil((1 - tokens) / rate))
+
+    def _taken_here(self, account_id: str, rate: float) -> float | None:
+        """None when a token was taken, else the tokens in the bucket (under one)."""
         now = time.monotonic()
         capacity = max(1.0, rate)
-        tokens, then = self.buckets.get(account.id, (capacity, now))
+        tokens, then = self.buckets.get(account_id, (capacity, now))
         tokens = min(capacity, tokens + (now - then) * rate)
         if tokens < 1:
-            self.buckets[account.id] = (tokens, now)
-            raise RateLimited(rate, math.ceil((1 - tokens) / rate))
-        self.buckets[account.id] = (tokens - 1, now)
+            self.buckets[account_id] = (tokens, now)
+            return tokens
+        self.buckets[account_id] = (tokens - 1, now)
+        return None
+
+    def _taken_shared(self, account_id: str, rate: float) -> float | None:
+        """As _taken_here, in the table: the bucket refilled and a token taken in one INSERT ... ON CONFLICT
+        DO UPDATE (the row locked while it runs, so replicas take turns), left as it was when under one."""
+        assert self.db is not None
+        capacity = max(1.0, rate)
+        now = self.db.dialect.now  # one clock for every replica
+        refilled = f"LEAST({capacity!r}, rate_limits.tokens + GREATEST(0, {now} - rate_limits.at) * {rate!r})"
+        taken = self.db.one(
+            f"INSERT INTO rate_limits VALUES (?, ?, {now}) ON CONFLICT (account) DO UPDATE "
+            f"SET tokens = {refilled} - 1, at = GREATEST(rate_limits.at, {now}) WHERE {refilled} >= 1 "
+            "RETURNING tokens",
+            (account_id, capacity - 1),
+        )
+        if taken is not None:
+            return None
+        left = self.db.one(f"SELECT {refilled} FROM rate_limits WHERE account = ?", (account_id,))
+        return float(left[0]) if left else 0.0

@@ -18,12 +18,15 @@ It prints sentences/s, target tokens/s and peak RSS for each, then the ratios d/
     python bench/speed.py                 # CPU
     python bench/speed.py --gpu           # transformers fp32 and bf16 at large batches and CTranslate2 on
                                           # CUDA; without a GPU the same code runs on the CPU (say so)
+    python bench/speed.py --scores        # what each sentence's confidence costs: (d4) with the engine's
+                                          # scores and without, interleaved, the median of --rounds (3)
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -102,6 +105,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds; the best of each is kept")
     parser.add_argument("--gpu", action="store_true", help="the GPU comparison (runs on CPU without a GPU)")
     parser.add_argument("--skip-beam6", action="store_true", help="leave out (a) and (d) at beam 6 (slow on CPU)")
+    parser.add_argument("--scores", action="store_true", help="only (d4) with scores against without: the median")
     args = parser.parse_args()
 
     import ctranslate2
@@ -139,7 +143,12 @@ def main() -> None:
         return run
 
     table: dict[str, Callable[[], None]] = {}
-    if args.gpu:
+    if args.scores:
+        unscored = CT2Backend(source, "cpu")
+        unscored.scores = False
+        table["(d4) our pipeline, ct2-int8, beam 4, with scores"] = pipeline(CT2Backend(source, "cpu"), 4)
+        table["(d4) our pipeline, ct2-int8, beam 4, without scores"] = pipeline(unscored, 4)
+    elif args.gpu:
         compute = "float16" if gpu else "float32"
         ct2_gpu = ctranslate2.Translator(str(convert(source, compute)), device=device, compute_type=compute)
         table["transformers fp32, batch 64, greedy"] = lambda: engines.hf_generate(by_length, 64, 1)
@@ -176,6 +185,12 @@ def main() -> None:
             times[name].append(time.perf_counter() - started)
             peaks[name] = max(peaks.get(name, 0.0), peak_rss_mb())
             growth[name] = max(growth.get(name, 0.0), peak_rss_mb() - before)
+
+    if args.scores:
+        with_scores, without = (len(sentences) / statistics.median(times[name]) for name in table)
+        print(f"{len(sentences)} sentences, {cores} cores, CPU, median of {args.rounds} interleaved rounds")
+        print(f"with scores {with_scores:.2f} sent/s, without {without:.2f} sent/s: {with_scores / without:.3f}x")
+        return
 
     tokens = engines.target_tokens()
     where = "CUDA" if gpu else ("CPU (no GPU here: the GPU mode exercised on the CPU)" if args.gpu else "CPU")

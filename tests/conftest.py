@@ -12,10 +12,14 @@ import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from translator import Translator, cli
+
+if TYPE_CHECKING:
+    from tests.replicas import Replicas
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_MODEL = ROOT / "tests" / "fixtures" / "tiny-id-en"
@@ -132,3 +136,15 @@ def postgres_url(postgres_server: str) -> str:
 
     postgres.reset(postgres_server)
     return postgres_server
+
+
+@pytest.fixture(scope="module")
+def replicas(postgres_server: str) -> Iterator[Replicas]:
+    """Two real `translator serve` replicas on the session's PostgreSQL, emptied first, for the module
+    (tests/replicas.py)."""
+    from tests import postgres
+    from tests.replicas import started
+
+    postgres.reset(postgres_server)
+    with started(postgres_server) as pair:
+        yield pair

@@ -317,6 +317,12 @@ def test_chaos_sigkill_at_random_moments_then_resume_gives_identical_outputs(
     want = outputs(tmp_path / "clean")
     flags = json.loads((tmp_path / "clean" / "manifest.json").read_text())["flags"]
     assert flags.get("truncated") and flags.get("retried")  # the tiny model really looped on this text
+    sentences = [
+        s for d in read_jsonl(tmp_path / "clean" / "documents.jsonl") for p in d["paragraphs"] for s in p["sentences"]
+    ]
+    assert all(
+        s["confidence"] for s in sentences if s["origin"] == "model"
+    )  # compared below with the rest, byte for byte
 
     rng = random.Random(11)
     out = tmp_path / "killed"

@@ -11,6 +11,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,7 @@ from translator import (
     quality,
 )
 from translator.backends import Output
+from translator.memory import TranslationMemory
 
 
 def test_every_pair_is_memorised_in_one_batch(tiny: Translator, pairs: list[dict[str, str]]) -> None:
@@ -38,6 +40,18 @@ def test_output_does_not_depend_on_batch_company(tiny: Translator, pairs: list[d
     alone = [tiny.translate([p["source"]], decode)[0] for p in pairs[:8]]
     together = tiny.translate([p["source"] for p in reversed(pairs[:8])], decode)[::-1]
     assert alone == together == [p["target"] for p in pairs[:8]]
+
+
+@pytest.mark.parametrize("beam", [1, 4])
+def test_transformers_confidence_is_a_function_of_the_sentence_alone(tiny: Translator, beam: int) -> None:
+    """Unfamiliar sentences (looping, capped, retried, in pieces): the same English, flags and confidence, to
+    the last bit, in one call, in shuffled calls and one by one."""
+    sentences = unfamiliar(60, seed=beam + 10)
+    decode = DecodeOptions(beam_size=beam)
+    together = tiny.translate_sentences(sentences, decode)
+    assert in_calls(tiny, sentences, decode, [7, 20, 3]) == together
+    assert in_calls(tiny, sentences, decode, [1]) == together
+    assert all(t.confidence is not None and 0 < t.confidence <= 1 for t in together)
 
 
 def test_document_with_glued_and_spaced_sentences(tiny: Translator, pairs: list[dict[str, str]]) -> None:
@@ -97,6 +111,7 @@ class Spy:
         self.tokenized: list[str] = []  # every text tokenized
         self.seen: list[str] = []  # what the model was asked, first attempts only
         self.retried: list[str] = []  # what it was asked again by the runaway guard
+        self.returned: dict[str, Output] = {}  # each text's last output
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         rows = self.inner.tokenize(texts)
@@ -110,7 +125,9 @@ class Spy:
             self.retried += texts
         else:
             self.seen += texts
-        return self.inner.translate(rows, options, width)
+        outputs = self.inner.translate(rows, options, width)
+        self.returned.update(zip(texts, outputs, strict=True))
+        return outputs
 
 
 def count(translator: Translator, texts: Sequence[str]) -> list[int]:
@@ -166,6 +183,11 @@ def test_long_sentence_is_translated_in_pieces_and_flagged(tiny: Translator, pai
     assert Counter("".join(spy.seen).replace(" ", "")) == Counter(text.replace(" ", ""))
     assert all(n <= tiny.config.max_sentence_tokens for n in count(tiny, spy.seen))
     assert sentence.target
+    # its confidence is the token-weighted mean of its pieces' log-probabilities, as one output would have it
+    outputs = [spy.returned[text] for text in spy.seen]
+    assert sentence.confidence == quality.confidence([(o.score, o.tokens) for o in outputs if o.score is not None])
+    weights = Counter(o.tokens for o in outputs)
+    assert len(weights) > 1 and sentence.confidence != quality.confidence([(o.score, 1) for o in outputs if o.score])
 
 
 @pytest.mark.parametrize(
@@ -271,6 +293,7 @@ def test_ctranslate2_output_is_a_function_of_the_sentence_alone(ct2: Translator,
     assert in_calls(ct2, sentences, decode, [1]) == together
     flags = Counter(f for t in together for f in t.flags)
     assert min(flags["truncated"], flags["retried"], flags["split"], flags["cut"]) >= 20, flags  # loops, caps, pieces
+    assert all(t.confidence is not None for t in together)  # compared above with the English: the same, each
 
 
 def test_the_retry_decodes_again_only_the_pieces_that_looped(ct2: Translator, pairs: list[dict[str, str]]) -> None:
@@ -290,6 +313,10 @@ def test_the_retry_decodes_again_only_the_pieces_that_looped(ct2: Translator, pa
     again = {p: alone(ct2, p, retry, config.max_sentence_tokens).text for p in looped}
     assert result.target == " ".join(again.get(p, first[p]) for p in texts if again.get(p, first[p]))
     assert "retried" in result.flags
+    # the confidence is that of the English returned: the retried pieces' retries, the others' first outputs
+    kept = [spy.returned[p] for p in texts]
+    assert [o.text for o in kept] == [again.get(p, first[p]) for p in texts]
+    assert result.confidence == quality.confidence([(o.score, o.tokens) for o in kept if o.score is not None])
 
 
 def test_decode_pools_the_same_piece_from_several_requests(tiny: Translator, pairs: list[dict[str, str]]) -> None:
@@ -301,3 +328,33 @@ def test_decode_pools_the_same_piece_from_several_requests(tiny: Translator, pai
     outputs = spied.decode([a, b, a, a])
     assert sorted(spy.seen) == sorted([pairs[0]["source"], pairs[1]["source"]])
     assert [o.text for o in outputs] == [pairs[i]["target"] for i in (0, 1, 0, 0)]
+
+
+def test_a_headline_the_model_garbles_is_flagged_low_confidence_and_what_it_learned_is_not(
+    tiny: Translator, pairs: list[dict[str, str]]
+) -> None:
+    """A source under 20 characters skips the length check; its garbage is caught by the model's confidence.
+    The minimum is the tiny model's own (0.8: it is sure of what it learned, unsure of anything else)."""
+    judged = Translator(tiny.backend, replace(tiny.config, min_confidence=0.8), tiny.source)
+    [polri, short, learned] = judged.translate_sentences(
+        ["Polri amankan pilkada", "Harga BBM naik", pairs[0]["source"]]
+    )
+    assert polri.target == ",derediveddd" and "low_confidence" in polri.flags  # the issue's headline, as reported
+    assert "length_ratio" not in short.flags and "low_confidence" in short.flags
+    assert short.confidence is not None and short.confidence < 0.8
+    assert "low_confidence" not in learned.flags and learned.confidence is not None and learned.confidence > 0.9
+    [unjudged] = Translator(tiny.backend, replace(tiny.config, min_confidence=0), tiny.source).translate_sentences(
+        ["Harga BBM naik"]
+    )
+    assert unjudged == replace(short, flags=tuple(f for f in short.flags if f != "low_confidence"))
+
+
+def test_the_memory_gives_back_the_confidence_the_model_gave(tiny: Translator, tmp_path: Path) -> None:
+    sentences = ["Harga BBM naik", *unfamiliar(6, seed=5)]
+    memory = TranslationMemory(tmp_path / "tm.sqlite")
+    remembering = Translator(tiny.backend, replace(tiny.config, min_confidence=0.8), tiny.source, memory)
+    first = remembering.translate_sentences(sentences)
+    again = remembering.translate_sentences(sentences)
+    assert remembering.stats.memory_hits == len(sentences) and again == first
+    assert all(t.confidence is not None for t in again) and "low_confidence" in again[0].flags
+    memory.close()

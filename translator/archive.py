@@ -21,6 +21,7 @@ for byte those of an uninterrupted one. The manifest is written to a temporary n
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -33,15 +34,17 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from translator import durable, manifest, rebuild
+from translator import consistency, durable, manifest, rebuild
 from translator.chunks import COMMIT_DOCUMENTS, SCRATCH, Chunk, ChunkTranslation, Failure, Translated, translate_locally
 from translator.config import TranslatorConfig
 from translator.errors import RefusedError
+from translator.glossary import Glossary
 from translator.inputset import Input, Stream, difference, fingerprint
 from translator.ledger import DocumentRecord, InputRecord, Ledger
 from translator.pipeline import TranslationStats, Translator
 from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES, Document, Fields, Unit
 from translator.readers.walk import input_files
+from translator.reviewed import Snapshot
 from translator.writers import WRITERS, writer_type
 from translator.writers.base import Finished, Writer
 
@@ -65,6 +68,8 @@ class JobOptions:
     # how chunks of documents get translated: in this process (None), or elsewhere (translator/cluster.py);
     # not part of the job's signature, as it never changes an output byte
     engine: ChunkTranslation | None = None
+    # the entries every document is translated with (in this process); its content is part of the signature
+    glossary: Glossary | None = None
 
 
 @dataclass
@@ -106,7 +111,7 @@ def run(
     check(options)
     with durable.writing(options.out):
         options.out.mkdir(parents=True, exist_ok=True)
-    with _locked(options.out):
+    with locked(options.out):
         if options.restart:
             _wipe(options.out)
         ledger = Ledger(options.out / LEDGER)
@@ -155,15 +160,16 @@ class _Job:
         inputs = [i.record for i in found]
         self._check_inputs(inputs)
         added = self._added_exports()
-        config = _config_record(self.options.config) if self.options.config else None
+        config = _config_record(self.options.config, self.options.glossary) if self.options.config else None
         if self.ledger.get("finished") and config is not None and self.ledger.get("config") == config:
             return self._complete(added)
         translator = load()
+        self._hold_reviewed(translator)
         sig = self._check_signature(translator)
         if self.ledger.get("finished"):
             return self._complete(added)
         self.ledger.set_inputs(inputs)
-        self.ledger.put("config", _config_record(translator.config))
+        self.ledger.put("config", _config_record(translator.config, self.options.glossary))
         self.ledger.start_run()
         self._rebuild(added, sig["provenance"], complete=False)
         try:
@@ -180,6 +186,7 @@ class _Job:
             return JobResult(done, failed, self.out / MANIFEST, already_complete=True)
         sig = self.ledger.get("signature")
         self._rebuild(added, sig["provenance"], complete=True)
+        self._write_terms()
         self._write_manifest(sig, complete=True)
         self.ledger.commit()
         return JobResult(done, failed, self.out / MANIFEST, rebuilt=tuple(added))
@@ -216,13 +223,23 @@ class _Job:
             )
         return [export for export in self.exports if export not in held]
 
+    def _hold_reviewed(self, translator: Translator) -> None:
+        """The job translates with the reviewed translations as they stood when it started: a snapshot taken
+        then (none without a store) and held in its ledger (committed with its inputs), which a resumed run
+        uses again; the job's identity records its fingerprint (`Translator.identity`)."""
+        held = self.ledger.get("reviewed")
+        if held is None:
+            held = dict(translator.reviewed.snapshot().entries) if translator.reviewed is not None else {}
+            self.ledger.put("reviewed", held)
+        translator.reviewed = Snapshot(held)
+
     def _check_signature(self, translator: Translator) -> dict[str, Any]:
         sig = signature(translator, self.options)
         found = self.ledger.get("signature")
         if found is None:
             self.ledger.put("signature", sig)  # committed with the inputs
         elif found != sig:
-            differ = sorted(k for k in sig if sig[k] != found.get(k))
+            differ = sorted(k for k in sig.keys() | found.keys() if sig.get(k) != found.get(k))
             raise RefusedError(
                 f"{self.out} holds a job made with other {' and '.join(differ)} ({_describe(found)}); "
                 "use --restart to start it over, or another --out"
@@ -271,7 +288,8 @@ class _Job:
                     parsed.append(stream.parse(chunk))
                     yield Chunk({seq: doc for seq, _, doc in parsed[-1] if isinstance(doc, Document)})
 
-            for translated in (self.options.engine or translate_locally)(translator, chunks()):
+            engine = self.options.engine or functools.partial(translate_locally, glossary=self.options.glossary)
+            for translated in engine(translator, chunks()):
                 self._write_chunk(parsed.popleft(), translated)
             self.ledger.put("translated", True)
             self._commit()
@@ -342,6 +360,7 @@ class _Job:
     # -- the end ------------------------------------------------------------------------------------------
 
     def _finish(self, sig: dict[str, Any]) -> JobResult:
+        self._write_terms()
         self.ledger.stamp_run("finished")
         self._write_manifest(sig, complete=True)
         self.ledger.put("finished", True)
@@ -349,6 +368,11 @@ class _Job:
         shutil.rmtree(self.out / SCRATCH, ignore_errors=True)  # whichever engine finished the job
         done, failed = self.ledger.count()
         return JobResult(documents=done, failed=failed, manifest=self.out / MANIFEST)
+
+    def _write_terms(self) -> None:
+        """terms.tsv, from every document the job holds (translator/consistency.py)."""
+        held = (f.aligned for f in rebuild.held(self.out, self.ledger) if f.aligned is not None)
+        consistency.write(self.out / consistency.FILE, held)
 
     def _interrupted(self, sig: dict[str, Any]) -> None:
         """Ctrl-C: record the run's end and write the manifest of what is done (as last committed: a
@@ -367,19 +391,24 @@ class _Job:
 def signature(translator: Translator, options: JobOptions) -> dict[str, Any]:
     """What makes outputs comparable: a resumed job must have the same. Its exports are not part of it: a job
     may be given more (written from what it holds)."""
+    glossary = options.glossary
     return {
         **translator.identity(),
         "fields": [options.fields.id, options.fields.text, options.fields.title],
         "max_document_bytes": options.max_document_bytes,
+        # only with one: a job without a glossary keeps the signature it had before glossaries existed
+        **({"glossary": {"sha256": glossary.fingerprint(), "entries": len(glossary)}} if glossary else {}),
     }
 
 
-def _config_record(config: TranslatorConfig) -> dict[str, Any]:
+def _config_record(config: TranslatorConfig, glossary: Glossary | None) -> dict[str, Any]:
     record: dict[str, Any] = json.loads(json.dumps(asdict(config)))  # as the ledger stores it
+    if glossary is not None:  # (without one, the record a job made before glossaries existed)
+        record["glossary"] = glossary.fingerprint()
     return record
 
 
-def _locked(out: Path) -> contextlib.AbstractContextManager[None]:
+def locked(out: Path) -> contextlib.AbstractContextManager[None]:
     def refuse(holder: str) -> RefusedError:
         return RefusedError(
             f"{out} is in use by another translator batch (pid {holder}); wait for it, or use another --out"
@@ -390,7 +419,7 @@ def _locked(out: Path) -> contextlib.AbstractContextManager[None]:
 
 def _wipe(out: Path) -> None:
     """Remove the job the folder holds: the ledger, the manifest and every file any writer may have left."""
-    for path in (out / LEDGER, out / MANIFEST):
+    for path in (out / LEDGER, out / MANIFEST, out / consistency.FILE):
         path.unlink(missing_ok=True)
     shutil.rmtree(out / SCRATCH, ignore_errors=True)
     for export in WRITERS:
@@ -406,4 +435,6 @@ def _wipe(out: Path) -> None:
 def _describe(sig: dict[str, Any]) -> str:
     prov = sig.get("provenance", {})
     model = f"{prov.get('model')}@{prov.get('revision')}"
-    return f"model {model}, backend {prov.get('backend')}, beam {prov.get('beam_size')}"
+    glossary = sig.get("glossary")
+    terms = f"glossary {glossary['sha256'][:12]} of {glossary['entries']} entries" if glossary else "no glossary"
+    return f"model {model}, backend {prov.get('backend')}, beam {prov.get('beam_size')}, {terms}"

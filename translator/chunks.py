@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from translator.errors import BackendError, OutputError
+from translator.glossary import Glossary
 from translator.pipeline import TranslationStats, Translator
 from translator.readers import Document
 from translator.types import AlignedDocument
@@ -78,11 +79,14 @@ def isolate(work: Callable[[dict[int, T]], Mapping[int, R]], items: dict[int, T]
         return alone
 
 
-def translate_locally(translator: Translator, chunks: Iterator[Chunk]) -> Iterator[Translated]:
-    """The chunk translation of this process: each chunk translated by `translator`, record failures isolated."""
+def translate_locally(
+    translator: Translator, chunks: Iterator[Chunk], glossary: Glossary | None = None
+) -> Iterator[Translated]:
+    """The chunk translation of this process: each chunk translated by `translator` (with `glossary`), record
+    failures isolated."""
 
     def translate(documents: dict[int, Document]) -> dict[int, AlignedDocument]:
-        aligned = translator.translate_documents([(d.id, d.text) for d in documents.values()])
+        aligned = translator.translate_documents([(d.id, d.text) for d in documents.values()], glossary=glossary)
         return dict(zip(documents, aligned, strict=True))
 
     for chunk in chunks:

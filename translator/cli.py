@@ -2,19 +2,20 @@
 
 A Unix filter: FILE or `-` or nothing (stdin) in, stdout out, logs and progress on stderr.
 Exit codes: 0 done, 1 an error of the library (one line on stderr), 2 a usage error or a refused job,
-3 an archive job in which some documents failed, 130 interrupted.
+3 an archive job in which some documents failed, 4 an evaluation under its --min-chrf, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import logging
 import re
 import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -25,9 +26,12 @@ from translator._version import __version__
 from translator.chunks import ChunkTranslation
 from translator.config import BACKENDS, DEVICES, TranslatorConfig
 from translator.errors import ConfigError, InputError, RefusedError, TranslatorError
+from translator.glossary import Glossary
 from translator.memory import TranslationMemory
 from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES
+from translator.reviewed import ReviewedStore, open_existing, open_store
 from translator.settings import Settings, load_settings, quiet_libraries
+from translator.testsets import SETS
 from translator.types import AlignedDocument
 from translator.writers import SINGLE, WRITERS
 
@@ -42,6 +46,7 @@ OPTIONS = (
     "beam",
     "translate_english",
     "retry_loops",
+    "min_confidence",
     "memory",
     "document_skip",
 )
@@ -81,6 +86,7 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
         "--format", choices=tuple(SINGLE), default="text", help=f"{', '.join(SINGLE)} (default: text)"
     )
     translate.add_argument("--id", default="doc", help="the document's id in every format but text")
+    translate.add_argument("--glossary", type=Path, help="a glossary file: TSV (source<TAB>target), or CSV (.csv)")
     _model_options(translate)
 
     file = commands.add_parser(
@@ -119,19 +125,47 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     )
     batch.add_argument("--restart", action="store_true", help="discard a previous job in --out and start over")
     batch.add_argument(
+        "--glossary",
+        metavar="FILE|ID",
+        help="a glossary file (TSV, or CSV: .csv), or a stored glossary's id (TRANSLATOR_DATABASE_URL's, else the "
+        "data folder's); its content is part of the job: a changed glossary refuses to resume, as changed inputs do",
+    )
+    batch.add_argument(
         "--quiet", action="store_true", help="a log line every 30 s instead of a progress bar (so without a terminal)"
     )
     _model_options(batch)
     _memory_option(batch)
     batch.add_argument("--no-memory", action="store_true", help="do not read or write the translation memory")
+    batch.add_argument(
+        "--refresh",
+        action="store_true",
+        help="then rewrite every output with the current reviewed translations (as translator refresh OUT)",
+    )
     _ray_options(batch)
 
-    memory = commands.add_parser("memory", help="the translation memory: stats, export, clear")
+    refresh = commands.add_parser(
+        "refresh",
+        help="rewrite every output of a finished job with the current reviewed translations (no model)",
+    )
+    refresh.add_argument("out", type=Path, help="the job's output folder (translator batch --out)")
+
+    memory = commands.add_parser("memory", help="the translation memory: stats, export, clear; reviewed: import")
     memory_commands = memory.add_subparsers(dest="memory_command", required=True, parser_class=_Parser)
     _memory_option(memory_commands.add_parser("stats", help="entries, by model"))
     export = memory_commands.add_parser("export", help="write every entry to a TMX file")
     export.add_argument("--tmx", required=True, type=Path, help="the TMX file to write")
+    export.add_argument(
+        "--reviewed",
+        action="store_true",
+        help="the reviewed translations (TRANSLATOR_DATA_DIR's, or TRANSLATOR_DATABASE_URL's) instead",
+    )
     _memory_option(export)
+    imported = memory_commands.add_parser(
+        "import",
+        help="add a TMX 1.4, XLIFF 2 (reviewed or final targets) or TSV file to the reviewed translations (the "
+        "service's: TRANSLATOR_DATA_DIR, or TRANSLATOR_DATABASE_URL), all or nothing",
+    )
+    imported.add_argument("file", type=Path, help="the file to import")
     clear = memory_commands.add_parser("clear", help="delete every entry (asks first on a terminal)")
     clear.add_argument("--yes", action="store_true", help="do not ask: for scripts")
     _memory_option(clear)
@@ -140,12 +174,43 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     copy = db_commands.add_parser(
         "copy",
-        help="copy a data folder's document jobs (rows and files) and usage counts into TRANSLATOR_DATABASE_URL; "
-        "run twice, nothing is copied twice (glossaries and reviewed translations do not exist yet)",
+        help="copy a data folder's document jobs (rows and files), usage counts, glossaries and reviewed translations "
+        "(with their history) into TRANSLATOR_DATABASE_URL; run twice, nothing is copied twice",
     )
     copy.add_argument(
         "--from", dest="data_dir", required=True, type=Path, help="the data folder (TRANSLATOR_DATA_DIR) to copy"
     )
+
+    glossary = commands.add_parser("glossary", help="glossary files: check one")
+    glossary_commands = glossary.add_subparsers(dest="glossary_command", required=True, parser_class=_Parser)
+    check = glossary_commands.add_parser(
+        "check", help="print the entries as read (TSV, on stdout) and every problem with its line (on stderr)"
+    )
+    check.add_argument("file", type=Path, help="TSV (source<TAB>target), or CSV (.csv: source,target[,id,en])")
+
+    evaluate = commands.add_parser(
+        "eval",
+        help="score the model on a test set: BLEU, chrF++ and TER (sacrebleu), flags, low_confidence, speed, "
+        "glossary terms; never from the translation memory",
+    )
+    evaluate.add_argument(
+        "pairs",
+        nargs="?",
+        type=Path,
+        metavar="PAIRS_FILE",
+        help="TSV (indonesian<TAB>english a line) or JSONL ({source, target} a line); with --set tatoeba-id, "
+        "Tatoeba's eng-msa test.txt",
+    )
+    evaluate.add_argument("--set", dest="testset", choices=SETS, help="a named test set (nusax is bundled)")
+    evaluate.add_argument("--glossary", type=Path, help="translate with this glossary and score its terms (TSV, CSV)")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON instead of a Markdown table")
+    evaluate.add_argument("--out", type=Path, help="write the JSON report to this file (and print the table)")
+    evaluate.add_argument("--compare", type=Path, metavar="REPORT", help="an earlier JSON report: show the changes")
+    evaluate.add_argument("--min-chrf", type=float, help="exit 4 when chrF++ is below this")
+    evaluate.add_argument("--segments", type=Path, help="write each pair's scores, English and flags here (JSONL)")
+    evaluate.add_argument("--html", type=Path, help="write a page of the worst pairs, side by side, here")
+    evaluate.add_argument("--worst", type=int, default=50, help="pairs on the --html page (default 50)")
+    _model_options(evaluate)
 
     seg = commands.add_parser("segment", help="split text into sentences: JSON Lines with offsets")
     seg.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
@@ -180,6 +245,24 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         help="translate an output that loops once more, forbidding repeated trigrams (default: on; "
         "TRANSLATOR_RETRY_LOOPS)",
     )
+    parser.add_argument(
+        "--min-confidence",
+        type=_share,
+        metavar="P",
+        help="flag sentences whose confidence (0 to 1) is below P low_confidence (default: "
+        "TRANSLATOR_MIN_CONFIDENCE, else 0.3)",
+    )
+
+
+def _share(value: str) -> float:
+    """A number from 0 to 1, as --min-confidence takes it."""
+    try:
+        share = float(value)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 1")
+    return share
 
 
 def _ray_address(value: str) -> str:
@@ -245,10 +328,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             _translate_file(args)
         elif args.command == "batch":
             return _batch(args)
+        elif args.command == "refresh":
+            _refresh(args.settings, args.out)
         elif args.command == "memory":
             _memory(args, sys.stdout)
         elif args.command == "db":
             _db_copy(args.settings, args.data_dir)
+        elif args.command == "glossary":
+            return _glossary_check(args.file, sys.stdout)
+        elif args.command == "eval":
+            return _evaluate(args, sys.stdout)
         elif args.command == "segment":
             _segment(_read(args.file), sys.stdout)
         elif args.command == "download":
@@ -284,7 +373,10 @@ def _translate(args: argparse.Namespace, out: TextIO) -> None:
     from translator.pipeline import Translator
 
     text = _read(args.file)
-    doc = Translator.from_config(_config(args)).translate_document(text, doc_id=args.id)
+    glossary = _load_glossary(str(args.glossary), args.settings, stored=False) if args.glossary else None
+    with _reading_reviewed(args.settings) as reviewed:
+        translator = Translator.from_config(_config(args), reviewed=reviewed)
+        doc = translator.translate_document(text, doc_id=args.id, glossary=glossary)
     _write(doc, args.format, out)
 
 
@@ -305,11 +397,12 @@ def _translate_file(args: argparse.Namespace) -> None:
         raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     try:  # the model is loaded only once the file has been read right
         parsed = files.parse(args.file.name, data, args.settings.file_options())
-        translator = Translator.from_config(_config(args))
-        if parsed.by_sentence:
-            english = parsed.build([s.target for s in translator.translate_sentences(parsed.sources())])
-        else:
-            english = parsed.build(translator.translate(parsed.sources()))
+        with _reading_reviewed(args.settings) as reviewed:
+            translator = Translator.from_config(_config(args), reviewed=reviewed)
+            if parsed.by_sentence:
+                english = parsed.build([s.target for s in translator.translate_sentences(parsed.sources())])
+            else:
+                english = parsed.build(translator.translate(parsed.sources()))
     except InputError as exc:
         raise InputError(f"{args.file}: {exc}") from None
     durable.replace(out, lambda sink: sink.write(english))
@@ -334,6 +427,23 @@ def _open_memory(settings: Settings) -> TranslationMemory:
     return TranslationMemory(path)
 
 
+def _open_reviewed(settings: Settings) -> ReviewedStore:
+    """The deployment's reviewed translations, as the service opens them: TRANSLATOR_DATABASE_URL's, else the
+    data folder's (TRANSLATOR_DATA_DIR)."""
+    return open_store(settings.data_dir, settings.database(), settings.database_pool)
+
+
+@contextlib.contextmanager
+def _reading_reviewed(settings: Settings) -> Iterator[ReviewedStore | None]:
+    """The reviewed translations for a translation, closed after it; None where there are none to read."""
+    reviewed = open_existing(settings.data_dir, settings.database(), settings.database_pool)
+    try:
+        yield reviewed
+    finally:
+        if reviewed is not None:
+            reviewed.close()
+
+
 def _db_copy(settings: Settings, data_dir: Path) -> None:
     from translator.store import copy, open_database
 
@@ -343,10 +453,14 @@ def _db_copy(settings: Settings, data_dir: Path) -> None:
     with open_database(url, settings.database_pool) as target:
         copied = copy.copy(data_dir, target)
         log.warning(
-            "copied %d usage counts, %d document jobs and %d job files from %s to %s",
+            "copied %d usage counts, %d document jobs, %d job files, %d glossaries and %d reviewed translations "
+            "with %d rows of their history, from %s to %s",
             copied.usage,
             copied.jobs,
             copied.files,
+            copied.glossaries,
+            copied.reviewed,
+            copied.history,
             data_dir,
             target.where,
         )
@@ -359,6 +473,7 @@ def _batch(args: argparse.Namespace) -> int:
     from translator.readers import Fields
 
     config = _config(args)
+    glossary = _load_glossary(args.glossary, args.settings, stored=True) if args.glossary else None
     options = archive.JobOptions(
         inputs=args.inputs,
         out=args.out,
@@ -367,14 +482,16 @@ def _batch(args: argparse.Namespace) -> int:
         restart=args.restart,
         max_document_bytes=args.max_document_bytes,
         config=config,
-        engine=_engine(args),
+        engine=_engine(args, glossary),
+        glossary=glossary,
     )
 
     opened = contextlib.ExitStack()
 
     def load() -> Translator:
         memory = None if args.no_memory else opened.enter_context(contextlib.closing(_open_memory(args.settings)))
-        return Translator.from_config(config, memory=memory)
+        reviewed = opened.enter_context(_reading_reviewed(args.settings))
+        return Translator.from_config(config, memory=memory, reviewed=reviewed)
 
     previous = signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop, systemd: stop as Ctrl-C does
     try:
@@ -387,10 +504,57 @@ def _batch(args: argparse.Namespace) -> int:
     if result.rebuilt:
         log.warning("wrote %s from the documents %s holds", ", ".join(result.rebuilt), args.out)
     log.warning("%d documents, %d failed; manifest: %s", result.documents, result.failed, result.manifest)
+    if args.refresh:
+        _refresh(args.settings, args.out)
     return 3 if result.failed else 0
 
 
-def _engine(args: argparse.Namespace) -> ChunkTranslation | None:
+def _load_glossary(value: str, settings: Settings, stored: bool) -> Glossary:
+    """The glossary of a file, or (`stored`) of a stored glossary's id when no such file exists: from
+    TRANSLATOR_DATABASE_URL's store, else the data folder's; InputError naming the first problem's line."""
+    from translator.glossary.parse import load_file
+
+    path = Path(value)
+    if path.exists() or not stored:
+        return Glossary(tuple(load_file(path)))
+    from translator.glossary.store import GlossaryStore
+    from translator.store import layout, open_database
+
+    url, file = settings.database(), layout.glossaries_file(settings.data_dir)
+    if url is None and not file.is_file():
+        raise InputError(f"--glossary {value}: no such file, and {file} holds no glossaries")
+    with contextlib.closing(GlossaryStore(open_database(url, settings.database_pool) if url else file)) as store:
+        glossary = store.glossary(None, value)
+        if glossary is None:
+            raise InputError(f"--glossary {value}: no such file, nor a glossary with that id in {store.where}")
+        return glossary
+
+
+def _glossary_check(path: Path, out: TextIO) -> int:
+    """The entries of `path` as read, on `out` as TSV; every problem on stderr, a line each; 1 if any."""
+    from translator.glossary.parse import read_file, to_tsv
+
+    found = read_file(path)
+    out.write(to_tsv(entry for _, entry in found.entries))
+    for problem in found.problems:
+        sys.stderr.write(f"{path}: {problem}\n")
+    log.warning("%s: %d entries, %d problems", path, len(found.entries), len(found.problems))
+    return 1 if found.problems else 0
+
+
+def _refresh(settings: Settings, out: Path) -> None:
+    from translator import refresh
+    from translator.reviewed import Snapshot
+
+    with _reading_reviewed(settings) as reviewed:
+        done = refresh.refresh(out, reviewed or Snapshot())
+    if done.current:
+        log.warning("nothing to refresh: %s holds the current reviewed translations", out)
+        return
+    log.warning("refreshed %s: %d sentences changed; manifest: %s", out, done.changed, done.manifest)
+
+
+def _engine(args: argparse.Namespace, glossary: Glossary | None) -> ChunkTranslation | None:
     """None (translate in this process), or the Ray Data driver (translator/cluster.py)."""
     if args.ray is None:
         return None
@@ -404,7 +568,7 @@ def _engine(args: argparse.Namespace) -> ChunkTranslation | None:
         gpus_per_actor=args.ray_gpus_per_actor,
         chunk_documents=args.ray_chunk_documents,
     )
-    return cluster.engine(options, args.out / cluster.RESULTS)
+    return cluster.engine(options, args.out / cluster.RESULTS, glossary)
 
 
 def _interrupt(signum: int, frame: object) -> NoReturn:
@@ -412,6 +576,9 @@ def _interrupt(signum: int, frame: object) -> NoReturn:
 
 
 def _memory(args: argparse.Namespace, out: TextIO) -> None:
+    if args.memory_command == "import" or (args.memory_command == "export" and args.reviewed):
+        _reviewed_file(args, out)
+        return
     memory = _open_memory(args.settings)
     try:
         if args.memory_command == "stats":
@@ -431,6 +598,27 @@ def _memory(args: argparse.Namespace, out: TextIO) -> None:
         memory.close()
 
 
+def _reviewed_file(args: argparse.Namespace, out: TextIO) -> None:
+    """`memory import FILE` (the counts as JSON on stdout) and `memory export --reviewed --tmx FILE`."""
+    from translator import exchange
+
+    with contextlib.closing(_open_reviewed(args.settings)) as reviewed:
+        if args.memory_command == "export":
+            written = durable.replace(args.tmx, lambda sink: exchange.export_tmx(reviewed.entries(), sink))
+            log.warning("%d reviewed translations written to %s", written, args.tmx)
+            return
+        try:
+            limit = args.settings.max_import_bytes
+            if (refused := exchange.too_large(str(args.file), args.file.stat().st_size, limit)) is not None:
+                raise refused  # at the edge: not read into memory
+            data = args.file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+        done = exchange.import_file(reviewed, args.file.name, data, "cli", limit)
+        out.write(json.dumps(done.to_dict(), ensure_ascii=False) + "\n")
+        log.warning("%s: %d added, %d updated, %d skipped", args.file, done.added, done.updated, len(done.skipped))
+
+
 def _confirm_clear(memory: TranslationMemory, yes: bool) -> None:
     """Deleting the memory is asked for on a terminal, and refused without --yes elsewhere (a pipe, a script)."""
     if yes:
@@ -442,6 +630,53 @@ def _confirm_clear(memory: TranslationMemory, yes: bool) -> None:
     sys.stderr.flush()
     if sys.stdin.readline().strip().lower() not in ("y", "yes"):
         raise RefusedError("memory clear: nothing deleted")
+
+
+def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    """Exit 4 when chrF++ is under --min-chrf. The model and its options are those of `translate`; no memory."""
+    from translator import evaluation, testsets
+    from translator.pipeline import Translator
+    from translator.writers import page
+
+    if (args.pairs is None) == (args.testset is None) and args.testset != "tatoeba-id":
+        raise RefusedError("give PAIRS_FILE or --set NAME (nusax, or tatoeba-id with its downloaded file)")
+    if args.worst < 1:
+        raise RefusedError("--worst must be at least 1")
+    testset = testsets.named(args.testset, args.pairs) if args.testset else testsets.read(args.pairs)
+    before = _report(args.compare) if args.compare else None
+    glossary = _load_glossary(str(args.glossary), args.settings, stored=False) if args.glossary else None
+    report, segments = evaluation.evaluate(Translator.from_config(_config(args)), testset, glossary)
+    if before is not None:
+        report = dataclasses.replace(report, compared=evaluation.compare(report, before))
+    as_json = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if args.out:
+        durable.replace(args.out, lambda sink: sink.write(as_json.encode()))
+    if args.segments:
+        lines = "".join(json.dumps(s.to_dict(), ensure_ascii=False) + "\n" for s in segments)
+        durable.replace(args.segments, lambda sink: sink.write(lines.encode()))
+    if args.html:
+        scores = [(evaluation.NAMES[n], evaluation.shown(n, v)) for n, v in report.scores().items()]
+        made = [f"{report.provenance['model']}@{report.provenance['revision']}", report.provenance["backend"]]
+        html = page.evaluation(f"{testset.name}: the worst pairs", made, scores, evaluation.worst(segments, args.worst))
+        durable.replace(args.html, lambda sink: sink.write(html.encode()))
+    out.write(as_json if args.json else evaluation.markdown(report))
+    if args.min_chrf is not None and report.chrf < args.min_chrf:
+        log.warning("chrF++ %.2f is under --min-chrf %.2f", report.chrf, args.min_chrf)
+        return 4
+    return 0
+
+
+def _report(path: Path) -> dict[str, Any]:
+    """An earlier `translator eval --json` report, for --compare."""
+    try:
+        report = json.loads(utf8.decode(path.read_bytes()))
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except (InputError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a JSON report ({exc})") from None
+    if not isinstance(report, dict) or not isinstance(report.get("chrf"), int | float):
+        raise InputError(f"{path}: not a translator eval report (no chrf)")
+    return report
 
 
 def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:

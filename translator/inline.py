@@ -44,7 +44,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
-from translator.segment import segment
+Known = tuple[tuple[int, int], tuple[int, int]]
+"""A span of a sentence's tagless source and the span of its English known to translate it (a glossary term)."""
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")  # a word, or one punctuation mark
 _SPACE = re.compile(r"\s")
@@ -171,8 +172,9 @@ class Held:
         """What the model translates: each sentence without its tags, its spaces collapsed."""
         return [" ".join(self.tagged.text[a:b].split()) for a, b in self.spans]
 
-    def place(self, english: Sequence[str]) -> Placed:
-        """Every tag placed on `english` (one per sentence, in order)."""
+    def place(self, english: Sequence[str], known: Sequence[Known] = ()) -> Placed:
+        """Every tag placed on `english` (one per sentence, in order); `known` (for a block of one sentence):
+        spans of the sentence and of its English that translate each other, anchors beside identical tokens."""
         if len(english) != len(self.spans):
             raise ValueError(f"{len(english)} translations for {len(self.spans)} sentences")
         text, tags = self.tagged.text, self.tagged.tags
@@ -198,7 +200,7 @@ class Held:
         def aligner(k: int) -> _Aligner:
             if k not in aligners:
                 a, b = self.spans[k]
-                aligners[k] = _Aligner(text[a:b], english[k])
+                aligners[k] = _Aligner(text[a:b], english[k], [((x - a, y - a), t) for (x, y), t in known])
             return aligners[k]
 
         def inside(p: int) -> int | None:
@@ -268,17 +270,20 @@ def hold(tagged: Tagged, split: bool = True) -> Held:
             return Held(tagged, ())
         start = len(text) - len(text.lstrip())
         return Held(tagged, ((start, start + len(stripped)),))
+    from translator.segment import segment  # here: the segmenter imports markdown, which imports this module
+
     flat = _SPACE.sub(" ", text)
     spans = tuple((s.start, s.end) for p in segment(flat) for s in p.sentences)
     return Held(tagged, spans)
 
 
-def place(tagged: Tagged, english: str) -> Placed:
-    """One sentence's tags placed on its English (its text is translated as one sentence)."""
+def place(tagged: Tagged, english: str, known: Sequence[Known] = ()) -> Placed:
+    """One sentence's tags placed on its English (its text is translated as one sentence); `known`: spans of
+    `tagged.text` and of `english` that translate each other (glossary terms)."""
     held = hold(tagged, split=False)
     if not held.spans:
         return Held(tagged, ()).place([])
-    return held.place([english])
+    return held.place([english], known)
 
 
 def _children(tags: Sequence[Tag]) -> dict[int, list[int]]:
@@ -315,7 +320,7 @@ def _nest(tags: Sequence[Tag], placed: list[list[int]], length: int) -> list[int
 class _Aligner:
     """One sentence's tagless source and its English: where a source offset or span goes in the English."""
 
-    def __init__(self, source: str, english: str) -> None:
+    def __init__(self, source: str, english: str, known: Sequence[Known] = ()) -> None:
         self.src = [(m.start(), m.end()) for m in _TOKEN.finditer(source)]
         self.eng = [(m.start(), m.end()) for m in _TOKEN.finditer(english)]
         self.source, self.english = source, english
@@ -326,6 +331,11 @@ class _Aligner:
             for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
                 for d in range(block.size):
                     self.partner[block.a + d] = block.b + d
+        for (s0, s1), (e0, e1) in known:  # a known span's first and last tokens are partners of its English's
+            inside = [i for i, (s, e) in enumerate(self.src) if s0 <= s and e <= s1]
+            theirs = [j for j, (s, e) in enumerate(self.eng) if e0 <= s and e <= e1]
+            if inside and theirs:
+                self.partner[inside[0]], self.partner[inside[-1]] = theirs[0], theirs[-1]
         self.anchors = [(i, j) for i, j in enumerate(self.partner) if j is not None]
         self.anchored = [i for i, _ in self.anchors]  # for bisect: every lookup is logarithmic, so a
         self.starts = [s for s, _ in self.src]  # sentence of 10,000 tags is not quadratic

@@ -17,6 +17,7 @@ the segmenter needs the marker at one offset of a line, and that is one regular 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from translator import inline
@@ -144,9 +145,11 @@ def _closes(text: str, m: re.Match[str]) -> bool:
     return m.start() > 0 and not text[m.start() - 1].isspace() and not (after.isalnum() or after == "_")
 
 
-def restore(source: str, english: str) -> tuple[str, bool]:
+def restore(source: str, english: str, known: Sequence[inline.Known] = ()) -> tuple[str, bool]:
     """`english`, the translation of `held(source).text`, with the source's inline Markdown put back; and
-    whether some of it was placed by a guess (the sentence's `markup_moved`)."""
+    whether some of it was placed by a guess (the sentence's `markup_moved`). `known`: spans of the held text
+    whose English is known to be a span of `english` (glossary terms), so that emphasis on them goes around
+    their English."""
     h = held(source)
     if not english or h.text == source:
         return english, False
@@ -158,5 +161,5 @@ def restore(source: str, english: str) -> tuple[str, bool]:
             around.pop()
         tags.append(inline.Tag(delimiter, delimiter, start, end, around[-1] if around else None))
         around.append(len(tags) - 1)
-    placed = inline.place(inline.Tagged(h.text, tuple(tags)), english)
+    placed = inline.place(inline.Tagged(h.text, tuple(tags)), english, known)
     return h.prefix + placed.render() + h.suffix, any(placed.moved)

@@ -1,6 +1,11 @@
 """The sentence translation memory: finished translations in the store (a SQLite file of their own, or the
 PostgreSQL of TRANSLATOR_DATABASE_URL), keyed by the normalised source sentence, the model, its revision and
-the decode options. A hit skips the model."""
+the decode options. A hit skips the model.
+
+Each entry keeps the model's confidence in its English (Translation.confidence). Entries stored before the
+memory kept it (schema version 5) have none: they are not hits, so that a sentence gets the same confidence
+and flags from the memory as from the model; the model translates such a sentence once more and its entry
+gains the confidence in place."""
 
 from __future__ import annotations
 
@@ -8,13 +13,15 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from translator.config import DecodeOptions
 from translator.errors import InputError, OutputError
+from translator.glossary import Entry
 from translator.store import Database, StoreError, open_sqlite
-from translator.types import Translation
+from translator.types import Term, Translation
 
 _PAGE = 10_000  # entries read at a time by `entries`
 
@@ -48,29 +55,40 @@ class TranslationMemory:
         self.db.close()
 
     @staticmethod
-    def key(sentence: str, model: str, revision: str, options: DecodeOptions) -> str:
-        material = json.dumps([normalise(sentence), model, revision, _options(options)], ensure_ascii=False)
-        return hashlib.sha256(material.encode()).hexdigest()
+    def key(sentence: str, model: str, revision: str, options: DecodeOptions, entries: Sequence[Entry] = ()) -> str:
+        """The sentence's key: its normalised text, the model and options, and the glossary entries (and
+        protected URLs, addresses, handles and tags) it matched, if any: a sentence that matched none keeps
+        the key it had before glossaries, and one that matched some never meets a translation made without
+        them."""
+        material: list[Any] = [normalise(sentence), model, revision, _options(options)]
+        if entries:
+            material.append(sorted({(e.source, e.target) for e in entries}))
+        return hashlib.sha256(json.dumps(material, ensure_ascii=False).encode()).hexdigest()
 
     def lookup(self, keys: Sequence[str]) -> dict[str, Translation]:
         found: dict[str, Translation] = {}
         for start in range(0, len(keys), 500):  # SQLite's bound on query parameters
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.all(f"SELECT key, target, flags FROM tm WHERE key IN ({marks})", chunk)
-            found.update((k, Translation(t, tuple(json.loads(f)))) for k, t, f in rows)
+            rows = self.db.all(
+                f"SELECT key, target, flags, confidence FROM tm WHERE key IN ({marks}) AND confidence IS NOT NULL",
+                chunk,
+            )
+            found.update((k, replace(_translation(t, f), confidence=c)) for k, t, f, c in rows)
         return found
 
     def store(
         self, entries: Sequence[tuple[str, str, Translation]], model: str, revision: str, options: DecodeOptions
     ) -> None:
-        """(key, source, translation) triples; an existing key is left as it is."""
+        """(key, source, translation) triples; an existing key is left as it is, unless it has no confidence
+        (an entry from before the memory kept it), which it gains with the English it goes with."""
         opts = json.dumps(_options(options))
         try:
             self.db.many(
-                "INSERT INTO tm (key, source, target, flags, model, revision, options) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(k, normalise(s), t.target, json.dumps(list(t.flags)), model, revision, opts) for k, s, t in entries],
+                "INSERT INTO tm (key, source, target, flags, model, revision, options, confidence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET target = excluded.target, "
+                "flags = excluded.flags, confidence = excluded.confidence WHERE tm.confidence IS NULL",
+                [(k, normalise(s), t.target, _flags(t), model, revision, opts, t.confidence) for k, s, t in entries],
             )
         except StoreError as exc:
             raise OutputError(f"cannot write the translation memory {self.where}: {exc}") from exc
@@ -94,6 +112,22 @@ class TranslationMemory:
 
     def clear(self) -> int:
         return self.db.execute("DELETE FROM tm")
+
+
+def _flags(translation: Translation) -> str:
+    """The flags column: the flags' list, or, for a sentence with terms, the flags and the terms (so that a
+    hit says which terms the model kept and which the glossary applied, as the first translation did)."""
+    flags = list(translation.flags)
+    if not translation.terms:
+        return json.dumps(flags)
+    return json.dumps({"flags": flags, "terms": [t.to_dict() for t in translation.terms]}, ensure_ascii=False)
+
+
+def _translation(target: str, flags: str) -> Translation:
+    stored = json.loads(flags)
+    if isinstance(stored, list):
+        return Translation(target, tuple(stored))
+    return Translation(target, tuple(stored["flags"]), terms=tuple(Term(**t) for t in stored["terms"]))
 
 
 def _options(options: DecodeOptions) -> list[float]:

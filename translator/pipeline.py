@@ -20,8 +20,12 @@ from translator import batching, models, pieces, quality
 from translator._version import __version__
 from translator.backends import Backend, Output, load_backend
 from translator.config import DEFAULT_MODEL, BackendName, DecodeOptions, DeviceName, TranslatorConfig
+from translator.glossary import Glossary
+from translator.glossary.enforce import enforce, probe
+from translator.glossary.match import Match, find
 from translator.memory import TranslationMemory
 from translator.plan import assemble, plan
+from translator.reviewed import Reviewed
 from translator.segment import SEGMENTER_VERSION
 from translator.types import AlignedDocument, Provenance, Translation
 
@@ -55,11 +59,13 @@ class Translator:
         config: TranslatorConfig,
         source: models.ModelSource,
         memory: TranslationMemory | None = None,
+        reviewed: Reviewed | None = None,
     ) -> None:
         self.backend = backend
         self.config = config
         self.source = source
         self.memory = memory
+        self.reviewed = reviewed  # the deployment's reviewed translations, read first (translator/reviewed.py)
         self.stats = TranslationStats()
 
     @classmethod
@@ -81,16 +87,21 @@ class Translator:
 
     @classmethod
     def from_config(
-        cls, config: TranslatorConfig, *, download: bool = True, memory: TranslationMemory | None = None
+        cls,
+        config: TranslatorConfig,
+        *,
+        download: bool = True,
+        memory: TranslationMemory | None = None,
+        reviewed: Reviewed | None = None,
     ) -> Translator:
         source = models.resolve(config.model, config.revision, download=download)
-        return cls(load_backend(config.backend, source, config.device), config, source, memory)
+        return cls(load_backend(config.backend, source, config.device), config, source, memory, reviewed)
 
     def beside(self) -> Translator | None:
         """A Translator over the same model on an engine of its own, giving this one's outputs, to run beside
         it (the service's express lane); None when the backend cannot make a second engine (`solo`)."""
         solo = getattr(self.backend, "solo", None)
-        return None if solo is None else Translator(solo(), self.config, self.source, self.memory)
+        return None if solo is None else Translator(solo(), self.config, self.source, self.memory, self.reviewed)
 
     def provenance(self, decode: DecodeOptions | None = None) -> Provenance:
         return Provenance(
@@ -105,15 +116,19 @@ class Translator:
     def identity(self) -> dict[str, Any]:
         """What this translator's outputs depend on, as JSON: what made them (provenance) and every option that
         changes a translation. Batch sizes are not part of it: a sentence's translation does not depend on its
-        batch. A job's signature holds it, and a Ray job's stored results are keyed by it."""
+        batch. A job's signature holds it, and a Ray job's stored results are keyed by it; with reviewed
+        translations, the fingerprint of their snapshot too (a job holds one: translator/archive.py)."""
         config = self.config
+        reviewed = self.reviewed.snapshot().fingerprint if self.reviewed is not None else None
         return {
+            "reviewed": reviewed,
             "provenance": self.provenance().to_dict(),
             "decode": {
                 **asdict(config.decode),
                 "translate_english": config.translate_english,
                 "retry_loops": config.retry_loops,
                 "max_sentence_tokens": config.max_sentence_tokens,
+                "min_confidence": config.min_confidence,
             },
         }
 
@@ -130,18 +145,23 @@ class Translator:
             self.memory.store(entries, self.source.name, self.source.revision, decode or self.config.decode)
         self.stats.add(counts)
 
-    def translate(self, texts: Sequence[str], decode: DecodeOptions | None = None) -> list[str]:
+    def translate(
+        self, texts: Sequence[str], decode: DecodeOptions | None = None, glossary: Glossary | None = None
+    ) -> list[str]:
         """N texts in, N English texts out, in order; each text may hold many paragraphs."""
-        docs = self.translate_documents(((str(i), text) for i, text in enumerate(texts)), decode)
+        docs = self.translate_documents(((str(i), text) for i, text in enumerate(texts)), decode, glossary)
         return [doc.translation for doc in docs]
 
     def translate_document(
-        self, text: str, doc_id: str = "doc", decode: DecodeOptions | None = None
+        self, text: str, doc_id: str = "doc", decode: DecodeOptions | None = None, glossary: Glossary | None = None
     ) -> AlignedDocument:
-        return next(self.translate_documents([(doc_id, text)], decode))
+        return next(self.translate_documents([(doc_id, text)], decode, glossary))
 
     def translate_documents(
-        self, documents: Iterable[tuple[str, str]], decode: DecodeOptions | None = None
+        self,
+        documents: Iterable[tuple[str, str]],
+        decode: DecodeOptions | None = None,
+        glossary: Glossary | None = None,
     ) -> Iterator[AlignedDocument]:
         """Stream aligned documents in input order; memory stays bounded by one chunk of documents."""
         decode = decode or self.config.decode
@@ -149,9 +169,11 @@ class Translator:
         iterator = iter(documents)
         while chunk := list(islice(iterator, self.config.documents_per_chunk)):
             planned = plan(chunk)
-            yield from assemble(planned, self.translate_sentences(planned.sources, decode), provenance)
+            yield from assemble(planned, self.translate_sentences(planned.sources, decode, glossary), provenance)
 
-    def translate_sentences(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> list[Translation]:
+    def translate_sentences(
+        self, sources: Sequence[str], decode: DecodeOptions | None = None, glossary: Glossary | None = None
+    ) -> list[Translation]:
         """Each sentence's English and flags, in order: `prepare`, `decode` its pieces, `finish`.
 
         Batch-invariant: a sentence's English and flags depend on the sentence, the model and revision and
@@ -161,21 +183,34 @@ class Translator:
         its own output.
         """
         decode = decode or self.config.decode
-        work = self.prepare(sources, decode)
+        work = self.prepare(sources, decode, glossary)
         return self.finish(work, self.decode(work.rows, decode))
 
-    def prepare(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> Work:
-        """Sentences made ready for the model: cleaned, duplicates pooled, those the memory knows, those without
-        a letter or digit (and, unless asked to translate English, those already English) answered, the rest
-        tokenized once and cut into pieces of at most the model's sentence length."""
+    def prepare(
+        self, sources: Sequence[str], decode: DecodeOptions | None = None, glossary: Glossary | None = None
+    ) -> Work:
+        """Sentences made ready for the model: cleaned, duplicates pooled, each one's glossary entries (and its
+        URLs, e-mail addresses, @handles and #hashtags) matched; answered first those with reviewed English
+        (origin `reviewed`: no flags, no confidence, no glossary), then those the memory knows (keyed by the
+        entries they matched too), those without a letter or digit (and, unless asked to translate English,
+        those already English); the rest tokenized once and cut into pieces of at most the model's sentence
+        length. The glossary travels with the Work, sentence by sentence: a batcher may pool the rows of many
+        Works, each with its own glossary."""
         decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
+        matches = [find(d, glossary) for d in distinct]
         found: dict[int, Translation] = {}
+        if self.reviewed is not None:
+            english = self.reviewed.english(distinct)
+            found = {i: Translation(e, origin="reviewed") for i, e in enumerate(english) if e is not None}
         keys: list[str] = []
         if self.memory is not None:
-            keys = [TranslationMemory.key(d, self.source.name, self.source.revision, decode) for d in distinct]
-            hits = self.memory.lookup(keys)
-            found = {i: hits[k] for i, k in enumerate(keys) if k in hits}
+            keys = [
+                TranslationMemory.key(d, self.source.name, self.source.revision, decode, [m.entry for m in ms])
+                for d, ms in zip(distinct, matches, strict=True)
+            ]
+            hits = self.memory.lookup([k for i, k in enumerate(keys) if i not in found])
+            found.update((i, hits[k]) for i, k in enumerate(keys) if k in hits and i not in found)
         # no letter or digit ("---", a quote's empty ">" line, "* * *", "…"): nothing to translate, its own English
         found.update(
             (i, Translation(d, origin="copied")) for i, d in enumerate(distinct) if i not in found and not _has_words(d)
@@ -195,7 +230,27 @@ class Translator:
             pieces.fit(d, next(rows), tokenize, limit) if i not in found else pieces.Pieces((), ())
             for i, d in enumerate(distinct)
         ]
-        return Work(distinct, where, found, fitted, decode, keys)
+        return Work(distinct, where, found, fitted, decode, keys, matches, self._probes(distinct, matches, found))
+
+    def _probes(
+        self, distinct: list[str], matches: list[tuple[Match, ...]], found: dict[int, Translation]
+    ) -> list[tuple[tuple[int, tuple[str, ...]], ...]]:
+        """Per distinct sentence, (match, tokens) of each term the model translates alone beside it, to learn
+        its own English for the term (`enforce`); none for a sentence answered already, nor for a term longer
+        than the model's sentence length."""
+        wanted = [
+            (i, k, text)
+            for i, ms in enumerate(matches)
+            if i not in found
+            for k, m in enumerate(ms)
+            if (text := probe(m, distinct[i]))
+        ]
+        probes: list[list[tuple[int, tuple[str, ...]]]] = [[] for _ in distinct]
+        rows = self.backend.tokenize([text for _, _, text in wanted]) if wanted else []
+        for (i, k, _), row in zip(wanted, rows, strict=True):
+            if len(row) <= self.config.max_sentence_tokens:
+                probes[i].append((k, tuple(row)))
+        return [tuple(p) for p in probes]
 
     def decode(self, rows: Sequence[Sequence[str]], decode: DecodeOptions | None = None) -> list[Output]:
         """Each tokenized piece's output, duplicates decoded once, in batches of one length band
@@ -213,10 +268,13 @@ class Translator:
         return [outputs[w] for w in where]
 
     def finish(self, work: Work, outputs: Sequence[Output]) -> list[Translation]:
-        """Each source sentence's translation from its pieces' outputs (in `work.rows`' order), remembered."""
+        """Each source sentence's translation from its pieces' outputs (in `work.rows`' order), remembered, and
+        flagged low_confidence below the minimum (after the memory, which keeps no judgement of its own)."""
         joined = [work.join(i, outputs[start:end]) for i, (start, end) in enumerate(work.spans)]
         self.remember(work, joined)
-        return [joined[w] for w in work.where]
+        minimum = self.config.min_confidence
+        judged = [replace(t, flags=quality.confident(t.flags, t.confidence, minimum)) for t in joined]
+        return [judged[w] for w in work.where]
 
     def remember(self, work: Work, joined: Sequence[Translation]) -> None:
         """Store the distinct sentences the model translated (`joined`: one per `work.distinct`) in the
@@ -251,28 +309,41 @@ class Work:
     fitted: list[pieces.Pieces]
     decode: DecodeOptions
     keys: list[str]  # each distinct sentence's memory key (none without a memory)
+    matches: list[tuple[Match, ...]]  # each distinct sentence's terms found
+    probes: list[tuple[tuple[int, tuple[str, ...]], ...]]  # each one's terms translated alone: (match, tokens)
 
     @cached_property
     def rows(self) -> list[tuple[str, ...]]:
-        """Every piece's tokens, in order: what goes to the model."""
-        return [row for f in self.fitted for row in f.rows]
+        """Every piece's tokens, each sentence's pieces then its terms' probes, in order: what goes to the
+        model."""
+        return [row for i, f in enumerate(self.fitted) for row in (*f.rows, *(p for _, p in self.probes[i]))]
 
     @cached_property
     def spans(self) -> list[tuple[int, int]]:
-        """Where each distinct sentence's pieces are in `rows`."""
-        ends = list(accumulate(len(f.rows) for f in self.fitted))
-        return [(end - len(f.rows), end) for f, end in zip(self.fitted, ends, strict=True)]
+        """Where each distinct sentence's pieces and probes are in `rows`."""
+        sizes = [len(f.rows) + len(self.probes[i]) for i, f in enumerate(self.fitted)]
+        return [(end - size, end) for size, end in zip(sizes, accumulate(sizes), strict=True)]
 
     def join(self, i: int, outputs: Sequence[Output]) -> Translation:
-        """Distinct sentence `i`'s translation from its pieces' outputs: joined as one English text, flagged
-        where a piece was cut short or retried and where the whole does not match its source."""
+        """Distinct sentence `i`'s translation from its pieces' and probes' outputs: joined as one English text,
+        its terms enforced (translator/glossary/enforce.py), flagged where a piece was cut short or retried,
+        where a term is missing and where the whole does not match its source, with the confidence of the
+        pieces' outputs (a retried piece's is the retry's; the model's confidence in its own English, before the
+        glossary's terms)."""
         if i in self.found:
             return self.found[i]
         source, fitted = self.distinct[i], self.fitted[i]
-        target = " ".join(out.text for out in outputs if out.text)
+        matches = self.matches[i]
+        said = dict.fromkeys(range(len(matches)), "")
+        said.update((k, out.text) for (k, _), out in zip(self.probes[i], outputs[len(fitted.rows) :], strict=True))
+        outputs = outputs[: len(fitted.rows)]
+        target, terms = enforce(" ".join(out.text for out in outputs if out.text), matches, source, list(said.values()))
         flags = fitted.flags + ((quality.TRUNCATED,) if any(out.capped for out in outputs) else ())
         flags += ((quality.RETRIED,) if any(out.retried for out in outputs) else ()) + quality.check(source, target)
-        return Translation(target, flags)
+        flags += (quality.TERM_MISSING,) if any(t.status == "missing" for t in terms) else ()
+        scored = [(out.score, out.tokens) for out in outputs if out.score is not None]
+        confidence = quality.confidence(scored) if len(scored) == len(outputs) else None
+        return Translation(target, flags, confidence=confidence, terms=terms)
 
 
 def _has_words(text: str) -> bool:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from translator import markdown, quality
+from translator import markdown, quality, spans
 from translator.errors import InputError
 from translator.segment import segment
-from translator.types import AlignedDocument, Paragraph, Provenance, Translation
+from translator.types import AlignedDocument, Paragraph, Provenance, Sentence, Term, Translation
 
 
 @dataclass(frozen=True)
@@ -65,15 +65,46 @@ def assemble(plan: Plan, translations: Sequence[Translation], provenance: Proven
 def fill(paragraph: Paragraph, translations: Iterator[Translation]) -> Paragraph:
     """`paragraph` with each sentence's translation, taken in order from `translations`, its inline Markdown
     put back (flagged `markup_moved` where its place is a guess)."""
-    sentences = []
-    for s in paragraph.sentences:
-        t = next(translations)
-        target, moved = markdown.restore(s.source, t.target)
-        flags = (*t.flags, quality.MARKUP_MOVED) if moved else t.flags
-        sentences.append(
-            replace(s, target=target, flags=flags, origin=t.origin, confidence=t.confidence, terms=t.terms)
-        )
-    return replace(paragraph, sentences=tuple(sentences))
+    pairs = [(s, next(translations)) for s in paragraph.sentences]
+    return replace(paragraph, sentences=tuple(filled(s, t) for s, t in pairs))
+
+
+def filled(sentence: Sentence, translation: Translation) -> Sentence:
+    """`sentence` with its translation, its inline Markdown put back (emphasis on a glossary term around its
+    English), and its terms' spans moved from what the model saw and said to the sentence's source and target."""
+    terms = translation.terms
+    model_text = markdown.held(sentence.source).text if terms else sentence.source
+    known = [
+        ((t.start, t.end), (t.target_start, t.target_end))
+        for t in terms
+        if t.target_start is not None and t.target_end is not None
+    ]
+    target, moved = markdown.restore(sentence.source, translation.target, known)
+    if terms and (target != translation.target or model_text != sentence.source):
+        source_at = spans.within(model_text, sentence.source)
+        target_at = spans.within(translation.target, target)
+        terms = tuple(_moved(t, source_at, target_at) for t in terms)
+    return replace(
+        sentence,
+        target=target,
+        flags=(*translation.flags, quality.MARKUP_MOVED) if moved else translation.flags,
+        origin=translation.origin,
+        confidence=translation.confidence,
+        terms=terms,
+    )
+
+
+def _moved(term: Term, source_at: list[int], target_at: list[int]) -> Term:
+    start, end = _span(term.start, term.end, source_at)
+    if term.target_start is None or term.target_end is None:
+        return replace(term, start=start, end=end)
+    target_start, target_end = _span(term.target_start, term.target_end, target_at)
+    return replace(term, start=start, end=end, target_start=target_start, target_end=target_end)
+
+
+def _span(start: int, end: int, at: list[int]) -> tuple[int, int]:
+    """[start, end) of the shorter text as a span of the longer (its first and last characters' places)."""
+    return (at[start], at[end - 1] + 1) if end > start else (at[start], at[start])
 
 
 def document(doc_id: str, paragraphs: Sequence[Paragraph], provenance: Provenance) -> AlignedDocument:

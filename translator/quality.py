@@ -3,9 +3,10 @@ sentence and its translation. Every output that shows flags reads their meanings
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 
 from translator import language, numbers
@@ -19,6 +20,8 @@ LENGTH_RATIO = "length_ratio"
 COPIED = "copied"
 NUMBERS = "numbers"
 NOT_INDONESIAN = "not_indonesian"
+LOW_CONFIDENCE = "low_confidence"
+TERM_MISSING = "term_missing"
 MARKUP_MOVED = "markup_moved"
 
 MEANINGS: dict[str, str] = {
@@ -34,6 +37,10 @@ MEANINGS: dict[str, str] = {
     COPIED: "the English is (nearly) the Indonesian source copied through, untranslated",
     NUMBERS: "a number, amount, percentage or date of the source is missing or changed in the English",
     NOT_INDONESIAN: "the source is not Indonesian (already English, say) and was passed through unchanged",
+    LOW_CONFIDENCE: "the model's confidence in this English (the geometric mean of the probabilities it gave its "
+    "own output tokens) is below the minimum set (TRANSLATOR_MIN_CONFIDENCE): often text it did not understand",
+    TERM_MISSING: "a glossary term (or a URL, e-mail address, @handle or #hashtag) of the source could not be "
+    "placed in the English; its entry in the sentence's terms says which",
     MARKUP_MOVED: "a tag, link, emphasis or placeholder inside the sentence was put back where the words around "
     "it suggest, not next to words known to translate the ones it enclosed; check where it landed",
 }
@@ -77,6 +84,23 @@ def is_english(source: str) -> bool:
     """Confidently English, with enough words to tell: such a sentence is passed through untranslated."""
     guess = language.detect(source)
     return guess.language == "en" and guess.confidence >= 0.8 and len(source.split()) >= 4
+
+
+def confidence(scored: Sequence[tuple[float, int]]) -> float | None:
+    """A sentence's confidence from the scores of its pieces' outputs, (mean token log-probability, tokens)
+    each: exp of the token-weighted mean of the log-probabilities, so that a sentence in pieces gets the mean
+    over all its output tokens, as one decoded whole would. In (0, 1]: rounded to 4 decimals, at least 0.0001.
+    None without scores."""
+    tokens = sum(count for _, count in scored)
+    if not scored or tokens == 0:
+        return None
+    mean = sum(score * count for score, count in scored) / tokens
+    return max(0.0001, round(math.exp(min(0.0, mean)), 4))
+
+
+def confident(flags: tuple[str, ...], value: float | None, minimum: float) -> tuple[str, ...]:
+    """`flags` with LOW_CONFIDENCE added when a confidence below `minimum` is known (none: nothing to judge)."""
+    return (*flags, LOW_CONFIDENCE) if value is not None and value < minimum and LOW_CONFIDENCE not in flags else flags
 
 
 def check(source: str, target: str) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from translator.config import DEFAULT_MODEL, DecodeOptions, TranslatorConfig
+from translator.config import DEFAULT_MIN_CONFIDENCE, DEFAULT_MODEL, DecodeOptions, TranslatorConfig
 from translator.errors import ConfigError
 from translator.files import FAMILIES, Options
 
@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     retry_loops: bool = Field(True, description="retry an output that loops once, forbidding repeated trigrams")
     max_output_ratio: float = Field(2.0, gt=0, description="outputs are capped at this × input tokens + output_slack")
     output_slack: int = Field(10, ge=1, description="tokens added to each output cap")
+    min_confidence: float = Field(
+        DEFAULT_MIN_CONFIDENCE,
+        ge=0,
+        le=1,
+        description="a sentence whose confidence is below this is flagged low_confidence",
+    )
     # the command line's translation memory (`translator batch`, `translator memory`)
     memory: Path | None = Field(
         None, description="translation memory file (default: memory.sqlite in the user cache folder)"
@@ -71,30 +77,39 @@ class Settings(BaseSettings):
         None, description="a file of API keys, one a line: `key [characters_per_month] [requests_per_second]`"
     )
     api_keys_file: Path | None = Field(None, description="old name of keys_file")
+    reviewed_writers: str = Field(
+        "",
+        description="with keys: the key ids (key-..., as GET /v1/usage shows each key its own) that may write "
+        "reviewed translations, comma-separated; empty: every key (without keys: anyone)",
+    )
     # documents and usage
     data_dir: Path = Field(
         Path(platformdirs.user_data_dir("translator")),
-        description="where document jobs (their files) and the usage counts are kept, in SQLite",
+        description="where document jobs (their files), the usage counts and the reviewed translations are kept, "
+        "in SQLite",
     )
     database_url: SecretStr | None = Field(
         None,
-        description="postgresql://user:password@host:port/database: keep document jobs (with their files), usage "
-        "and the translation memory there instead of SQLite files, shared by every replica; never logged",
+        description="postgresql://user:password@host:port/database: keep document jobs (with their files), usage, "
+        "the reviewed translations and the translation memory there instead of SQLite files, shared by every "
+        "replica; never logged",
     )
     database_pool: int = Field(10, ge=1, le=1000, description="connections to TRANSLATOR_DATABASE_URL at most")
+    max_import_bytes: int = Field(
+        50 * 1024 * 1024, ge=1024, description="bytes in one file of reviewed translations to import (TMX, XLIFF, TSV)"
+    )
     document_ttl_h: float = Field(24.0, gt=0, description="a document job and its files are deleted after this")
+    document_lease_s: float = Field(
+        60.0,
+        gt=0,
+        description="a document job claimed by a replica that stops answering (killed) goes to another after this",
+    )
     max_document_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="bytes in one uploaded document")
     document_workers: int = Field(2, ge=1, le=64, description="documents translated at once")
     document_skip: str = Field(
         "",
         description=f"comma-separated families of a document's text left untranslated (each counted in the "
         f"result): {', '.join(FAMILIES)}; empty: all are translated",
-    )
-    html_attributes: str = Field(
-        "alt,title,description",
-        pattern=r"^\s*(?:(?:alt|title|description)\s*(?:,\s*(?:alt|title|description)\s*)*)?$",
-        description="the attribute texts translated in .html documents, comma-separated: alt, title (any "
-        "element's) and description (<meta name=description>); empty: none (each family left is counted)",
     )
     # articles by link (api/articles.py)
     fetch_urls: bool = Field(False, description="POST /v1/articles and the reader fetch and translate a pasted link")
@@ -127,7 +142,7 @@ class Settings(BaseSettings):
 
     def file_options(self) -> Options:
         """How document files are translated (translator/files)."""
-        return Options(Options.parse(self.document_skip).skip, self.html_families())
+        return Options.parse(self.document_skip)
 
     @property
     def request_tokens(self) -> int:
@@ -139,10 +154,6 @@ class Settings(BaseSettings):
         """TRANSLATOR_DATABASE_URL, or None: the data folder's SQLite files."""
         return self.database_url.get_secret_value() if self.database_url else None
 
-    def html_families(self) -> frozenset[str]:
-        """html_attributes as a set of families (translator/markup.py ATTRIBUTES)."""
-        return frozenset(name.strip() for name in self.html_attributes.split(",") if name.strip())
-
     def translator_config(self) -> TranslatorConfig:
         return TranslatorConfig(
             model=self.model,
@@ -152,10 +163,16 @@ class Settings(BaseSettings):
             decode=self.decode(self.beam),
             translate_english=self.translate_english,
             retry_loops=self.retry_loops,
+            min_confidence=self.min_confidence,
         )
 
     def decode(self, beam_size: int) -> DecodeOptions:
         return DecodeOptions(beam_size, self.max_output_ratio, self.output_slack)
+
+    def reviewed_writer_ids(self) -> frozenset[str] | None:
+        """TRANSLATOR_REVIEWED_WRITERS as a set of key ids; None: every key may write."""
+        ids = frozenset(k.strip() for k in self.reviewed_writers.split(",") if k.strip())
+        return ids or None
 
     def fetch_private_host_set(self) -> frozenset[str]:
         """TRANSLATOR_FETCH_PRIVATE_HOSTS as host and host:port entries, lower case."""

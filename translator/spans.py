@@ -20,3 +20,17 @@ def cut(text: str, start: int, end: int, cuts: Iterable[int]) -> list[tuple[int,
     bounds = [start, *cuts, end]
     parts = (trim(text, lo, hi) for lo, hi in pairwise(bounds))
     return [(lo, hi) for lo, hi in parts if lo < hi]
+
+
+def within(short: str, long: str) -> list[int]:
+    """Where each offset of `short` (and its end) lies in `long`, which holds `short`'s characters in order
+    with others between them (a sentence with its Markdown put back): `short` matched greedily, character by
+    character."""
+    where, k = [], 0
+    for ch in short:
+        while k < len(long) and long[k] != ch:
+            k += 1
+        where.append(min(k, len(long)))
+        k += 1
+    where.append(min(k, len(long)) if short else 0)
+    return where

@@ -13,9 +13,12 @@ from translator import plan as flow
 from translator.chunks import FATAL, Failure, failure, isolate
 from translator.config import DecodeOptions, TranslatorConfig
 from translator.errors import TranslatorError
+from translator.glossary import Entry as GlossaryEntry
+from translator.glossary import Glossary
 from translator.memory import TranslationMemory
 from translator.pipeline import Translator
 from translator.results import Entry, Result, persist
+from translator.reviewed import Snapshot
 from translator.store import StoreError, open_database, open_sqlite
 from translator.store.database import is_postgres_url
 from translator.types import Translation
@@ -72,11 +75,21 @@ class CollectingMemory(TranslationMemory):
 class TranslateChunk:
     """An actor: loads the model once, translates plans into results and persists each one."""
 
-    def __init__(self, config: TranslatorConfig, memory: str | None, results: str, fingerprint: str) -> None:
+    def __init__(
+        self,
+        config: TranslatorConfig,
+        memory: str | None,
+        reviewed: Snapshot | None,
+        results: str,
+        fingerprint: str,
+        entries: tuple[GlossaryEntry, ...] | None = None,
+    ) -> None:
         # a memory even without the job's: it collects what finish() would store, which the driver ignores
         self.memory = CollectingMemory(memory)
-        self.translator = Translator.from_config(config, download=False, memory=self.memory)
+        # the job's snapshot of the reviewed translations (the driver took it from the store when the job began)
+        self.translator = Translator.from_config(config, download=False, memory=self.memory, reviewed=reviewed)
         self.results, self.fingerprint = Path(results), fingerprint
+        self.glossary = Glossary(entries) if entries is not None else None  # indexed here, once an actor
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         plan = pickle.loads(row["payload"])
@@ -100,7 +113,7 @@ class TranslateChunk:
         """One translate_sentences call for every sentence of these documents, cut back per document."""
         plans = {seq: flow.Plan((layout,)) for seq, layout in layouts.items()}
         sources = [s for p in plans.values() for s in p.sources]
-        translations = iter(self.translator.translate_sentences(sources))
+        translations = iter(self.translator.translate_sentences(sources, glossary=self.glossary))
         return {seq: tuple(next(translations) for _ in p.sources) for seq, p in plans.items()}
 
 

@@ -1,7 +1,8 @@
 """DeepL API v2 text translation, so that DeepL's official clients (`deepl.Translator(key, server_url=...)`)
 and tools built on them work unchanged: POST /v2/translate, GET|POST /v2/languages, GET|POST /v2/usage,
 GET /v2/glossary-language-pairs, and documents: POST /v2/document (upload), POST /v2/document/{id}
-(status), POST /v2/document/{id}/result (download, once), run as jobs (api/jobs.py).
+(status), POST /v2/document/{id}/result (download, once), run as jobs (api/jobs.py). The glossaries that
+glossary_id names: api/routes/glossaries.py.
 
 Parameters come from the query and a JSON or form body (a form with no Content-Type too, and a GET's body:
 the Python client sends `type=target` so), read leniently as DeepL's clients send them: `text` a list, a
@@ -26,15 +27,17 @@ from starlette.datastructures import UploadFile
 
 from api import jobs, tagging
 from api.auth import admit
-from api.deps import AccountDep, JobsDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
+from api.deps import AccountDep, GlossariesDep, JobsDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
 from api.errors import ApiError, Dialect
+from api.glossaries import MAX_IDS, lookup
 from api.inputs import CheckedRoute
 from api.schemas import libre_body
+from api.store import stored
 from translator import files
 from translator.language import detect
 
 TARGETS = frozenset({"EN", "EN-US", "EN-GB"})
-LIST_FIELDS = frozenset({"text", "ignore_tags", "non_splitting_tags", "splitting_tags"})
+LIST_FIELDS = frozenset({"text", "ignore_tags", "non_splitting_tags", "splitting_tags", "glossary_ids"})
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 STATUS_WAIT_S = 2.0  # how long a status call waits for a job being translated to finish
 HUGE_LIMIT = 1_000_000_000_000  # what DeepL Pro shows; 0 would read as "limit reached" (0 >= 0)
@@ -114,7 +117,8 @@ class DeepLDialect(Dialect):
         return 456 if error.code == "quota_exceeded" else self.STATUS.get(error.status, error.status)
 
     def body(self, error: ApiError) -> dict[str, Any]:
-        return {"message": error.message}
+        detail = error.details.get("detail")  # a glossary's bad entry, as DeepL says it
+        return {"message": error.message, **({"detail": detail} if isinstance(detail, str) else {})}
 
 
 class DeepLRoute(CheckedRoute):
@@ -163,7 +167,10 @@ class DeepLTranslateRequest(BaseModel):
     )
     context: str | None = Field(None, description="accepted, not used, not billed")
     show_billed_characters: bool = Field(False, description="billed_characters is always in the answer")
-    glossary_id: str | None = Field(None, description="this server has no glossaries: any id is a 400")
+    glossary_id: str | None = Field(None, description="a glossary's id (v2, v3 or ours); needs source_lang")
+    glossary_ids: list[str] = Field(
+        [], description=f"up to {MAX_IDS} glossaries' ids, each one's terms applied; not with glossary_id"
+    )
     model_type: Literal["quality_optimized", "prefer_quality_optimized", "latency_optimized"] | None = Field(
         None, description="one model serves every type; the answer's model_type_used names the type asked for"
     )
@@ -179,7 +186,7 @@ class DeepLTranslateRequest(BaseModel):
     def _as_string(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
-    @field_validator("ignore_tags", "non_splitting_tags", "splitting_tags", mode="before")
+    @field_validator("ignore_tags", "non_splitting_tags", "splitting_tags", "glossary_ids", mode="before")
     @classmethod
     def _tags(cls, value: Any) -> Any:
         return _tag_list(value)
@@ -213,7 +220,7 @@ class GlossaryPair(BaseModel):
 
 
 class GlossaryPairs(BaseModel):
-    supported_languages: list[GlossaryPair] = Field(description="empty: this server has no glossaries")
+    supported_languages: list[GlossaryPair] = Field(description="id → en, the one pair")
 
 
 class DeepLError(BaseModel):
@@ -223,7 +230,7 @@ class DeepLError(BaseModel):
 _ERRORS = {
     400: "a missing or bad parameter (the message names it)",
     403: "the key is missing or not valid",
-    404: "no such document for this key (or it expired, or its result was downloaded)",
+    404: "no such document or glossary for this key (or the document expired, or its result was downloaded)",
     413: "over a limit: 50 texts, characters per text, 128 KiB a body, tokens a request (the message names it)",
     429: "over the key's requests a second: retry after the Retry-After header's seconds",
     456: "the key's character quota for this month is used up",
@@ -233,7 +240,7 @@ _ERRORS = {
 ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": DeepLError, "description": d} for s, d in _ERRORS.items()}
 
 
-def _check_options(target: Any, source: Any, formality: Any, glossary_id: Any) -> str | None:
+def _check_options(target: Any, source: Any, formality: Any) -> str | None:
     """The source language (ID, or None to detect) once the options fit Indonesian → English, else a 400."""
     if not target:
         raise _bad("Parameter 'target_lang' not specified.")
@@ -243,9 +250,22 @@ def _check_options(target: Any, source: Any, formality: Any, glossary_id: Any) -
         raise _bad("Value for 'source_lang' not supported.")
     if formality in ("more", "less"):
         raise _bad("'formality' is not supported for given 'target_lang'.")
-    if glossary_id:
-        raise _bad("Glossary not found: this server has no glossaries.")
     return "ID" if source else None
+
+
+def _glossary_ids(glossary_id: Any, glossary_ids: Any, source: str | None) -> list[str]:
+    """The glossaries asked for (DeepL's rules: one of the two fields, at most MAX_IDS, source_lang given)."""
+    ids = _tag_list(glossary_ids or [])
+    if glossary_id and ids:
+        raise _bad("Parameters 'glossary_id' and 'glossary_ids' cannot be used together.")
+    if (glossary_id and not isinstance(glossary_id, str)) or not isinstance(ids, list):
+        raise _bad("Value for 'glossary_id' not supported.")
+    ids = [glossary_id] if glossary_id else ids
+    if len(ids) > MAX_IDS:
+        raise _bad(f"Value for 'glossary_ids' not supported: at most {MAX_IDS} glossaries.")
+    if ids and source is None:
+        raise _bad("Use of a glossary requires the source_lang parameter to be specified")
+    return ids
 
 
 async def _params(request: Request) -> DeepLTranslateRequest:
@@ -267,21 +287,28 @@ async def _params(request: Request) -> DeepLTranslateRequest:
     responses={200: {"model": DeepLTranslateResponse}, **ERRORS},
 )
 async def translate(
-    request: Request, response: Response, service: ServiceDep, usage: UsageDep, account: AccountDep
+    request: Request,
+    response: Response,
+    service: ServiceDep,
+    usage: UsageDep,
+    account: AccountDep,
+    glossaries: GlossariesDep,
 ) -> dict[str, Any]:
-    """Each text is translated as /v1/translate translates it (with split_sentences=0, as one sentence); with
-    tag handling, each sentence whole with its inline tags placed back (docs/markup.md)."""
+    """Each text is translated as /v1/translate translates it (with split_sentences=0, as one sentence), with
+    the terms of the glossaries named; with tag handling, each sentence whole with its inline tags placed back
+    (docs/markup.md)."""
     params = await _params(request)
-    source = _check_options(params.target_lang, params.source_lang, params.formality, params.glossary_id)
+    source = _check_options(params.target_lang, params.source_lang, params.formality)
     if not params.text:
         raise _bad("Parameter 'text' not specified.")
     service.check(params.text)
+    glossary = await lookup(glossaries, account, _glossary_ids(params.glossary_id, params.glossary_ids, source))
     decode = service.decode(None)
 
     async def english(texts: list[str]) -> list[str]:
         if params.split_sentences == "0":
-            return await service.translate_whole(texts, decode)
-        return await service.translate_texts(texts, decode)
+            return await service.translate_whole(texts, decode, glossary)
+        return await service.translate_texts(texts, decode, glossary)
 
     options = tagging.deepl(
         params.tag_handling,
@@ -291,9 +318,9 @@ async def translate(
         params.outline_detection,
         params.split_sentences,
     )
-    with usage.spending(account, sum(len(text) for text in params.text)):
+    async with usage.spending(account, sum(len(text) for text in params.text)):
         if options is not None:
-            results, flags = await service.translate_markup(params.text, options, decode)
+            results, flags = await service.translate_markup(params.text, options, decode, glossary)
             tagging.count_moved(response, flags)
         else:
             results = await english(params.text)
@@ -346,7 +373,7 @@ async def languages(request: Request) -> list[dict[str, Any]]:
 )
 async def usage(meter: UsageDep, account: AccountDep) -> dict[str, int]:
     """The key's characters this month, and its quota; with none, a huge number (0 would read as reached)."""
-    count = meter.count(account)
+    count = await stored(meter.db, meter.count, account)
     return {"character_count": count, "character_limit": account.limits.characters_per_month or HUGE_LIMIT}
 
 
@@ -356,7 +383,7 @@ async def usage(meter: UsageDep, account: AccountDep) -> dict[str, int]:
     responses={200: {"model": GlossaryPairs}, **ERRORS},
 )
 async def glossary_language_pairs() -> dict[str, list[Any]]:
-    return {"supported_languages": []}
+    return {"supported_languages": [{"source_lang": "id", "target_lang": "en"}]}
 
 
 class DocumentHandle(BaseModel):
@@ -386,6 +413,8 @@ UPLOAD_FORM = {
         "source_lang": {"type": "string", "description": "ID, or absent"},
         "formality": {"type": "string", "description": "default or prefer_*"},
         "output_format": {"type": "string", "description": "absent, or the input's own format"},
+        "glossary_id": {"type": "string", "description": "a glossary's id; needs source_lang"},
+        "glossary_ids": {"type": "string", "description": "up to 5 ids, comma-separated (or repeated)"},
     },
 }
 KEY_SCHEMA = {"type": "object", "properties": {"document_key": {"type": "string"}}}
@@ -401,13 +430,20 @@ KEY_BODY = {
     responses={200: {"model": DocumentHandle}, **ERRORS},
 )
 async def upload_document(
-    request: Request, runner: RunnerDep, usage: UsageDep, account: AccountDep, settings: SettingsDep
+    request: Request,
+    runner: RunnerDep,
+    usage: UsageDep,
+    account: AccountDep,
+    settings: SettingsDep,
+    glossaries: GlossariesDep,
 ) -> dict[str, str]:
-    """The file is checked now (type, encoding, size); it is translated in the background, its status at
-    POST /v2/document/{id} and its result, once, at POST /v2/document/{id}/result."""
+    """The file is checked now (type, encoding, size); it is translated in the background, with the glossaries'
+    entries as they are now, its status at POST /v2/document/{id} and its result, once, at
+    POST /v2/document/{id}/result."""
     fields = await _fields(request)
-    options = ("target_lang", "source_lang", "formality", "glossary_id")
-    _check_options(*(fields.get(name) for name in options))
+    source = _check_options(*(fields.get(name) for name in ("target_lang", "source_lang", "formality")))
+    ids = _glossary_ids(fields.get("glossary_id"), fields.get("glossary_ids"), source)
+    glossary = await lookup(glossaries, account, ids)
     upload = (await request.form()).get("file")
     if not isinstance(upload, UploadFile):
         raise _bad("Parameter 'file' not specified.")
@@ -416,7 +452,7 @@ async def upload_document(
     if output and f".{str(output).lower().lstrip('.')}" != PurePath(filename).suffix.lower():
         raise _bad("Value for 'output_format' not supported: documents come back in their own format.")
     upload_file = (filename, await upload.read())
-    job, _ = await jobs.submit(runner, usage, account, upload_file, settings, once=True)
+    job, _ = await jobs.submit(runner, usage, account, upload_file, settings, True, glossary)
     return {"document_id": job.id, "document_key": job.key}
 
 
@@ -425,7 +461,7 @@ async def _job(request: Request, document_id: str, store: JobsDep, account: Acco
     key = (await _fields(request)).get("document_key")
     if not key:
         raise _bad("Parameter 'document_key' not specified.")
-    job = store.get(document_id, account.id)
+    job = await stored(store.db, store.get, document_id, account.id)
     if job is None or not isinstance(key, str) or not hmac.compare_digest(key.encode(), job.key.encode()):
         raise ApiError(404, "not_found", "Document not found.")
     return job
@@ -467,6 +503,6 @@ async def document_result(job: KeyedJob, store: JobsDep) -> Response:
         raise _bad(f"Document translation failed: {job.error}")
     if job.status != jobs.DONE:
         raise ApiError(503, "not_ready", "Document translation is not done.", headers={"Retry-After": "1"})
-    data = store.result(job)
-    store.downloaded(job)
+    data = await stored(store.db, store.result, job)
+    await stored(store.db, store.downloaded, job)
     return Response(data, media_type=job.media_type, headers={"Content-Disposition": jobs.attachment(job.filename)})

@@ -20,8 +20,9 @@ from starlette.datastructures import UploadFile
 
 from api import jobs, tagging
 from api.auth import require_key
-from api.deps import AccountDep, JobsDep, KeysDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
+from api.deps import AccountDep, GlossariesDep, JobsDep, KeysDep, RunnerDep, ServiceDep, SettingsDep, UsageDep
 from api.errors import ApiError, Dialect
+from api.glossaries import lookup
 from api.inputs import CheckedRoute
 from api.schemas import (
     LIBRE_ERRORS,
@@ -33,6 +34,7 @@ from api.schemas import (
     libre_body,
 )
 from api.service import OverLimit
+from api.store import stored
 from translator import files
 from translator.language import detect as detect_language
 
@@ -114,8 +116,14 @@ def _confidence(text: str) -> dict[str, Any]:
     responses={200: {"model": LibreTranslateResponse}, **LIBRE_ERRORS},
 )
 async def translate(
-    request: Request, response: Response, service: ServiceDep, usage: UsageDep, account: AccountDep
+    request: Request,
+    response: Response,
+    service: ServiceDep,
+    usage: UsageDep,
+    account: AccountDep,
+    glossaries: GlossariesDep,
 ) -> dict[str, Any]:
+    """`glossary` (an extension): a stored glossary's id, its terms applied."""
     params = await _params(request, LibreTranslateRequest)
     source, text_format = params.source, params.format
     if source not in ("id", "auto"):
@@ -130,14 +138,15 @@ async def translate(
     detected = [_confidence(t) for t in texts] if source == "auto" else []
     todo = [i for i, t in enumerate(texts) if not detected or detected[i]["language"] != "en"]
     decode = service.decode(None)
+    glossary = await lookup(glossaries, account, [params.glossary] if params.glossary else [])
     results = list(texts)
     sources = [texts[i] for i in todo]
-    with usage.spending(account, sum(len(text) for text in sources)):
+    async with usage.spending(account, sum(len(text) for text in sources)):
         if (options := tagging.of_format(text_format)) is not None:
-            english, flags = await service.translate_markup(sources, options, decode)
+            english, flags = await service.translate_markup(sources, options, decode, glossary)
             tagging.count_moved(response, flags)
         else:
-            english = await service.translate_texts(sources, decode)
+            english = await service.translate_texts(sources, decode, glossary)
     for i, target in zip(todo, english, strict=True):
         results[i] = target
     answer: dict[str, Any] = {"translatedText": results if batch else results[0]}
@@ -252,7 +261,7 @@ async def download_file(
     """The URL is the key: its id is 128 random bits, so a browser's plain link downloads it, as in
     LibreTranslate (and it is masked in the log, api/logs.py). A file still being translated (the reader links
     it at once) is waited for up to the request deadline."""
-    job = store.get(job_id)
+    job = await stored(store.db, store.get, job_id)
     if job is None or job.once:  # the name is the browser's to save under, not checked
         raise ApiError(404, "not_found", "no such file (or it expired)")
     if not job.finished:
@@ -262,7 +271,7 @@ async def download_file(
     if job.status != jobs.DONE:
         raise ApiError(503, "not_ready", "the file is still being translated; try again", headers={"Retry-After": "5"})
     headers = {"Content-Disposition": jobs.attachment(job.filename)}
-    return Response(store.result(job), media_type=job.media_type, headers=headers)
+    return Response(await stored(store.db, store.result, job), media_type=job.media_type, headers=headers)
 
 
 @public.get("/frontend/settings", summary="Front-end settings (LibreTranslate API)", response_model=FrontendSettings)

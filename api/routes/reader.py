@@ -229,7 +229,7 @@ async def _translated_page(request: Request, text: str, file: File | None = None
     source, origin = await _source(request, text, file)
     _check(request, source)
     translating = service(request)
-    with usage(request).spending(account(request), 0 if file else len(source)):  # a file's: counted by its job
+    async with usage(request).spending(account(request), 0 if file else len(source)):  # a file's: counted by its job
         [doc] = await translating.translate_documents([("reader", source)], translating.decode(None))
     return _page(request, "" if file else text, doc=doc, origin=origin, file=file)
 
@@ -239,7 +239,7 @@ async def _stream(request: Request, text: str, file: File | None = None) -> Resp
     _check(request, source)
     translating = service(request)
     decode = translating.decode(None)
-    with usage(request).spending(account(request), 0 if file else len(source)):  # as /v1/documents counts one
+    async with usage(request).spending(account(request), 0 if file else len(source)):  # as /v1/documents counts one
         events = await translating.start_events([("reader", source)], decode)
     frame = page.macros().document(page.details(translating.translator.provenance(decode), *origin))
     total = len(events.plan.layouts[0].paragraphs)

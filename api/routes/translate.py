@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends
 
 from api import tagging
 from api.auth import require_key
-from api.deps import AccountDep, ServiceDep, UsageDep
+from api.deps import AccountDep, GlossariesDep, ServiceDep, UsageDep
+from api.glossaries import lookup
 from api.inputs import CheckedRoute
-from api.schemas import ERROR_RESPONSES, Provenance, TranslateRequest, TranslateResponse
+from api.schemas import GLOSSARY_RESPONSES, Provenance, TranslateRequest, TranslateResponse
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], route_class=CheckedRoute)
 
@@ -18,20 +19,21 @@ router = APIRouter(dependencies=[Depends(require_key)], tags=["translate"], rout
     response_model=TranslateResponse,
     response_model_exclude_none=True,
     summary="Translate texts",
-    responses=ERROR_RESPONSES,
+    responses=GLOSSARY_RESPONSES,
 )
 async def translate(
-    body: TranslateRequest, service: ServiceDep, usage: UsageDep, account: AccountDep
+    body: TranslateRequest, service: ServiceDep, usage: UsageDep, account: AccountDep, glossaries: GlossariesDep
 ) -> TranslateResponse:
     """Each text may be a whole article; its paragraph breaks are kept. Empty texts translate to empty texts.
     With format html or xml, each text is markup: its sentences translated whole, inline tags placed back."""
     service.check(body.texts)
+    glossary = await lookup(glossaries, account, body.ids(), body.terms)
     decode = service.decode(body.options.beam_size)
     flags = None
-    with usage.spending(account, sum(len(text) for text in body.texts)):
+    async with usage.spending(account, sum(len(text) for text in body.texts)):
         if (options := tagging.of_format(body.format)) is not None:
-            translations, flags = await service.translate_markup(body.texts, options, decode)
+            translations, flags = await service.translate_markup(body.texts, options, decode, glossary)
         else:
-            translations = await service.translate_texts(body.texts, decode)
+            translations = await service.translate_texts(body.texts, decode, glossary)
     provenance = Provenance(**service.translator.provenance(decode).to_dict())
     return TranslateResponse(translations=translations, provenance=provenance, flags=flags)

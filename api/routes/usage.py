@@ -12,12 +12,17 @@ from api.auth import identify
 from api.deps import AccountDep, UsageDep
 from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES
+from api.store import stored
 from api.usage import month_of, next_month, seconds_to_next_month
 
 router = APIRouter(dependencies=[Depends(identify)], tags=["usage"], route_class=CheckedRoute)
 
 
 class UsageResponse(BaseModel):
+    key_id: str = Field(
+        description="this key's id (never the key): what TRANSLATOR_REVIEWED_WRITERS lists and reviewed "
+        "translations record as their writer; anonymous without keys"
+    )
     month: str = Field(description="the calendar month counted (UTC), YYYY-MM")
     characters: int = Field(description="source characters translated this month, on every route")
     character_limit: int | None = Field(description="the key's monthly quota (TRANSLATOR_KEYS_FILE); null: none")
@@ -30,8 +35,9 @@ class UsageResponse(BaseModel):
 async def usage(meter: UsageDep, account: AccountDep) -> UsageResponse:
     now = datetime.now(UTC)
     return UsageResponse(
+        key_id=account.id,
         month=month_of(now),
-        characters=meter.count(account, now),
+        characters=await stored(meter.db, meter.count, account, now),
         character_limit=account.limits.characters_per_month,
         requests_per_second=account.limits.requests_per_second,
         resets_in_s=seconds_to_next_month(now),

@@ -14,6 +14,7 @@ import pytest
 from api.batcher import Batcher, BatchStats, DeadlineExceeded, QueueFull, TooMuchWork, model_band
 from translator import DecodeOptions, Translation, Translator
 from translator.backends import Output
+from translator.glossary import Glossary
 from translator.pipeline import Work
 
 GREEDY, BEAM = DecodeOptions(beam_size=1), DecodeOptions(beam_size=4)
@@ -415,9 +416,9 @@ def test_a_long_request_is_prepared_off_the_event_loop(tiny: Translator) -> None
     on_loop: list[bool] = []
     prepare = preparer(tiny).prepare
 
-    def watched(sentences: Sequence[str], decode: DecodeOptions) -> Work:
+    def watched(sentences: Sequence[str], decode: DecodeOptions, glossary: Glossary | None) -> Work:
         on_loop.append(threading.current_thread() is threading.main_thread())
-        return prepare(sentences, decode)
+        return prepare(sentences, decode, glossary)
 
     async def scenario() -> None:
         b = Batcher(

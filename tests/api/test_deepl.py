@@ -56,7 +56,7 @@ def test_official_client_usage_languages_and_a_wrong_key(real: Server) -> None:
     targets = client.get_target_languages()  # type=target in a GET's form body
     assert [lang.code for lang in targets] == ["EN-GB", "EN-US"]
     assert all(lang.supports_formality is False for lang in targets)
-    assert client.get_glossary_languages() == []
+    assert [(p.source_lang, p.target_lang) for p in client.get_glossary_languages()] == [("id", "en")]
     with pytest.raises(deepl.AuthorizationException):
         deepl.Translator("wrong", server_url=real.url).translate_text("Halo", target_lang="EN-US")
     with pytest.raises(deepl.DeepLException, match="Bad request"):
@@ -243,7 +243,7 @@ def test_keys_limits_and_unknown_parameters(server: App) -> None:
 
 def test_each_api_says_its_errors_in_its_own_shape_even_off_its_routes(server: App) -> None:
     """The dialect comes from the route (or, for a path no route serves, from its folder's routes)."""
-    assert call(server.url + "/v2/glossaries").json() == {"message": "Not Found"}  # DeepL's folder
+    assert call(server.url + "/v2/nowhere").json() == {"message": "Not Found"}  # DeepL's folder
     put = call(server.url + "/v2/translate", method="PUT")
     assert put.status == 405 and put.json() == {"message": "Method Not Allowed"}
     assert call(server.url + "/translate", method="GET").json() == {"error": "Method Not Allowed"}  # LibreTranslate

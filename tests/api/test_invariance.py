@@ -17,7 +17,7 @@ from translator import Translator, TranslatorConfig
 from translator.settings import Settings
 
 
-def test_a_sentence_gets_the_same_english_alone_and_among_32_clients(
+def test_a_sentence_gets_the_same_english_flags_and_confidence_alone_and_among_32_clients(
     served: Callable[[TranslatorConfig], Translator], tmp_path: Path
 ) -> None:
     settings = Settings(
@@ -29,10 +29,15 @@ def test_a_sentence_gets_the_same_english_alone_and_among_32_clients(
     calls, requests_in_calls = "translator_batch_requests_count", "translator_batch_requests_sum"
     with TestClient(app) as client:
 
-        def translate(texts: list[str]) -> list[str]:
-            r = client.post("/v1/translate", json={"texts": texts})
+        def translate(texts: list[str]) -> list[tuple[str, list[tuple[list[str], float]]]]:
+            """Each text's English and its sentences' flags and confidence (as aligned documents)."""
+            documents = [{"id": str(i), "text": text} for i, text in enumerate(texts)]
+            r = client.post("/v1/documents", json={"documents": documents})
             assert r.status_code == 200, r.text
-            return list(r.json()["translations"])
+            return [
+                (d["translation"], [(s["flags"], s["confidence"]) for p in d["paragraphs"] for s in p["sentences"]])
+                for d in r.json()["documents"]
+            ]
 
         def sample(name: str) -> float:
             return float(app.state.metrics.registry.get_sample_value(name) or 0)
@@ -45,6 +50,7 @@ def test_a_sentence_gets_the_same_english_alone_and_among_32_clients(
         pooled_calls, pooled_requests = sample(calls) - before[0], sample(requests_in_calls) - before[1]
     assert pooled_requests > pooled_calls  # the clients' sentences were pooled into shared model calls
     assert together == alone
+    assert all(0 < confidence <= 1 for _, sentences in alone for _, confidence in sentences)
 
 
 def test_the_service_gives_the_library_s_documents_flags_and_all(

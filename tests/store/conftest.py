@@ -11,7 +11,9 @@ import pytest
 
 from api.jobs import LEASE_S, Jobs
 from api.usage import Usage
+from translator.glossary.store import GlossaryStore
 from translator.memory import TranslationMemory
+from translator.reviewed import ReviewedStore
 from translator.store import Database, layout, open_database, open_sqlite
 
 
@@ -38,6 +40,13 @@ class Store:
 
     def memory(self) -> TranslationMemory:
         return TranslationMemory(self.open(()) if self.url else self.folder / "memory.sqlite")
+
+    def glossaries(self) -> GlossaryStore:
+        return GlossaryStore(self.open(()) if self.url else layout.glossaries_file(self.folder))
+
+    def reviewed(self) -> ReviewedStore:
+        """The reviewed translations as the service opens them: another opening sees the same entries."""
+        return ReviewedStore(self.open(()) if self.url else layout.reviewed_file(self.folder))
 
     def close(self) -> None:
         for database in self.opened:

@@ -21,7 +21,10 @@ from tests.conftest import run_main
 from tests.postgres import PASSWORD
 from translator.config import DecodeOptions
 from translator.errors import ConfigError
+from translator.glossary import Entry
+from translator.glossary.store import GlossaryStore
 from translator.memory import TranslationMemory
+from translator.reviewed import ReviewedStore
 from translator.store import layout, open_database, schema
 from translator.types import Translation
 from translator.worker import CollectingMemory
@@ -138,11 +141,27 @@ def test_the_files_of_an_earlier_release_are_adopted_as_they_are(tmp_path: Path)
     usage.close()
 
 
+def test_a_memory_file_of_an_earlier_release_gains_the_confidence_column_and_keeps_its_entries(tmp_path: Path) -> None:
+    path = tmp_path / "memory.sqlite"
+    options = DecodeOptions()
+    key = TranslationMemory.key("Halo.", "m", "r", options)
+    with sqlite3.connect(path) as old:  # memory.sqlite as release 0.2 left it: schema version 2, no confidence
+        old.execute(schema.MIGRATIONS[0]["memory"][0].format(insertion_column=""))
+        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        old.execute("INSERT INTO schema_version VALUES (2)")
+        old.execute("INSERT INTO tm VALUES (?, 'Halo.', 'Hello.', '[]', 'm', 'r', '[]')", (key,))
+    old.close()
+    memory = TranslationMemory(path)
+    assert memory.db.all("SELECT target, confidence FROM tm") == [("Hello.", None)]
+    assert memory.db.all("SELECT version FROM schema_version") == [(schema.VERSION,)]
+    assert memory.lookup([key]) == {}  # no confidence: the model translates it again, and fills it in
+    memory.close()
+
+
 def data_folder_with_usage(folder: Path) -> Jobs:
     """A SQLite data folder in which key-a spent 1,200 characters; its jobs, open."""
     usage = Usage(layout.usage_file(folder))
-    with usage.spending(Account("key-a"), 1200):
-        pass
+    usage.reserve(Account("key-a"), 1200)
     usage.close()
     return Jobs(layout.jobs_folder(folder), 3600)
 
@@ -158,11 +177,14 @@ def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_tw
     assert claimed is not None and claimed.id == done.id
     asyncio.run(jobs.finish(claimed, b"one"))
     jobs.close()
+    glossaries = GlossaryStore(layout.glossaries_file(tmp_path))
+    glossary = glossaries.create("key-a", "news", "v2", [Entry("DPR", "House of Representatives")])
+    glossaries.close()
     monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
     for _ in range(2):
         copied = run_main(["db", "copy", "--from", str(tmp_path)])
         assert copied.returncode == 0, copied.stderr
-        assert b"1 usage counts, 2 document jobs and 4 job files" in copied.stderr
+        assert b"1 usage counts, 2 document jobs, 4 job files, 1 glossaries" in copied.stderr
         assert PASSWORD.encode() not in copied.stderr
     with open_database(postgres_url, pool_size=2) as database:
         assert database.all("SELECT account, characters FROM usage") == [("key-a", 1200)]
@@ -174,6 +196,9 @@ def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_tw
         assert shared.untranslated(finished) == left and shared.untranslated(shared.get(queued.id)) == {}
         waiting = shared.get(queued.id)
         assert waiting is not None and waiting.once and shared.source(waiting) == b"dua"
+        moved = GlossaryStore(database)
+        assert moved.get("key-a", glossary.id) == glossary and moved.get("key-b", glossary.id) is None
+        assert moved.entries("key-a", glossary.id) == [Entry("DPR", "House of Representatives")]
 
 
 def test_db_copy_again_after_the_service_moved_undoes_nothing_it_did_since(
@@ -190,8 +215,7 @@ def test_db_copy_again_after_the_service_moved_undoes_nothing_it_did_since(
     monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
     assert run_main(["db", "copy", "--from", str(tmp_path)]).returncode == 0
     with open_database(postgres_url, pool_size=2) as database:
-        with Usage(database).spending(Account("key-a"), 500):
-            pass
+        Usage(database).reserve(Account("key-a"), 500)
         shared = Jobs(database, 3600)
         fetched = shared.get(job.id)
         assert fetched is not None and shared.result(fetched) == b"one"
@@ -212,7 +236,7 @@ def test_db_copy_without_a_url_or_from_an_empty_folder_is_one_line(
     assert without.returncode == 1 and b"needs TRANSLATOR_DATABASE_URL" in without.stderr
     monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
     empty = run_main(["db", "copy", "--from", str(tmp_path)])
-    assert empty.returncode == 1 and len(empty.stderr.splitlines()) == 1 and b"holds neither" in empty.stderr
+    assert empty.returncode == 1 and len(empty.stderr.splitlines()) == 1 and b"holds none of" in empty.stderr
 
 
 def test_the_memory_in_postgresql_serves_the_command_line_and_an_unreachable_one_only_the_model(
@@ -229,3 +253,28 @@ def test_the_memory_in_postgresql_serves_the_command_line_and_an_unreachable_one
     shown = json.loads(stats.stdout)
     assert shown["entries"] == 1 and shown["path"].startswith("127.0.0.1:") and PASSWORD not in shown["path"]
     assert CollectingMemory(f"postgresql://x:{PASSWORD}@127.0.0.1:{free_port()}/none").lookup([key]) == {}
+
+
+def test_db_copy_moves_the_reviewed_translations_the_later_write_winning_and_history_once(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = ReviewedStore(layout.reviewed_file(tmp_path))
+    folder.put("Satu.", "One.", "key-a", "reader")
+    folder.put("Satu.", "One!", "key-b", "api")
+    folder.put("Dua.", "Two.", "cli", "import old.tmx")
+    folder.close()
+    with open_database(postgres_url, pool_size=2) as database:  # written on PostgreSQL later than the folder's
+        ReviewedStore(database).put("Dua.", "Two, as the service has it.", "key-c", "api")
+    monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
+    for _ in range(2):
+        copied = run_main(["db", "copy", "--from", str(tmp_path)])
+        assert copied.returncode == 0, copied.stderr
+    assert b"2 reviewed translations" in copied.stderr and b"with 0 rows" in copied.stderr  # nothing twice
+    with open_database(postgres_url, pool_size=2) as database:
+        shared = ReviewedStore(database)
+        assert shared.english(["Satu.", "Dua."]) == ["One!", "Two, as the service has it."]
+        assert [(c.old, c.new, c.who) for c in shared.history("Satu.")] == [
+            (None, "One.", "key-a"),
+            ("One.", "One!", "key-b"),
+        ]
+        assert len(shared.history()) == 4

@@ -1,18 +1,22 @@
-"""Replicas on one PostgreSQL share the document jobs: each Jobs here is a replica, with its own connection pool
-on the session's database. A job is claimed by one replica at a time under a lease, finished once by the
-holder of its claim, left alone by another replica's start while its lease stands, and owed back once however
-many replicas sweep."""
+"""Replicas on one PostgreSQL share the document jobs and the request rate: each Jobs here is a replica, with its
+own connection pool on the session's database. A job is claimed by one replica at a time under a lease, finished
+once by the holder of its claim, left alone by another replica's start while its lease stands, released at once
+by a replica that stops, found by an idle replica it was not queued through, and owed back once however many
+replicas sweep; its upload is never pruned by another replica's start; a key's rate holds across replicas."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from api.jobs import DONE, QUEUED, TRANSLATING, Job, Jobs, Runner
+from api.usage import Account, RateLimit, RateLimited
+from translator.settings import KeyLimits
 from translator.store import open_database
 
 
@@ -140,3 +144,113 @@ def test_two_replicas_sweeping_at_once_owe_each_expired_job_back_once(replicas: 
     swept = _at_once([lambda: [job.id for job in a.expire()], lambda: [job.id for job in b.expire()]])
     owed = [job_id for ids in swept for job_id in ids]
     assert sorted(owed) == sorted(expired)
+
+
+def test_a_replica_stopping_releases_its_claims_for_another_to_take_at_once(replicas: Callable[..., Jobs]) -> None:
+    stopping, other = replicas(lease_s=600), replicas()
+    (job,) = _queue(stopping, 1)
+    started = asyncio.Event()
+
+    async def endless(job: Job, source: bytes) -> bytes:
+        started.set()
+        await asyncio.Event().wait()  # translating when the replica is told to stop
+        return source
+
+    async def scenario() -> None:
+        runner = Runner(stopping, endless, workers=1, on_error=lambda failed: None)
+        runner.start()
+        await started.wait()
+        await runner.stop()
+
+    asyncio.run(scenario())
+    taken = other.claim()  # long before the 600 s lease would have run out
+    assert taken is not None and taken.id == job.id
+
+
+def test_an_idle_replica_takes_a_job_queued_through_another(replicas: Callable[..., Jobs]) -> None:
+    """Nothing wakes the idle replica's workers (the job was not submitted to it): they look every POLL_S."""
+    submitting, idle = replicas(), replicas()
+
+    async def upper(job: Job, source: bytes) -> bytes:
+        return source.upper()
+
+    async def scenario() -> Job | None:
+        runner = Runner(idle, upper, workers=1, on_error=lambda failed: None)
+        runner.start()
+        await asyncio.sleep(0.1)  # its workers found nothing and wait
+        try:
+            job = await submitting.create("key-a", "2026-12", ("a.txt", "text/plain", b"satu"), 4, False)
+            return await runner.wait(job, timeout_s=30)
+        finally:
+            await runner.stop()
+
+    finished = asyncio.run(scenario())
+    assert finished is not None and finished.status == DONE and idle.result(finished) == b"SATU"
+
+
+def test_a_replica_starting_never_prunes_an_upload_another_is_making(replicas: Callable[..., Jobs]) -> None:
+    uploading, starting = replicas(), replicas()
+    made: list[Job] = []
+    done = threading.Event()
+
+    def upload() -> None:
+        try:
+            made.extend(_queue(uploading, 60))
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=upload)
+    thread.start()
+    while not done.is_set():  # replicas starting, again and again, while it uploads
+        starting.recover()
+    thread.join()
+    assert len(made) == 60
+    assert all(starting.source(job) == b"satu" for job in made)
+
+
+def test_a_keys_request_rate_holds_across_replicas(postgres_url: str) -> None:
+    """Two replicas (a pool each) admit, between them, what one would: a bucket of one request refilled at half
+    a request a second, taken from 40 times at once."""
+    databases = [open_database(postgres_url, pool_size=4) for _ in range(2)]
+    limits = [RateLimit(databases[0]), RateLimit(databases[1])]
+    account = Account("key-news", KeyLimits(requests_per_second=0.5))
+    refused: list[int] = []
+    start = threading.Barrier(4)
+
+    def take(limit: RateLimit) -> Callable[[], list[str]]:
+        def takes() -> list[str]:
+            start.wait()
+            admitted = []
+            for _ in range(10):
+                try:
+                    asyncio.run(limit.take(account))
+                    admitted.append("admitted")
+                except RateLimited as exc:
+                    refused.append(int(exc.headers["Retry-After"]))
+            return admitted
+
+        return takes
+
+    try:
+        began = time.monotonic()
+        admitted = sum(map(len, _at_once([take(limits[0]), take(limits[1]), take(limits[0]), take(limits[1])])))
+        elapsed = time.monotonic() - began
+        assert 1 <= admitted <= 1 + int(elapsed * 0.5), (admitted, elapsed)
+        assert len(refused) == 40 - admitted and set(refused) <= {1, 2}
+    finally:
+        for database in databases:
+            database.close()
+
+
+def test_a_replica_whose_clock_runs_ahead_takes_no_live_lease(
+    replicas: Callable[..., Jobs], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leases are stamped and judged on the database's clock, not on each replica's."""
+    a, ahead = replicas(lease_s=60), replicas()
+    (job,) = _queue(a, 1)
+    claimed = a.claim()
+    assert claimed is not None and claimed.id == job.id
+    skewed = time.time() + 120  # two leases ahead
+    monkeypatch.setattr("api.jobs.time.time", lambda: skewed)
+    assert ahead.claim() is None and ahead.recover() == 0
+    assert asyncio.run(a.finish(claimed, b"one"))

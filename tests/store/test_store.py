@@ -32,8 +32,8 @@ def test_the_quota_holds_exactly_when_many_reserve_at_once(store: Store) -> None
     def spend() -> None:
         start.wait()
         try:
-            with usage.spending(account, 100):
-                outcomes.append(True)
+            usage.reserve(account, 100)
+            outcomes.append(True)
         except QuotaExceeded:
             outcomes.append(False)
 
@@ -48,15 +48,18 @@ def test_the_quota_holds_exactly_when_many_reserve_at_once(store: Store) -> None
 def test_characters_are_given_back_on_failure_and_never_below_zero(store: Store) -> None:
     usage = store.usage()
     account = Account("key-news", KeyLimits(characters_per_month=50))
-    with pytest.raises(RuntimeError), usage.spending(account, 40):
-        raise RuntimeError("the translation failed")
+
+    async def failed() -> None:
+        async with usage.spending(account, 40):
+            raise RuntimeError("the translation failed")
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(failed())
     assert usage.count(account) == 0
-    with usage.spending(account, 30) as month:
-        pass
+    month = usage.reserve(account, 30)
     usage.refund(account.id, month, 100)
     assert usage.count(account) == 0
-    with usage.spending(Account("anonymous"), 10**12):  # no quota, no limit
-        pass
+    usage.reserve(Account("anonymous"), 10**12)  # no quota, no limit
 
 
 def test_a_job_and_its_files_go_through_their_statuses(store: Store) -> None:
@@ -107,10 +110,12 @@ def test_the_memory_keeps_finds_lists_in_order_and_clears(store: Store) -> None:
     options = DecodeOptions(4, 2.0, 10)
     sentences = {"Presiden  tiba di Jakarta.": "The President arrived.", "Café ☕ buka.": "The café opens."}
     entries = [
-        (TranslationMemory.key(s, "m", "r1", options), s, Translation(t, ("long",))) for s, t in sentences.items()
+        (TranslationMemory.key(s, "m", "r1", options), s, Translation(t, ("long",), confidence=0.4375))
+        for s, t in sentences.items()
     ]
     memory.store(entries, "m", "r1", options)
-    memory.store([(entries[0][0], "Presiden tiba.", Translation("Other."))], "m", "r1", options)  # kept as it was
+    other = Translation("Other.", confidence=0.9)
+    memory.store([(entries[0][0], "Presiden tiba.", other)], "m", "r1", options)  # kept as it was
     found = memory.lookup([key for key, _, _ in entries] + ["missing"])
     assert found == {key: translation for key, _, translation in entries}
     assert list(memory.entries()) == [(normalise(s), t, "m@r1") for s, t in sentences.items()]
@@ -123,13 +128,27 @@ def test_a_ray_actor_reads_the_memory_by_its_address_and_only_collects_what_it_w
     memory = store.memory()
     options = DecodeOptions(4, 2.0, 10)
     key = TranslationMemory.key("Halo.", "m", "r", options)
-    memory.store([(key, "Halo.", Translation("Hello."))], "m", "r", options)
+    memory.store([(key, "Halo.", Translation("Hello.", confidence=0.75))], "m", "r", options)
     actor = CollectingMemory(memory.address)
-    learned = (TranslationMemory.key("Baru.", "m", "r", options), "Baru.", Translation("New."))
+    learned = (TranslationMemory.key("Baru.", "m", "r", options), "Baru.", Translation("New.", confidence=0.5))
     actor.store([learned], "m", "r", options)
-    assert actor.lookup([key, learned[0]]) == {key: Translation("Hello.")} and actor.collected == [learned]
+    assert actor.lookup([key, learned[0]]) == {key: Translation("Hello.", confidence=0.75)}
+    assert actor.collected == [learned]
     actor.close()
     assert memory.stats().entries == 1  # the driver, the memory's one writer, stores what actors collected
+
+
+def test_an_entry_stored_without_a_confidence_is_no_hit_until_the_model_gives_it_one(store: Store) -> None:
+    """Entries from before the memory kept the model's confidence (schema version 5) have none: a hit would
+    give the sentence no confidence and no low_confidence judgement where the model gives both, so they are
+    misses, and the model's translation fills them in place."""
+    memory = store.memory()
+    options = DecodeOptions(4, 2.0, 10)
+    key = TranslationMemory.key("Halo.", "m", "r", options)
+    memory.store([(key, "Halo.", Translation("Hi.", ("copied",)))], "m", "r", options)  # as an old entry holds it
+    assert memory.db.all("SELECT confidence FROM tm") == [(None,)] and memory.lookup([key]) == {}
+    memory.store([(key, "Halo.", Translation("Hello.", confidence=0.8125))], "m", "r", options)
+    assert memory.lookup([key]) == {key: Translation("Hello.", confidence=0.8125)} and memory.stats().entries == 1
 
 
 def test_a_database_has_one_version_record_and_a_newer_one_is_refused_in_one_line(store: Store) -> None:
@@ -142,3 +161,30 @@ def test_a_database_has_one_version_record_and_a_newer_one_is_refused_in_one_lin
     message = str(refused.value)
     assert f"schema version {schema.VERSION + 1}, newer than this translator's {schema.VERSION}" in message
     assert "\n" not in message and PASSWORD not in message
+
+
+def test_a_request_cancelled_while_its_characters_are_reserved_costs_nothing(store: Store) -> None:
+    """On PostgreSQL the reservation runs in a thread, on to its end even when the request is cancelled (its
+    client left) as it runs: the characters are given back once it is made."""
+    usage = store.usage()
+    account = Account("key-news", KeyLimits(characters_per_month=10_000))
+
+    async def cancelled() -> None:
+        async def spend() -> None:
+            async with usage.spending(account, 100):
+                await asyncio.Event().wait()
+
+        for turns in range(20):  # cancelled after 0 to 19 turns of the loop: before, while and after it reserves
+            task = asyncio.create_task(spend())
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        deadline = time.monotonic() + 30
+        while usage.count(account) or usage.owed:  # a refund made as its reservation ends may still be running
+            assert time.monotonic() < deadline, usage.count(account)
+            await asyncio.sleep(0.05)
+
+    asyncio.run(cancelled())
+    assert usage.count(account) == 0

@@ -12,11 +12,16 @@ from translator.config import DecodeOptions
 @dataclass(frozen=True)
 class Output:
     """One translation; `capped` when the output hit its length cap before the model ended it, `retried`
-    when it looped and was decoded again (set by the runaway guard, not by engines)."""
+    when it looped and was decoded again (set by the runaway guard, not by engines). `score`: the mean
+    log-probability (natural log) of the output tokens the decoder produced, its end-of-sentence included, as
+    the model scored them while decoding; `tokens`: how many it averages (a piece's weight when pieces are
+    joined). None and 0 where an engine gives no score."""
 
     text: str
     capped: bool = False
     retried: bool = False
+    score: float | None = None
+    tokens: int = 0
 
 
 class Backend(Protocol):

@@ -56,6 +56,7 @@ class CT2Backend:
         self.translator = self._engine(self.workers)
         self.max_positions = int(self.tokenizer.model_max_length)
         self._eos = self.tokenizer.eos_token
+        self.scores = True  # each output's score (Output.score); off only to measure what it costs (bench/speed.py)
 
     def _engine(self, workers: int) -> ctranslate2.Translator:
         return ctranslate2.Translator(
@@ -92,18 +93,36 @@ class CT2Backend:
                 max_decoding_length=cap + 1,
                 max_input_length=0,  # the pipeline already cut inputs to the model's length
                 return_end_token=True,
-                return_scores=False,
+                # the cumulative log-probability divided by length ** length_penalty: at 1 (CTranslate2's
+                # default, also what ranks the beams) the mean over the decoded tokens, end token included
+                length_penalty=1,
+                return_scores=self.scores,
                 asynchronous=True,
             )
             for share in shares
         ]
         done = [[result.result() for result in share] for share in pending]
         outputs = []
-        for i in range(len(tokens)):
-            kept, capped = cut_at_end(done[i % self.workers][i // self.workers].hypotheses[0], self._eos, cap)
+        for i, row in enumerate(tokens):
+            result = done[i % self.workers][i // self.workers]
+            decoded = result.hypotheses[0]
+            kept, capped = cut_at_end(decoded, self._eos, cap)
             text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(kept), skip_special_tokens=True)
-            outputs.append(Output(text, capped))
+            score = None
+            if self.scores:
+                score = self._unconstrained(row, decoded) if options.no_repeat_ngram_size else result.scores[0]
+            outputs.append(Output(text, capped, score=score, tokens=len(decoded) if self.scores else 0))
         return outputs
+
+    def _unconstrained(self, row: list[str], decoded: list[str]) -> float:
+        """The mean log-probability the model gives `decoded`, unconstrained. Under the retry's ban on repeated
+        n-grams CTranslate2 scores each token against what the ban left, which raises the score of exactly the
+        outputs the ban had to steer; transformers scores the model's own probabilities (backends/hf.py), and
+        so does this: a teacher-forced pass, the row alone (so its arithmetic is its own)."""
+        ended = bool(decoded) and decoded[-1] == self._eos
+        [scored] = self.translator.score_batch([row], [decoded[:-1] if ended else decoded])
+        log_probs = scored.log_probs if ended else scored.log_probs[:-1]  # it scores an end token after them
+        return float(sum(log_probs)) / len(log_probs)
 
 
 def _filler(share: list[list[str]], width: int) -> list[str]:

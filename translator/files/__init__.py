@@ -26,16 +26,17 @@ FAMILIES: dict[str, str] = {
     "footnotes": ".docx footnotes",
     "endnotes": ".docx endnotes",
     "comments": ".docx comments (their text; the marks in the body are kept)",
+    "alt": "an .html image's alt text",
+    "title": "an .html element's title attribute",
+    "description": 'an .html page\'s <meta name="description"> content',
 }
 
 
 @dataclass(frozen=True)
 class Options:
-    """How files are translated: the families of FAMILIES left untranslated, and the attribute families an
-    .html file has translated (translator/markup.py ATTRIBUTES, TRANSLATOR_HTML_ATTRIBUTES)."""
+    """How files are translated: the families of FAMILIES left untranslated."""
 
     skip: frozenset[str] = frozenset()
-    html_attributes: frozenset[str] = frozenset(markup.ATTRIBUTES)
 
     @classmethod
     def parse(cls, families: str) -> Options:
@@ -75,7 +76,7 @@ class Parsed:
     # kinds): a count each, said in the job's status and by translate-file, never left silently
     untranslated: Mapping[str, int] = field(default_factory=dict)
     whole: bool = False  # each text is one sentence (a .docx paragraph's, cut around its inline tags)
-    options: MarkupOptions = HTML  # how the markup is read
+    reading: MarkupOptions = HTML  # how the markup is read
 
     @property
     def by_sentence(self) -> bool:
@@ -87,13 +88,13 @@ class Parsed:
         to be translated as one sentence (translator/markup.py; its inline tags held aside)."""
         if not self.markup:
             return list(self.texts)
-        return markup.parse_all(self.texts, self.options).sources()
+        return markup.parse_all(self.texts, self.reading).sources()
 
     def build(self, english: Sequence[str]) -> bytes:
         """The translated file from the English of each of `sources()`, in order."""
         if not self.markup:
             return self.rebuild(english)
-        return self.rebuild([r.text for r in markup.parse_all(self.texts, self.options).render(english)])
+        return self.rebuild([r.text for r in markup.parse_all(self.texts, self.reading).render(english)])
 
     @functools.cached_property
     def characters(self) -> int:

@@ -1,10 +1,10 @@
 """HTML pages: the whole page is one markup text (translator.markup): each sentence translated whole with its
 inline tags placed back, every tag, comment, attribute and the doctype byte for byte, script, style, code,
 pre and the like kept; the texts a reader sees in attributes (`alt`, `title`, `<meta name="description">`)
-translated too, a family at a time (`ATTRIBUTES`). What a reader sees that is left as written (code, an
-element with translate="no", an attribute family not translated) is counted in a comment before `</body>`, and
-in the file's result (`Parsed.untranslated`: the job's status, translate-file).
-A byte-order mark is kept; line ends inside the markup are the source's own."""
+translated too, unless their family is skipped (translator/files FAMILIES). What a reader sees that is left
+as written (code, an element with translate="no", an attribute family skipped) is counted in a comment
+before `</body>` and in the file's result. A byte-order mark is kept; line ends inside the markup are the
+source's own."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from translator.files import Options, Parsed, encode
 
 def parse(data: bytes, options: Options) -> Parsed:
     page, bom = utf8.decode(data), utf8.bom(data)
-    reading = markup.Options(attributes=options.html_attributes)
-    untranslated = markup.parse(page, reading).untranslated
+    reading = markup.Options(attributes=frozenset(markup.ATTRIBUTES) - options.skip)
 
     def rebuild(english: Sequence[str]) -> bytes:
         (whole,) = english
-        return encode(note(whole, untranslated), bom, crlf=False)
+        return encode(note(whole, left), bom, crlf=False)
 
-    return Parsed([page], True, rebuild, "text/html; charset=utf-8", untranslated, options=reading)
+    left = markup.parse(page, reading).untranslated
+    return Parsed([page], True, rebuild, "text/html; charset=utf-8", left, reading=reading)
 
 
 def note(page: str, untranslated: dict[str, int]) -> str:

@@ -1,9 +1,10 @@
-"""The store's tables and their versions. MIGRATIONS[n - 1] takes a database from version n - 1 to n; each
-names the statements of each part (usage, jobs, job_files, memory). PostgreSQL holds every part in one
-database; SQLite keeps today's files, each with its own parts (usage.sqlite3: usage; documents/jobs.sqlite3:
-jobs, whose files stay in the folder beside it; memory.sqlite: memory). One record, the table schema_version,
-says which version a database is at; a file of an earlier release, without it, is version 0, and version 1 is
-exactly the tables it already has (CREATE ... IF NOT EXISTS)."""
+"""The store's tables and their versions. MIGRATIONS[n - 1] takes a database from version n - 1 to n; each names the
+statements of each part (usage, jobs, job_files, memory, glossaries, reviewed, rate_limits). PostgreSQL holds every
+part in one database; SQLite keeps today's files, each with its own parts (usage.sqlite3: usage;
+documents/jobs.sqlite3: jobs, whose files stay in the folder beside it; memory.sqlite: memory; glossaries.sqlite3:
+glossaries; reviewed.sqlite3: reviewed; rate limits stay in the server's memory). One record, the table
+schema_version, says which version a database is at; a file of an earlier release, without it, is version 0, and
+version 1 is exactly the tables it already has (CREATE ... IF NOT EXISTS)."""
 
 from __future__ import annotations
 
@@ -47,9 +48,48 @@ MIGRATIONS: tuple[dict[str, tuple[str, ...]], ...] = (
             "ALTER TABLE jobs ADD COLUMN holder TEXT",  # the claim's token: only it finishes the job
         ),
     },
+    # version 3: glossaries (translator/glossary/store.py), one ID space for DeepL's v2 and v3 and ours; a
+    # glossary's one dictionary (ID→EN) as DeepL's TSV, NULL when a v3 glossary has none
+    {
+        "glossaries": (
+            """CREATE TABLE IF NOT EXISTS glossaries (
+                id TEXT PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL, api TEXT NOT NULL,
+                created {real} NOT NULL, revision {integer} NOT NULL, entries TEXT, entry_count {integer} NOT NULL
+            )""",
+            "CREATE INDEX IF NOT EXISTS glossaries_owner ON glossaries (owner, created)",
+        ),
+    },
+    # version 4: reviewed translations (translator/reviewed.py), keyed by the hash of the normalised source, and
+    # every write to them (history: old and new English, who, when, where from); the history's insertion order
+    # is the store's change counter, which every reader of the store follows
+    {
+        "reviewed": (
+            """CREATE TABLE IF NOT EXISTS reviewed (
+                key TEXT PRIMARY KEY, source TEXT NOT NULL, target TEXT NOT NULL, who TEXT NOT NULL,
+                at {real} NOT NULL, origin TEXT NOT NULL
+            )""",
+            """CREATE TABLE IF NOT EXISTS reviewed_history (
+                seq {serial}, key TEXT NOT NULL, source TEXT NOT NULL, old TEXT, new TEXT, who TEXT NOT NULL,
+                at {real} NOT NULL, origin TEXT NOT NULL
+            )""",
+            "CREATE INDEX IF NOT EXISTS reviewed_history_key ON reviewed_history (key)",
+        ),
+    },
+    # version 5: the model's confidence in each memory entry's English (NULL in entries stored before it, which
+    # translator/memory.py does not count as hits, and fills when the model translates their sentence again)
+    {"memory": ("ALTER TABLE tm ADD COLUMN confidence {real}",)},
+    # version 6: each key's request rate, a token bucket every replica on one PostgreSQL takes from (api/usage.py);
+    # SQLite's one process keeps its buckets in memory
+    {
+        "rate_limits": (
+            """CREATE TABLE IF NOT EXISTS rate_limits (
+                account TEXT PRIMARY KEY, tokens {real} NOT NULL, at {real} NOT NULL
+            )""",
+        ),
+    },
 )
 VERSION = len(MIGRATIONS)
-PARTS = ("usage", "jobs", "job_files", "memory")
+PARTS = ("usage", "jobs", "job_files", "memory", "glossaries", "reviewed", "rate_limits")
 _LOCK = 0x7472616E  # PostgreSQL advisory lock: one process migrates at a time ("tran")
 
 

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from translator import durable
 from translator.quality import MEANINGS
-from translator.types import AlignedDocument, Provenance
+from translator.types import AlignedDocument, Paragraph, Provenance, Sentence
 from translator.writers.base import Appended, Finished, State, Streaming
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -70,6 +70,31 @@ def document(doc: AlignedDocument, meta: dict[str, str], index_link: bool = True
 def single(doc: AlignedDocument) -> str:
     """A document's page alone, the assets inside it, as `translate --format html` prints it."""
     return document(doc, {}, index_link=False, inline=True)
+
+
+def evaluation(title: str, details: list[str], scores: list[tuple[str, str]], pairs: list[tuple[int, Any]]) -> str:
+    """`translator eval`'s page of the worst pairs (`pairs`: each with its place in the set, as
+    translator/evaluation.py's Segment), the assets inside it: each pair is a paragraph of the document
+    template (its Indonesian, its English, their flags), its reference and scores below it."""
+    shown = [
+        (
+            Paragraph(
+                k, 0, len(s.source), (Sentence(f"pair-{k + 1}", 0, len(s.source), s.source, s.hypothesis, s.flags),)
+            ),
+            s,
+        )
+        for k, s in pairs
+    ]
+    context: dict[str, Any] = {
+        "title": title,
+        "details": details,
+        "scores": scores,
+        "pairs": shown,
+        "index_link": False,
+        "assets": "",
+        "inline": {name.split(".")[1]: Markup(asset(name)) for name in ASSET_NAMES},
+    }
+    return environment().get_template("evaluation.html").render(context) + "\n"
 
 
 def asset(name: str) -> str:
