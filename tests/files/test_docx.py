@@ -466,7 +466,11 @@ def test_footnotes_endnotes_comments_and_field_results_are_translated_by_default
     fields = reopen(english).paragraphs[1]
     assert fields.text == "DIPERBARUI 6 DESEMBER 2026, HALAMAN satu"  # PAGE's card text kept: Word renews it
     document = part_of(english, "word/document.xml")
-    assert ">SITUS KAMI<" in document and "DATE \\@" in document and "<w:footnoteReference" in document
+    assert ">SITUS KAMI<" in document and "DATE \\@" in document
+    marks = ("<w:footnoteReference ", "<w:endnoteReference ", "<w:commentRangeStart ", "<w:commentRangeEnd ")
+    assert [document.count(mark) for mark in (*marks, "<w:commentReference ")] == [1] * 5  # each mark once
+    # the comment still spans the English of the words it was on
+    assert re.search(r"<w:commentRangeStart [^>]*/>.*LAGI\.</w:t>.*<w:commentRangeEnd ", document)
     # what a reader sees and is left, said
     assert parsed.untranslated == {
         "charts": 1,

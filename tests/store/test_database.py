@@ -170,7 +170,8 @@ def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_tw
     tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     jobs = data_folder_with_usage(tmp_path)
-    done = asyncio.run(jobs.create("key-a", "2026-12", ("a.txt", "text/plain", b"satu"), 4, False))
+    left = {"charts": 1}  # what its translation left untranslated: a file of its own
+    done = asyncio.run(jobs.create("key-a", "2026-12", ("a.txt", "text/plain", b"satu"), 4, False, left))
     queued = asyncio.run(jobs.create("key-a", "2026-12", ("b.txt", "text/plain", b"dua"), 3, True))
     claimed = jobs.claim()
     assert claimed is not None and claimed.id == done.id
@@ -183,15 +184,16 @@ def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_tw
     for _ in range(2):
         copied = run_main(["db", "copy", "--from", str(tmp_path)])
         assert copied.returncode == 0, copied.stderr
-        assert b"1 usage counts, 2 document jobs, 3 job files, 1 glossaries and 0 reviewed" in copied.stderr
+        assert b"1 usage counts, 2 document jobs, 4 job files, 1 glossaries and 0 reviewed" in copied.stderr
         assert PASSWORD.encode() not in copied.stderr
     with open_database(postgres_url, pool_size=2) as database:
         assert database.all("SELECT account, characters FROM usage") == [("key-a", 1200)]
-        assert database.one("SELECT COUNT(*) FROM job_files") == (3,)
+        assert database.one("SELECT COUNT(*) FROM job_files") == (4,)
         shared = Jobs(database, 3600)
         assert [j.id for j in (shared.get(done.id), shared.get(queued.id)) if j] == [done.id, queued.id]
         finished = shared.get(done.id)
         assert finished is not None and finished.status == "done" and shared.result(finished) == b"one"
+        assert shared.untranslated(finished) == left and shared.untranslated(shared.get(queued.id)) == {}
         waiting = shared.get(queued.id)
         assert waiting is not None and waiting.once and shared.source(waiting) == b"dua"
         moved = GlossaryStore(database)

@@ -53,7 +53,6 @@ MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TEXT = f"{_W}t"
-_HYPHENS = (f"{_W}noBreakHyphen", f"{_W}softHyphen")
 _LETTER = re.compile(r"[^\W\d_]")
 # the parts beside the body, by relationship, and the family of FAMILIES (translator/files) each belongs to
 # (in this order, after the body, headers and footers), and the element of one note or comment
@@ -90,11 +89,12 @@ _ENCRYPTED = 0x1  # a member's flag (Word encrypts a whole document otherwise, a
 def parse(data: bytes, options: Options) -> Parsed:
     def rebuild(english: Sequence[str]) -> bytes:
         document, reading = _open(data, options)  # afresh: the Parsed holds no tree, and rebuild may run again
+        counts = [len(block.sentences) for block in reading.blocks]
+        if sum(counts) != len(english):
+            raise ValueError(f"{len(english)} translations for {sum(counts)} sentences")
         sentences = iter(Replacements().clean("target", text) for text in english)  # whatever the model wrote
-        for block in reading.blocks:
-            block.write([next(sentences) for _ in block.sentences])
-        if next(sentences, None) is not None:
-            raise ValueError(f"{len(english)} translations for fewer sentences")
+        for block, count in zip(reading.blocks, counts, strict=True):
+            block.write([next(sentences) for _ in range(count)])
         return _save(document)
 
     document, reading = _open(data, options)

@@ -47,7 +47,7 @@ _SHELL = {f"{_W}{name}" for name in ("pPr", "rPr", "sdtPr", "sdtEndPr", "fldData
 _SPACES = {f"{_W}{name}" for name in ("tab", "ptab", "br", "cr")}  # a space to the model, an atom after
 _HYPHEN, _SOFT_HYPHEN = f"{_W}noBreakHyphen", f"{_W}softHyphen"  # "-" in the text; a hint dropped
 # fields whose result is a number Word computes again: kept as they are, never sent to the model
-NUMBER_FIELDS = {
+_NUMBER_FIELDS = {
     "PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION", "SEQ", "PAGEREF", "NOTEREF", "=", "LISTNUM", "AUTONUM",
     "AUTONUMLGL", "AUTONUMOUT", "NUMWORDS", "NUMCHARS", "FILESIZE", "REVNUM", "EDITTIME",
 }  # fmt: skip
@@ -112,7 +112,7 @@ class Story:
 
 def _is_number(code: str) -> bool:
     words = code.split()
-    return bool(words) and words[0].upper() in NUMBER_FIELDS
+    return bool(words) and words[0].upper() in _NUMBER_FIELDS
 
 
 def _letters(element: etree._Element) -> bool:
@@ -244,16 +244,17 @@ def _merge_runs(container: etree._Element) -> None:
         if _paragraph_of(proof) is container:
             proof.getparent().remove(proof)
     for parent in [container, *(el for el in container.iter(*_BOXES) if _paragraph_of(el) is container)]:
-        previous: etree._Element | None = None
+        previous: tuple[etree._Element, tuple[object, ...]] | None = None  # a run, and its formatting
         for child in list(parent):
             if child.tag != _RUN or not _mergeable(child):
                 previous = None
                 continue
-            if previous is not None and _formatting(previous) == _formatting(child):
-                previous.extend(c for c in child if c.tag != f"{_W}rPr")
+            formatting = _formatting(child)
+            if previous is not None and previous[1] == formatting:
+                previous[0].extend(c for c in child if c.tag != f"{_W}rPr")
                 parent.remove(child)
             else:
-                previous = child
+                previous = child, formatting
 
 
 def _paragraph_of(element: etree._Element) -> etree._Element | None:
