@@ -526,5 +526,5 @@ def test_a_job_of_version_0_1_finished_and_asked_for_more_exports_writes_them(
     result = run(JobOptions([news], out, ("jsonl", "tmx"), config=tiny.config), lambda: tiny)
     assert result.rebuilt == ("tmx",)
     assert '<prop type="x-provenance-version">0.1.0</prop>' in (out / "corpus.tmx").read_text(encoding="utf-8")
-    with pytest.raises(RefusedError, match="other provenance"):  # and a new version never goes on with it
+    with pytest.raises(RefusedError, match="other exports and provenance"):  # and a new version never goes on with it
         run(JobOptions([news], out, ("jsonl", "tmx")), lambda: tiny)

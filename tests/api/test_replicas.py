@@ -12,6 +12,7 @@ from pathlib import Path
 
 import deepl
 import docx
+import pytest
 
 from tests import postgres
 from tests.api.conftest import Response, call
@@ -195,3 +196,55 @@ def test_postgresql_stopped_for_10_s_under_load_is_503_with_retry_after_never_50
             assert answer.headers["retry-after"] and answer.json()["error"]["code"] == "store_unavailable", answer
     assert all(a.status == 200 for _, route, a in seen if route.startswith("/healthz"))
     assert sum(a.status == 200 for _, route, a in seen if route == "/v1/translate") > 0
+
+
+def test_a_glossary_made_on_one_replica_is_used_by_the_other(replicas: Replicas, pairs: list[dict[str, str]]) -> None:
+    source = pairs[1]["source"]
+    word = source.split()[0].strip(",.")
+    made = call(
+        replicas.a.url + "/v1/glossaries",
+        {"name": "newsroom", "entries": {word: "ZEBRACROSSING"}},
+        headers={"Authorization": "Bearer one"},
+    )
+    assert made.status == 201, made
+    glossary = made.json()["id"]
+    answer = call(
+        replicas.b.url + "/v1/documents",
+        {"documents": [{"id": "d", "text": source}], "glossary": glossary},
+        headers={"Authorization": "Bearer one"},
+    )
+    assert answer.status == 200, answer
+    (sentence,) = answer.json()["documents"][0]["paragraphs"][0]["sentences"]
+    assert "ZEBRACROSSING" in sentence["target"]
+    assert [t["target"] for t in sentence["terms"]] == ["ZEBRACROSSING"]
+
+
+def test_a_correction_saved_on_one_replica_comes_back_from_the_other_and_from_an_archive_refresh(
+    replicas: Replicas, pairs: list[dict[str, str]], tmp_path: Path
+) -> None:
+    from tests.test_archive import batch_command, in_process
+    from translator import cli
+
+    bearer = {"Authorization": "Bearer one"}
+    source, corrected = pairs[2]["source"], "The reviewed English, saved on replica b."
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "berita.txt").write_text(source + "\n", encoding="utf-8")
+    job = tmp_path / "job"
+    env = {"TRANSLATOR_DATABASE_URL": replicas.database, "TRANSLATOR_DATA_DIR": str(tmp_path / "data")}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        assert in_process(batch_command(inputs, job)).returncode == 0
+        assert corrected not in (job / "documents.jsonl").read_text(encoding="utf-8")
+        saved = call(
+            replicas.b.url + "/v1/reviewed", {"source": source, "target": corrected}, headers=bearer, method="PUT"
+        )
+        assert saved.status in (200, 201, 204), saved
+        try:
+            answer = call(replicas.a.url + "/v1/translate", {"texts": [source]}, headers=bearer)
+            assert answer.status == 200 and answer.json()["translations"] == [corrected], answer
+            assert cli.main(["refresh", str(job)]) in (0, None)
+            assert corrected in (job / "documents.jsonl").read_text(encoding="utf-8")
+        finally:
+            call(replicas.b.url + "/v1/reviewed", {"source": source}, headers=bearer, method="DELETE")

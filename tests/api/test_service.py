@@ -199,14 +199,17 @@ def test_every_field_of_our_schemas_is_documented(server: App) -> None:
     ],
     ids=["bad-setting", "missing-dir", "keys-file"],
 )
-def test_serve_fails_fast_with_one_line(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str) -> None:
+def test_serve_fails_fast_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dict[str, str], message: str
+) -> None:
     def serving(*args: object, **kwargs: object) -> None:
         raise AssertionError("uvicorn started: the bad setting was not caught before the port opened")
 
     monkeypatch.setattr("uvicorn.run", serving)
     for name in [n for n in os.environ if n.startswith("TRANSLATOR_")]:
         monkeypatch.delenv(name)
-    for name, value in {"TRANSLATOR_MODEL": str(TINY_MODEL), **env}.items():
+    # a data folder of its own: never the user's (the default, which the stores would open first)
+    for name, value in {"TRANSLATOR_MODEL": str(TINY_MODEL), "TRANSLATOR_DATA_DIR": str(tmp_path), **env}.items():
         monkeypatch.setenv(name, value)
     run = run_main(["serve", "--port", str(free_port())])
     assert run.returncode == 1
