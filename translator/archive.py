@@ -37,6 +37,7 @@ from translator import consistency, durable, manifest, rebuild
 from translator.chunks import COMMIT_DOCUMENTS, SCRATCH, Chunk, ChunkTranslation, Failure, Translated, translate_locally
 from translator.config import TranslatorConfig
 from translator.errors import RefusedError
+from translator.glossary import Glossary
 from translator.inputset import Input, Stream, difference, fingerprint
 from translator.ledger import DocumentRecord, InputRecord, Ledger
 from translator.pipeline import TranslationStats, Translator
@@ -65,6 +66,8 @@ class JobOptions:
     # how chunks of documents get translated: in this process (None), or elsewhere (translator/cluster.py);
     # not part of the job's signature, as it never changes an output byte
     engine: ChunkTranslation | None = None
+    # the glossary every document is translated with; its content (fingerprint) is part of the signature
+    glossary: Glossary | None = None
 
 
 @dataclass
@@ -223,7 +226,7 @@ class _Job:
         if found is None:
             self.ledger.put("signature", sig)  # committed with the inputs
         elif found != sig:
-            differ = sorted(k for k in sig if sig[k] != found.get(k))
+            differ = sorted(k for k in sig.keys() | found.keys() if sig.get(k) != found.get(k))
             raise RefusedError(
                 f"{self.out} holds a job made with other {' and '.join(differ)} ({_describe(found)}); "
                 "use --restart to start it over, or another --out"
@@ -272,7 +275,8 @@ class _Job:
                     parsed.append(stream.parse(chunk))
                     yield Chunk({seq: doc for seq, _, doc in parsed[-1] if isinstance(doc, Document)})
 
-            for translated in (self.options.engine or translate_locally)(translator, chunks()):
+            translate = self.options.engine or translate_locally
+            for translated in translate(translator, chunks(), self.options.glossary):
                 self._write_chunk(parsed.popleft(), translated)
             self.ledger.put("translated", True)
             self._commit()
@@ -374,11 +378,14 @@ class _Job:
 def signature(translator: Translator, options: JobOptions) -> dict[str, Any]:
     """What makes outputs comparable: a resumed job must have the same. Its exports are not part of it: a job
     may be given more (written from what it holds)."""
-    return {
+    sig = {
         **translator.identity(),
         "fields": [options.fields.id, options.fields.text, options.fields.title],
         "max_document_bytes": options.max_document_bytes,
     }
+    if options.glossary is not None:  # a job without one keeps the signature it had before glossaries
+        sig["glossary"] = options.glossary.fingerprint()
+    return sig
 
 
 def _config_record(config: TranslatorConfig) -> dict[str, Any]:

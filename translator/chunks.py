@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from translator.errors import BackendError, OutputError
+from translator.glossary import Glossary
 from translator.pipeline import TranslationStats, Translator
 from translator.readers import Document
 from translator.types import AlignedDocument
@@ -51,8 +52,9 @@ class Translated:
     counts: TranslationStats = field(default_factory=TranslationStats)
 
 
-# how a job's chunks get translated: given the job's translator and its chunks, each chunk's Translated, in order
-ChunkTranslation = Callable[[Translator, Iterator[Chunk]], Iterator[Translated]]
+# how a job's chunks get translated: given the job's translator, its chunks and its glossary (None for none), each
+# chunk's Translated, in order
+ChunkTranslation = Callable[[Translator, Iterator[Chunk], Glossary | None], Iterator[Translated]]
 
 
 def failure(exc: BaseException) -> Failure:
@@ -78,11 +80,13 @@ def isolate(work: Callable[[dict[int, T]], Mapping[int, R]], items: dict[int, T]
         return alone
 
 
-def translate_locally(translator: Translator, chunks: Iterator[Chunk]) -> Iterator[Translated]:
+def translate_locally(
+    translator: Translator, chunks: Iterator[Chunk], glossary: Glossary | None = None
+) -> Iterator[Translated]:
     """The chunk translation of this process: each chunk translated by `translator`, record failures isolated."""
 
     def translate(documents: dict[int, Document]) -> dict[int, AlignedDocument]:
-        aligned = translator.translate_documents([(d.id, d.text) for d in documents.values()])
+        aligned = translator.translate_documents([(d.id, d.text) for d in documents.values()], glossary=glossary)
         return dict(zip(documents, aligned, strict=True))
 
     for chunk in chunks:

@@ -54,6 +54,7 @@ from typing import Any
 from translator import plan as flow
 from translator.chunks import SCRATCH, Chunk, ChunkTranslation, Failure, Translated
 from translator.errors import BackendError, RefusedError, TranslatorError
+from translator.glossary import Glossary
 from translator.pipeline import TranslationStats, Translator
 from translator.readers import Document
 from translator.results import Entry, Result, Store, doc_hash
@@ -88,8 +89,8 @@ def import_ray() -> Any:
 def engine(options: RayOptions, results: Path) -> ChunkTranslation:
     """The job's chunk translation (chunks.ChunkTranslation) on Ray, with its results in `results`."""
 
-    def translate(translator: Translator, chunks: Iterator[Chunk]) -> Iterator[Translated]:
-        return translate_chunks(chunks, translator, options, results)
+    def translate(translator: Translator, chunks: Iterator[Chunk], glossary: Glossary | None) -> Iterator[Translated]:
+        return translate_chunks(chunks, translator, options, results, glossary)
 
     import_ray()  # fail before the job touches anything
     return translate
@@ -109,11 +110,16 @@ class _Pending:
 
 
 def translate_chunks(
-    chunks: Iterator[Chunk], translator: Translator, options: RayOptions, results: Path
+    chunks: Iterator[Chunk],
+    translator: Translator,
+    options: RayOptions,
+    results: Path,
+    glossary: Glossary | None = None,
 ) -> Iterator[Translated]:
-    """Each of `chunks`, translated, in order. `translator` is the job's: its config says how to load the actors'
-    model, its memory is consulted (read-only, in the actors' prepare) and written (through `learn`)."""
-    driver = _Driver(translator, options, results)
+    """Each of `chunks`, translated, in order, with `glossary`. `translator` is the job's: its config says how to
+    load the actors' model, its memory is consulted (read-only, in the actors' prepare) and written (through
+    `learn`)."""
+    driver = _Driver(translator, options, results, glossary)
     try:
         yield from driver.run(iter(chunks))
     finally:
@@ -125,10 +131,11 @@ class _Driver:
     """One run on Ray: job chunks split into Ray chunks and sent (a bounded window of them in flight), results
     received in any order and filed with their job chunk, job chunks yielded in input order."""
 
-    def __init__(self, translator: Translator, options: RayOptions, results: Path) -> None:
-        self.translator, self.options, self.results = translator, options, results
+    def __init__(self, translator: Translator, options: RayOptions, results: Path, glossary: Glossary | None) -> None:
+        self.translator, self.options, self.results, self.glossary = translator, options, results, glossary
         self.provenance = translator.provenance()
-        identity = json.dumps(translator.identity(), sort_keys=True).encode()
+        glossed = {"glossary": glossary.fingerprint()} if glossary is not None else {}
+        identity = json.dumps({**translator.identity(), **glossed}, sort_keys=True).encode()
         self.fingerprint = hashlib.sha256(identity).hexdigest()[:16]
         self.store = Store(results, self.fingerprint)
         self.size = options.chunk_documents or translator.config.documents_per_chunk
@@ -164,7 +171,9 @@ class _Driver:
             todo = {s: d for s, d in chunk.documents.items() if s not in item.entries}
             for part in _split(todo, self.size):
                 if self.cluster is None:
-                    self.cluster = _Cluster(self.options, self.translator, self.fingerprint, self.results)
+                    self.cluster = _Cluster(
+                        self.options, self.translator, self.fingerprint, self.results, self.glossary
+                    )
                 item.waiting.add(min(part))
                 self.cluster.send(min(part), {s: (d.id, d.text, doc_hash(d)) for s, d in part.items()})
             self.pending.append(item)
@@ -211,7 +220,14 @@ def _describe(prov: dict[str, Any]) -> str:
 class _Cluster:
     """The Ray side of one run: the connection, the input queue, the dataset and a thread draining it."""
 
-    def __init__(self, options: RayOptions, translator: Translator, fingerprint: str, results: Path) -> None:
+    def __init__(
+        self,
+        options: RayOptions,
+        translator: Translator,
+        fingerprint: str,
+        results: Path,
+        glossary: Glossary | None = None,
+    ) -> None:
         ray = import_ray()
         from ray.util.queue import Queue
 
@@ -254,6 +270,7 @@ class _Cluster:
                 "memory": memory,
                 "results": str(results),
                 "fingerprint": fingerprint,
+                "glossary": glossary,
             },
             compute=ray.data.ActorPoolStrategy(size=options.actors),
             num_cpus=options.cpus_per_actor,

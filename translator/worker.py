@@ -13,6 +13,7 @@ from translator import plan as flow
 from translator.chunks import FATAL, Failure, failure, isolate
 from translator.config import DecodeOptions, TranslatorConfig
 from translator.errors import TranslatorError
+from translator.glossary import Glossary
 from translator.memory import TranslationMemory
 from translator.pipeline import Translator
 from translator.results import Entry, Result, persist
@@ -72,11 +73,18 @@ class CollectingMemory(TranslationMemory):
 class TranslateChunk:
     """An actor: loads the model once, translates plans into results and persists each one."""
 
-    def __init__(self, config: TranslatorConfig, memory: str | None, results: str, fingerprint: str) -> None:
+    def __init__(
+        self,
+        config: TranslatorConfig,
+        memory: str | None,
+        results: str,
+        fingerprint: str,
+        glossary: Glossary | None = None,
+    ) -> None:
         # a memory even without the job's: it collects what finish() would store, which the driver ignores
         self.memory = CollectingMemory(memory)
         self.translator = Translator.from_config(config, download=False, memory=self.memory)
-        self.results, self.fingerprint = Path(results), fingerprint
+        self.results, self.fingerprint, self.glossary = Path(results), fingerprint, glossary
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         plan = pickle.loads(row["payload"])
@@ -100,7 +108,7 @@ class TranslateChunk:
         """One translate_sentences call for every sentence of these documents, cut back per document."""
         plans = {seq: flow.Plan((layout,)) for seq, layout in layouts.items()}
         sources = [s for p in plans.values() for s in p.sources]
-        translations = iter(self.translator.translate_sentences(sources))
+        translations = iter(self.translator.translate_sentences(sources, glossary=self.glossary))
         return {seq: tuple(next(translations) for _ in p.sources) for seq, p in plans.items()}
 
 

@@ -4,8 +4,11 @@ keyed by the entries matched, hostile glossaries."""
 
 from __future__ import annotations
 
+import json
+import pickle
 import random
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,8 @@ import pytest
 from tests.conftest import TINY_MODEL, load_pairs
 from tests.test_pipeline import in_calls, unfamiliar
 from translator import DecodeOptions, Translator, TranslatorConfig
+from translator.archive import JobOptions, run, signature
+from translator.errors import RefusedError
 from translator.glossary import Entry, Glossary
 from translator.memory import TranslationMemory
 from translator.types import AlignedDocument, Sentence
@@ -174,3 +179,29 @@ def test_hostile_glossaries_translate(tiny: Translator, pairs: list[dict[str, st
     power = docs[31].sentences[0]  # "power bank": the entry Bank, do-not-translate, in any case
     assert [power.source[t.start : t.end] for t in power.terms] == ["bank"] and "power Banks" in power.target
     assert all(d.sentences[0].terms == () for i, d in enumerate(docs) if i not in (2, 23, 31))
+
+
+def test_an_archive_job_translates_with_its_glossary_and_refuses_another(
+    tiny: Translator, tmp_path: Path, pairs: list[dict[str, str]]
+) -> None:
+    lines = [json.dumps({"id": f"d{k}", "text": pairs[i]["source"]}) for k, i in enumerate((9, 32, 1, 9))]
+    (tmp_path / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    options = JobOptions([tmp_path / "news.jsonl"], tmp_path / "out", ("jsonl", "html"), glossary=GLOSSARY)
+    run(options, lambda: tiny)
+    records = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text().splitlines()]
+    terms = [[t["status"] for t in r["paragraphs"][0]["sentences"][0]["terms"]] for r in records]
+    assert terms == [["applied", "applied", "kept"], ["applied", "applied"], [], ["applied", "applied", "kept"]]
+    table = (tmp_path / "out" / "terms.tsv").read_text(encoding="utf-8")
+    assert "pilkada\tglossary\t3\tregional elections\t3\t\n" in table
+    other = Glossary((Entry("polri", "police force"),))
+    with pytest.raises(RefusedError, match="glossary"):
+        run(replace(options, glossary=other), lambda: tiny)
+    with pytest.raises(RefusedError, match="glossary"):
+        run(replace(options, glossary=None), lambda: tiny)
+    assert "glossary" not in signature(tiny, replace(options, glossary=None))
+
+
+def test_a_glossary_pickles_as_its_entries() -> None:
+    _ = GLOSSARY.index
+    again = pickle.loads(pickle.dumps(GLOSSARY))
+    assert again == GLOSSARY and again.entries == GLOSSARY.entries and "index" not in vars(again)

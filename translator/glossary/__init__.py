@@ -63,5 +63,9 @@ class Glossary:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def __reduce__(self) -> tuple[type[Glossary], tuple[tuple[Entry, ...]]]:
+        """Pickled (to a Ray actor) as its entries alone: the index is built again where it is used."""
+        return (Glossary, (self.entries,))
+
 
 __all__ = ["Entry", "Glossary"]
