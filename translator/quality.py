@@ -34,8 +34,8 @@ MEANINGS: dict[str, str] = {
     COPIED: "the English is (nearly) the Indonesian source copied through, untranslated",
     NUMBERS: "a number, amount, percentage or date of the source is missing or changed in the English",
     NOT_INDONESIAN: "the source is not Indonesian (already English, say) and was passed through unchanged",
-    TERM_MISSING: "a glossary term (or a URL, e-mail address, @handle or #hashtag) of the source could not be "
-    "placed in the English; its entry in the sentence's terms says which",
+    TERM_MISSING: "a glossary term of the source could not be placed in the English (the model said something "
+    "else for it); the sentence's terms say which",
 }
 
 # target/source length in characters, for sources of at least 20 characters: the 1st and 99th percentiles
