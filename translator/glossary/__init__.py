@@ -54,6 +54,11 @@ class Glossary:
 
         return Index(self.entries)
 
+    @property
+    def indexed(self) -> bool:
+        """The index is built already (building one of 100,000 entries takes seconds: not on an event loop)."""
+        return "index" in vars(self)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Glossary) and self.fingerprint() == other.fingerprint()
 
