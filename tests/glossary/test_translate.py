@@ -205,3 +205,18 @@ def test_a_glossary_pickles_as_its_entries() -> None:
     _ = GLOSSARY.index
     again = pickle.loads(pickle.dumps(GLOSSARY))
     assert again == GLOSSARY and again.entries == GLOSSARY.entries and "index" not in vars(again)
+
+
+@pytest.mark.parametrize("engine", ["hf", "ct2"])
+def test_urls_addresses_handles_and_tags_come_out_exactly_glossary_or_not(
+    engines: dict[str, Translator], pairs: list[dict[str, str]], engine: str
+) -> None:
+    protected = ["https://kpk.go.id/berita?id=12&x=y", "redaksi@kompas.co.id", "@DPR_RI", "#Pilkada2024"]
+    sources = [f"{pairs[k]['source'][:-1]} {p}." for k, p in enumerate(protected)]
+    sources.append(f"Lihat {protected[0]} dan {protected[2]} untuk {pairs[4]['source']}")
+    plain = engines[engine].translate_sentences(sources)
+    for k, translation in enumerate(plain):
+        assert all(p in translation.target for p in protected if p in sources[k]), translation
+        assert {t.status for t in translation.terms} <= {"kept", "applied"}
+    other = Glossary((Entry("DPR", "House of Representatives"),))  # inside a handle: not a term there
+    assert engines[engine].translate_sentences(sources, glossary=other) == plain
