@@ -19,6 +19,7 @@ from translator import DecodeOptions, Translator, TranslatorConfig
 from translator.archive import JobOptions, run, signature
 from translator.errors import RefusedError
 from translator.glossary import Entry, Glossary
+from translator.glossary.enforce import MAX_TERMS
 from translator.memory import TranslationMemory
 from translator.types import AlignedDocument, Sentence
 
@@ -220,3 +221,17 @@ def test_urls_addresses_handles_and_tags_come_out_exactly_glossary_or_not(
         assert {t.status for t in translation.terms} <= {"kept", "applied"}
     other = Glossary((Entry("DPR", "House of Representatives"),))  # inside a handle: not a term there
     assert engines[engine].translate_sentences(sources, glossary=other) == plain
+
+
+def test_a_long_line_full_of_terms_is_translated(engines: dict[str, Translator]) -> None:
+    """A 200,000-character line in which three entries match 12,000 times: the first MAX_TERMS terms are looked
+    for, the rest are missing; nothing is quadratic in the number of terms."""
+    words = ["dia", "sedang", "jaga", "warung", "banyak", "hal", "yang", "kita", "lakukan"]
+    rng = random.Random(2)
+    text = " ".join(rng.choice(words) for _ in range(40_000))[:200_000]
+    glossary = Glossary((Entry("warung", "stall"), Entry("kita", "kita"), Entry("hal", "thing")))
+    decode = DecodeOptions(beam_size=1, max_output_ratio=0.05, output_slack=1)
+    [sentence] = engines["ct2"].translate_document(text, decode=decode, glossary=glossary).sentences
+    assert sentence.source == text and len(sentence.terms) > 10_000
+    assert sum(t.status != "missing" for t in sentence.terms) <= MAX_TERMS and "term_missing" in sentence.flags
+    assert placed(sentence) == [t.target for t in sentence.terms if t.status != "missing"]
