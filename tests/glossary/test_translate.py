@@ -22,6 +22,7 @@ from translator.glossary import Entry, Glossary
 from translator.glossary.enforce import MAX_TERMS
 from translator.memory import TranslationMemory
 from translator.types import AlignedDocument, Sentence
+from translator.writers import page
 
 GLOSSARY = Glossary(
     (
@@ -175,6 +176,8 @@ def test_hostile_glossaries_translate(tiny: Translator, pairs: list[dict[str, st
     docs = documents(tiny, sources, hostile)
     whole = docs[2].sentences[0]
     assert whole.target == "<b>A whole</b> & sentence" and [t.status for t in whole.terms] == ["applied"]
+    html = page.single(docs[2])  # markup in a target is text: escaped
+    assert "<b>A whole" not in html and "&lt;b&gt;A whole&lt;/b&gt; &amp; sentence" in html
     bank = docs[23].sentences[0]
     assert [bank.source[t.start : t.end] for t in bank.terms] == ["bank", "bri di pusat"]
     power = docs[31].sentences[0]  # "power bank": the entry Bank, do-not-translate, in any case
