@@ -226,10 +226,12 @@ class Batcher:
         """Queue the sentences of each part (or raise TooMuchWork or QueueFull, before any answer starts);
         `result(ticket, k)` waits for part k's translations. Preparing a long text (tokenizing, cutting a very
         long sentence, matching a glossary) would take the event loop for up to a second, so beyond
-        INLINE_CHARS it runs in a thread; below, the thread hop would cost more than the work. The glossary is
+        INLINE_CHARS (or with a glossary not indexed yet) it runs in a thread; below, the thread hop would cost
+        more than the work. The glossary is
         the request's own: its Work carries the terms each sentence matched, and the pieces pooled with other
         requests' are plain model input, so requests with different glossaries share batches."""
-        if sum(len(s) for part in parts for s in part) <= INLINE_CHARS:
+        short = sum(len(s) for part in parts for s in part) <= INLINE_CHARS
+        if short and (glossary is None or glossary.indexed):
             return self._enqueue(self._prepare(parts, decode, glossary))
         return self._enqueue(await anyio.to_thread.run_sync(self._prepare, parts, decode, glossary))
 

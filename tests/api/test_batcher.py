@@ -14,7 +14,7 @@ import pytest
 from api.batcher import Batcher, BatchStats, DeadlineExceeded, QueueFull, TooMuchWork, model_band
 from translator import DecodeOptions, Translation, Translator
 from translator.backends import Output
-from translator.glossary import Glossary
+from translator.glossary import Entry, Glossary
 from translator.pipeline import Work
 
 GREEDY, BEAM = DecodeOptions(beam_size=1), DecodeOptions(beam_size=4)
@@ -426,10 +426,13 @@ def test_a_long_request_is_prepared_off_the_event_loop(tiny: Translator) -> None
         )
         await b.submit([["dia sedang jaga warung " * 100]], GREEDY)
         await b.submit([["dia sedang jaga warung"]], GREEDY)
+        glossary = Glossary((Entry("warung", "stall"),))  # its index is built on first use: off the loop
+        await b.submit([["dia sedang jaga warung"]], GREEDY, glossary)
+        await b.submit([["dia sedang jaga warung"]], GREEDY, glossary)
         await b.stop()
 
     run(scenario())
-    assert on_loop == [False, True]
+    assert on_loop == [False, True, False, True]
 
 
 def plain(translations: Sequence[Translation]) -> list[tuple[str, tuple[str, ...]]]:

@@ -170,3 +170,10 @@ def test_a_hundred_thousand_entries_find_what_ten_find() -> None:
 def test_a_match_is_hashable_and_comparable() -> None:
     m = Match(0, 3, Entry("DPR", "House"))
     assert {m, Match(0, 3, Entry("DPR", "House"))} == {m}
+
+
+def test_a_glossary_says_whether_its_index_is_built() -> None:
+    glossary = Glossary((Entry("DPR", "House"),))
+    assert not glossary.indexed
+    find("DPR", glossary)
+    assert glossary.indexed

@@ -4,8 +4,11 @@ keyed by the entries matched, hostile glossaries."""
 
 from __future__ import annotations
 
+import json
+import pickle
 import random
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,9 +16,13 @@ import pytest
 from tests.conftest import TINY_MODEL, load_pairs
 from tests.test_pipeline import in_calls, unfamiliar
 from translator import DecodeOptions, Translator, TranslatorConfig
+from translator.archive import JobOptions, run, signature
+from translator.errors import RefusedError
 from translator.glossary import Entry, Glossary
+from translator.glossary.enforce import MAX_TERMS
 from translator.memory import TranslationMemory
 from translator.types import AlignedDocument, Sentence
+from translator.writers import page
 
 GLOSSARY = Glossary(
     (
@@ -169,8 +176,65 @@ def test_hostile_glossaries_translate(tiny: Translator, pairs: list[dict[str, st
     docs = documents(tiny, sources, hostile)
     whole = docs[2].sentences[0]
     assert whole.target == "<b>A whole</b> & sentence" and [t.status for t in whole.terms] == ["applied"]
+    html = page.single(docs[2])  # markup in a target is text: escaped
+    assert "<b>A whole" not in html and "&lt;b&gt;A whole&lt;/b&gt; &amp; sentence" in html
     bank = docs[23].sentences[0]
     assert [bank.source[t.start : t.end] for t in bank.terms] == ["bank", "bri di pusat"]
     power = docs[31].sentences[0]  # "power bank": the entry Bank, do-not-translate, in any case
     assert [power.source[t.start : t.end] for t in power.terms] == ["bank"] and "power Banks" in power.target
     assert all(d.sentences[0].terms == () for i, d in enumerate(docs) if i not in (2, 23, 31))
+
+
+def test_an_archive_job_translates_with_its_glossary_and_refuses_another(
+    tiny: Translator, tmp_path: Path, pairs: list[dict[str, str]]
+) -> None:
+    lines = [json.dumps({"id": f"d{k}", "text": pairs[i]["source"]}) for k, i in enumerate((9, 32, 1, 9))]
+    (tmp_path / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    options = JobOptions([tmp_path / "news.jsonl"], tmp_path / "out", ("jsonl", "html"), glossary=GLOSSARY)
+    run(options, lambda: tiny)
+    records = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text().splitlines()]
+    terms = [[t["status"] for t in r["paragraphs"][0]["sentences"][0]["terms"]] for r in records]
+    assert terms == [["applied", "applied", "kept"], ["applied", "applied"], [], ["applied", "applied", "kept"]]
+    table = (tmp_path / "out" / "terms.tsv").read_text(encoding="utf-8")
+    assert "pilkada\tglossary\t3\tregional elections\t3\t\n" in table
+    other = Glossary((Entry("polri", "police force"),))
+    with pytest.raises(RefusedError, match="glossary"):
+        run(replace(options, glossary=other), lambda: tiny)
+    with pytest.raises(RefusedError, match="glossary"):
+        run(replace(options, glossary=None), lambda: tiny)
+    assert "glossary" not in signature(tiny, replace(options, glossary=None))
+
+
+def test_a_glossary_pickles_as_its_entries() -> None:
+    _ = GLOSSARY.index
+    again = pickle.loads(pickle.dumps(GLOSSARY))
+    assert again == GLOSSARY and again.entries == GLOSSARY.entries and "index" not in vars(again)
+
+
+@pytest.mark.parametrize("engine", ["hf", "ct2"])
+def test_urls_addresses_handles_and_tags_come_out_exactly_glossary_or_not(
+    engines: dict[str, Translator], pairs: list[dict[str, str]], engine: str
+) -> None:
+    protected = ["https://kpk.go.id/berita?id=12&x=y", "redaksi@kompas.co.id", "@DPR_RI", "#Pilkada2024"]
+    sources = [f"{pairs[k]['source'][:-1]} {p}." for k, p in enumerate(protected)]
+    sources.append(f"Lihat {protected[0]} dan {protected[2]} untuk {pairs[4]['source']}")
+    plain = engines[engine].translate_sentences(sources)
+    for k, translation in enumerate(plain):
+        assert all(p in translation.target for p in protected if p in sources[k]), translation
+        assert {t.status for t in translation.terms} <= {"kept", "applied"}
+    other = Glossary((Entry("DPR", "House of Representatives"),))  # inside a handle: not a term there
+    assert engines[engine].translate_sentences(sources, glossary=other) == plain
+
+
+def test_a_long_line_full_of_terms_is_translated(engines: dict[str, Translator]) -> None:
+    """A 200,000-character line in which three entries match 12,000 times: the first MAX_TERMS terms are looked
+    for, the rest are missing; nothing is quadratic in the number of terms."""
+    words = ["dia", "sedang", "jaga", "warung", "banyak", "hal", "yang", "kita", "lakukan"]
+    rng = random.Random(2)
+    text = " ".join(rng.choice(words) for _ in range(40_000))[:200_000]
+    glossary = Glossary((Entry("warung", "stall"), Entry("kita", "kita"), Entry("hal", "thing")))
+    decode = DecodeOptions(beam_size=1, max_output_ratio=0.05, output_slack=1)
+    [sentence] = engines["ct2"].translate_document(text, decode=decode, glossary=glossary).sentences
+    assert sentence.source == text and len(sentence.terms) > 10_000
+    assert sum(t.status != "missing" for t in sentence.terms) <= MAX_TERMS and "term_missing" in sentence.flags
+    assert placed(sentence) == [t.target for t in sentence.terms if t.status != "missing"]

@@ -54,6 +54,11 @@ class Glossary:
 
         return Index(self.entries)
 
+    @property
+    def indexed(self) -> bool:
+        """The index is built already (building one of 100,000 entries takes seconds: not on an event loop)."""
+        return "index" in vars(self)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Glossary) and self.fingerprint() == other.fingerprint()
 
@@ -62,6 +67,10 @@ class Glossary:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def __reduce__(self) -> tuple[type[Glossary], tuple[tuple[Entry, ...]]]:
+        """Pickled (to a Ray actor) as its entries alone: the index is built again where it is used."""
+        return (Glossary, (self.entries,))
 
 
 __all__ = ["Entry", "Glossary"]

@@ -29,6 +29,8 @@ from translator.glossary.match import Match
 from translator.types import Term, TermStatus
 
 _FUZZY_MIN_CHARS = 5  # shorter targets are not looked for approximately
+_FUZZY_MAX_CHARS = 4000  # nor in longer English (a sentence translated in pieces): the search is per word
+MAX_TERMS = 256  # a sentence's terms looked for; any beyond are missing (a hostile glossary, a 1 MB line)
 _FUZZY_SCORE = 80.0
 _PROTECTED_FUZZY_SCORE = 60.0  # a URL mangled by a model still resembles it
 _TRIM = " \t.,;:!?\"'()[]"
@@ -60,9 +62,10 @@ def enforce(
         return english, ()
     taken: list[tuple[int, int]] = []
     placed: list[_Placement | None] = []
-    for match, rendering in zip(matches, probes, strict=True):
+    found: dict[tuple[str, bool], list[tuple[int, int]]] = {}  # each text's occurrences, looked for once
+    for k, (match, rendering) in enumerate(zip(matches, probes, strict=True)):
         near = round(match.start / max(1, len(sentence)) * len(english))
-        spot = _place(english, match, sentence, rendering, near, taken)
+        spot = _place(english, match, sentence, rendering, near, taken, found) if k < MAX_TERMS else None
         if spot is not None:
             taken.append((spot.start, spot.end))
         placed.append(spot)
@@ -70,18 +73,25 @@ def enforce(
 
 
 def _place(
-    english: str, match: Match, sentence: str, rendering: str, near: int, taken: list[tuple[int, int]]
+    english: str,
+    match: Match,
+    sentence: str,
+    rendering: str,
+    near: int,
+    taken: list[tuple[int, int]],
+    found: dict[tuple[str, bool], list[tuple[int, int]]],
 ) -> _Placement | None:
     target = match.entry.target
-    for span in _nearest(_occurrences(english, target, ignore_case=False), near, taken):
+    if (span := _nearest(english, target, False, near, taken, found)) is not None:
         return _Placement(*span, applied=False)
     tries = [target, sentence[match.start : match.end], match.entry.source, rendering.strip(_TRIM)]
     for text in tries:
-        if text and any(ch.isalnum() for ch in text):
-            for span in _nearest(_occurrences(english, text, ignore_case=True), near, taken):
-                return _Placement(*span, applied=True)
+        has_words = text and any(ch.isalnum() for ch in text)
+        if has_words and (span := _nearest(english, text, True, near, taken, found)) is not None:
+            return _Placement(*span, applied=True)
     least, wider = (_PROTECTED_FUZZY_SCORE, 4) if match.protected else (_FUZZY_SCORE, 1)
-    if len(target) >= _FUZZY_MIN_CHARS and (alike := _similar(english, target, least, taken, wider)) is not None:
+    alike = _similar(english, target, least, taken, wider) if len(target) >= _FUZZY_MIN_CHARS else None
+    if alike is not None:
         return _Placement(*alike, applied=True)
     if match.protected:
         if not sentence[match.end :].strip(_TRIM):
@@ -108,9 +118,21 @@ def _occurrences(english: str, text: str, *, ignore_case: bool) -> Iterator[tupl
         yield m.start(1), m.end(1)
 
 
-def _nearest(spans: Iterator[tuple[int, int]], near: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    free = [s for s in spans if all(s[1] <= a or b <= s[0] for a, b in taken)]
-    return sorted(free, key=lambda s: (abs(s[0] - near), s[0]))[:1]
+def _nearest(
+    english: str,
+    text: str,
+    ignore_case: bool,
+    near: int,
+    taken: list[tuple[int, int]],
+    found: dict[tuple[str, bool], list[tuple[int, int]]],
+) -> tuple[int, int] | None:
+    """The occurrence of `text` nearest `near` that no term took."""
+    if (text, ignore_case) not in found:
+        found[text, ignore_case] = list(_occurrences(english, text, ignore_case=ignore_case))
+    for span in sorted(found[text, ignore_case], key=lambda s: (abs(s[0] - near), s[0])):
+        if all(span[1] <= a or b <= span[0] for a, b in taken):
+            return span
+    return None
 
 
 def _similar(
@@ -118,6 +140,8 @@ def _similar(
 ) -> tuple[int, int] | None:
     """The run of whole words of `english` most like `target` (case and edge punctuation aside), of about as
     many words (up to `wider` more: a model may space a URL out), if alike enough; the leftmost of equals."""
+    if len(english) > _FUZZY_MAX_CHARS:
+        return None
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", english)]
     size = len(target.split())
     best: tuple[float, int, int] | None = None

@@ -19,6 +19,7 @@ word is not its stem plus a fixed string (memukul holds no "pukul").
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -213,11 +214,14 @@ def _hyphenated(first: str, second: str) -> set[str] | None:
 
 def resolve(matches: Iterable[Match]) -> tuple[Match, ...]:
     """Non-overlapping matches in text order: protected ones first, then the longest, then the leftmost."""
+    starts: list[int] = []  # of the chosen, in text order (they never overlap: a neighbour each side to check)
     chosen: list[Match] = []
     for m in sorted(set(matches), key=lambda m: (not m.protected, m.start - m.end, m.start, m.entry.source)):
-        if all(m.end <= c.start or c.end <= m.start for c in chosen):
-            chosen.append(m)
-    return tuple(sorted(chosen, key=lambda m: m.start))
+        k = bisect.bisect(starts, m.start)
+        if (k == 0 or chosen[k - 1].end <= m.start) and (k == len(chosen) or m.end <= chosen[k].start):
+            starts.insert(k, m.start)
+            chosen.insert(k, m)
+    return tuple(chosen)
 
 
 def protected(text: str) -> list[Match]:
