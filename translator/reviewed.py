@@ -104,6 +104,8 @@ class ReviewedStore:
         self._seen = 0  # the last history row taken into the cache
         self._checked = -float("inf")  # when the history was last read
         self.index = SuggestionIndex()  # fuzzy suggestions (translator/suggest.py), kept with the cache
+        self._unindexed: dict[str, tuple[str, str] | None] = {}  # changes the index has yet to take in
+        self._indexing = threading.Lock()
 
     def close(self) -> None:
         self.db.close()
@@ -145,8 +147,15 @@ class ReviewedStore:
         return Snapshot({k: english for k, (_, english) in self._current(fresh=True).items()})
 
     def suggestions(self, sentences: Sequence[str]) -> list[list[Suggestion]]:
-        """Each sentence's fuzzy suggestions, best first (an entry of the very sentence among them, at 100)."""
+        """Each sentence's fuzzy suggestions, best first (an entry of the very sentence among them, at 100). The
+        index takes in the store's changes here, not where the pipeline looks up exact matches (which may run on
+        the service's event loop): building it for 100,000 entries takes seconds."""
         self._current()
+        with self._indexing:  # changes taken and applied in the order they were read
+            with self._lock:
+                changed, self._unindexed = self._unindexed, {}
+            if changed:
+                self.index.update(changed)
         return [self.index.suggest(s) for s in sentences]
 
     def entries(self) -> list[Entry]:
@@ -197,8 +206,7 @@ class ReviewedStore:
                         self._cache.pop(k, None)
                     else:
                         self._cache[k] = value
-                if changed:
-                    self.index.update(changed)
+                self._unindexed.update(changed)
                 self._checked = now
             return self._cache
 
