@@ -240,3 +240,17 @@ def test_with_a_database_url_the_command_line_reads_the_databases_reviewed_trans
     single = run_main(["translate", "--model", str(TINY_MODEL)], stdin=pairs[2]["source"])
     assert single.returncode == 0 and single.stdout.decode().strip() == FIRST
     assert not (tmp_path / "unused").exists()  # the data folder is not the store then
+
+
+def test_batch_refresh_refreshes_a_finished_job_after_its_run(
+    tmp_path: Path, data: Path, pairs: list[dict[str, str]]
+) -> None:
+    many_documents(tmp_path / "in", pairs, count=5)
+    assert in_process(batch_command(tmp_path / "in", tmp_path / "out")).returncode == 0
+    assert FIRST not in targets(tmp_path / "out")
+    review(data, (pairs[2]["source"], FIRST))
+    again = in_process(batch_command(tmp_path / "in", tmp_path / "out", "--refresh"))
+    assert again.returncode == 0, again.stderr
+    assert b"nothing to do" in again.stderr and b"refreshed" in again.stderr  # not translated again: refreshed
+    assert FIRST in targets(tmp_path / "out")
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["reviewed"]["changed"] > 0
