@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
+from translator import markdown
 from translator.errors import InputError
 from translator.memory import normalise
 from translator.store import Database, StoreError, open_sqlite
@@ -130,7 +131,7 @@ class ReviewedStore:
         changes: list[Change] = []
         with self.db.transaction() as s:
             take_turn(self.db, s)
-            for source, target in pairs:
+            for source, target in map(_plain, pairs):
                 if (change := _write(s, source, target, who, at, origin)) is not None:
                     changes.append(change)
         self._checked = -float("inf")  # the next read takes them in
@@ -209,6 +210,17 @@ class ReviewedStore:
                 self._unindexed.update(changed)
                 self._checked = now
             return self._cache
+
+
+def _plain(pair: tuple[str, str | None]) -> tuple[str, str | None]:
+    """A sentence with inline Markdown emphasis (`**Ketua DPR** berkata`, as the aligned output's `source` gives
+    it) is stored as the model sees it, the emphasis held aside (translator/markdown.py), and its English too:
+    the pipeline puts the source's emphasis back on whichever English results."""
+    source, target = pair
+    held = markdown.held(source)
+    if held.text == source:
+        return source, target
+    return held.text, None if target is None else markdown.held(target).text
 
 
 def take_turn(db: Database, s: Session) -> None:

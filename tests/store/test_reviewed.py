@@ -85,3 +85,10 @@ def test_suggestions_follow_another_openings_writes(store: Store) -> None:
     writer.delete(sentence.replace("damai", "tenang"), "key-a", "reader")
     threading.Event().wait(RECHECK_S * 1.5)
     assert reader.suggestions([sentence]) == [[]]
+
+
+def test_a_sentence_with_inline_emphasis_is_kept_as_the_model_sees_it(store: Store) -> None:
+    reviewed = store.reviewed()
+    change = reviewed.put("**Ketua DPR** mengapresiasi aksi damai.", "**The Speaker** praised the protest.", "a", "api")
+    assert change is not None and change.source == "Ketua DPR mengapresiasi aksi damai."
+    assert reviewed.english(["Ketua DPR mengapresiasi aksi damai."]) == ["The Speaker praised the protest."]
