@@ -71,6 +71,7 @@ def create_app(
             loaded = await run_in_threadpool(Translator.from_config, settings.translator_config())
         store = jobs or open_jobs(settings)
         app.state.reviewed = corrections = open_reviewed(settings, store)
+        await run_in_threadpool(corrections.suggestions, [])  # read and index it now, not in a first request
         given = loaded.reviewed
         loaded.reviewed = corrections  # read first by every translating route (Translator.prepare)
         express = await run_in_threadpool(loaded.beside) if settings.express_tokens else None

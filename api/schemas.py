@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, field_validator, model_serializer
 from pydantic_core import PydanticCustomError
 
 
@@ -114,8 +114,16 @@ class SentenceOut(BaseModel):
     suggestions: list[SuggestionOut] = Field(
         default_factory=list,
         description="up to three reviewed translations of sentences like this one (75% alike or more), best first; "
-        "never applied by themselves; none for a sentence with reviewed English",
+        "never applied by themselves; absent where there are none (and for a sentence with reviewed English)",
     )
+
+    @model_serializer(mode="wrap")
+    def _suggestions_where_some(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A sentence without suggestions is written as the library writes it (no empty list added)."""
+        data: dict[str, Any] = handler(self)
+        if not data.get("suggestions"):
+            data.pop("suggestions", None)
+        return data
 
 
 class ParagraphOut(BaseModel):

@@ -52,16 +52,16 @@ class Service:
 
     def suggested(self, paragraphs: Sequence[Paragraph]) -> list[dict[str, Any]]:
         """The paragraphs' JSON form, each sentence without reviewed English given its fuzzy suggestions from
-        the reviewed translations (translator/suggest.py), for /v1/documents."""
+        the reviewed translations (translator/suggest.py), where it has some, for /v1/documents (a sentence with
+        none is the library's, byte for byte)."""
         shaped = [p.to_dict() for p in paragraphs]
         if self.reviewed is None:
             return shaped
         sentences = [s for p in shaped for s in p["sentences"]]
         asked = [s for s in sentences if s["origin"] != "reviewed"]
         for sentence, found in zip(asked, self.reviewed.suggestions([s["source"] for s in asked]), strict=True):
-            sentence["suggestions"] = [f.to_dict() for f in found]
-        for sentence in sentences:
-            sentence.setdefault("suggestions", [])
+            if found:
+                sentence["suggestions"] = [f.to_dict() for f in found]
         return shaped
 
     def decode(self, beam_size: int | None) -> DecodeOptions:

@@ -20,12 +20,12 @@ from lxml import etree
 
 from api.app import create_app
 from tests.api.conftest import settings_of
-from tests.conftest import run_main
+from tests.conftest import TINY_MODEL, run_main
 from tests.test_archive import batch_command, in_process, outputs, read_jsonl
 from translator import Translator
 from translator.ledger import Ledger
 from translator.reviewed import ReviewedStore
-from translator.store import layout
+from translator.store import layout, open_database
 
 
 @pytest.fixture
@@ -225,3 +225,32 @@ def test_a_cat_tools_final_targets_in_the_jobs_xliff_import_and_refresh_everywhe
             assert pairs[[p["source"] for p in pairs].index(source)]["target"] not in after[name].decode(), name
     states = {s.get("state") for s in etree.parse(job / "corpus.xlf").iterfind(".//x:segment", ns)}
     assert states == {"translated", "reviewed"}
+
+
+def test_with_a_database_url_the_command_line_reads_the_databases_reviewed_translations(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch, pairs: list[dict[str, str]]
+) -> None:
+    with open_database(postgres_url, pool_size=2) as database:  # as a replica saved it
+        ReviewedStore(database).put(pairs[2]["source"], FIRST, "key-replica", "reader")
+    monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("TRANSLATOR_DATA_DIR", str(tmp_path / "unused"))
+    many_documents(tmp_path / "in", pairs, count=5)
+    assert in_process(batch_command(tmp_path / "in", tmp_path / "out")).returncode == 0
+    assert FIRST in targets(tmp_path / "out")
+    single = run_main(["translate", "--model", str(TINY_MODEL)], stdin=pairs[2]["source"])
+    assert single.returncode == 0 and single.stdout.decode().strip() == FIRST
+    assert not (tmp_path / "unused").exists()  # the data folder is not the store then
+
+
+def test_batch_refresh_refreshes_a_finished_job_after_its_run(
+    tmp_path: Path, data: Path, pairs: list[dict[str, str]]
+) -> None:
+    many_documents(tmp_path / "in", pairs, count=5)
+    assert in_process(batch_command(tmp_path / "in", tmp_path / "out")).returncode == 0
+    assert FIRST not in targets(tmp_path / "out")
+    review(data, (pairs[2]["source"], FIRST))
+    again = in_process(batch_command(tmp_path / "in", tmp_path / "out", "--refresh"))
+    assert again.returncode == 0, again.stderr
+    assert b"nothing to do" in again.stderr and b"refreshed" in again.stderr  # not translated again: refreshed
+    assert FIRST in targets(tmp_path / "out")
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["reviewed"]["changed"] > 0

@@ -77,10 +77,9 @@ def refresh(out: Path, reviewed: Reviewed) -> Refreshed:
 
 
 def revised(doc: AlignedDocument, reviewed: Reviewed) -> tuple[AlignedDocument, int]:
-    """`doc` with the reviewed English of its sentences (looked up as Translator.prepare does: inline Markdown
-    held aside, the text cleaned, normalised), and how many of its sentences that changed."""
-    sentences = doc.sentences
-    english = iter(reviewed.english([pieces.clean(markdown.held(s.source).text) for s in sentences]))
+    """`doc` with the reviewed English of its sentences, as the pipeline gives it (looked up by the text the model
+    would see, filled in by plan.fill), and how many of its sentences that changed."""
+    english = iter(reviewed.english([pieces.clean(markdown.held(s.source).text) for s in doc.sentences]))
     changed = 0
     paragraphs: list[Paragraph] = []
     for p in doc.paragraphs:

@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
+from translator import markdown
 from translator.errors import InputError
 from translator.memory import normalise
 from translator.store import Database, StoreError, open_sqlite
@@ -104,6 +105,8 @@ class ReviewedStore:
         self._seen = 0  # the last history row taken into the cache
         self._checked = -float("inf")  # when the history was last read
         self.index = SuggestionIndex()  # fuzzy suggestions (translator/suggest.py), kept with the cache
+        self._unindexed: dict[str, tuple[str, str] | None] = {}  # changes the index has yet to take in
+        self._indexing = threading.Lock()
 
     def close(self) -> None:
         self.db.close()
@@ -128,7 +131,7 @@ class ReviewedStore:
         changes: list[Change] = []
         with self.db.transaction() as s:
             take_turn(self.db, s)
-            for source, target in pairs:
+            for source, target in map(_plain, pairs):
                 if (change := _write(s, source, target, who, at, origin)) is not None:
                     changes.append(change)
         self._checked = -float("inf")  # the next read takes them in
@@ -145,8 +148,15 @@ class ReviewedStore:
         return Snapshot({k: english for k, (_, english) in self._current(fresh=True).items()})
 
     def suggestions(self, sentences: Sequence[str]) -> list[list[Suggestion]]:
-        """Each sentence's fuzzy suggestions, best first (an entry of the very sentence among them, at 100)."""
+        """Each sentence's fuzzy suggestions, best first (an entry of the very sentence among them, at 100). The
+        index takes in the store's changes here, not where the pipeline looks up exact matches (which may run on
+        the service's event loop): building it for 100,000 entries takes seconds."""
         self._current()
+        with self._indexing:  # changes taken and applied in the order they were read
+            with self._lock:
+                changed, self._unindexed = self._unindexed, {}
+            if changed:
+                self.index.update(changed)
         return [self.index.suggest(s) for s in sentences]
 
     def entries(self) -> list[Entry]:
@@ -197,10 +207,20 @@ class ReviewedStore:
                         self._cache.pop(k, None)
                     else:
                         self._cache[k] = value
-                if changed:
-                    self.index.update(changed)
+                self._unindexed.update(changed)
                 self._checked = now
             return self._cache
+
+
+def _plain(pair: tuple[str, str | None]) -> tuple[str, str | None]:
+    """A sentence with inline Markdown emphasis (`**Ketua DPR** berkata`, as the aligned output's `source` gives
+    it) is stored as the model sees it, the emphasis held aside (translator/markdown.py), and its English too:
+    the pipeline puts the source's emphasis back on whichever English results."""
+    source, target = pair
+    held = markdown.held(source)
+    if held.text == source:
+        return source, target
+    return held.text, None if target is None else markdown.held(target).text
 
 
 def take_turn(db: Database, s: Session) -> None:

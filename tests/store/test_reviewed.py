@@ -72,3 +72,23 @@ def test_many_writers_at_once_lose_no_write(store: Store) -> None:
         chain = [c for c in history if c.source == sentence]
         assert [c.old for c in chain[1:]] == [c.new for c in chain[:-1]]
         assert openings[1].snapshot().english([sentence]) == [chain[-1].new]
+
+
+def test_suggestions_follow_another_openings_writes(store: Store) -> None:
+    writer, reader = store.reviewed(), store.reviewed()
+    sentence = "Ketua DPR mengapresiasi aksi damai mahasiswa di depan gedung parlemen."
+    assert reader.suggestions([sentence]) == [[]]
+    writer.put(sentence.replace("damai", "tenang"), "A calm protest.", "key-a", "reader")
+    threading.Event().wait(RECHECK_S * 1.5)
+    (found,) = reader.suggestions([sentence])
+    assert [s.target for s in found] == ["A calm protest."] and 75 <= found[0].score < 100
+    writer.delete(sentence.replace("damai", "tenang"), "key-a", "reader")
+    threading.Event().wait(RECHECK_S * 1.5)
+    assert reader.suggestions([sentence]) == [[]]
+
+
+def test_a_sentence_with_inline_emphasis_is_kept_as_the_model_sees_it(store: Store) -> None:
+    reviewed = store.reviewed()
+    change = reviewed.put("**Ketua DPR** mengapresiasi aksi damai.", "**The Speaker** praised the protest.", "a", "api")
+    assert change is not None and change.source == "Ketua DPR mengapresiasi aksi damai."
+    assert reviewed.english(["Ketua DPR mengapresiasi aksi damai."]) == ["The Speaker praised the protest."]
