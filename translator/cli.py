@@ -27,6 +27,7 @@ from translator.config import BACKENDS, DEVICES, TranslatorConfig
 from translator.errors import ConfigError, InputError, RefusedError, TranslatorError
 from translator.memory import TranslationMemory
 from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES
+from translator.search import search
 from translator.settings import Settings, load_settings, quiet_libraries
 from translator.types import AlignedDocument
 from translator.writers import SINGLE, WRITERS
@@ -130,6 +131,10 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
         "--from", dest="data_dir", required=True, type=Path, help="the data folder (TRANSLATOR_DATA_DIR) to copy"
     )
 
+    find = commands.add_parser("search", help="the sentence pairs of an archive job that hold every word: TSV")
+    find.add_argument("out", type=Path, help="the job's output folder (its documents.jsonl)")
+    find.add_argument("words", nargs="*", help="words to find, in Indonesian or English, in any case")
+    find.add_argument("--flag", help="only pairs with this flag")
     seg = commands.add_parser("segment", help="split text into sentences: JSON Lines with offsets")
     seg.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
 
@@ -232,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _memory(args, sys.stdout)
         elif args.command == "db":
             _db_copy(args.settings, args.data_dir)
+        elif args.command == "search":
+            _search(args, sys.stdout)
         elif args.command == "segment":
             _segment(_read(args.file), sys.stdout)
         elif args.command == "download":
@@ -424,6 +431,14 @@ def _confirm_clear(memory: TranslationMemory, yes: bool) -> None:
 
 def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:
     out.write(SINGLE.load(fmt)(doc))
+
+
+def _search(args: argparse.Namespace, out: TextIO) -> None:
+    found = 0
+    for hit in search(args.out, args.words, args.flag):
+        out.write(hit.line() + "\n")
+        found += 1
+    log.info("%d sentence%s found", found, "" if found == 1 else "s")
 
 
 def _segment(text: str, out: TextIO) -> None:
