@@ -73,7 +73,7 @@ def shoot(driver: Any, url: str, path: Path) -> None:
     driver.execute_script("try { localStorage.clear() } catch (e) {}")
     driver.get(url)
     assert driver.save_screenshot(str(path)), path
-    print(path)
+    sys.stdout.write(f"{path}\n")
 
 
 def main(out: Path, prefix: str) -> None:

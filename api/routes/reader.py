@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import json
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -33,7 +35,10 @@ from api.errors import KNOWN, ApiError, describe, shut_down
 from api.inputs import CheckedRoute
 from api.service import NDJSON_TYPE, NDJSONResponse, OverLimit, ndjson_line
 from translator import AlignedDocument, files
-from translator.writers import page
+from translator.errors import ArchiveError
+from translator.plan import document
+from translator.rebuild import aligned
+from translator.writers import SINGLE, page
 
 router = APIRouter(tags=["reader"], route_class=CheckedRoute)
 templates = Jinja2Templates(env=page.environment(Path(__file__).resolve().parents[1] / "templates"))
@@ -124,6 +129,66 @@ async def reader_post(request: Request) -> Response:
             line = ndjson_line({"error": problem.message})
             return Response(line, problem.status, problem.headers, media_type=NDJSON_TYPE)
         return _page(request, text, problem)
+
+
+DOWNLOADS = {
+    "html": ("text/html", ".html"),
+    "tmx": ("application/x-tmx+xml", ".tmx"),
+    "xliff": ("application/xliff+xml", ".xlf"),
+}
+_DOWNLOAD = {
+    "type": "object",
+    "required": ["document", "format"],
+    "properties": {
+        "document": {"type": "object", "description": "the aligned document, as /v1/documents answers it"},
+        "format": {"type": "string", "enum": list(DOWNLOADS)},
+        "edited": {
+            "type": "object",
+            "description": "sentence id → {target, origin}: English a person gave it since (the reader's edits)",
+        },
+    },
+}
+
+
+@router.post(
+    "/download",
+    summary="The reader's Download: a translated document as an HTML page, TMX or XLIFF (no model call)",
+    responses={200: {"content": {kind: {} for kind, _ in DOWNLOADS.values()}}, 400: {"description": "not a document"}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _DOWNLOAD}}}},
+)
+async def download(request: Request) -> Response:
+    """The document the reader shows, with its edits, written by the archive's writers (translator/writers):
+    what it holds is the caller's, so nothing is counted and no key is needed."""
+    try:
+        body = json.loads(await request.body())
+        doc = aligned(body["document"], "the document")
+        kind, suffix = DOWNLOADS[body["format"]]
+        edited: dict[str, Any] = body.get("edited") or {}
+        if edited:
+            doc = _edited(doc, edited)
+        text = SINGLE.load(body["format"])(doc)
+    except (ValueError, KeyError, TypeError, AttributeError, ArchiveError) as exc:
+        said = exc if isinstance(exc, ArchiveError) else "the body is not {document, format, edited}"
+        raise ApiError(400, "not_a_document", f"cannot write the download: {said}") from None
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", doc.id).strip("-") or "translation"
+    headers = {"Content-Disposition": f'attachment; filename="{name}{suffix}"'}
+    return Response(text, media_type=f"{kind}; charset=utf-8", headers=headers)
+
+
+def _edited(doc: AlignedDocument, edited: dict[str, Any]) -> AlignedDocument:
+    """`doc` with the edited sentences' English (a person's: no flags, no confidence), its text made again."""
+    paragraphs = []
+    for p in doc.paragraphs:
+        sentences = []
+        for s in p.sentences:
+            if (change := edited.get(s.id)) is not None:
+                target, origin = str(change["target"]), change.get("origin", "reviewed")
+                if origin not in ("reviewed", "model"):
+                    raise ValueError(origin)
+                s = dataclasses.replace(s, target=target, origin=origin, flags=(), confidence=None)
+            sentences.append(s)
+        paragraphs.append(dataclasses.replace(p, sentences=tuple(sentences)))
+    return document(doc.id, paragraphs, doc.provenance)
 
 
 async def _text(request: Request) -> tuple[str, tuple[str, bytes] | None]:

@@ -56,9 +56,9 @@ def test_get_with_text_renders_a_row_per_sentence_pair_and_escapes(server: App, 
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert page.count('<section class="para"') == 2
     for i, sid in enumerate(["p0s0", "p0s1", "p1s0"]):
-        row = re.search(rf'<div class="pair[^"]*" id="{sid}" tabindex="0">(.*?)</div>', page, re.DOTALL)
+        row = re.search(rf'<span class="pair[^"]*" id="{sid}" tabindex="0">(.*?)</a></span>\n</span>', page, re.DOTALL)
         assert row, sid
-        assert f'<span class="src" lang="id">{escape(pairs[i]["source"])}' in row[1]
+        assert f'<span class="src" lang="id"><span class="said">{escape(pairs[i]["source"])}</span>' in row[1]
         assert f'<span class="text">{escape(pairs[i]["target"])}</span>' in row[1]
         assert f'href="#{sid}"' in row[1]
     assert "tiny-id-en@" in page and " ·  · " not in page
@@ -72,7 +72,7 @@ def test_flags_are_marked_named_and_summed_up(server: App, pairs: list[dict[str,
     page = call(server.url + "/", form(text=text), content_type=FORM).body.decode()
     flagged = sum(1 for p in doc["paragraphs"] for s in p["sentences"] if s["flags"])
     listed = ", ".join(f"{name} {n}" for name, n in counts.items())
-    assert f'<p class="summary">{flagged} of 2 sentences flagged: {listed}</p>' in page
+    assert f'<summary class="summary">{flagged} of 2 sentences flagged: {listed}</summary>' in page
     for name in counts:
         assert f'<mark class="flag" title="{escape(MEANINGS[name])}">{name}</mark>' in page  # the name, visible
         assert f"<dd>{escape(MEANINGS[name])}</dd>" in page  # and in the legend
@@ -199,6 +199,59 @@ def test_the_archive_page_and_the_reader_render_a_document_alike(
     archived = pages.document(served(server.settings.translator_config()).translate_document(text, doc_id="a"), {})
     sections = [re.findall(r'<section class="para".*?</section>', html, re.DOTALL) for html in (reader, archived)]
     assert len(sections[0]) == 2 and sections[0] == sections[1]
+
+
+def markdown(pairs: list[dict[str, str]]) -> str:
+    """A heading, a paragraph, a bulleted and a numbered list and a quote: p0 to p4."""
+    return (
+        f"# {pairs[2]['source']}\n\n{pairs[0]['source']} {pairs[1]['source']}\n\n- {pairs[5]['source']}\n"
+        f"- {pairs[6]['source']}\n\n1. {pairs[7]['source']}\n2. {pairs[8]['source']}\n\n> {pairs[9]['source']}"
+    )
+
+
+def test_markdown_keeps_its_structure_and_no_marker_is_in_the_text(server: App, pairs: list[dict[str, str]]) -> None:
+    page = call(server.url + "/?" + urllib.parse.urlencode({"text": markdown(pairs)})).body.decode()
+    blocks = {
+        kind: re.findall(rf'<{kind} class="block">(.*?)</{kind}>', page, re.DOTALL)
+        for kind in ("h2", "p", "ul", "ol", "blockquote")
+    }
+    assert [re.findall(r'id="(p\d+s\d+)"', b) for b in blocks["h2"]] == [["p0s0"]]
+    assert [re.findall(r'id="(p\d+s\d+)"', b) for b in blocks["p"]] == [["p1s0", "p1s1"]]
+    [bullets] = blocks["ul"]
+    assert re.findall(r'<li><span class="pair[^"]*" id="(p2s\d)"', bullets) == ["p2s0", "p2s1"]
+    assert bullets.count('<span class="src" lang="id" data-mark="•">') == 2
+    [numbered] = blocks["ol"]
+    assert re.findall(r'<li value="(\d)"><span class="pair[^"]*" id="(p3s\d)"', numbered) == [
+        ("1", "p3s0"),
+        ("2", "p3s1"),
+    ]
+    assert 'data-mark="2."' in numbered
+    assert [re.findall(r'id="(p\d+s\d+)"', b) for b in blocks["blockquote"]] == [["p4s0"]]
+    texts = re.findall(r'<span class="(?:said|text)">(.*?)</span>', page)
+    assert len(texts) == 2 * 8 and not any(t.startswith(("#", "-", "1.", "2.", "&gt;")) for t in texts)
+    assert 'href="#p0s0" aria-label="Link to sentence p0s0"></a>' in page  # the link: no "#" in the text
+
+
+def test_download_writes_the_document_with_its_edits(server: App, pairs: list[dict[str, str]]) -> None:
+    text = pairs[0]["source"] + " " + pairs[1]["source"]
+    [doc] = call(server.url + "/v1/documents", {"documents": [{"id": "berita/1", "text": text}]}).json()["documents"]
+    edited = {"p0s1": {"target": "A person's English & more.", "origin": "reviewed"}}
+    for fmt, suffix, escaped in [("html", ".html", "&amp;"), ("tmx", ".tmx", "&amp;"), ("xliff", ".xlf", "&amp;")]:
+        r = call(server.url + "/download", {"document": doc, "format": fmt, "edited": edited})
+        assert r.status == 200, r.body[:300]
+        assert r.headers["content-disposition"] == f'attachment; filename="berita-1{suffix}"'
+        body = r.body.decode().replace("&#39;", "'").replace("&apos;", "'")  # an apostrophe, as each writes it
+        assert f"A person's English {escaped} more." in body
+        assert str(escape(pairs[0]["target"])).replace("&#39;", "'") in body
+        assert pairs[1]["target"] not in body
+    page = call(server.url + "/download", {"document": doc, "format": "html", "edited": edited}).body.decode()
+    assert re.search(r'<span class="pair reviewed" id="p0s1"', page) and 'class="reviewed-mark"' in page
+    plain = call(server.url + "/download", {"document": doc, "format": "tmx"})
+    assert plain.status == 200 and pairs[1]["target"] in plain.body.decode()
+    for bad in [{"document": {"id": "x"}, "format": "tmx"}, {"document": doc, "format": "pdf"}, [1, 2]]:
+        r = call(server.url + "/download", bad)
+        assert r.status == 400 and "cannot write the download" in r.body.decode(), r.body
+    assert call(server.url + "/download", b"{not json").status == 400
 
 
 # ---- one real browser -------------------------------------------------------------------------------------
@@ -645,8 +698,9 @@ def test_an_archive_page_reads_like_the_reader(
     page = Page(browser, (tmp_path / "html").as_uri(), shots)
     page.open("/index.html", width=390)
     try:
-        assert [li.text for li in page.all("li")] == ["Berita 3 sentences", "news/b.txt not translated: empty file"]
-        page.all("li a")[0].click()
+        listed = [li.text for li in page.all(".documents li")]
+        assert listed == ["Berita 3 sentences", "news/b.txt not translated: empty file"]
+        page.all(".documents li a")[0].click()
         page.wait.until(lambda b: page.all(".pair"))
         assert page.js("return document.documentElement.dataset.view") == "interleaved"  # page.js runs here too
         src, tgt = page.boxes("p0s1")
