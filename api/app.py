@@ -21,12 +21,13 @@ from api.batcher import Batcher, model_band
 from api.body import BodyGuard
 from api.jobs import Jobs, Runner
 from api.metrics import Metrics, MetricsMiddleware
-from api.routes import articles, deepl, docs, documents, health, libretranslate, models, reader, translate
+from api.routes import articles, deepl, docs, documents, health, libretranslate, models, reader, reviewed, translate
 from api.routes import usage as usage_routes
 from api.service import Service
 from api.usage import RateLimit, Usage
 from translator import Translator, __version__
 from translator.errors import ConfigError
+from translator.reviewed import ReviewedStore
 from translator.settings import Settings, load_settings
 from translator.store import layout, open_database
 from translator.store.database import StoreError
@@ -54,6 +55,10 @@ def create_app(
         if loaded is None:
             log.info("loading %s with backend %s", settings.model, settings.backend)
             loaded = await run_in_threadpool(Translator.from_config, settings.translator_config())
+        store = jobs or open_jobs(settings)
+        app.state.reviewed = corrections = open_reviewed(settings, store)
+        given = loaded.reviewed
+        loaded.reviewed = corrections  # read first by every translating route (Translator.prepare)
         express = await run_in_threadpool(loaded.beside) if settings.express_tokens else None
         batcher = Batcher(
             loaded.prepare,
@@ -71,7 +76,6 @@ def create_app(
         )
         batcher.start()
         app.state.service = service = Service(loaded, batcher, settings)
-        store = jobs or open_jobs(settings)
         app.state.usage = counts = usage or open_usage(settings, store)
         app.state.fetcher = Fetcher(settings)
         app.state.runner = runner = Runner(
@@ -86,8 +90,10 @@ def create_app(
         finally:
             await runner.stop()
             await batcher.stop()
+            loaded.reviewed = given
             store.close()
             counts.close()
+            corrections.close()
 
     app = FastAPI(
         title="Indonesian→English translator",
@@ -104,6 +110,7 @@ def create_app(
     app.state.metrics = metrics
     routers = [
         *(m.router for m in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl)),
+        reviewed.router,
         *(reader.router, docs.router, health.metrics_router, libretranslate.public),
     ]
     for router in routers:
@@ -141,6 +148,15 @@ def open_usage(settings: Settings, jobs: Jobs) -> Usage:
         return Usage(jobs.db)
     with _data_dir(settings):
         return Usage(layout.usage_file(settings.data_dir))
+
+
+def open_reviewed(settings: Settings, jobs: Jobs) -> ReviewedStore:
+    """The reviewed translations: in the jobs' PostgreSQL when there is one (closed by whichever closes first),
+    else in TRANSLATOR_DATA_DIR's own file."""
+    if settings.database():
+        return ReviewedStore(jobs.db)
+    with _data_dir(settings):
+        return ReviewedStore(layout.reviewed_file(settings.data_dir))
 
 
 @contextmanager

@@ -1,8 +1,8 @@
 """What routes are given, as typed dependencies (`Annotated[..., Depends()]`, as the FastAPI project template
 does): the service (and whether it is loaded yet), the metrics, the usage counts, the document jobs and their
-runner, the article fetcher, the settings, the keys, and the account of a request once admitted
-(api/auth.py). The one module that reads app.state, which api/app.py fills (the settings at creation, the
-rest in its lifespan).
+runner, the reviewed translations, the article fetcher, the settings, the keys, and the account of a request
+once admitted (api/auth.py). The one module that reads app.state, which api/app.py fills (the settings at
+creation, the rest in its lifespan).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from api.jobs import Jobs, Runner
 from api.metrics import Metrics
 from api.service import Service
 from api.usage import Account, RateLimit, Usage
+from translator.reviewed import ReviewedStore
 from translator.settings import KeyLimits, Settings
 
 
@@ -43,6 +44,10 @@ def runner(request: Request) -> Runner:
 
 def jobs(request: Request) -> Jobs:
     return runner(request).jobs
+
+
+def reviewed(request: Request) -> ReviewedStore:
+    return cast(ReviewedStore, request.app.state.reviewed)
 
 
 def fetcher(request: Request) -> Fetcher:
@@ -72,6 +77,7 @@ MetricsDep = Annotated[Metrics, Depends(metrics)]
 UsageDep = Annotated[Usage, Depends(usage)]
 RunnerDep = Annotated[Runner, Depends(runner)]
 JobsDep = Annotated[Jobs, Depends(jobs)]
+ReviewedDep = Annotated[ReviewedStore, Depends(reviewed)]
 FetcherDep = Annotated[Fetcher, Depends(fetcher)]
 SettingsDep = Annotated[Settings, Depends(settings)]
 AccountDep = Annotated[Account, Depends(account)]

@@ -42,6 +42,7 @@ from translator.ledger import DocumentRecord, InputRecord, Ledger
 from translator.pipeline import TranslationStats, Translator
 from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES, Document, Fields, Unit
 from translator.readers.walk import input_files
+from translator.reviewed import Snapshot
 from translator.writers import WRITERS, writer_type
 from translator.writers.base import Finished, Writer
 
@@ -106,7 +107,7 @@ def run(
     check(options)
     with durable.writing(options.out):
         options.out.mkdir(parents=True, exist_ok=True)
-    with _locked(options.out):
+    with locked(options.out):
         if options.restart:
             _wipe(options.out)
         ledger = Ledger(options.out / LEDGER)
@@ -159,6 +160,7 @@ class _Job:
         if self.ledger.get("finished") and config is not None and self.ledger.get("config") == config:
             return self._complete(added)
         translator = load()
+        self._hold_reviewed(translator)
         sig = self._check_signature(translator)
         if self.ledger.get("finished"):
             return self._complete(added)
@@ -215,6 +217,16 @@ class _Job:
                 f"too (--export {','.join(held + [e for e in self.exports if e not in held])}), or use --restart"
             )
         return [export for export in self.exports if export not in held]
+
+    def _hold_reviewed(self, translator: Translator) -> None:
+        """The job translates with the reviewed translations as they stood when it started: a snapshot taken
+        then (none without a store) and held in its ledger (committed with its inputs), which a resumed run
+        uses again; the job's identity records its fingerprint (`Translator.identity`)."""
+        held = self.ledger.get("reviewed")
+        if held is None:
+            held = dict(translator.reviewed.snapshot().entries) if translator.reviewed is not None else {}
+            self.ledger.put("reviewed", held)
+        translator.reviewed = Snapshot(held)
 
     def _check_signature(self, translator: Translator) -> dict[str, Any]:
         sig = signature(translator, self.options)
@@ -379,7 +391,7 @@ def _config_record(config: TranslatorConfig) -> dict[str, Any]:
     return record
 
 
-def _locked(out: Path) -> contextlib.AbstractContextManager[None]:
+def locked(out: Path) -> contextlib.AbstractContextManager[None]:
     def refuse(holder: str) -> RefusedError:
         return RefusedError(
             f"{out} is in use by another translator batch (pid {holder}); wait for it, or use another --out"

@@ -14,7 +14,7 @@ import logging
 import re
 import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -27,6 +27,7 @@ from translator.config import BACKENDS, DEVICES, TranslatorConfig
 from translator.errors import ConfigError, InputError, RefusedError, TranslatorError
 from translator.memory import TranslationMemory
 from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES
+from translator.reviewed import ReviewedStore, open_existing, open_store
 from translator.search import search
 from translator.settings import Settings, load_settings, quiet_libraries
 from translator.types import AlignedDocument
@@ -108,7 +109,18 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     _model_options(batch)
     _memory_option(batch)
     batch.add_argument("--no-memory", action="store_true", help="do not read or write the translation memory")
+    batch.add_argument(
+        "--refresh",
+        action="store_true",
+        help="then rewrite every output with the current reviewed translations (as translator refresh OUT)",
+    )
     _ray_options(batch)
+
+    refresh = commands.add_parser(
+        "refresh",
+        help="rewrite every output of a finished job with the current reviewed translations (no model)",
+    )
+    refresh.add_argument("out", type=Path, help="the job's output folder (translator batch --out)")
 
     memory = commands.add_parser("memory", help="the translation memory: stats, export, clear")
     memory_commands = memory.add_subparsers(dest="memory_command", required=True, parser_class=_Parser)
@@ -233,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _translate_file(args)
         elif args.command == "batch":
             return _batch(args)
+        elif args.command == "refresh":
+            _refresh(args.settings, args.out)
         elif args.command == "memory":
             _memory(args, sys.stdout)
         elif args.command == "db":
@@ -274,7 +288,8 @@ def _translate(args: argparse.Namespace, out: TextIO) -> None:
     from translator.pipeline import Translator
 
     text = _read(args.file)
-    doc = Translator.from_config(_config(args)).translate_document(text, doc_id=args.id)
+    with _reading_reviewed(args.settings) as reviewed:
+        doc = Translator.from_config(_config(args), reviewed=reviewed).translate_document(text, doc_id=args.id)
     _write(doc, args.format, out)
 
 
@@ -295,9 +310,10 @@ def _translate_file(args: argparse.Namespace) -> None:
     except OSError as exc:
         raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
     try:  # the model is loaded only once the file has been read right
-        english = files.translate_file(
-            args.file.name, data, lambda t: Translator.from_config(_config(args)).translate(t)
-        )
+        with _reading_reviewed(args.settings) as reviewed:
+            english = files.translate_file(
+                args.file.name, data, lambda t: Translator.from_config(_config(args), reviewed=reviewed).translate(t)
+            )
     except InputError as exc:
         raise InputError(f"{args.file}: {exc}") from None
     durable.replace(out, lambda sink: sink.write(english))
@@ -317,6 +333,23 @@ def _open_memory(settings: Settings) -> TranslationMemory:
 
         path = user_cache_path("translator") / "memory.sqlite"
     return TranslationMemory(path)
+
+
+def _open_reviewed(settings: Settings) -> ReviewedStore:
+    """The deployment's reviewed translations, as the service opens them: TRANSLATOR_DATABASE_URL's, else the
+    data folder's (TRANSLATOR_DATA_DIR)."""
+    return open_store(settings.data_dir, settings.database(), settings.database_pool)
+
+
+@contextlib.contextmanager
+def _reading_reviewed(settings: Settings) -> Iterator[ReviewedStore | None]:
+    """The reviewed translations for a translation, closed after it; None where there are none to read."""
+    reviewed = open_existing(settings.data_dir, settings.database(), settings.database_pool)
+    try:
+        yield reviewed
+    finally:
+        if reviewed is not None:
+            reviewed.close()
 
 
 def _db_copy(settings: Settings, data_dir: Path) -> None:
@@ -359,7 +392,8 @@ def _batch(args: argparse.Namespace) -> int:
 
     def load() -> Translator:
         memory = None if args.no_memory else opened.enter_context(contextlib.closing(_open_memory(args.settings)))
-        return Translator.from_config(config, memory=memory)
+        reviewed = opened.enter_context(_reading_reviewed(args.settings))
+        return Translator.from_config(config, memory=memory, reviewed=reviewed)
 
     previous = signal.signal(signal.SIGTERM, _interrupt)  # kill, docker stop, systemd: stop as Ctrl-C does
     try:
@@ -372,7 +406,21 @@ def _batch(args: argparse.Namespace) -> int:
     if result.rebuilt:
         log.warning("wrote %s from the documents %s holds", ", ".join(result.rebuilt), args.out)
     log.warning("%d documents, %d failed; manifest: %s", result.documents, result.failed, result.manifest)
+    if args.refresh:
+        _refresh(args.settings, args.out)
     return 3 if result.failed else 0
+
+
+def _refresh(settings: Settings, out: Path) -> None:
+    from translator import refresh
+    from translator.reviewed import Snapshot
+
+    with _reading_reviewed(settings) as reviewed:
+        done = refresh.refresh(out, reviewed or Snapshot())
+    if done.current:
+        log.warning("nothing to refresh: %s holds the current reviewed translations", out)
+        return
+    log.warning("refreshed %s: %d sentences changed; manifest: %s", out, done.changed, done.manifest)
 
 
 def _engine(args: argparse.Namespace) -> ChunkTranslation | None:

@@ -252,6 +252,7 @@ class _Cluster:
             fn_constructor_kwargs={
                 "config": translator.config,
                 "memory": memory,
+                "reviewed": translator.reviewed.snapshot() if translator.reviewed is not None else None,
                 "results": str(results),
                 "fingerprint": fingerprint,
             },

@@ -98,6 +98,11 @@ class Ledger:
                 row,
             )
 
+    def set_flags(self, seq: int, flags: dict[str, int]) -> None:
+        """A finished document's flag counts, as a refresh of its English left them (translator/refresh.py)."""
+        with self._writing():
+            self.db.execute("UPDATE docs SET flags = ? WHERE seq = ?", (json.dumps(flags, sort_keys=True), seq))
+
     def count(self) -> tuple[int, int]:
         """(finished documents, failed ones)."""
         done, failed = self.db.execute("SELECT COUNT(*), COUNT(reason) FROM docs").fetchone()

@@ -36,6 +36,8 @@ def write(
         "fields": sig["fields"],
         "exports": sorted(exports),
         "max_document_bytes": sig["max_document_bytes"],
+        # the job's snapshot of the reviewed translations (its fingerprint), and what the last refresh changed
+        "reviewed": {"fingerprint": sig.get("reviewed"), **ledger.get("refreshed", {})},
         "complete": complete,
         "counts": {
             "documents": done,

@@ -22,6 +22,7 @@ from translator.backends import Backend, Output, load_backend
 from translator.config import DEFAULT_MODEL, BackendName, DecodeOptions, DeviceName, TranslatorConfig
 from translator.memory import TranslationMemory
 from translator.plan import assemble, plan
+from translator.reviewed import Reviewed
 from translator.segment import SEGMENTER_VERSION
 from translator.types import AlignedDocument, Provenance, Translation
 
@@ -55,11 +56,13 @@ class Translator:
         config: TranslatorConfig,
         source: models.ModelSource,
         memory: TranslationMemory | None = None,
+        reviewed: Reviewed | None = None,
     ) -> None:
         self.backend = backend
         self.config = config
         self.source = source
         self.memory = memory
+        self.reviewed = reviewed  # the deployment's reviewed translations, read first (translator/reviewed.py)
         self.stats = TranslationStats()
 
     @classmethod
@@ -81,16 +84,21 @@ class Translator:
 
     @classmethod
     def from_config(
-        cls, config: TranslatorConfig, *, download: bool = True, memory: TranslationMemory | None = None
+        cls,
+        config: TranslatorConfig,
+        *,
+        download: bool = True,
+        memory: TranslationMemory | None = None,
+        reviewed: Reviewed | None = None,
     ) -> Translator:
         source = models.resolve(config.model, config.revision, download=download)
-        return cls(load_backend(config.backend, source, config.device), config, source, memory)
+        return cls(load_backend(config.backend, source, config.device), config, source, memory, reviewed)
 
     def beside(self) -> Translator | None:
         """A Translator over the same model on an engine of its own, giving this one's outputs, to run beside
         it (the service's express lane); None when the backend cannot make a second engine (`solo`)."""
         solo = getattr(self.backend, "solo", None)
-        return None if solo is None else Translator(solo(), self.config, self.source, self.memory)
+        return None if solo is None else Translator(solo(), self.config, self.source, self.memory, self.reviewed)
 
     def provenance(self, decode: DecodeOptions | None = None) -> Provenance:
         return Provenance(
@@ -105,9 +113,12 @@ class Translator:
     def identity(self) -> dict[str, Any]:
         """What this translator's outputs depend on, as JSON: what made them (provenance) and every option that
         changes a translation. Batch sizes are not part of it: a sentence's translation does not depend on its
-        batch. A job's signature holds it, and a Ray job's stored results are keyed by it."""
+        batch. A job's signature holds it, and a Ray job's stored results are keyed by it; with reviewed
+        translations, the fingerprint of their snapshot too (a job holds one: translator/archive.py)."""
         config = self.config
+        reviewed = self.reviewed.snapshot().fingerprint if self.reviewed is not None else None
         return {
+            "reviewed": reviewed,
             "provenance": self.provenance().to_dict(),
             "decode": {
                 **asdict(config.decode),
@@ -165,17 +176,21 @@ class Translator:
         return self.finish(work, self.decode(work.rows, decode))
 
     def prepare(self, sources: Sequence[str], decode: DecodeOptions | None = None) -> Work:
-        """Sentences made ready for the model: cleaned, duplicates pooled, those the memory knows, those without
-        a letter or digit (and, unless asked to translate English, those already English) answered, the rest
+        """Sentences made ready for the model: cleaned, duplicates pooled; answered first those with reviewed
+        English (origin `reviewed`: no flags, no confidence, no glossary), then those the memory knows, those
+        without a letter or digit (and, unless asked to translate English, those already English); the rest
         tokenized once and cut into pieces of at most the model's sentence length."""
         decode = decode or self.config.decode
         distinct, where = batching.unique([pieces.clean(s) for s in sources])
         found: dict[int, Translation] = {}
+        if self.reviewed is not None:
+            english = self.reviewed.english(distinct)
+            found = {i: Translation(e, origin="reviewed") for i, e in enumerate(english) if e is not None}
         keys: list[str] = []
         if self.memory is not None:
             keys = [TranslationMemory.key(d, self.source.name, self.source.revision, decode) for d in distinct]
-            hits = self.memory.lookup(keys)
-            found = {i: hits[k] for i, k in enumerate(keys) if k in hits}
+            hits = self.memory.lookup([k for i, k in enumerate(keys) if i not in found])
+            found.update((i, hits[k]) for i, k in enumerate(keys) if k in hits and i not in found)
         # no letter or digit ("---", a quote's empty ">" line, "* * *", "…"): nothing to translate, its own English
         found.update(
             (i, Translation(d, origin="copied")) for i, d in enumerate(distinct) if i not in found and not _has_words(d)

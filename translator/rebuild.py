@@ -1,8 +1,9 @@
 """A job's outputs rebuilt from what it holds, with no model: the ledger (every finished document in input order,
 and why each failed one failed) and documents.jsonl (every translated document, aligned, with its meta).
 
-This is how exports asked for after a job began are written (`translator batch` with more `--export`s), and
-the one way to rewrite a job's outputs from its documents. The writers write into a staging folder inside the
+This is how exports asked for after a job began are written (`translator batch` with more `--export`s) and how
+a refresh rewrites every output with the current reviewed translations (translator/refresh.py): the one way to
+rewrite a job's outputs from its documents. The writers write into a staging folder inside the
 job's scratch folder; each file is then moved into its place, and only then does the job's ledger record the
 exports and their writers' state. A run killed at any moment leaves the ledger as it was, so running it again
 rebuilds the same files, byte for byte (writers are deterministic and hold no wall-clock time), and moves them
@@ -14,7 +15,8 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from translator.chunks import SCRATCH
 from translator.errors import ArchiveError
 from translator.ledger import Ledger
 from translator.plan import document
-from translator.types import AlignedDocument, Paragraph, Provenance, Sentence
+from translator.types import AlignedDocument, Paragraph, Provenance, Sentence, Term
 from translator.writers import writer_type
 from translator.writers.base import Finished, State, Writer
 
@@ -52,9 +54,17 @@ def held(out: Path, ledger: Ledger) -> Iterator[Finished]:
             yield Finished(seq, origin, doc, meta)
 
 
-def rebuild(out: Path, ledger: Ledger, exports: Sequence[str], provenance: dict[str, Any], complete: bool) -> State:
-    """Write `exports` afresh from what the job in `out` holds, completed when the job is (`complete`), and put
-    them in place; return each export's writer state, for the ledger to commit."""
+def rebuild(
+    out: Path,
+    ledger: Ledger,
+    exports: Sequence[str],
+    provenance: dict[str, Any],
+    complete: bool,
+    revise: Callable[[AlignedDocument], AlignedDocument] | None = None,
+) -> State:
+    """Write `exports` afresh from what the job in `out` holds (each document as `revise` makes it, if given:
+    a refresh, translator/refresh.py), completed when the job is (`complete`), and put them in place; return
+    each export's writer state, for the ledger to commit."""
     provenance = Provenance(**provenance).to_dict()  # in its fields' order, as the ledger may hold it sorted
     staging = out / STAGING
     shutil.rmtree(staging, ignore_errors=True)
@@ -65,6 +75,8 @@ def rebuild(out: Path, ledger: Ledger, exports: Sequence[str], provenance: dict[
         for writer in writers.values():
             writer.open({})
         for finished in held(out, ledger):
+            if revise is not None and finished.aligned is not None:
+                finished = replace(finished, aligned=revise(finished.aligned))
             for writer in writers.values():
                 writer.write(finished)
         states = {export: writer.sync() for export, writer in writers.items()}
@@ -105,7 +117,17 @@ def aligned(record: dict[str, Any], where: str) -> AlignedDocument:
             start = english.find(s["target"], pos) if k == 0 or new_line else pos
             lead = english[pos:start] if start >= 0 else ""
             sentence = Sentence(
-                s["id"], s["start"], s["end"], s["source"], s["target"], tuple(s["flags"]), new_line, lead
+                s["id"],
+                s["start"],
+                s["end"],
+                s["source"],
+                s["target"],
+                tuple(s["flags"]),
+                new_line,
+                lead,
+                s.get("origin", "model"),
+                s.get("confidence"),
+                tuple(Term(**t) for t in s.get("terms", ())),
             )
             sentences.append(sentence)
             pos += len(lead) + len(s["target"])

@@ -70,15 +70,22 @@ class Settings(BaseSettings):
         None, description="a file of API keys, one a line: `key [characters_per_month] [requests_per_second]`"
     )
     api_keys_file: Path | None = Field(None, description="old name of keys_file")
+    reviewed_writers: str = Field(
+        "",
+        description="with keys: the key ids (key-..., as GET /v1/usage shows each key its own) that may write "
+        "reviewed translations, comma-separated; empty: every key (without keys: anyone)",
+    )
     # documents and usage
     data_dir: Path = Field(
         Path(platformdirs.user_data_dir("translator")),
-        description="where document jobs (their files) and the usage counts are kept, in SQLite",
+        description="where document jobs (their files), the usage counts and the reviewed translations are kept, "
+        "in SQLite",
     )
     database_url: SecretStr | None = Field(
         None,
-        description="postgresql://user:password@host:port/database: keep document jobs (with their files), usage "
-        "and the translation memory there instead of SQLite files, shared by every replica; never logged",
+        description="postgresql://user:password@host:port/database: keep document jobs (with their files), usage, "
+        "the reviewed translations and the translation memory there instead of SQLite files, shared by every "
+        "replica; never logged",
     )
     database_pool: int = Field(10, ge=1, le=1000, description="connections to TRANSLATOR_DATABASE_URL at most")
     document_ttl_h: float = Field(24.0, gt=0, description="a document job and its files are deleted after this")
@@ -130,6 +137,11 @@ class Settings(BaseSettings):
 
     def decode(self, beam_size: int) -> DecodeOptions:
         return DecodeOptions(beam_size, self.max_output_ratio, self.output_slack)
+
+    def reviewed_writer_ids(self) -> frozenset[str] | None:
+        """TRANSLATOR_REVIEWED_WRITERS as a set of key ids; None: every key may write."""
+        ids = frozenset(k.strip() for k in self.reviewed_writers.split(",") if k.strip())
+        return ids or None
 
     def fetch_private_host_set(self) -> frozenset[str]:
         """TRANSLATOR_FETCH_PRIVATE_HOSTS as host and host:port entries, lower case."""

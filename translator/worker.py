@@ -16,6 +16,7 @@ from translator.errors import TranslatorError
 from translator.memory import TranslationMemory
 from translator.pipeline import Translator
 from translator.results import Entry, Result, persist
+from translator.reviewed import Snapshot
 from translator.store import StoreError, open_database, open_sqlite
 from translator.store.database import is_postgres_url
 from translator.types import Translation
@@ -72,10 +73,13 @@ class CollectingMemory(TranslationMemory):
 class TranslateChunk:
     """An actor: loads the model once, translates plans into results and persists each one."""
 
-    def __init__(self, config: TranslatorConfig, memory: str | None, results: str, fingerprint: str) -> None:
+    def __init__(
+        self, config: TranslatorConfig, memory: str | None, reviewed: Snapshot | None, results: str, fingerprint: str
+    ) -> None:
         # a memory even without the job's: it collects what finish() would store, which the driver ignores
         self.memory = CollectingMemory(memory)
-        self.translator = Translator.from_config(config, download=False, memory=self.memory)
+        # the job's snapshot of the reviewed translations (the driver took it from the store when the job began)
+        self.translator = Translator.from_config(config, download=False, memory=self.memory, reviewed=reviewed)
         self.results, self.fingerprint = Path(results), fingerprint
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:

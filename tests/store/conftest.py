@@ -12,6 +12,7 @@ import pytest
 from api.jobs import LEASE_S, Jobs
 from api.usage import Usage
 from translator.memory import TranslationMemory
+from translator.reviewed import ReviewedStore
 from translator.store import Database, layout, open_database, open_sqlite
 
 
@@ -38,6 +39,10 @@ class Store:
 
     def memory(self) -> TranslationMemory:
         return TranslationMemory(self.open(()) if self.url else self.folder / "memory.sqlite")
+
+    def reviewed(self) -> ReviewedStore:
+        """The reviewed translations as the service opens them: another opening sees the same entries."""
+        return ReviewedStore(self.open(()) if self.url else layout.reviewed_file(self.folder))
 
     def close(self) -> None:
         for database in self.opened:

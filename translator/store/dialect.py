@@ -18,16 +18,21 @@ class Dialect:
     insertion_order: str  # the column that orders a table's rows as they were inserted (the memory's export)
     insertion_column: str  # its definition where it is not implicit, with a leading comma
     skip_locked: str  # ends a SELECT that locks the rows it takes and passes over rows another holds
+    serial: str  # an integer primary key numbered in insertion order (1, 2, 3...)
 
     def sql(self, statement: str) -> str:
         """`statement` with this dialect's placeholders (none of ours holds a literal `?` or `%`)."""
         return _placeholders(statement, self.placeholder)
 
     def ddl(self, statement: str) -> str:
-        """A CREATE statement with this dialect's column types for {integer}, {real}, {blob} and
+        """A CREATE statement with this dialect's column types for {integer}, {real}, {blob}, {serial} and
         {insertion_column}."""
         return statement.format(
-            integer=self.integer, real=self.real, blob=self.blob, insertion_column=self.insertion_column
+            integer=self.integer,
+            real=self.real,
+            blob=self.blob,
+            serial=self.serial,
+            insertion_column=self.insertion_column,
         )
 
 
@@ -36,7 +41,9 @@ def _placeholders(statement: str, placeholder: str) -> str:
     return statement.replace("?", placeholder)
 
 
-SQLITE = Dialect("sqlite", "?", "INTEGER", "REAL", "BLOB", "rowid", "", "")  # a write transaction holds the file
+SQLITE = Dialect(  # a write transaction holds the file
+    "sqlite", "?", "INTEGER", "REAL", "BLOB", "rowid", "", "", "INTEGER PRIMARY KEY"
+)
 POSTGRESQL = Dialect(
     "postgresql",
     "%s",
@@ -46,4 +53,5 @@ POSTGRESQL = Dialect(
     "seq",
     ", seq BIGINT GENERATED ALWAYS AS IDENTITY",
     " FOR UPDATE SKIP LOCKED",
+    "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
 )

@@ -1,5 +1,6 @@
 """Where a data folder (TRANSLATOR_DATA_DIR) keeps what the service remembers when it runs on SQLite: the usage
-counts in one file, the document jobs in another with each job's files in a folder beside it."""
+counts in one file, the document jobs in another with each job's files in a folder beside it, the reviewed
+translations in a third."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 USAGE = "usage.sqlite3"
 JOBS_FOLDER = "documents"
 JOBS = "jobs.sqlite3"
+REVIEWED = "reviewed.sqlite3"  # reviewed translations and their history (translator/reviewed.py)
 SOURCE, RESULT = "source", "result"  # a job's files: the upload and its translation
 
 
@@ -17,3 +19,7 @@ def usage_file(data_dir: Path) -> Path:
 
 def jobs_folder(data_dir: Path) -> Path:
     return data_dir / JOBS_FOLDER
+
+
+def reviewed_file(data_dir: Path) -> Path:
+    return data_dir / REVIEWED

@@ -1,9 +1,9 @@
-"""The store's tables and their versions. MIGRATIONS[n - 1] takes a database from version n - 1 to n; each
-names the statements of each part (usage, jobs, job_files, memory). PostgreSQL holds every part in one
-database; SQLite keeps today's files, each with its own parts (usage.sqlite3: usage; documents/jobs.sqlite3:
-jobs, whose files stay in the folder beside it; memory.sqlite: memory). One record, the table schema_version,
-says which version a database is at; a file of an earlier release, without it, is version 0, and version 1 is
-exactly the tables it already has (CREATE ... IF NOT EXISTS)."""
+"""The store's tables and their versions. MIGRATIONS[n - 1] takes a database from version n - 1 to n; each names the
+statements of each part (usage, jobs, job_files, memory). PostgreSQL holds every part in one database; SQLite keeps
+today's files, each with its own parts (usage.sqlite3: usage; documents/jobs.sqlite3: jobs, whose files stay in the
+folder beside it; memory.sqlite: memory; reviewed.sqlite3: reviewed). One record, the table schema_version, says
+which version a database is at; a file of an earlier release, without it, is version 0, and version 1 is exactly the
+tables it already has (CREATE ... IF NOT EXISTS)."""
 
 from __future__ import annotations
 
@@ -47,9 +47,25 @@ MIGRATIONS: tuple[dict[str, tuple[str, ...]], ...] = (
             "ALTER TABLE jobs ADD COLUMN holder TEXT",  # the claim's token: only it finishes the job
         ),
     },
+    # version 4: reviewed translations (translator/reviewed.py), keyed by the hash of the normalised source, and
+    # every write to them (history: old and new English, who, when, where from); the history's insertion order
+    # is the store's change counter, which every reader of the store follows
+    {
+        "reviewed": (
+            """CREATE TABLE IF NOT EXISTS reviewed (
+                key TEXT PRIMARY KEY, source TEXT NOT NULL, target TEXT NOT NULL, who TEXT NOT NULL,
+                at {real} NOT NULL, origin TEXT NOT NULL
+            )""",
+            """CREATE TABLE IF NOT EXISTS reviewed_history (
+                seq {serial}, key TEXT NOT NULL, source TEXT NOT NULL, old TEXT, new TEXT, who TEXT NOT NULL,
+                at {real} NOT NULL, origin TEXT NOT NULL
+            )""",
+            "CREATE INDEX IF NOT EXISTS reviewed_history_key ON reviewed_history (key)",
+        ),
+    },
 )
 VERSION = len(MIGRATIONS)
-PARTS = ("usage", "jobs", "job_files", "memory")
+PARTS = ("usage", "jobs", "job_files", "memory", "reviewed")
 _LOCK = 0x7472616E  # PostgreSQL advisory lock: one process migrates at a time ("tran")
 
 

@@ -1,0 +1,76 @@
+"""Reviewed translations over HTTP (in-process, a real SQLite file in the app's data folder): saved with PUT,
+forgotten with DELETE, read first by every translating route, written only by the keys allowed to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.usage import Account
+from tests.api.conftest import App, app_fixture, call
+
+REVIEWED = "Yes indeed, she minds the stall."
+EDITOR, READER = "editor-key", "reader-key"
+server = app_fixture(
+    keys=f"{EDITOR}\n{READER}\n", TRANSLATOR_REVIEWED_WRITERS=Account.of(EDITOR).id, TRANSLATOR_EXPRESS_TOKENS="0"
+)
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def save(url: str, source: str, target: str, key: str = EDITOR) -> Any:
+    return call(url + "/v1/reviewed", {"source": source, "target": target}, method="PUT", headers=auth(key))
+
+
+def forget(url: str, source: str, key: str = EDITOR) -> Any:
+    return call(url + "/v1/reviewed", {"source": source}, method="DELETE", headers=auth(key))
+
+
+def every_route(url: str, text: str, key: str = READER) -> dict[str, Any]:
+    """The English of `text` by each translating route (any key reads the store)."""
+    ours = call(url + "/v1/translate", {"texts": [text]}, headers=auth(key)).json()["translations"][0]
+    docs = call(url + "/v1/documents", {"documents": [{"id": "a", "text": text}]}, headers=auth(key)).json()
+    libre = call(url + "/translate", {"q": text, "source": "id", "target": "en", "api_key": key}).json()
+    deepl = call(url + "/v2/translate", {"text": [text], "target_lang": "EN-US"}, headers=auth(key)).json()
+    return {
+        "translate": ours,
+        "documents": docs["documents"][0]["paragraphs"][0]["sentences"][0],
+        "libretranslate": libre["translatedText"],
+        "deepl": deepl["translations"][0]["text"],
+    }
+
+
+def test_a_reviewed_sentence_comes_back_from_every_route_until_it_is_forgotten(
+    server: App, pairs: list[dict[str, str]]
+) -> None:
+    source, machine = pairs[0]["source"], pairs[0]["target"]
+    before = every_route(server.url, source)
+    assert before["translate"] == machine and before["documents"]["origin"] == "model"
+    typed = "  " + source.replace(" ", "   ") + " "  # the memory's normalisation: the same sentence
+    r = save(server.url, typed, REVIEWED)
+    assert r.status == 200, r.body
+    assert r.json()["old"] is None and r.json()["who"] == Account.of(EDITOR).id
+    after = every_route(server.url, source)
+    assert [after["translate"], after["libretranslate"], after["deepl"]] == [REVIEWED] * 3
+    sentence = after["documents"]
+    assert sentence["target"] == REVIEWED and sentence["origin"] == "reviewed"
+    assert sentence["flags"] == [] and sentence["confidence"] is None and sentence["terms"] == []
+    assert forget(server.url, source).json()["old"] == REVIEWED
+    again = every_route(server.url, source)
+    assert again["translate"] == machine and again["documents"]["origin"] == "model"
+
+
+def test_only_the_listed_keys_write_and_the_rest_get_403(server: App, pairs: list[dict[str, str]]) -> None:
+    source = pairs[1]["source"]
+    refused = save(server.url, source, "Not mine to write.", key=READER)
+    assert refused.status == 403 and refused.json()["error"]["code"] == "not_a_reviewer"
+    assert forget(server.url, source, key=READER).status == 403
+    assert call(server.url + "/v1/reviewed", {"source": source, "target": "x"}, method="PUT").status == 401
+    assert every_route(server.url, source)["translate"] == pairs[1]["target"]
+
+
+def test_a_blank_sentence_or_english_is_a_422_naming_the_field(server: App) -> None:
+    for body in ({"source": " \n", "target": "x"}, {"source": "Ada.", "target": "  "}, {"source": "Ada."}):
+        r = call(server.url + "/v1/reviewed", body, method="PUT", headers=auth(EDITOR))
+        assert r.status == 422, (body, r.body)
