@@ -234,7 +234,7 @@ async function save(pair) {
   status.textContent = "saving…";
   try {
     var response = await fetch(new URL("v1/reviewed", location.href), {
-      method: "PUT", headers: headers(), body: JSON.stringify({ source: sourceOf(pair), target: target }),
+      method: "PUT", headers: headers(), body: JSON.stringify({ source: sourceOf(pair), target: target, via: "reader" }),
     });
     if (!response.ok) {
       status.textContent = "Not saved: " + await said(response);
@@ -253,7 +253,7 @@ async function restore(pair) {
   var status = pair.querySelector(".editor-status");
   status.textContent = "giving back…";
   try {
-    var body = JSON.stringify({ source: sourceOf(pair) });
+    var body = JSON.stringify({ source: sourceOf(pair), via: "reader" });
     var gone = await fetch(new URL("v1/reviewed", location.href), { method: "DELETE", headers: headers(), body: body });
     if (!gone.ok) {
       status.textContent = "Not given back: " + await said(gone);

@@ -711,3 +711,85 @@ def test_an_archive_page_reads_like_the_reader(
         assert "view=side" in browser.current_url
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.fixture(scope="module")
+def editing_site(served: Callable[[TranslatorConfig], Translator]) -> Iterator[Hosted]:
+    """With a key, so that the editor's saves go through the key field as a reader's would."""
+    hosted = Hosted(served(settings_of().translator_config()), TRANSLATOR_API_KEYS="sesame")
+    yield hosted
+    hosted.stop()
+
+
+def test_an_edit_is_saved_reviewed_everywhere_and_given_back(
+    browser: Any, editing_site: Hosted, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    import deepl
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    site, key = editing_site, {"X-API-Key": "sesame"}
+    source, machine, reviewed = pairs[17]["source"], pairs[17]["target"], "Keep going, sir: tear apart our unity."
+    text = pairs[16]["source"] + " " + source
+    page = Page(browser, site.url, shots)
+    page.open()
+    page.by_id("api-key").send_keys("sesame")
+    page.submit(text)
+    page.finished()
+    pair = page.by_id("p0s1")
+    pair.click()  # the first click gives the pair the focus; a click on the focused pair opens its editor
+    page.wait.until(lambda b: page.js("return document.activeElement.id") == "p0s1")
+    page.parts("p0s1")[1].click()
+    page.wait.until(lambda b: page.js("return document.activeElement.tagName") == "TEXTAREA")
+    area = page.b.switch_to.active_element
+    assert area.get_attribute("value") == machine
+    assert area.get_attribute("aria-label") == "English for sentence p0s1 (Control+Enter saves, Escape cancels)"
+    area.send_keys(Keys.CONTROL, "a")
+    area.send_keys("Not this.")
+    ActionChains(browser).send_keys(Keys.ESCAPE).perform()  # cancelled: nothing changes, the pair has the focus
+    page.wait.until(lambda b: not page.all("#p0s1 .editor"))
+    assert page.all("#p0s1 .text")[0].text == machine and page.js("return document.activeElement.id") == "p0s1"
+    ActionChains(browser).send_keys(Keys.ENTER).perform()  # the keyboard opens it too
+    page.wait.until(lambda b: page.js("return document.activeElement.tagName") == "TEXTAREA")
+    area = page.b.switch_to.active_element
+    area.send_keys(Keys.CONTROL, "a")
+    area.send_keys(reviewed)
+    page.shot("editing-1280")
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
+    page.wait.until(lambda b: "reviewed" in pair.get_attribute("class") and not page.all("#p0s1 .editor"))
+    assert page.all("#p0s1 .text")[0].text == reviewed
+
+    page.b.refresh()  # reloaded, the same text translated again: the reviewed English, marked
+    page.wait.until(lambda b: page.js("return document.readyState") == "complete")
+    page.submit(text)
+    page.finished()
+    assert page.all("#p0s1 .text")[0].text == reviewed and page.all("#p0s1 .reviewed-mark")[0].is_displayed()
+    assert "reviewed" not in page.by_id("p0s0").get_attribute("class")
+    assert page.all(".outcome .summary")[0].text.endswith("; 1 reviewed")
+    for view in ("interleaved", "english"):  # marked in every view
+        page.all(f'.views button[data-view="{view}"]')[0].click()
+        page.wait.until(lambda b, v=view: page.js("return document.documentElement.dataset.view") == v)
+        mark = page.all("#p0s1 .reviewed-mark")[0]
+        assert mark.is_displayed() and mark.get_attribute("textContent") == "reviewed"
+    page.shot("reviewed-english-1280")
+
+    assert call(site.url + "/v1/translate", {"texts": [source]}, headers=key).json()["translations"] == [reviewed]
+    libre = call(site.url + "/translate", {"q": source, "source": "id", "target": "en", "api_key": "sesame"})
+    assert libre.json()["translatedText"] == reviewed
+    ours = call(
+        site.url + "/v2/translate",
+        {"text": [source], "target_lang": "EN"},
+        headers={"Authorization": "DeepL-Auth-Key sesame"},
+    )
+    assert ours.json()["translations"][0]["text"] == reviewed
+    assert deepl.Translator("sesame", server_url=site.url).translate_text(source, target_lang="EN-US").text == reviewed
+
+    page.all('.views button[data-view="side"]')[0].click()
+    page.by_id("p0s1").click()
+    page.wait.until(lambda b: page.js("return document.activeElement.id") == "p0s1")
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    page.wait.until(lambda b: page.all("#p0s1 .editor .restore"))
+    page.all("#p0s1 .editor .restore")[0].click()  # undo: the machine's English again
+    page.wait.until(lambda b: page.all("#p0s1 .text")[0].text == machine)
+    assert "reviewed" not in page.by_id("p0s1").get_attribute("class") and not page.all("#p0s1 .reviewed-mark")
+    assert call(site.url + "/v1/translate", {"texts": [source]}, headers=key).json()["translations"] == [machine]
