@@ -793,3 +793,76 @@ def test_an_edit_is_saved_reviewed_everywhere_and_given_back(
     page.wait.until(lambda b: page.all("#p0s1 .text")[0].text == machine)
     assert "reviewed" not in page.by_id("p0s1").get_attribute("class") and not page.all("#p0s1 .reviewed-mark")
     assert call(site.url + "/v1/translate", {"texts": [source]}, headers=key).json()["translations"] == [machine]
+
+
+VIEW_NAMES = {"side": "side by side", "interleaved": "interleaved", "english": "English only"}
+
+
+def rect(page: Page, css: str) -> list[float]:
+    """Where an element is on the page (not in the window, which may have scrolled)."""
+    script = "var r = document.querySelector(arguments[0]).getBoundingClientRect();"
+    script += " return [r.left + scrollX, r.top + scrollY, r.width, r.height]"
+    return page.js(script, css)  # type: ignore[no-any-return]
+
+
+def test_the_reader_reads_as_prose_and_keeps_the_structure(
+    browser: Any, site: Hosted, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    page = Page(browser, site.url, shots)
+    text = markdown(pairs) + "\n\n" + pairs[3]["source"] + " " + LONG + "."  # p5s1: flagged
+    page.open("/?" + urllib.parse.urlencode({"text": text}))
+    for view, name in VIEW_NAMES.items():  # the structure in every view, the heading naming the view
+        page.all(f'.views button[data-view="{view}"]')[0].click()
+        page.wait.until(lambda b, v=view: page.js("return document.documentElement.dataset.view") == v)
+        assert page.all("h1")[0].text == f"Indonesian → English, {name}"
+        assert [e.is_displayed() for e in page.all(".pairs h2.block, .pairs ul.block li, .pairs ol.block li")] == [
+            True
+        ] * 5
+        assert page.all(".pairs blockquote.block")[0].is_displayed()
+        for sid, mark in [("p2s0", "•"), ("p3s1", "2.")]:  # each item's marker, shown before its English
+            tgt = page.all(f"#{sid} > .tgt")[0]
+            shown = page.js("return getComputedStyle(arguments[0], '::before').display", tgt)
+            assert tgt.get_attribute("data-mark") == mark and shown != "none", (view, sid)
+    # English only: prose without "#", a flag a quiet marker, the source over the text moving nothing
+    english = page.js("return document.querySelector('.pairs').innerText")
+    assert "#" not in english and pairs[0]["target"] in english and "Indonesian" not in english
+    assert not page.all("#p5s1 .flag")[0].is_displayed() and page.all("#p5s1 .flags")[0].is_displayed()
+    assert not page.all("#p5s1 .note")[0].is_displayed()
+    before = [rect(page, f"#{sid} > .tgt") for sid in ("p1s1", "p5s0", "p5s1")]
+    heading = page.all("h1")[0]
+    page.wait.until(
+        lambda b: (
+            ActionChains(browser).move_to_element(page.all("#p5s1 > .tgt")[0]).perform()
+            or page.all("#p5s1 > .src")[0].is_displayed()
+        )
+    )
+    note = page.all("#p5s1 .note")[0]
+    names = [m.get_attribute("textContent") for m in page.all("#p5s1 .flag")]
+    assert note.is_displayed() and names and note.text.splitlines() == [f"{n}: {MEANINGS[n]}" for n in names]
+    assert [rect(page, f"#{sid} > .tgt") for sid in ("p1s1", "p5s0", "p5s1")] == before  # nothing moved
+    page.shot("english-prose-hover-1280")
+    ActionChains(browser).move_to_element(heading).perform()
+    anchor = page.all("#p1s0 .anchor")[0]
+    assert not anchor.is_displayed()  # the sentence's link: on hover or focus only
+    page.by_id("p1s0").click()
+    page.wait.until(lambda b: anchor.is_displayed())
+    assert anchor.get_attribute("href").endswith("#p1s0")
+    legend = page.all(".legend-box")[0]
+    assert legend.get_attribute("open") is not None and page.all(".legend")[0].is_displayed()  # wide: open
+
+    page.open("/?" + urllib.parse.urlencode({"text": text}), width=390)
+    try:
+        summary = page.all(".legend-box > summary")[0]
+        assert summary.is_displayed() and summary.text.startswith("1 of 10 sentences flagged")
+        assert page.all(".legend-box")[0].get_attribute("open") is None and not page.all(".legend")[0].is_displayed()
+        first = page.all(".legend-box")[0].rect["y"]
+        assert first < 844  # the summary on the first screen, the legend folded into it
+        page.shot("legend-folded-390")
+        summary.click()  # a tap opens it
+        page.wait.until(lambda b: page.all(".legend")[0].is_displayed())
+        assert page.js("return document.documentElement.scrollWidth <= window.innerWidth") is True
+    finally:
+        page.js("localStorage.clear()")
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
