@@ -866,3 +866,146 @@ def test_the_reader_reads_as_prose_and_keeps_the_structure(
     finally:
         page.js("localStorage.clear()")
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory: pytest.TempPathFactory, tiny: Translator, pairs: list[dict[str, str]]) -> Path:
+    """An archive job's output: three documents, the last with a flagged sentence, and one that failed."""
+    from translator.archive import JobOptions, run
+
+    root = tmp_path_factory.mktemp("archived")
+    (root / "in").mkdir()
+    english = "The minister said the meeting would continue tomorrow morning."  # passed through, flagged
+    texts = [" ".join(p["source"] for p in pairs[0:4]), markdown(pairs), pairs[0]["source"] + " " + english]
+    for i, text in enumerate(texts):
+        (root / "in" / f"berita {i}.md").write_text(text, encoding="utf-8")
+    (root / "in" / "kosong.txt").write_text("", encoding="utf-8")
+    run(JobOptions([root / "in"], root / "out", ("jsonl", "html")), lambda: tiny)
+    return root / "out"
+
+
+def test_archive_pages_have_previous_next_search_and_a_flag_filter(
+    browser: Any, archived: Path, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    from tests.conftest import run_main
+
+    page = Page(browser, (archived / "html").as_uri(), shots)
+    page.open("/index.html")
+    totals = page.all(".totals")[0]
+    assert totals.is_displayed() and totals.text.startswith("3 documents, 14 sentences, 1 flagged; 1 not translated")
+    assert totals.rect["y"] < page.all("ol.documents")[0].rect["y"]  # above the list
+    names = [a.get_attribute("href").rsplit("/", 1)[1] for a in page.all(".documents li a")]
+    assert len(names) == 3 and all(re.fullmatch(r"in-berita-\d-md-[0-9a-f]{8}\.html", n) for n in names)
+
+    def hits() -> list[str]:
+        return [a.get_attribute("href").rsplit("/", 1)[1] for a in page.all("#hits li a")]
+
+    def cli(*args: str) -> list[str]:
+        found = run_main(["search", str(archived), *args]).stdout.decode().splitlines()
+        return [f"{pages.page_name(doc)}#{sid}" for doc, sid, *_ in (line.split("\t") for line in found)]
+
+    search = page.by_id("find")
+    search.send_keys("WARUNG jaga")
+    page.wait.until(lambda b: page.by_id("hits").is_displayed() and hits())
+    assert hits() == cli("WARUNG", "jaga") and len(hits()) == 3  # the same hits as the command line
+    assert page.all(".hit-count")[0].text == "3 sentences" and not page.all("ol.documents")[0].is_displayed()
+    search.clear()
+    search.send_keys(pairs[1]["target"].split()[2])  # English words find their pairs too
+    page.wait.until(lambda b: hits() == cli(pairs[1]["target"].split()[2]))
+    page.shot("archive-search-1280")
+    search.clear()
+    page.js("var s = document.getElementById('find'); s.dispatchEvent(new Event('input'))")
+    page.wait.until(lambda b: page.all("ol.documents")[0].is_displayed())
+    options = [o.get_attribute("value") for o in page.all("#flag option")][1:]
+    docs = [json.loads(line) for line in (archived / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert options == sorted({f for d in docs for f in d["summary"]["flags"]}) and options
+    from selenium.webdriver.support.ui import Select
+
+    Select(page.by_id("flag")).select_by_value(options[0])
+    page.wait.until(lambda b: hits())
+    assert hits() == cli("--flag", options[0]) and len(hits()) == 1
+
+    page.open("/" + names[0])  # previous and next, from file:// with no server
+    assert not page.all("a.prev") and page.all("header a.next")[0].get_attribute("href").endswith(names[1])
+    page.all("header a.next")[0].click()
+    page.wait.until(lambda b: b.current_url.endswith(names[1]))
+    page.wait.until(lambda b: page.all("header a.prev"))
+    assert page.all("header a.prev")[0].get_attribute("href").endswith(names[0])
+    assert page.all("header a.next")[0].get_attribute("href").endswith(names[2])
+    assert len(page.all("a.next")) == 2  # at the top and at the end
+    assert page.all(".pairs h2.block") and len(page.all(".pairs ul.block li")) == 2  # the Markdown's structure
+    page.shot("archive-prev-next-1280")
+    page.open("/" + names[2])
+    assert page.all("a.prev") and not page.all("a.next")
+
+
+AXE = Path(
+    os.environ.get("AXE_CORE_JS") or Path(__file__).resolve().parents[2] / ".ci/axe/node_modules/axe-core/axe.min.js"
+)
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUN = (
+    "var done = arguments[arguments.length - 1];"
+    " axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}}).then(function (r) {"
+    "   done(r.violations.map(function (v) {"
+    "     return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); })); },"
+    " function (e) { done(['axe failed: ' + e]); });"
+)
+
+
+def violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as it stands (the rule and the elements)."""
+    page.js(AXE.read_text(encoding="utf-8"))
+    page.b.set_script_timeout(60)
+    return page.b.execute_async_script(AXE_RUN, WCAG_AA)  # type: ignore[no-any-return]
+
+
+def test_no_wcag_aa_violations_in_any_view_the_editor_or_the_archive(
+    browser: Any, editing_site: Hosted, archived: Path, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must install axe-core from npm (see .ci/run): {AXE} is missing")
+        pytest.skip(f"axe-core not found at {AXE} (.ci/run installs it from npm; or set AXE_CORE_JS)")
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    key = {"X-API-Key": "sesame"}
+    assert (
+        call(
+            editing_site.url + "/v1/reviewed",
+            {"source": pairs[5]["source"], "target": "Reviewed."},
+            method="PUT",
+            headers=key,
+        ).status
+        == 200
+    )
+    english = "The minister said the meeting would continue tomorrow morning."
+    text = markdown(pairs) + "\n\n" + pairs[3]["source"] + " " + english
+    page = Page(browser, editing_site.url, shots)
+    found: dict[str, list[str]] = {}
+    for width in (1280, 390):
+        page.open("/?" + urllib.parse.urlencode({"text": text, "api_key": "sesame"}), width=width)
+        try:
+            for view in VIEW_NAMES:
+                page.all(f'.views button[data-view="{view}"]')[0].click()
+                page.wait.until(lambda b, v=view: page.js("return document.documentElement.dataset.view") == v)
+                found[f"{view}-{width}"] = violations(page)
+        finally:
+            browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert page.all("#p2s0.reviewed")  # a reviewed sentence was among them
+    page.by_id("p1s0").click()
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    page.wait.until(lambda b: page.all("#p1s0 .editor textarea"))
+    found["editor"] = violations(page)
+    archive = Page(browser, (archived / "html").as_uri(), shots)
+    archive.open("/index.html")
+    found["archive-index"] = violations(archive)
+    archive.by_id("find").send_keys("jaga")
+    archive.wait.until(lambda b: archive.all("#hits li"))
+    found["archive-search"] = violations(archive)
+    archive.open("/" + pages.page_name("in/berita 1.md"))  # the Markdown one
+    archive.wait.until(lambda b: archive.all("a.next"))
+    found["archive-page"] = violations(archive)
+    assert found == {name: [] for name in found}
+    archive.js("document.body.appendChild(document.createElement('input'))")  # axe does see a problem
+    assert [v for v in violations(archive) if v.startswith("label: ")]
