@@ -120,7 +120,11 @@ def create_app(
     app.mount("/assets", StaticFiles(directory=page.ASSETS), name="assets")
     app.mount(docs.ASSETS_URL, StaticFiles(directory=docs.ASSETS_DIR), name="docs-assets")
     upload = (settings.max_document_bytes + UPLOAD_OVERHEAD, "TRANSLATOR_MAX_DOCUMENT_BYTES")
-    uploads = {"/v2/document": upload, "/translate_file": upload}
+    uploads = {
+        "/v2/document": upload,
+        "/translate_file": upload,
+        "/v1/reviewed/import": (settings.max_import_bytes + UPLOAD_OVERHEAD, "TRANSLATOR_MAX_IMPORT_BYTES"),
+    }
     app.add_middleware(
         BodyGuard, max_bytes=settings.max_body_bytes, uploads=uploads, timeout_s=settings.client_timeout_s
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from lxml import etree
 
 from api.app import create_app
 from tests.api.conftest import settings_of
@@ -188,3 +189,39 @@ def ledger_value(out: Path, key: str) -> object:
         return ledger.get(key)
     finally:
         ledger.close()
+
+
+def test_a_cat_tools_final_targets_in_the_jobs_xliff_import_and_refresh_everywhere(
+    tmp_path: Path, data: Path, pairs: list[dict[str, str]]
+) -> None:
+    many_documents(tmp_path / "in", pairs, count=30)
+    job = tmp_path / "job"
+    assert in_process(batch_command(tmp_path / "in", job)).returncode == 0
+    tree = etree.parse(job / "corpus.xlf")
+    ns = {"x": "urn:oasis:names:tc:xliff:document:2.0"}
+    edited = {pairs[3]["source"]: "The CAT-edited third sentence", pairs[5]["source"]: "The CAT-edited fifth sentence"}
+    done: set[str] = set()
+    for segment in tree.iterfind(".//x:segment", ns):
+        source = segment.find("x:source", ns).text
+        if source in edited and source not in done:  # one occurrence of each is enough
+            segment.find("x:target", ns).text = edited[source]
+            segment.set("state", "final")
+            done.add(source)
+    reviewed = tmp_path / "reviewed.xlf"
+    tree.write(reviewed, xml_declaration=True, encoding="UTF-8")
+
+    imported = run_main(["memory", "import", str(reviewed)])
+    assert imported.returncode == 0, imported.stderr
+    counts = json.loads(imported.stdout)
+    assert counts["added"] == 2 and counts["reasons"] == {"state translated, not reviewed or final": counts["skipped"]}
+    assert run_main(["refresh", str(job)]).returncode == 0
+    fresh = tmp_path / "fresh"
+    assert in_process(batch_command(tmp_path / "in", fresh)).returncode == 0
+    after = outputs(job)
+    assert after == outputs(fresh)
+    for name in ("documents.jsonl", "corpus.tmx", "corpus.xlf", "pairs.tsv", "corpus.en"):
+        for source, english in edited.items():
+            assert english in after[name].decode(), name
+            assert pairs[[p["source"] for p in pairs].index(source)]["target"] not in after[name].decode(), name
+    states = {s.get("state") for s in etree.parse(job / "corpus.xlf").iterfind(".//x:segment", ns)}
+    assert states == {"translated", "reviewed"}

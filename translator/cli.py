@@ -122,12 +122,23 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     )
     refresh.add_argument("out", type=Path, help="the job's output folder (translator batch --out)")
 
-    memory = commands.add_parser("memory", help="the translation memory: stats, export, clear")
+    memory = commands.add_parser("memory", help="the translation memory: stats, export, clear; reviewed: import")
     memory_commands = memory.add_subparsers(dest="memory_command", required=True, parser_class=_Parser)
     _memory_option(memory_commands.add_parser("stats", help="entries, by model"))
     export = memory_commands.add_parser("export", help="write every entry to a TMX file")
     export.add_argument("--tmx", required=True, type=Path, help="the TMX file to write")
+    export.add_argument(
+        "--reviewed",
+        action="store_true",
+        help="the reviewed translations (TRANSLATOR_DATA_DIR's, or TRANSLATOR_DATABASE_URL's) instead",
+    )
     _memory_option(export)
+    imported = memory_commands.add_parser(
+        "import",
+        help="add a TMX 1.4, XLIFF 2 (reviewed or final targets) or TSV file to the reviewed translations (the "
+        "service's: TRANSLATOR_DATA_DIR, or TRANSLATOR_DATABASE_URL), all or nothing",
+    )
+    imported.add_argument("file", type=Path, help="the file to import")
     clear = memory_commands.add_parser("clear", help="delete every entry (asks first on a terminal)")
     clear.add_argument("--yes", action="store_true", help="do not ask: for scripts")
     _memory_option(clear)
@@ -445,6 +456,9 @@ def _interrupt(signum: int, frame: object) -> NoReturn:
 
 
 def _memory(args: argparse.Namespace, out: TextIO) -> None:
+    if args.memory_command == "import" or (args.memory_command == "export" and args.reviewed):
+        _reviewed_file(args, out)
+        return
     memory = _open_memory(args.settings)
     try:
         if args.memory_command == "stats":
@@ -462,6 +476,27 @@ def _memory(args: argparse.Namespace, out: TextIO) -> None:
             log.warning("%d entries deleted from %s", memory.clear(), memory.where)
     finally:
         memory.close()
+
+
+def _reviewed_file(args: argparse.Namespace, out: TextIO) -> None:
+    """`memory import FILE` (the counts as JSON on stdout) and `memory export --reviewed --tmx FILE`."""
+    from translator import exchange
+
+    with contextlib.closing(_open_reviewed(args.settings)) as reviewed:
+        if args.memory_command == "export":
+            written = durable.replace(args.tmx, lambda sink: exchange.export_tmx(reviewed.entries(), sink))
+            log.warning("%d reviewed translations written to %s", written, args.tmx)
+            return
+        try:
+            limit = args.settings.max_import_bytes
+            if (refused := exchange.too_large(str(args.file), args.file.stat().st_size, limit)) is not None:
+                raise refused  # at the edge: not read into memory
+            data = args.file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+        done = exchange.import_file(reviewed, args.file.name, data, "cli", limit)
+        out.write(json.dumps(done.to_dict(), ensure_ascii=False) + "\n")
+        log.warning("%s: %d added, %d updated, %d skipped", args.file, done.added, done.updated, len(done.skipped))
 
 
 def _confirm_clear(memory: TranslationMemory, yes: bool) -> None:

@@ -16,7 +16,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +26,7 @@ from translator.errors import InputError
 from translator.memory import normalise
 from translator.store import Database, StoreError, open_sqlite
 from translator.store.database import Session
+from translator.suggest import Suggestion, SuggestionIndex
 
 RECHECK_S = 0.25  # how stale the live store's cache may be for writes made by other processes (replicas, CLI)
 _ADVISORY = 0x72657669  # PostgreSQL: writes to the reviewed store take turns ("revi"), so history order is commit order
@@ -102,7 +103,7 @@ class ReviewedStore:
         self._cache: dict[str, tuple[str, str]] = {}  # key → (source, English)
         self._seen = 0  # the last history row taken into the cache
         self._checked = -float("inf")  # when the history was last read
-        self.listeners: list[Callable[[dict[str, tuple[str, str] | None]], None]] = []
+        self.index = SuggestionIndex()  # fuzzy suggestions (translator/suggest.py), kept with the cache
 
     def close(self) -> None:
         self.db.close()
@@ -144,6 +145,11 @@ class ReviewedStore:
     def snapshot(self) -> Snapshot:
         return Snapshot({k: english for k, (_, english) in self._current(fresh=True).items()})
 
+    def suggestions(self, sentences: Sequence[str]) -> list[list[Suggestion]]:
+        """Each sentence's fuzzy suggestions (none for one with an exact reviewed match)."""
+        self._current()
+        return [self.index.suggest(s) for s in sentences]
+
     def entries(self) -> list[Entry]:
         """Every entry, by source."""
         rows = self.db.all("SELECT source, target, who, at, origin FROM reviewed ORDER BY source")
@@ -180,8 +186,7 @@ class ReviewedStore:
                     else:
                         self._cache[k] = value
                 if changed:
-                    for listener in self.listeners:
-                        listener(changed)
+                    self.index.update(changed)
                 self._checked = now
             return self._cache
 

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
         "replica; never logged",
     )
     database_pool: int = Field(10, ge=1, le=1000, description="connections to TRANSLATOR_DATABASE_URL at most")
+    max_import_bytes: int = Field(
+        50 * 1024 * 1024, ge=1024, description="bytes in one file of reviewed translations to import (TMX, XLIFF, TSV)"
+    )
     document_ttl_h: float = Field(24.0, gt=0, description="a document job and its files are deleted after this")
     max_document_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="bytes in one uploaded document")
     document_workers: int = Field(2, ge=1, le=64, description="documents translated at once")

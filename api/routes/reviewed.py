@@ -5,18 +5,22 @@ machine. Every key reads the store (through every translating route); who may wr
 
 from __future__ import annotations
 
+import io
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from api import deps
 from api.auth import require_key
-from api.deps import AccountDep, ReviewedDep
+from api.deps import AccountDep, ReviewedDep, SettingsDep
 from api.errors import ApiError
 from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES
+from translator import exchange
 from translator.memory import normalise
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["reviewed"], route_class=CheckedRoute)
@@ -88,3 +92,46 @@ async def delete(body: ForgetIn, reviewed: ReviewedDep, account: AccountDep) -> 
     if change is None:
         return ReviewedOut(source=normalise(body.source), target=None, old=None, who=account.id, at=None)
     return ReviewedOut(source=change.source, target=None, old=change.old, who=change.who, at=change.at)
+
+
+UPLOAD_FORM = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "TMX 1.4, XLIFF 2 or TSV"}},
+}
+
+
+@router.post(
+    "/v1/reviewed/import",
+    summary="Import reviewed translations: TMX 1.4, XLIFF 2 (reviewed or final targets) or TSV, all or nothing",
+    dependencies=[Depends(may_write)],
+    openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": UPLOAD_FORM}}}},
+    responses=ERROR_RESPONSES,
+)
+async def import_file(
+    request: Request, reviewed: ReviewedDep, account: AccountDep, settings: SettingsDep
+) -> dict[str, object]:
+    """Counts of added, updated and skipped entries (with reasons); a file that cannot be read is a 400 naming
+    the problem, and nothing of it is imported."""
+    upload = (await request.form()).get("file")
+    if not isinstance(upload, UploadFile):
+        raise ApiError(422, "file_required", "send the file as a multipart form field named file")
+    name = upload.filename or "upload"
+    if (refused := exchange.too_large(name, upload.size or 0, settings.max_import_bytes)) is not None:
+        raise ApiError(413, "too_large", str(refused), limit="max_import_bytes")
+    data = await upload.read()
+    done = await run_in_threadpool(exchange.import_file, reviewed, name, data, account.id, settings.max_import_bytes)
+    return done.to_dict()
+
+
+@router.get(
+    "/v1/reviewed/export",
+    summary="Every reviewed translation as TMX 1.4",
+    response_class=Response,
+    responses={200: {"content": {"application/x-tmx+xml": {}}}, **ERROR_RESPONSES},
+)
+async def export(reviewed: ReviewedDep) -> Response:
+    buffer = io.BytesIO()
+    await run_in_threadpool(lambda: exchange.export_tmx(reviewed.entries(), buffer))
+    headers = {"Content-Disposition": 'attachment; filename="reviewed.tmx"'}
+    return Response(buffer.getvalue(), media_type="application/x-tmx+xml", headers=headers)

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from translate.storage import tmx
+
 from api.usage import Account
-from tests.api.conftest import App, app_fixture, call
+from tests.api.conftest import APPS, App, app_fixture, call
 
 REVIEWED = "Yes indeed, she minds the stall."
 EDITOR, READER = "editor-key", "reader-key"
 server = app_fixture(
-    keys=f"{EDITOR}\n{READER}\n", TRANSLATOR_REVIEWED_WRITERS=Account.of(EDITOR).id, TRANSLATOR_EXPRESS_TOKENS="0"
+    keys=f"{EDITOR}\n{READER}\n",
+    TRANSLATOR_REVIEWED_WRITERS=Account.of(EDITOR).id,
+    TRANSLATOR_EXPRESS_TOKENS="0",
+    TRANSLATOR_MAX_IMPORT_BYTES=str(1024 * 1024),
 )
 
 
@@ -74,3 +79,24 @@ def test_a_blank_sentence_or_english_is_a_422_naming_the_field(server: App) -> N
     for body in ({"source": " \n", "target": "x"}, {"source": "Ada.", "target": "  "}, {"source": "Ada."}):
         r = call(server.url + "/v1/reviewed", body, method="PUT", headers=auth(EDITOR))
         assert r.status == 422, (body, r.body)
+
+
+def test_import_over_http_counts_and_export_gives_tmx_back(server: App) -> None:
+    from tests.test_exchange import BAD, toolkit_tmx
+
+    client = APPS[server.url]
+    data = toolkit_tmx([("Impor satu.", "Import one."), ("Impor dua.", "Import two.")])
+    r = client.post("/v1/reviewed/import", files={"file": ("news.tmx", data)}, headers=auth(EDITOR))
+    assert r.status_code == 200, r.text
+    assert (r.json()["added"], r.json()["updated"], r.json()["skipped"]) == (2, 0, 0)
+    refused = client.post("/v1/reviewed/import", files={"file": ("x.tmx", data)}, headers=auth(READER))
+    assert refused.status_code == 403
+    for case, (bad, message) in BAD.items():
+        r = client.post("/v1/reviewed/import", files={"file": ("bad.tmx", bad)}, headers=auth(EDITOR))
+        assert r.status_code == 400 and message in r.json()["error"]["message"], case
+    huge = client.post("/v1/reviewed/import", files={"file": ("big.tsv", b"a\tb\n" * 300_000)}, headers=auth(EDITOR))
+    assert huge.status_code == 413, huge.text
+    exported = client.get("/v1/reviewed/export", headers=auth(READER))
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("application/x-tmx+xml")
+    units = {(u.source, u.target) for u in tmx.tmxfile(exported.content).units}
+    assert {("Impor satu.", "Import one."), ("Impor dua.", "Import two.")} <= units

@@ -87,7 +87,8 @@ def _unit(unit_id: str, doc_id: str, sentence: Sentence) -> etree._Element:
     ]
     unit = etree.Element(f"{{{_NS}}}unit", {"id": unit_id, _XML_SPACE: "preserve"}, nsmap=_NSMAP)
     unit.append(_notes(notes, replaced))
-    segment = etree.SubElement(unit, f"{{{_NS}}}segment", state="translated")
+    state = "reviewed" if sentence.origin == "reviewed" else "translated"  # a person's English: a CAT tool sees it
+    segment = etree.SubElement(unit, f"{{{_NS}}}segment", state=state)
     for tag, text in zip(("source", "target"), texts, strict=True):
         etree.SubElement(segment, f"{{{_NS}}}{tag}").text = text
     return unit
