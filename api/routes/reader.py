@@ -26,11 +26,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api import jobs
 from api.auth import admit, presented_key
-from api.deps import account, fetcher, keys, runner, service, settings, usage
+from api.deps import account, fetcher, keys, reviewed, runner, service, settings, usage
 from api.errors import KNOWN, ApiError, describe, shut_down
 from api.inputs import CheckedRoute
 from api.service import NDJSON_TYPE, NDJSONResponse, OverLimit, ndjson_line
@@ -38,6 +39,8 @@ from translator import AlignedDocument, files
 from translator.errors import ArchiveError
 from translator.plan import document
 from translator.rebuild import aligned
+from translator.suggest import Suggestion
+from translator.types import Sentence
 from translator.writers import SINGLE, page
 
 router = APIRouter(tags=["reader"], route_class=CheckedRoute)
@@ -296,7 +299,16 @@ async def _translated_page(request: Request, text: str, file: File | None = None
     translating = service(request)
     with usage(request).spending(account(request), 0 if file else len(source)):  # a file's: counted by its job
         [doc] = await translating.translate_documents([("reader", source)], translating.decode(None))
-    return _page(request, "" if file else text, doc=doc, origin=origin, file=file)
+    suggested = await _suggested(request, doc.sentences)
+    return _page(request, "" if file else text, doc=doc, origin=origin, file=file, suggested=suggested)
+
+
+async def _suggested(request: Request, sentences: Sequence[Sentence]) -> dict[str, list[Suggestion]]:
+    """Reviewed translations like each sentence's source (none for a reviewed one), to show beside its
+    English: offered, never applied."""
+    asked = [s for s in sentences if s.origin != "reviewed"]
+    found = await run_in_threadpool(reviewed(request).suggestions, [s.source for s in asked])
+    return {s.id: said for s, said in zip(asked, found, strict=True) if said}
 
 
 async def _stream(request: Request, text: str, file: File | None = None) -> Response:
@@ -320,7 +332,8 @@ async def _stream(request: Request, text: str, file: File | None = None) -> Resp
                     if isinstance(event, AlignedDocument):
                         yield ndjson_line({"done": True, "html": str(page.macros().outcome(event))})
                     else:
-                        html = str(page.macros().paragraph(event[1]))
+                        suggested = await _suggested(request, event[1].sentences)
+                        html = str(page.macros().paragraph(event[1], suggested))
                         yield ndjson_line({"paragraph": event[1].index, "html": html})
             except KNOWN as exc:  # past the deadline, or the model failed
                 yield ndjson_line({"error": _problem(request, exc).message})
@@ -337,6 +350,7 @@ def _page(
     doc: AlignedDocument | None = None,
     origin: Sequence[str] = (),
     file: File | None = None,
+    suggested: dict[str, list[Suggestion]] | None = None,
 ) -> Response:
     context = {
         "title": "Indonesian → English reader",
@@ -351,6 +365,7 @@ def _page(
         "suffixes": ",".join(files.SUFFIXES),
         "assets": str(request.url_for("assets", path="")),
         "inline": None,
+        "suggested": suggested or {},
     }
     status = problem.status if problem else 200
     response = templates.TemplateResponse(request, "reader.html", context, status_code=status)

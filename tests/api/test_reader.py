@@ -254,6 +254,52 @@ def test_download_writes_the_document_with_its_edits(server: App, pairs: list[di
     assert call(server.url + "/download", b"{not json").status == 400
 
 
+def test_reviewed_suggestions_are_offered_beside_the_english_never_applied(
+    server: App, pairs: list[dict[str, str]]
+) -> None:
+    near = pairs[3]["source"].replace("karena", "sebab")  # one word apart: a fuzzy match, not an exact one
+    assert near != pairs[3]["source"]
+    saved = call(server.url + "/v1/reviewed", {"source": near, "target": "A reviewed English."}, method="PUT")
+    assert saved.status == 200, saved.body
+    for shape in SHAPES:
+        r = call(
+            server.url + "/",
+            form(text=pairs[3]["source"]),
+            content_type=FORM,
+            headers=STREAM if shape == "stream" else {},
+        )
+        page = r.body.decode() if shape == "page" else "".join(line.get("html", "") for line in lines(r.body))
+        assert f'<span class="text">{escape(pairs[3]["target"])}</span>' in page  # the machine's English stays
+        button = r'<button type="button" class="suggestion" title="([^"]*)" data-target="(.*?)">\2</button>'
+        offered = re.search(button, page)
+        assert offered and offered[2] == "A reviewed English." and offered[1].startswith(str(escape(near)))
+        assert re.fullmatch(r".* \(\d\d% alike\)", offered[1]), offered[1]
+    exact = call(server.url + "/?" + urllib.parse.urlencode({"text": near})).body.decode()
+    assert 'class="suggestion"' not in exact and '<span class="pair reviewed" id="p0s0"' in exact
+
+
+def test_terms_confidence_and_reviewed_are_marked(served: Callable[[TranslatorConfig], Translator]) -> None:
+    from dataclasses import replace
+
+    from translator.types import Term
+
+    doc = served(settings_of().translator_config()).translate_document("Kata satu. Kata dua.", doc_id="x")
+    [first, second] = doc.sentences
+    terms = (Term(0, 4, "Word", "applied", 0, 4), Term(5, 9, "one", "missing"))
+    marked = replace(first, target="Word first <b>", terms=terms, flags=("low_confidence",), confidence=0.123)
+    reviewed = replace(second, target="Second.", origin="reviewed", flags=())
+    html = pages.document(replace(doc, paragraphs=(replace(doc.paragraphs[0], sentences=(marked, reviewed)),)), {})
+    applied = '<mark class="term applied" title="glossary: Word (applied by the glossary)">'
+    missing = '<mark class="term missing" title="glossary: one (missing from the English)">'
+    assert f'<span class="said">{applied}Kata</mark> {missing}satu</mark>.</span>' in html  # both sides
+    assert f'<span class="text">{applied}Word</mark> first &lt;b&gt;</span>' in html
+    assert 'class="pair flagged unsure" id="p0s0"' in html and 'title="the model\'s confidence: 0.12"' in html.replace(
+        "&#39;", "'"
+    )
+    assert 'class="pair reviewed" id="p0s1"' in html and '<span class="reviewed-mark" title="reviewed: a person' in html
+    assert "; 1 reviewed</summary>" in html
+
+
 # ---- one real browser -------------------------------------------------------------------------------------
 
 
