@@ -9,6 +9,10 @@ text that is one http(s) link is fetched (api/articles.py) and its article trans
 address beside the view buttons. The file tab takes a document (.txt, .html, .docx, .srt, .xliff, within the
 body limit): a job (api/jobs.py) makes the same file in English, linked on the page, and its texts are shown
 side by side (counted once, by the job).
+
+Beside each machine English the page offers reviewed translations of similar sentences (the reviewed
+store's suggestions); reader.js edits a sentence's English through PUT/DELETE /v1/reviewed (api/routes/
+reviewed.py), and POST /download writes the document shown, with its edits, as HTML, TMX or XLIFF.
 """
 
 from __future__ import annotations
