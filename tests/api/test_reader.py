@@ -255,8 +255,16 @@ def test_download_writes_the_document_with_its_edits(server: App, pairs: list[di
 
 
 def test_reviewed_suggestions_are_offered_beside_the_english_never_applied(
-    server: App, pairs: list[dict[str, str]]
+    served: Callable[[TranslatorConfig], Translator], pairs: list[dict[str, str]]
 ) -> None:
+    server = App(served)  # the newest app's reviewed store is the one the session's shared model reads
+    try:
+        offered_beside_the_english(server, pairs)
+    finally:
+        server.stop()
+
+
+def offered_beside_the_english(server: App, pairs: list[dict[str, str]]) -> None:
     near = pairs[3]["source"].replace("karena", "sebab")  # one word apart: a fuzzy match, not an exact one
     assert near != pairs[3]["source"]
     saved = call(server.url + "/v1/reviewed", {"source": near, "target": "A reviewed English."}, method="PUT")
@@ -804,6 +812,28 @@ def test_an_edit_is_saved_reviewed_everywhere_and_given_back(
     ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
     page.wait.until(lambda b: "reviewed" in pair.get_attribute("class") and not page.all("#p0s1 .editor"))
     assert page.all("#p0s1 .text")[0].text == reviewed
+    page.js(  # the Text tab's Download and share, caught where they would leave the page
+        "window.__copied = []; navigator.clipboard.writeText = function (t) {"
+        " window.__copied.push(t); return Promise.resolve(); };"
+        " window.__saved = []; HTMLAnchorElement.prototype.click = function () {"
+        " window.__saved.push([this.download, this.href]); };"
+        " window.__blobs = []; var made = URL.createObjectURL; URL.createObjectURL = function (blob) {"
+        " window.__blobs.push(blob); return made(blob); };"  # read back from here: the CSP allows no fetch()
+    )
+    page.by_id("share").click()
+    page.wait.until(lambda b: page.js("return window.__copied.length") == 1)
+    assert page.js("return window.__copied[0]") == site.url + "/?" + urllib.parse.urlencode(
+        {"text": text, "view": "side"}
+    )
+    from selenium.webdriver.support.ui import Select
+
+    Select(page.by_id("download-format")).select_by_value("tmx")
+    page.by_id("download-button").click()
+    page.wait.until(lambda b: page.js("return window.__saved.length") == 1)
+    name, link = page.js("return window.__saved[0]")
+    tmx = page.b.execute_async_script("window.__blobs[0].text().then(arguments[0])")
+    assert link.startswith("blob:")
+    assert name == "reader.tmx" and f"<seg>{reviewed}</seg>" in tmx and "<seg>" + pairs[16]["target"] in tmx
 
     page.b.refresh()  # reloaded, the same text translated again: the reviewed English, marked
     page.wait.until(lambda b: page.js("return document.readyState") == "complete")
