@@ -1,9 +1,11 @@
 """Side-by-side HTML pages: the one template (templates/document.html, laid out by page.html) that the reader
 and the archive share, the archive's page per document and its index, and the assets (static/page.css,
-page.js) they link.
+page.js, archive.js) they link. A paragraph is rendered in the blocks its Markdown made (`blocks`: headings,
+lists, quotes), its sentences' glossary terms marked (`marked`).
 
-The archive's pages link the assets written beside them into html/; a page on its own (`translate --format
-html`) carries them inline. Jinja escapes every text.
+The archive's pages link the assets written beside them into html/, with the lists that previous/next, the
+search and the flag filter read (documents.js, sentences.js); a page on its own (`translate --format html`)
+carries page.css and page.js inline. Jinja escapes every text.
 """
 
 from __future__ import annotations
