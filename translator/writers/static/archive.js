@@ -1,5 +1,6 @@
 // The archive's index: a search over every sentence pair, Indonesian and English, and a filter by flag, from
-// file:// with no server (documents.js and sentences.js assign the lists; a page there may not fetch() JSON).
+// file:// with no server (documents.js and sentences.js assign the lists; a page there may not fetch() JSON,
+// but may load a script). sentences.js, every pair of the archive, is loaded at the first search only.
 // A pair matches when each word of the search, in lower case, is in its source or its English, in lower case
 // — the rule of `translator search` (translator/search.py), so both find the same pairs.
 "use strict";
@@ -10,6 +11,12 @@ function matches(words, flag, pair) {
   if (flag && pair[3].indexOf(flag) < 0) return false;
   var text = (pair[1] + "\n" + pair[2]).toLowerCase();
   return words.every(function (word) { return text.indexOf(word) >= 0; });
+}
+
+function say(message) {
+  var box = document.getElementById("hits");
+  box.hidden = false;
+  box.textContent = message;
 }
 
 function element(tag, className, text) {
@@ -27,6 +34,15 @@ function find() {
   box.hidden = !words.length && !flag;
   document.querySelector("ol.documents").hidden = !box.hidden;
   if (box.hidden) return;
+  if (!window.archiveSentences) {
+    var script = document.createElement("script");
+    script.src = "sentences.js";
+    script.onload = find;
+    script.onerror = function () { say("sentences.js could not be read"); };
+    if (!document.querySelector("script[src='sentences.js']")) document.head.appendChild(script);
+    say("searching…");
+    return;
+  }
   var titles = {};
   window.archiveDocuments.forEach(function (d) { titles[d[0]] = d[1]; });
   var found = 0;
@@ -52,7 +68,7 @@ function find() {
 
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.querySelector("form.finder");
-  if (!form || !window.archiveDocuments || !window.archiveSentences) return;  // still running: no lists yet
+  if (!form || !window.archiveDocuments) return;  // the job still running: no lists yet
   var counts = {};
   window.archiveDocuments.forEach(function (d) {
     Object.keys(d[4]).forEach(function (f) { counts[f] = (counts[f] || 0) + d[4][f]; });
@@ -70,5 +86,5 @@ document.addEventListener("DOMContentLoaded", function () {
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   document.getElementById("find").addEventListener("input", find);
   select.addEventListener("change", find);
-  find();
+  if (asked.get("q") || asked.get("flag")) find();
 });
