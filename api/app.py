@@ -75,7 +75,7 @@ def create_app(
             on_cancel=metrics.cancelled_pieces.inc,
         )
         batcher.start()
-        app.state.service = service = Service(loaded, batcher, settings)
+        app.state.service = service = Service(loaded, batcher, settings, corrections)
         app.state.usage = counts = usage or open_usage(settings, store)
         app.state.fetcher = Fetcher(settings)
         app.state.runner = runner = Runner(

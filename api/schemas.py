@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, field_validator, model_serializer
 from pydantic_core import PydanticCustomError
 
 
@@ -61,6 +61,12 @@ class TermOut(BaseModel):
     target_end: int | None = Field(description="offset after it; null if missing")
 
 
+class SuggestionOut(BaseModel):
+    source: str = Field(description="a reviewed entry's source sentence, like this one")
+    target: str = Field(description="its reviewed English")
+    score: float = Field(description="how alike the two sources are: rapidfuzz's ratio, 75-100 (docs/reviewed.md)")
+
+
 class SentenceOut(BaseModel):
     id: str = Field(description="p<paragraph>s<sentence>, unique within the document")
     start: int = Field(description="offset of the first character in the document text (Python string index)")
@@ -76,6 +82,19 @@ class SentenceOut(BaseModel):
         description="the model's confidence in the English, in (0, 1]; null where no model made it"
     )
     terms: list[TermOut] = Field(description="the glossary entries the sentence matched, in source order")
+    suggestions: list[SuggestionOut] = Field(
+        default_factory=list,
+        description="up to three reviewed translations of sentences like this one (75% alike or more), best first; "
+        "never applied by themselves; absent where there are none (and for a sentence with reviewed English)",
+    )
+
+    @model_serializer(mode="wrap")
+    def _suggestions_where_some(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A sentence without suggestions is written as the library writes it (no empty list added)."""
+        data: dict[str, Any] = handler(self)
+        if not data.get("suggestions"):
+            data.pop("suggestions", None)
+        return data
 
 
 class ParagraphOut(BaseModel):

@@ -21,6 +21,7 @@ from api.batcher import INLINE_CHARS, Batcher, DeadlineExceeded, QueueFull, Tick
 from api.errors import ApiError, shut_down
 from translator import AlignedDocument, DecodeOptions, Paragraph, Translation, Translator, files, markup
 from translator.plan import Plan, assemble, document, fill, plan
+from translator.reviewed import ReviewedStore
 from translator.settings import Settings
 
 SLICE_CHARS = 16_000  # a document job's sentences go to the batcher this many characters (~4,000 tokens) at a time
@@ -37,10 +38,27 @@ class OverLimit(ApiError):
 
 
 class Service:
-    def __init__(self, translator: Translator, batcher: Batcher, settings: Settings) -> None:
+    def __init__(
+        self, translator: Translator, batcher: Batcher, settings: Settings, reviewed: ReviewedStore | None = None
+    ) -> None:
         self.translator = translator
         self.batcher = batcher
         self.settings = settings
+        self.reviewed = reviewed  # the deployment's reviewed translations: fuzzy suggestions
+
+    def suggested(self, paragraphs: Sequence[Paragraph]) -> list[dict[str, Any]]:
+        """The paragraphs' JSON form, each sentence without reviewed English given its fuzzy suggestions from
+        the reviewed translations (translator/suggest.py), where it has some, for /v1/documents (a sentence with
+        none is the library's, byte for byte)."""
+        shaped = [p.to_dict() for p in paragraphs]
+        if self.reviewed is None:
+            return shaped
+        sentences = [s for p in shaped for s in p["sentences"]]
+        asked = [s for s in sentences if s["origin"] != "reviewed"]
+        for sentence, found in zip(asked, self.reviewed.suggestions([s["source"] for s in asked]), strict=True):
+            if found:
+                sentence["suggestions"] = [f.to_dict() for f in found]
+        return shaped
 
     def decode(self, beam_size: int | None) -> DecodeOptions:
         return self.settings.decode(beam_size or self.settings.beam)
@@ -105,7 +123,8 @@ class Service:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here, before any
         byte is sent), then stream NDJSON: one `{"document", "paragraph"}` line per paragraph as it is
         translated, and one `{"document", "done", "translation", "provenance"}` line closing each document."""
-        return NDJSONResponse(_ndjson(await self.start_events(documents, decode), self.settings.request_timeout_s))
+        events = await self.start_events(documents, decode)
+        return NDJSONResponse(_ndjson(events, self.settings.request_timeout_s, self.suggested))
 
     async def start_events(self, documents: Sequence[tuple[str, str]], decode: DecodeOptions) -> Events:
         """Queue every paragraph now, as one request (TooMuchWork and QueueFull are raised here); then its
@@ -149,7 +168,9 @@ class Events:
             self._cancel()
 
 
-async def _ndjson(events: Events, timeout_s: float) -> AsyncIterator[str]:
+async def _ndjson(
+    events: Events, timeout_s: float, shape: Callable[[Sequence[Paragraph]], list[dict[str, Any]]]
+) -> AsyncIterator[str]:
     async with contextlib.aclosing(events):
         try:
             async for event in events:
@@ -158,7 +179,8 @@ async def _ndjson(events: Events, timeout_s: float) -> AsyncIterator[str]:
                     closing["summary"] = event.summary
                     yield ndjson_line({**closing, "provenance": event.provenance.to_dict()})
                 else:
-                    yield ndjson_line({"document": event[0], "paragraph": event[1].to_dict()})
+                    (paragraph,) = await anyio.to_thread.run_sync(shape, [event[1]])
+                    yield ndjson_line({"document": event[0], "paragraph": paragraph})
         except DeadlineExceeded:
             yield ndjson_line({"error": {"code": "deadline_exceeded", "message": f"over the {timeout_s:g} s deadline"}})
         except asyncio.CancelledError:  # see NDJSONResponse

@@ -23,6 +23,8 @@ from tests.conftest import ROOT, TINY_MODEL
 from tests.test_archive import outputs
 from tests.test_markdown import article
 from translator import cli, cluster
+from translator.reviewed import ReviewedStore
+from translator.store import layout
 
 EXPORTS = "jsonl,tmx,xliff,tsv,moses"
 
@@ -149,3 +151,18 @@ def test_an_input_folder_after_ray_is_not_taken_for_its_address(
         cli.main(["batch", "--ray", str(folder), "--out", str(tmp_path / "out")])
     assert exited.value.code == 2
     assert "is not a Ray address" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_ray_actors_translate_with_the_jobs_snapshot_of_the_reviewed_translations(
+    ray_address: str, folder: Path, tmp_path: Path, pairs: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"  # the store the driver reads (TRANSLATOR_DATABASE_URL's, when set)
+    monkeypatch.setenv("TRANSLATOR_DATA_DIR", str(data))
+    store = ReviewedStore(layout.reviewed_file(data))
+    store.put(pairs[0]["source"], "The REVIEWED first pair", "cli", "api")
+    store.close()
+    here, there = tmp_path / "local", tmp_path / "ray"
+    assert cli.main(command(folder, here)) == 3
+    assert cli.main(command(folder, there, *ray_args(ray_address, actors=1))) == 3
+    same(outputs(there), outputs(here))
+    assert "The REVIEWED first pair" in (there / "documents.jsonl").read_text(encoding="utf-8")

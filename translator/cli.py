@@ -147,8 +147,8 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     copy = db_commands.add_parser(
         "copy",
-        help="copy a data folder's document jobs (rows and files) and usage counts into TRANSLATOR_DATABASE_URL; "
-        "run twice, nothing is copied twice (glossaries and reviewed translations do not exist yet)",
+        help="copy a data folder's document jobs (rows and files), usage counts and reviewed translations (with "
+        "their history) into TRANSLATOR_DATABASE_URL; run twice, nothing is copied twice",
     )
     copy.add_argument(
         "--from", dest="data_dir", required=True, type=Path, help="the data folder (TRANSLATOR_DATA_DIR) to copy"
@@ -372,10 +372,13 @@ def _db_copy(settings: Settings, data_dir: Path) -> None:
     with open_database(url, settings.database_pool) as target:
         copied = copy.copy(data_dir, target)
         log.warning(
-            "copied %d usage counts, %d document jobs and %d job files from %s to %s",
+            "copied %d usage counts, %d document jobs and %d job files, and %d reviewed translations with %d rows "
+            "of their history, from %s to %s",
             copied.usage,
             copied.jobs,
             copied.files,
+            copied.reviewed,
+            copied.history,
             data_dir,
             target.where,
         )

@@ -22,9 +22,9 @@ from pathlib import Path
 from translator import archive, manifest, markdown, pieces, rebuild
 from translator.errors import RefusedError
 from translator.ledger import Ledger
-from translator.plan import document
+from translator.plan import document, fill
 from translator.reviewed import Reviewed, Snapshot
-from translator.types import AlignedDocument, Paragraph
+from translator.types import AlignedDocument, Paragraph, Translation
 
 
 @dataclass(frozen=True)
@@ -77,24 +77,18 @@ def refresh(out: Path, reviewed: Reviewed) -> Refreshed:
 
 
 def revised(doc: AlignedDocument, reviewed: Reviewed) -> tuple[AlignedDocument, int]:
-    """`doc` with the reviewed English of its sentences (looked up as Translator.prepare does: inline Markdown
-    held aside, the text cleaned, normalised), and how many of its sentences that changed."""
-    sentences = doc.sentences
-    english = iter(reviewed.english([pieces.clean(markdown.held(s.source).text) for s in sentences]))
+    """`doc` with the reviewed English of its sentences, as the pipeline gives it (looked up by the text the model
+    would see, filled in by plan.fill), and how many of its sentences that changed."""
+    english = iter(reviewed.english([pieces.clean(markdown.held(s.source).text) for s in doc.sentences]))
     changed = 0
     paragraphs: list[Paragraph] = []
     for p in doc.paragraphs:
-        now = []
-        for s in p.sentences:
-            found = next(english)
-            if found is not None:
-                new = replace(
-                    s, target=markdown.restore(s.source, found), flags=(), origin="reviewed", confidence=None, terms=()
-                )
-                changed += new != s
-                s = new
-            now.append(s)
-        paragraphs.append(replace(p, sentences=tuple(now)))
+        found = [next(english) for _ in p.sentences]
+        translations = (Translation(e or "", origin="reviewed") for e in found)
+        filled = fill(p, translations).sentences
+        sentences = tuple(new if e is not None else old for old, new, e in zip(p.sentences, filled, found, strict=True))
+        changed += sum(new != old for old, new in zip(p.sentences, sentences, strict=True))
+        paragraphs.append(replace(p, sentences=sentences))
     if not changed:
         return doc, 0
     return document(doc.id, paragraphs, doc.provenance), changed

@@ -127,8 +127,7 @@ class ReviewedStore:
         at = time.time()
         changes: list[Change] = []
         with self.db.transaction() as s:
-            if self.db.dialect.name == "postgresql":
-                s.execute("SELECT pg_advisory_xact_lock(?)", (_ADVISORY,))
+            take_turn(self.db, s)
             for source, target in pairs:
                 if (change := _write(s, source, target, who, at, origin)) is not None:
                     changes.append(change)
@@ -146,7 +145,7 @@ class ReviewedStore:
         return Snapshot({k: english for k, (_, english) in self._current(fresh=True).items()})
 
     def suggestions(self, sentences: Sequence[str]) -> list[list[Suggestion]]:
-        """Each sentence's fuzzy suggestions (none for one with an exact reviewed match)."""
+        """Each sentence's fuzzy suggestions, best first (an entry of the very sentence among them, at 100)."""
         self._current()
         return [self.index.suggest(s) for s in sentences]
 
@@ -167,19 +166,32 @@ class ReviewedStore:
         return len(self._current())
 
     def _current(self, fresh: bool = False) -> dict[str, tuple[str, str]]:
-        """The cache, brought up to date from the history when it is older than RECHECK_S (or `fresh`). Writes
-        take turns, so the history's order is the order they committed in: reading on from the last row seen
-        misses none."""
+        """The cache, brought up to date when it is older than RECHECK_S (or `fresh`): the history says which
+        entries changed since it was last read (writes take turns, so its order is the order they committed
+        in: reading on from the last row seen misses none), and those entries are read as the table has them
+        now (a copied history, translator/store/copy.py, may hold older writes after newer ones)."""
         with self._lock:
             now = time.monotonic()
             if fresh or now - self._checked >= RECHECK_S:
-                rows = self.db.all(
-                    "SELECT seq, key, source, new FROM reviewed_history WHERE seq > ? ORDER BY seq", (self._seen,)
-                )
-                changed: dict[str, tuple[str, str] | None] = {}
-                for seq, k, source, new in rows:
-                    changed[k] = None if new is None else (source, new)
-                    self._seen = seq
+                changed: dict[str, tuple[str, str] | None]
+                if self._seen == 0:  # the whole table, once: the history from here on
+                    (last,) = self.db.one("SELECT MAX(seq) FROM reviewed_history") or (None,)
+                    rows = self.db.all("SELECT key, source, target FROM reviewed")
+                    changed = {k: (source, target) for k, source, target in rows}
+                    self._seen = int(last or 0)
+                else:
+                    found = self.db.all(
+                        "SELECT seq, key FROM reviewed_history WHERE seq > ? ORDER BY seq", (self._seen,)
+                    )
+                    keys = list(dict.fromkeys(k for _, k in found))
+                    changed = dict.fromkeys(keys)
+                    for start in range(0, len(keys), 500):  # SQLite's bound on query parameters
+                        chunk = keys[start : start + 500]
+                        marks = ",".join("?" * len(chunk))
+                        rows = self.db.all(f"SELECT key, source, target FROM reviewed WHERE key IN ({marks})", chunk)
+                        changed.update((k, (source, target)) for k, source, target in rows)
+                    if found:
+                        self._seen = int(found[-1][0])
                 for k, value in changed.items():
                     if value is None:
                         self._cache.pop(k, None)
@@ -189,6 +201,13 @@ class ReviewedStore:
                     self.index.update(changed)
                 self._checked = now
             return self._cache
+
+
+def take_turn(db: Database, s: Session) -> None:
+    """Writes to the reviewed store take turns (until the transaction ends), so that the history's order is the
+    order they committed in (SQLite: a write transaction holds the file already)."""
+    if db.dialect.name == "postgresql":
+        s.execute("SELECT pg_advisory_xact_lock(?)", (_ADVISORY,))
 
 
 def _write(s: Session, source: str, target: str | None, who: str, at: float, origin: str) -> Change | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_key
 from api.deps import AccountDep, ServiceDep, UsageDep
@@ -31,4 +32,7 @@ async def documents(body: DocumentsRequest, service: ServiceDep, usage: UsageDep
         if body.stream:
             return await service.start_stream(pairs, decode)
         docs = await service.translate_documents(pairs, decode)
-    return {"documents": [doc.to_dict() for doc in docs]}
+    shaped = [doc.to_dict() for doc in docs]
+    for doc, form in zip(docs, shaped, strict=True):
+        form["paragraphs"] = await run_in_threadpool(service.suggested, doc.paragraphs)
+    return {"documents": shaped}

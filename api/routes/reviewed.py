@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import UploadFile
 
 from api import deps
@@ -135,3 +136,50 @@ async def export(reviewed: ReviewedDep) -> Response:
     await run_in_threadpool(lambda: exchange.export_tmx(reviewed.entries(), buffer))
     headers = {"Content-Disposition": 'attachment; filename="reviewed.tmx"'}
     return Response(buffer.getvalue(), media_type="application/x-tmx+xml", headers=headers)
+
+
+# -- Weblate's tmserver machinery (weblate/machinery/tmserver.py): our reviewed translations as its memory ------
+
+TMSERVER_SOURCE, TMSERVER_TARGET = ("id", "in"), ("en",)
+
+
+class _Text(Convertor[str]):
+    """A path's rest, line breaks included (Starlette's `path` stops at one: a unit of two lines would be a 404)."""
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("text", _Text())
+
+
+class TmUnit(BaseModel):
+    source: str = Field(description="a reviewed entry's source sentence")
+    target: str = Field(description="its reviewed English")
+    quality: float = Field(description="how alike the sources are, 75-100 (rapidfuzz's ratio; 100: the same)")
+
+
+@router.get("/tmserver/languages/", summary="Weblate tmserver: the language pair served", tags=["weblate"])
+async def tmserver_languages() -> dict[str, list[str]]:
+    return {"sourceLanguages": ["id"], "targetLanguages": ["en"]}
+
+
+@router.get(
+    "/tmserver/{source}/{target}/unit/{text:text}",
+    response_model=list[TmUnit],
+    summary="Weblate tmserver: reviewed translations of sentences like this one",
+    tags=["weblate"],
+    responses=ERROR_RESPONSES,
+)
+async def tmserver_unit(source: str, target: str, text: str, reviewed: ReviewedDep) -> list[TmUnit]:
+    """Up to three entries 75% alike or more, best first (an exact match at 100); none for another language
+    pair (Weblate's codes: lower case, `_` before a region)."""
+    if source.lower().split("_")[0] not in TMSERVER_SOURCE or target.lower().split("_")[0] not in TMSERVER_TARGET:
+        return []
+    (found,) = await run_in_threadpool(reviewed.suggestions, [text])
+    return [TmUnit(source=f.source, target=f.target, quality=f.score) for f in found]

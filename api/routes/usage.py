@@ -18,6 +18,10 @@ router = APIRouter(dependencies=[Depends(identify)], tags=["usage"], route_class
 
 
 class UsageResponse(BaseModel):
+    key_id: str = Field(
+        description="this key's id (never the key): what TRANSLATOR_REVIEWED_WRITERS lists and reviewed "
+        "translations record as their writer; anonymous without keys"
+    )
     month: str = Field(description="the calendar month counted (UTC), YYYY-MM")
     characters: int = Field(description="source characters translated this month, on every route")
     character_limit: int | None = Field(description="the key's monthly quota (TRANSLATOR_KEYS_FILE); null: none")
@@ -30,6 +34,7 @@ class UsageResponse(BaseModel):
 async def usage(meter: UsageDep, account: AccountDep) -> UsageResponse:
     now = datetime.now(UTC)
     return UsageResponse(
+        key_id=account.id,
         month=month_of(now),
         characters=meter.count(account, now),
         character_limit=account.limits.characters_per_month,

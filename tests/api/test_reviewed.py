@@ -3,6 +3,10 @@ forgotten with DELETE, read first by every translating route, written only by th
 
 from __future__ import annotations
 
+import json
+import threading
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from translate.storage import tmx
@@ -68,6 +72,7 @@ def test_a_reviewed_sentence_comes_back_from_every_route_until_it_is_forgotten(
 
 def test_only_the_listed_keys_write_and_the_rest_get_403(server: App, pairs: list[dict[str, str]]) -> None:
     source = pairs[1]["source"]
+    assert call(server.url + "/v1/usage", headers=auth(EDITOR)).json()["key_id"] == Account.of(EDITOR).id
     refused = save(server.url, source, "Not mine to write.", key=READER)
     assert refused.status == 403 and refused.json()["error"]["code"] == "not_a_reviewer"
     assert forget(server.url, source, key=READER).status == 403
@@ -100,3 +105,75 @@ def test_import_over_http_counts_and_export_gives_tmx_back(server: App) -> None:
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("application/x-tmx+xml")
     units = {(u.source, u.target) for u in tmx.tmxfile(exported.content).units}
     assert {("Impor satu.", "Import one."), ("Impor dua.", "Import two.")} <= units
+
+
+def test_documents_carry_fuzzy_suggestions_never_applied_and_weblate_reads_them(
+    server: App, pairs: list[dict[str, str]]
+) -> None:
+    source = pairs[5]["source"]
+    near = source.replace(source.split()[-1], "berbeda.")  # its last word changed
+    assert save(server.url, near, "A reviewed neighbour.").status == 200
+    body = {"documents": [{"id": "a", "text": source}]}
+    whole = call(server.url + "/v1/documents", body, headers=auth(READER)).json()
+    (sentence,) = whole["documents"][0]["paragraphs"][0]["sentences"]
+    assert sentence["target"] == pairs[5]["target"] and sentence["origin"] == "model"  # not applied
+    (suggestion,) = sentence["suggestions"]
+    assert suggestion["source"] == near and suggestion["target"] == "A reviewed neighbour."
+    assert 75 <= suggestion["score"] < 100
+    streamed = call(server.url + "/v1/documents", {**body, "stream": True}, headers=auth(READER))
+    lines = [json.loads(line) for line in streamed.body.decode().splitlines()]
+    assert [line["paragraph"] for line in lines if "paragraph" in line] == whole["documents"][0]["paragraphs"]
+
+    unit = call(server.url + "/tmserver/id/en/unit/" + urllib.parse.quote(source), headers=auth(READER))
+    assert unit.json() == [{"source": near, "target": "A reviewed neighbour.", "quality": suggestion["score"]}]
+    exact = call(server.url + "/tmserver/id/en_US/unit/" + urllib.parse.quote(near), headers=auth(READER)).json()
+    assert exact[0] == {"source": near, "target": "A reviewed neighbour.", "quality": 100.0}
+    assert call(server.url + "/tmserver/de/en/unit/Hallo", headers=auth(READER)).json() == []
+    languages = call(server.url + "/tmserver/languages/", headers=auth(READER)).json()
+    assert languages == {"sourceLanguages": ["id"], "targetLanguages": ["en"]}
+    reviewed_one = call(server.url + "/v1/documents", {"documents": [{"id": "b", "text": near}]}, headers=auth(READER))
+    assert "suggestions" not in reviewed_one.json()["documents"][0]["paragraphs"][0]["sentences"][0]
+
+
+def test_32_clients_saving_while_32_translate_lose_no_write_and_see_no_5xx(
+    server: App, pairs: list[dict[str, str]]
+) -> None:
+    sentences = [p["source"] for p in pairs[10:18]]
+    saved: dict[str, set[str]] = {s: set() for s in sentences}
+    start = threading.Barrier(64)
+
+    def writer(n: int) -> list[int]:
+        start.wait()
+        statuses = []
+        for round_ in range(3):
+            sentence = sentences[(n + round_) % len(sentences)]
+            english = f"Correction {n}.{round_}"
+            saved[sentence].add(english)
+            statuses.append(save(server.url, sentence, english).status)
+        return statuses
+
+    def reader(n: int) -> list[int]:
+        start.wait()
+        statuses = []
+        for round_ in range(3):
+            text = " ".join(sentences[(n + round_) % 8 : (n + round_) % 8 + 3])
+            r = call(server.url + "/v1/translate", {"texts": [text]}, headers=auth(READER))
+            statuses.append(r.status)
+            if r.status == 200:
+                english = r.json()["translations"][0]
+                assert english  # machine or reviewed English, whole
+        return statuses
+
+    with ThreadPoolExecutor(64) as pool:
+        futures = [pool.submit(writer, n) for n in range(32)] + [pool.submit(reader, n) for n in range(32)]
+        statuses = [s for f in futures for s in f.result()]
+    assert set(statuses) == {200}, sorted(set(statuses))
+    store = server.app.state.reviewed
+    for sentence in sentences:
+        history = store.history(sentence)
+        assert {c.new for c in history} == saved[sentence]  # every write is in the history
+        assert [c.old for c in history[1:]] == [c.new for c in history[:-1]]  # each saw the one before it
+        assert store.english([sentence]) == [history[-1].new]  # the last write won
+    assert sum(len(store.history(s)) for s in sentences) == 96
+    for sentence in sentences:
+        forget(server.url, sentence)

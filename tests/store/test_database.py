@@ -22,6 +22,7 @@ from tests.postgres import PASSWORD
 from translator.config import DecodeOptions
 from translator.errors import ConfigError
 from translator.memory import TranslationMemory
+from translator.reviewed import ReviewedStore
 from translator.store import layout, open_database, schema
 from translator.types import Translation
 from translator.worker import CollectingMemory
@@ -227,3 +228,28 @@ def test_the_memory_in_postgresql_serves_the_command_line_and_an_unreachable_one
     shown = json.loads(stats.stdout)
     assert shown["entries"] == 1 and shown["path"].startswith("127.0.0.1:") and PASSWORD not in shown["path"]
     assert CollectingMemory(f"postgresql://x:{PASSWORD}@127.0.0.1:{free_port()}/none").lookup([key]) == {}
+
+
+def test_db_copy_moves_the_reviewed_translations_the_later_write_winning_and_history_once(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = ReviewedStore(layout.reviewed_file(tmp_path))
+    folder.put("Satu.", "One.", "key-a", "reader")
+    folder.put("Satu.", "One!", "key-b", "api")
+    folder.put("Dua.", "Two.", "cli", "import old.tmx")
+    folder.close()
+    with open_database(postgres_url, pool_size=2) as database:  # written on PostgreSQL later than the folder's
+        ReviewedStore(database).put("Dua.", "Two, as the service has it.", "key-c", "api")
+    monkeypatch.setenv("TRANSLATOR_DATABASE_URL", postgres_url)
+    for _ in range(2):
+        copied = run_main(["db", "copy", "--from", str(tmp_path)])
+        assert copied.returncode == 0, copied.stderr
+    assert b"2 reviewed translations" in copied.stderr and b"with 0 rows" in copied.stderr  # nothing twice
+    with open_database(postgres_url, pool_size=2) as database:
+        shared = ReviewedStore(database)
+        assert shared.english(["Satu.", "Dua."]) == ["One!", "Two, as the service has it."]
+        assert [(c.old, c.new, c.who) for c in shared.history("Satu.")] == [
+            (None, "One.", "key-a"),
+            ("One.", "One!", "key-b"),
+        ]
+        assert len(shared.history()) == 4

@@ -2,9 +2,11 @@
 into a PostgreSQL store, to move a service onto it. Running it twice copies nothing twice, and undoes nothing
 the service did on PostgreSQL in between: a job already in the store is left as the store has it (its status,
 its files: a once-only result fetched there stays gone), and a month's count becomes the larger of the two
-(counts only grow, so neither side's characters are lost). The data folder is held while it copies, as a server holds
-it: stop the server first. Glossaries and reviewed translations do not exist yet; the translation memory is a
-file of the command line's own (`translator batch` fills the database's once TRANSLATOR_DATABASE_URL is set)."""
+(counts only grow, so neither side's characters are lost). Reviewed translations: each entry as the later of the
+two sides wrote it, and every history row the database lacks (in the folder's order). The data folder is held
+while it copies, as a server holds it: stop the server first. Glossaries do not exist yet; the translation memory
+is a file of the command line's own (`translator batch` fills the database's once TRANSLATOR_DATABASE_URL is
+set)."""
 
 from __future__ import annotations
 
@@ -29,15 +31,20 @@ class Copied:
     usage: int  # (account, month) rows
     jobs: int
     files: int
+    reviewed: int = 0  # entries
+    history: int = 0  # rows of their history copied (those the database had already are not)
 
 
 def copy(data_dir: Path, target: Database) -> Copied:
     """Copy `data_dir`'s usage.sqlite3 and documents/ (jobs.sqlite3 and each job's files) into `target`."""
     usage_file = layout.usage_file(data_dir)
     folder = layout.jobs_folder(data_dir)
-    if not usage_file.is_file() and not (folder / layout.JOBS).is_file():
-        raise InputError(f"{data_dir} holds neither {layout.USAGE} nor {layout.JOBS_FOLDER}/{layout.JOBS}")
-    usage = jobs = files = 0
+    reviewed_file = layout.reviewed_file(data_dir)
+    if not usage_file.is_file() and not (folder / layout.JOBS).is_file() and not reviewed_file.is_file():
+        raise InputError(
+            f"{data_dir} holds neither {layout.USAGE} nor {layout.JOBS_FOLDER}/{layout.JOBS} nor {layout.REVIEWED}"
+        )
+    usage = jobs = files = reviewed = history = 0
     with contextlib.ExitStack() as held:
         if folder.is_dir():
             held.enter_context(durable.exclusive(folder / "jobs.lock", _in_use(folder)))
@@ -59,7 +66,38 @@ def copy(data_dir: Path, target: Database) -> Copied:
                                 )
                             files += 1
                 jobs = _copy_rows(source, target, "jobs", ("id",), "DO NOTHING")
-    return Copied(usage, jobs, files)
+        if reviewed_file.is_file():
+            with open_sqlite(reviewed_file, ("reviewed",), read_only=True) as source:
+                reviewed, history = _copy_reviewed(source, target)
+    return Copied(usage, jobs, files, reviewed, history)
+
+
+def _copy_reviewed(source: Database, target: Database) -> tuple[int, int]:
+    """The reviewed entries (the later write wins) and the history rows the target lacks, in the source's order,
+    in one transaction that takes the writers' turn (translator/reviewed.py): readers follow the history."""
+    from translator.reviewed import take_turn
+
+    columns = "key, source, old, new, who, at, origin"
+    rows = source.all(f"SELECT {columns} FROM reviewed_history ORDER BY seq")
+    entries = source.all("SELECT key, source, target, who, at, origin FROM reviewed")
+    copied = 0
+    with target.transaction() as s:
+        take_turn(target, s)
+        for row in rows:
+            found = s.one(
+                "SELECT 1 FROM reviewed_history WHERE key = ? AND at = ? AND who = ? AND new IS NOT DISTINCT FROM ?",
+                (row[0], row[5], row[4], row[3]),
+            )
+            if found is None:
+                s.execute(f"INSERT INTO reviewed_history ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+                copied += 1
+        s.many(
+            "INSERT INTO reviewed (key, source, target, who, at, origin) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET source = excluded.source, target = excluded.target, who = excluded.who, "
+            "at = excluded.at, origin = excluded.origin WHERE excluded.at > reviewed.at",
+            entries,
+        )
+    return len(entries), copied
 
 
 def _copy_rows(source: Database, target: Database, table: str, key: tuple[str, ...], conflict: str) -> int:
