@@ -35,7 +35,7 @@ from starlette.datastructures import UploadFile
 
 from api import jobs
 from api.auth import admit, presented_key
-from api.deps import account, fetcher, keys, reviewed, runner, service, settings, usage
+from api.deps import account, fetcher, keys, runner, service, settings, usage
 from api.errors import KNOWN, ApiError, describe, shut_down
 from api.inputs import CheckedRoute
 from api.service import NDJSON_TYPE, NDJSONResponse, OverLimit, ndjson_line
@@ -43,8 +43,7 @@ from translator import AlignedDocument, files
 from translator.errors import ArchiveError
 from translator.plan import document
 from translator.rebuild import aligned
-from translator.suggest import Suggestion
-from translator.types import Sentence
+from translator.types import Paragraph
 from translator.writers import SINGLE, page
 
 router = APIRouter(tags=["reader"], route_class=CheckedRoute)
@@ -303,16 +302,15 @@ async def _translated_page(request: Request, text: str, file: File | None = None
     translating = service(request)
     with usage(request).spending(account(request), 0 if file else len(source)):  # a file's: counted by its job
         [doc] = await translating.translate_documents([("reader", source)], translating.decode(None))
-    suggested = await _suggested(request, doc.sentences)
+    suggested = await _suggested(request, doc.paragraphs)
     return _page(request, "" if file else text, doc=doc, origin=origin, file=file, suggested=suggested)
 
 
-async def _suggested(request: Request, sentences: Sequence[Sentence]) -> dict[str, list[Suggestion]]:
-    """Reviewed translations like each sentence's source (none for a reviewed one), to show beside its
-    English: offered, never applied."""
-    asked = [s for s in sentences if s.origin != "reviewed"]
-    found = await run_in_threadpool(reviewed(request).suggestions, [s.source for s in asked])
-    return {s.id: said for s, said in zip(asked, found, strict=True) if said}
+async def _suggested(request: Request, paragraphs: Sequence[Paragraph]) -> dict[str, list[dict[str, Any]]]:
+    """Sentence id → reviewed translations like its source, as /v1/documents gives them (none for a reviewed
+    sentence), to show beside its English: offered, never applied."""
+    shaped = await run_in_threadpool(service(request).suggested, paragraphs)
+    return {s["id"]: s["suggestions"] for p in shaped for s in p["sentences"] if "suggestions" in s}
 
 
 async def _stream(request: Request, text: str, file: File | None = None) -> Response:
@@ -336,7 +334,7 @@ async def _stream(request: Request, text: str, file: File | None = None) -> Resp
                     if isinstance(event, AlignedDocument):
                         yield ndjson_line({"done": True, "html": str(page.macros().outcome(event))})
                     else:
-                        suggested = await _suggested(request, event[1].sentences)
+                        suggested = await _suggested(request, [event[1]])
                         html = str(page.macros().paragraph(event[1], suggested))
                         yield ndjson_line({"paragraph": event[1].index, "html": html})
             except KNOWN as exc:  # past the deadline, or the model failed
@@ -354,7 +352,7 @@ def _page(
     doc: AlignedDocument | None = None,
     origin: Sequence[str] = (),
     file: File | None = None,
-    suggested: dict[str, list[Suggestion]] | None = None,
+    suggested: dict[str, list[dict[str, Any]]] | None = None,
 ) -> Response:
     context = {
         "title": "Indonesian → English reader",
