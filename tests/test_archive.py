@@ -124,7 +124,7 @@ def test_mixed_archive_gives_memorised_translations_and_records_failures(
     assert len(re.findall(r"<li(?: class=\"failed\")?>.*?</li>", index)) == 15
     assert '>j1</a> <span class="count">1 sentence</span>' in index  # no "(1 sentences)"
     assert '>in/a.txt</a> <span class="count">3 sentences</span>' in index
-    first = (out / "html" / "000000.html").read_text(encoding="utf-8")
+    first = (out / "html" / page.page_name("in/a.txt")).read_text(encoding="utf-8")  # named from the id
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in first
     assert '<span class="details">in/a.txt · tiny-id-en@' in first  # no empty slot for the missing date
     assert '<link rel="stylesheet" href="page.css">' in first and '<script src="page.js" defer>' in first
@@ -180,7 +180,7 @@ def test_html_pages_escape_their_text(tiny: Translator, tmp_path: Path, pairs: l
     nasty = pairs[0]["source"] + ' <script>alert("x")</script><img src=x onerror=alert(1)>'
     (tmp_path / "in" / "x.txt").write_text(nasty, encoding="utf-8")
     run(JobOptions([tmp_path / "in"], tmp_path / "out", ("jsonl", "html")), lambda: tiny)
-    [page] = [p for p in (tmp_path / "out" / "html").glob("0*.html")]
+    [page] = [p for p in (tmp_path / "out" / "html").glob("*x-txt-*.html")]  # named from the id
     text = page.read_text(encoding="utf-8")
     assert "<script>" not in text and "<img" not in text and "&lt;script&gt;" in text
 

@@ -94,7 +94,7 @@ def test_translate_text_jsonl_and_tsv_from_a_file(tmp_path: Path, pairs: list[di
     assert [r["paragraph"] for r in jsonl] == [0, 0, 0, 1, 1, 1]
     page = run("translate", str(path), *model, "--format", "html").stdout.decode()
     assert page.startswith("<!doctype html>") and "index.html" not in page
-    assert len(re.findall(r'<div class="pair[ "]', page)) == 6
+    assert len(re.findall(r'<span class="pair[ "]', page)) == 6
     assert "<style>" in page and "<link" not in page and 'src="' not in page  # one file: the assets inline
     tsv = run("translate", str(path), *model, "--format", "tsv").stdout.decode().splitlines()
     assert tsv[0] == "doc_id\tsentence_id\tsource\ttarget\tflags"  # pairs.tsv's header and columns

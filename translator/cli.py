@@ -30,6 +30,7 @@ from translator.glossary import Glossary
 from translator.memory import TranslationMemory
 from translator.readers import DEFAULT_MAX_DOCUMENT_BYTES
 from translator.reviewed import ReviewedStore, open_existing, open_store
+from translator.search import search
 from translator.settings import Settings, load_settings, quiet_libraries
 from translator.testsets import SETS
 from translator.types import AlignedDocument
@@ -212,6 +213,11 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     evaluate.add_argument("--worst", type=int, default=50, help="pairs on the --html page (default 50)")
     _model_options(evaluate)
 
+    find = commands.add_parser("search", help="the sentence pairs of an archive job that hold every word: TSV")
+    find.add_argument("out", type=Path, help="the job's output folder (its documents.jsonl)")
+    find.add_argument("words", nargs="*", help="words to find, in Indonesian or English, in any case")
+    find.add_argument("--flag", help="only pairs with this flag")
+
     seg = commands.add_parser("segment", help="split text into sentences: JSON Lines with offsets")
     seg.add_argument("file", nargs="?", default="-", help="UTF-8 text; - or nothing for stdin")
 
@@ -338,6 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _glossary_check(args.file, sys.stdout)
         elif args.command == "eval":
             return _evaluate(args, sys.stdout)
+        elif args.command == "search":
+            _search(args, sys.stdout)
         elif args.command == "segment":
             _segment(_read(args.file), sys.stdout)
         elif args.command == "download":
@@ -681,6 +689,14 @@ def _report(path: Path) -> dict[str, Any]:
 
 def _write(doc: AlignedDocument, fmt: str, out: TextIO) -> None:
     out.write(SINGLE.load(fmt)(doc))
+
+
+def _search(args: argparse.Namespace, out: TextIO) -> None:
+    found = 0
+    for hit in search(args.out, args.words, args.flag):
+        out.write(hit.line() + "\n")
+        found += 1
+    log.info("%d sentence%s found", found, "" if found == 1 else "s")
 
 
 def _segment(text: str, out: TextIO) -> None:

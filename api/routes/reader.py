@@ -9,12 +9,18 @@ text that is one http(s) link is fetched (api/articles.py) and its article trans
 address beside the view buttons. The file tab takes a document (.txt, .html, .docx, .srt, .xliff, within the
 body limit): a job (api/jobs.py) makes the same file in English, linked on the page, and its texts are shown
 side by side (counted once, by the job).
+
+Beside each machine English the page offers reviewed translations of similar sentences (the reviewed
+store's suggestions); reader.js edits a sentence's English through PUT/DELETE /v1/reviewed (api/routes/
+reviewed.py), and POST /download writes the document shown, with its edits, as HTML, TMX or XLIFF.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import json
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +30,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api import jobs
@@ -33,7 +40,11 @@ from api.errors import KNOWN, ApiError, describe, shut_down
 from api.inputs import CheckedRoute
 from api.service import NDJSON_TYPE, NDJSONResponse, OverLimit, ndjson_line
 from translator import AlignedDocument, files
-from translator.writers import page
+from translator.errors import ArchiveError
+from translator.plan import document
+from translator.rebuild import aligned
+from translator.types import Paragraph
+from translator.writers import SINGLE, page
 
 router = APIRouter(tags=["reader"], route_class=CheckedRoute)
 templates = Jinja2Templates(env=page.environment(Path(__file__).resolve().parents[1] / "templates"))
@@ -124,6 +135,66 @@ async def reader_post(request: Request) -> Response:
             line = ndjson_line({"error": problem.message})
             return Response(line, problem.status, problem.headers, media_type=NDJSON_TYPE)
         return _page(request, text, problem)
+
+
+DOWNLOADS = {
+    "html": ("text/html", ".html"),
+    "tmx": ("application/x-tmx+xml", ".tmx"),
+    "xliff": ("application/xliff+xml", ".xlf"),
+}
+_DOWNLOAD = {
+    "type": "object",
+    "required": ["document", "format"],
+    "properties": {
+        "document": {"type": "object", "description": "the aligned document, as /v1/documents answers it"},
+        "format": {"type": "string", "enum": list(DOWNLOADS)},
+        "edited": {
+            "type": "object",
+            "description": "sentence id → {target, origin}: English a person gave it since (the reader's edits)",
+        },
+    },
+}
+
+
+@router.post(
+    "/download",
+    summary="The reader's Download: a translated document as an HTML page, TMX or XLIFF (no model call)",
+    responses={200: {"content": {kind: {} for kind, _ in DOWNLOADS.values()}}, 400: {"description": "not a document"}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _DOWNLOAD}}}},
+)
+async def download(request: Request) -> Response:
+    """The document the reader shows, with its edits, written by the archive's writers (translator/writers):
+    what it holds is the caller's, so nothing is counted and no key is needed."""
+    try:
+        body = json.loads(await request.body())
+        doc = aligned(body["document"], "the document")
+        kind, suffix = DOWNLOADS[body["format"]]
+        edited: dict[str, Any] = body.get("edited") or {}
+        if edited:
+            doc = _edited(doc, edited)
+        text = SINGLE.load(body["format"])(doc)
+    except (ValueError, KeyError, TypeError, AttributeError, ArchiveError) as exc:
+        said = exc if isinstance(exc, ArchiveError) else "the body is not {document, format, edited}"
+        raise ApiError(400, "not_a_document", f"cannot write the download: {said}") from None
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", doc.id).strip("-") or "translation"
+    headers = {"Content-Disposition": f'attachment; filename="{name}{suffix}"'}
+    return Response(text, media_type=f"{kind}; charset=utf-8", headers=headers)
+
+
+def _edited(doc: AlignedDocument, edited: dict[str, Any]) -> AlignedDocument:
+    """`doc` with the edited sentences' English (a person's: no flags, no confidence), its text made again."""
+    paragraphs = []
+    for p in doc.paragraphs:
+        sentences = []
+        for s in p.sentences:
+            if (change := edited.get(s.id)) is not None:
+                target, origin = str(change["target"]), change.get("origin", "reviewed")
+                if origin not in ("reviewed", "model"):
+                    raise ValueError(origin)
+                s = dataclasses.replace(s, target=target, origin=origin, flags=(), confidence=None)
+            sentences.append(s)
+        paragraphs.append(dataclasses.replace(p, sentences=tuple(sentences)))
+    return document(doc.id, paragraphs, doc.provenance)
 
 
 async def _text(request: Request) -> tuple[str, tuple[str, bytes] | None]:
@@ -231,7 +302,15 @@ async def _translated_page(request: Request, text: str, file: File | None = None
     translating = service(request)
     async with usage(request).spending(account(request), 0 if file else len(source)):  # a file's: counted by its job
         [doc] = await translating.translate_documents([("reader", source)], translating.decode(None))
-    return _page(request, "" if file else text, doc=doc, origin=origin, file=file)
+    suggested = await _suggested(request, doc.paragraphs)
+    return _page(request, "" if file else text, doc=doc, origin=origin, file=file, suggested=suggested)
+
+
+async def _suggested(request: Request, paragraphs: Sequence[Paragraph]) -> dict[str, list[dict[str, Any]]]:
+    """Sentence id → reviewed translations like its source, as /v1/documents gives them (none for a reviewed
+    sentence), to show beside its English: offered, never applied."""
+    shaped = await run_in_threadpool(service(request).suggested, paragraphs)
+    return {s["id"]: s["suggestions"] for p in shaped for s in p["sentences"] if "suggestions" in s}
 
 
 async def _stream(request: Request, text: str, file: File | None = None) -> Response:
@@ -255,7 +334,8 @@ async def _stream(request: Request, text: str, file: File | None = None) -> Resp
                     if isinstance(event, AlignedDocument):
                         yield ndjson_line({"done": True, "html": str(page.macros().outcome(event))})
                     else:
-                        html = str(page.macros().paragraph(event[1]))
+                        suggested = await _suggested(request, [event[1]])
+                        html = str(page.macros().paragraph(event[1], suggested))
                         yield ndjson_line({"paragraph": event[1].index, "html": html})
             except KNOWN as exc:  # past the deadline, or the model failed
                 yield ndjson_line({"error": _problem(request, exc).message})
@@ -272,6 +352,7 @@ def _page(
     doc: AlignedDocument | None = None,
     origin: Sequence[str] = (),
     file: File | None = None,
+    suggested: dict[str, list[dict[str, Any]]] | None = None,
 ) -> Response:
     context = {
         "title": "Indonesian → English reader",
@@ -286,6 +367,7 @@ def _page(
         "suffixes": ",".join(files.SUFFIXES),
         "assets": str(request.url_for("assets", path="")),
         "inline": None,
+        "suggested": suggested or {},
     }
     status = problem.status if problem else 200
     response = templates.TemplateResponse(request, "reader.html", context, status_code=status)

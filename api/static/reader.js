@@ -2,10 +2,17 @@
 // comes (its frame, each paragraph as it is translated, then the summary; all rendered by the server from
 // the document template), with progress and a cancel button that aborts the request. Errors are shown in
 // the page's words. With keys set, the key field's key is kept in sessionStorage and sent as a header.
+// Every English sentence can be edited in place (Enter, or a click on the focused pair; Ctrl+Enter saves
+// it as a reviewed translation through PUT /v1/reviewed, Escape cancels; a reviewed one can be given back
+// to the machine through DELETE /v1/reviewed). A finished translation can be downloaded (HTML, TMX, XLIFF:
+// POST /download, with the edits) and, when its text fits in a link, shared as one.
 "use strict";
 
 var KEY_STORE = "reader.apiKey";
+var LINK_MAX = 8000;  // characters of a link to share: what browsers and servers take without question
 var running = null;  // the AbortController of the translation on show; a new one replaces it
+var shared = null;   // the text on show, when it came from the text box (so a link can carry it)
+var edited = {};     // sentence id -> {target, origin}: the edits made since the translation was shown
 
 function errorSays(message) {
   var error = document.getElementById("error");
@@ -69,6 +76,244 @@ async function notStreamed(response) {
   }
 }
 
+function toolsFor(show) {
+  // the Text tab's Download and share: once a translation from the text box is complete
+  var tools = document.getElementById("tools");
+  tools.hidden = !show || !document.querySelector(".doc-data");
+  document.getElementById("tools-status").textContent = "";
+  var share = document.getElementById("share");
+  share.hidden = !shared || shareLink().length > LINK_MAX;
+}
+
+function shareLink() {
+  var url = new URL(location.href);
+  url.search = "";
+  url.hash = "";
+  url.searchParams.set("text", shared || "");
+  url.searchParams.set("view", document.documentElement.dataset.view);
+  return url.toString();
+}
+
+function toolsSay(message) {
+  document.getElementById("tools-status").textContent = message;
+}
+
+function apiKey() {
+  var field = document.getElementById("api-key");
+  return field ? field.value.trim() : "";
+}
+
+function headers(more) {
+  var all = Object.assign({ "Content-Type": "application/json" }, more || {});
+  if (apiKey()) all["X-API-Key"] = apiKey();
+  return all;
+}
+
+async function said(response) {
+  // an error answer of the API in one sentence
+  try {
+    var body = await response.json();
+    var error = body.error || body.detail || body.message || body;
+    return typeof error === "string" ? error : error.message || JSON.stringify(error);
+  } catch (e) {
+    return "the server answered " + response.status;
+  }
+}
+
+async function downloadDocument() {
+  var data = document.querySelector(".doc-data");
+  var format = document.getElementById("download-format").value;
+  toolsSay("preparing…");
+  var body = JSON.stringify({ document: JSON.parse(data.textContent), format: format, edited: edited });
+  var response = await fetch(new URL("download", location.href), { method: "POST", body: body, headers: headers() });
+  if (!response.ok) {
+    toolsSay("The download failed: " + await said(response));
+    return;
+  }
+  var name = (/filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "") || [])[1] || "translation";
+  var link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  toolsSay(name + " downloaded");
+}
+
+function shareTranslation() {
+  var link = shareLink();
+  var copied = function () { toolsSay("Link copied"); };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(link).then(copied, function () { window.prompt("The link:", link); });
+  } else {
+    window.prompt("The link:", link);
+  }
+}
+
+// ---- editing: a sentence's English in place, saved as a reviewed translation -------------------------
+
+function sourceOf(pair) {
+  return pair.querySelector(".src .said").textContent;
+}
+
+function openEditor(pair) {
+  if (pair.querySelector(".editor")) return;
+  var text = pair.querySelector(".tgt .text");
+  var box = document.createElement("span");
+  box.className = "editor";
+  var area = document.createElement("textarea");
+  area.value = text.textContent;
+  area.rows = Math.max(2, Math.ceil(area.value.length / 60));
+  area.setAttribute("aria-label", "English for sentence " + pair.id + " (Control+Enter saves, Escape cancels)");
+  area.lang = "en";
+  var buttons = document.createElement("span");
+  buttons.className = "editor-buttons";
+  buttons.appendChild(button("Save", "save"));
+  buttons.appendChild(button("Cancel", "cancel-edit"));
+  if (pair.classList.contains("reviewed")) buttons.appendChild(button("Give back to the machine", "restore"));
+  var status = document.createElement("span");
+  status.className = "editor-status";
+  status.setAttribute("role", "alert");
+  box.appendChild(area);
+  box.appendChild(buttons);
+  box.appendChild(status);
+  text.hidden = true;
+  text.after(box);
+  pair.classList.add("editing");
+  area.focus();
+}
+
+function button(label, className) {
+  var b = document.createElement("button");
+  b.type = "button";
+  b.className = className;
+  b.textContent = label;
+  return b;
+}
+
+function closeEditor(pair) {
+  var box = pair.querySelector(".editor");
+  if (!box) return;
+  box.remove();
+  pair.querySelector(".tgt .text").hidden = false;
+  pair.classList.remove("editing");
+  pair.focus();
+}
+
+function shows(pair, target, reviewed) {
+  // the pair with this English, marked reviewed or not; a reviewed one carries no flags
+  var text = pair.querySelector(".tgt .text");
+  text.textContent = target;
+  pair.classList.toggle("reviewed", reviewed);
+  var mark = pair.querySelector(".reviewed-mark");
+  if (reviewed && !mark) {
+    mark = document.createElement("span");
+    mark.className = "reviewed-mark";
+    mark.title = "reviewed: a person's English";
+    mark.textContent = "reviewed";
+    text.after(mark);
+    text.after(" ");
+  } else if (!reviewed && mark) {
+    mark.remove();
+  }
+  if (reviewed) {
+    pair.classList.remove("flagged", "unsure");
+    pair.querySelectorAll(".flags, .note").forEach(function (e) { e.remove(); });
+  }
+  edited[pair.id] = { target: target, origin: reviewed ? "reviewed" : "model" };
+}
+
+async function save(pair) {
+  var area = pair.querySelector(".editor textarea");
+  var target = area.value.trim();
+  var status = pair.querySelector(".editor-status");
+  if (!target) {
+    status.textContent = "The English is empty: write it, or cancel with Escape.";
+    return;
+  }
+  status.textContent = "saving…";
+  try {
+    var response = await fetch(new URL("v1/reviewed", location.href), {
+      method: "PUT", headers: headers(), body: JSON.stringify({ source: sourceOf(pair), target: target, via: "reader" }),
+    });
+    if (!response.ok) {
+      status.textContent = "Not saved: " + await said(response);
+      return;
+    }
+  } catch (e) {
+    status.textContent = "Not saved: the server could not be reached.";
+    return;
+  }
+  shows(pair, target, true);
+  closeEditor(pair);
+  pair.closest(".doc").querySelector(".copy-status").textContent = "Sentence " + pair.id + " saved as reviewed";
+}
+
+async function restore(pair) {
+  var status = pair.querySelector(".editor-status");
+  status.textContent = "giving back…";
+  try {
+    var body = JSON.stringify({ source: sourceOf(pair), via: "reader" });
+    var gone = await fetch(new URL("v1/reviewed", location.href), { method: "DELETE", headers: headers(), body: body });
+    if (!gone.ok) {
+      status.textContent = "Not given back: " + await said(gone);
+      return;
+    }
+    var again = await fetch(new URL("v1/translate", location.href), {
+      method: "POST", headers: headers(), body: JSON.stringify({ texts: [sourceOf(pair)] }),
+    });
+    if (!again.ok) {
+      status.textContent = "Given back; the machine's English could not be fetched: " + await said(again);
+      return;
+    }
+    shows(pair, (await again.json()).translations[0], false);
+  } catch (e) {
+    status.textContent = "The server could not be reached.";
+    return;
+  }
+  closeEditor(pair);
+  pair.closest(".doc").querySelector(".copy-status").textContent = "Sentence " + pair.id + ": the machine's English";
+}
+
+var focusedBefore = null;  // the pair that had the focus when the pointer went down: a click on it edits
+
+function onEditKey(event) {
+  var editor = event.target.closest && event.target.closest(".editor");
+  if (editor) {
+    var pair = editor.closest(".pair");
+    if (event.key === "Escape") {
+      event.preventDefault();
+      closeEditor(pair);
+    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      save(pair);
+    }
+    return;
+  }
+  if (event.key === "Enter" && !event.altKey && !event.ctrlKey && !event.metaKey &&
+      event.target.classList && event.target.classList.contains("pair") && event.target.closest("#result")) {
+    event.preventDefault();
+    openEditor(event.target);
+  }
+}
+
+function onEditClick(event) {
+  var target = event.target;
+  var pair = target.closest && target.closest("#result .pair");
+  var action = target.closest && target.closest(".editor button, .suggestion");
+  if (action && pair) {
+    if (action.classList.contains("save")) save(pair);
+    else if (action.classList.contains("cancel-edit")) closeEditor(pair);
+    else if (action.classList.contains("restore")) restore(pair);
+    else if (action.classList.contains("suggestion")) {
+      openEditor(pair);
+      pair.querySelector(".editor textarea").value = action.dataset.target;  // offered, never applied unasked
+    }
+    return;
+  }
+  if (pair && pair === focusedBefore && !target.closest("a, button, textarea, .editor")) openEditor(pair);
+}
+
 async function translate(form, keyField, controller) {
   var result = document.getElementById("result");
   var body = new FormData(form);
@@ -85,8 +330,13 @@ async function translate(form, keyField, controller) {
   }
   var done = 0;
   var total = 0;
+  var fromTextBox = !form.querySelector("#file").value && !form.querySelector("#document").value;
+  var text = form.querySelector("#text").value;
   errorSays("");
   downloadSays(null);
+  toolsFor(false);
+  shared = fromTextBox ? text : null;
+  edited = {};
   result.textContent = "";
   progressSays(0, 0, "sending…");
   document.getElementById("cancel").hidden = false;
@@ -116,6 +366,8 @@ async function translate(form, keyField, controller) {
         done += 1;
       } else if (record.done) {
         result.querySelector(".outcome").innerHTML = record.html;
+        showView(document.documentElement.dataset.view);  // page.js: fold the new legend on a narrow screen
+        toolsFor(fromTextBox);
       }
       progressSays(done, total, record.error ? "stopped" : "");
     });
@@ -159,4 +411,16 @@ document.addEventListener("DOMContentLoaded", function () {
   document.getElementById("cancel").addEventListener("click", function () {
     if (running) running.abort();
   });
+  document.addEventListener("keydown", onEditKey);
+  document.addEventListener("mousedown", function (event) {
+    var pair = event.target.closest && event.target.closest(".pair");
+    focusedBefore = pair && document.activeElement === pair ? pair : null;
+  });
+  document.addEventListener("click", onEditClick);
+  document.getElementById("download-button").addEventListener("click", downloadDocument);
+  document.getElementById("share").addEventListener("click", shareTranslation);
+  if (document.querySelector(".doc-data")) {  // the page came whole from the server (/?text=…)
+    shared = form.querySelector("#text").value || null;
+    toolsFor(true);
+  }
 });

@@ -56,9 +56,9 @@ def test_get_with_text_renders_a_row_per_sentence_pair_and_escapes(server: App, 
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert page.count('<section class="para"') == 2
     for i, sid in enumerate(["p0s0", "p0s1", "p1s0"]):
-        row = re.search(rf'<div class="pair[^"]*" id="{sid}" tabindex="0">(.*?)</div>', page, re.DOTALL)
+        row = re.search(rf'<span class="pair[^"]*" id="{sid}" tabindex="0">(.*?)</a></span>\n</span>', page, re.DOTALL)
         assert row, sid
-        assert f'<span class="src" lang="id">{escape(pairs[i]["source"])}' in row[1]
+        assert f'<span class="src" lang="id"><span class="said">{escape(pairs[i]["source"])}</span>' in row[1]
         assert f'<span class="text">{escape(pairs[i]["target"])}</span>' in row[1]
         assert f'href="#{sid}"' in row[1]
     assert "tiny-id-en@" in page and " ·  · " not in page
@@ -72,7 +72,7 @@ def test_flags_are_marked_named_and_summed_up(server: App, pairs: list[dict[str,
     page = call(server.url + "/", form(text=text), content_type=FORM).body.decode()
     flagged = sum(1 for p in doc["paragraphs"] for s in p["sentences"] if s["flags"])
     listed = ", ".join(f"{name} {n}" for name, n in counts.items())
-    assert f'<p class="summary">{flagged} of 2 sentences flagged: {listed}</p>' in page
+    assert f'<summary class="summary">{flagged} of 2 sentences flagged: {listed}</summary>' in page
     for name in counts:
         assert f'<mark class="flag" title="{escape(MEANINGS[name])}">{name}</mark>' in page  # the name, visible
         assert f"<dd>{escape(MEANINGS[name])}</dd>" in page  # and in the legend
@@ -199,6 +199,113 @@ def test_the_archive_page_and_the_reader_render_a_document_alike(
     archived = pages.document(served(server.settings.translator_config()).translate_document(text, doc_id="a"), {})
     sections = [re.findall(r'<section class="para".*?</section>', html, re.DOTALL) for html in (reader, archived)]
     assert len(sections[0]) == 2 and sections[0] == sections[1]
+
+
+def markdown(pairs: list[dict[str, str]]) -> str:
+    """A heading, a paragraph, a bulleted and a numbered list and a quote: p0 to p4."""
+    return (
+        f"# {pairs[2]['source']}\n\n{pairs[0]['source']} {pairs[1]['source']}\n\n- {pairs[5]['source']}\n"
+        f"- {pairs[6]['source']}\n\n1. {pairs[7]['source']}\n2. {pairs[8]['source']}\n\n> {pairs[9]['source']}"
+    )
+
+
+def test_markdown_keeps_its_structure_and_no_marker_is_in_the_text(server: App, pairs: list[dict[str, str]]) -> None:
+    page = call(server.url + "/?" + urllib.parse.urlencode({"text": markdown(pairs)})).body.decode()
+    blocks = {
+        kind: re.findall(rf'<{kind} class="block">(.*?)</{kind}>', page, re.DOTALL)
+        for kind in ("h2", "p", "ul", "ol", "blockquote")
+    }
+    assert [re.findall(r'id="(p\d+s\d+)"', b) for b in blocks["h2"]] == [["p0s0"]]
+    assert [re.findall(r'id="(p\d+s\d+)"', b) for b in blocks["p"]] == [["p1s0", "p1s1"]]
+    [bullets] = blocks["ul"]
+    assert re.findall(r'<li><span class="pair[^"]*" id="(p2s\d)"', bullets) == ["p2s0", "p2s1"]
+    assert bullets.count('<span class="src" lang="id" data-mark="•">') == 2
+    [numbered] = blocks["ol"]
+    assert re.findall(r'<li value="(\d)"><span class="pair[^"]*" id="(p3s\d)"', numbered) == [
+        ("1", "p3s0"),
+        ("2", "p3s1"),
+    ]
+    assert 'data-mark="2."' in numbered
+    assert [re.findall(r'id="(p\d+s\d+)"', b) for b in blocks["blockquote"]] == [["p4s0"]]
+    texts = re.findall(r'<span class="(?:said|text)">(.*?)</span>', page)
+    assert len(texts) == 2 * 8 and not any(t.startswith(("#", "-", "1.", "2.", "&gt;")) for t in texts)
+    assert 'href="#p0s0" aria-label="Link to sentence p0s0"></a>' in page  # the link: no "#" in the text
+
+
+def test_download_writes_the_document_with_its_edits(server: App, pairs: list[dict[str, str]]) -> None:
+    text = pairs[0]["source"] + " " + pairs[1]["source"]
+    [doc] = call(server.url + "/v1/documents", {"documents": [{"id": "berita/1", "text": text}]}).json()["documents"]
+    edited = {"p0s1": {"target": "A person's English & more.", "origin": "reviewed"}}
+    for fmt, suffix, escaped in [("html", ".html", "&amp;"), ("tmx", ".tmx", "&amp;"), ("xliff", ".xlf", "&amp;")]:
+        r = call(server.url + "/download", {"document": doc, "format": fmt, "edited": edited})
+        assert r.status == 200, r.body[:300]
+        assert r.headers["content-disposition"] == f'attachment; filename="berita-1{suffix}"'
+        body = r.body.decode().replace("&#39;", "'").replace("&apos;", "'")  # an apostrophe, as each writes it
+        assert f"A person's English {escaped} more." in body
+        assert str(escape(pairs[0]["target"])).replace("&#39;", "'") in body
+        assert pairs[1]["target"] not in body
+    page = call(server.url + "/download", {"document": doc, "format": "html", "edited": edited}).body.decode()
+    assert re.search(r'<span class="pair reviewed" id="p0s1"', page) and 'class="reviewed-mark"' in page
+    plain = call(server.url + "/download", {"document": doc, "format": "tmx"})
+    assert plain.status == 200 and pairs[1]["target"] in plain.body.decode()
+    for bad in [{"document": {"id": "x"}, "format": "tmx"}, {"document": doc, "format": "pdf"}, [1, 2]]:
+        r = call(server.url + "/download", bad)
+        assert r.status == 400 and "cannot write the download" in r.body.decode(), r.body
+    assert call(server.url + "/download", b"{not json").status == 400
+
+
+def test_reviewed_suggestions_are_offered_beside_the_english_never_applied(
+    served: Callable[[TranslatorConfig], Translator], pairs: list[dict[str, str]]
+) -> None:
+    server = App(served)  # the newest app's reviewed store is the one the session's shared model reads
+    try:
+        offered_beside_the_english(server, pairs)
+    finally:
+        server.stop()
+
+
+def offered_beside_the_english(server: App, pairs: list[dict[str, str]]) -> None:
+    near = pairs[3]["source"].replace("karena", "sebab")  # one word apart: a fuzzy match, not an exact one
+    assert near != pairs[3]["source"]
+    saved = call(server.url + "/v1/reviewed", {"source": near, "target": "A reviewed English."}, method="PUT")
+    assert saved.status == 200, saved.body
+    for shape in SHAPES:
+        r = call(
+            server.url + "/",
+            form(text=pairs[3]["source"]),
+            content_type=FORM,
+            headers=STREAM if shape == "stream" else {},
+        )
+        page = r.body.decode() if shape == "page" else "".join(line.get("html", "") for line in lines(r.body))
+        assert f'<span class="text">{escape(pairs[3]["target"])}</span>' in page  # the machine's English stays
+        button = r'<button type="button" class="suggestion" title="([^"]*)" data-target="(.*?)">\2</button>'
+        offered = re.search(button, page)
+        assert offered and offered[2] == "A reviewed English." and offered[1].startswith(str(escape(near)))
+        assert re.fullmatch(r".* \(\d\d% alike\)", offered[1]), offered[1]
+    exact = call(server.url + "/?" + urllib.parse.urlencode({"text": near})).body.decode()
+    assert 'class="suggestion"' not in exact and '<span class="pair reviewed" id="p0s0"' in exact
+
+
+def test_terms_confidence_and_reviewed_are_marked(served: Callable[[TranslatorConfig], Translator]) -> None:
+    from dataclasses import replace
+
+    from translator.types import Term
+
+    doc = served(settings_of().translator_config()).translate_document("Kata satu. Kata dua.", doc_id="x")
+    [first, second] = doc.sentences
+    terms = (Term(0, 4, "Word", "applied", 0, 4), Term(5, 9, "one", "missing"))
+    marked = replace(first, target="Word first <b>", terms=terms, flags=("low_confidence",), confidence=0.123)
+    reviewed = replace(second, target="Second.", origin="reviewed", flags=())
+    html = pages.document(replace(doc, paragraphs=(replace(doc.paragraphs[0], sentences=(marked, reviewed)),)), {})
+    applied = '<mark class="term applied" title="glossary: Word (applied by the glossary)">'
+    missing = '<mark class="term missing" title="glossary: one (missing from the English)">'
+    assert f'<span class="said">{applied}Kata</mark> {missing}satu</mark>.</span>' in html  # both sides
+    assert f'<span class="text">{applied}Word</mark> first &lt;b&gt;</span>' in html
+    assert 'class="pair flagged unsure" id="p0s0"' in html and 'title="the model\'s confidence: 0.12"' in html.replace(
+        "&#39;", "'"
+    )
+    assert 'class="pair reviewed" id="p0s1"' in html and '<span class="reviewed-mark" title="reviewed: a person' in html
+    assert "; 1 reviewed</summary>" in html
 
 
 # ---- one real browser -------------------------------------------------------------------------------------
@@ -645,8 +752,9 @@ def test_an_archive_page_reads_like_the_reader(
     page = Page(browser, (tmp_path / "html").as_uri(), shots)
     page.open("/index.html", width=390)
     try:
-        assert [li.text for li in page.all("li")] == ["Berita 3 sentences", "news/b.txt not translated: empty file"]
-        page.all("li a")[0].click()
+        listed = [li.text for li in page.all(".documents li")]
+        assert listed == ["Berita 3 sentences", "news/b.txt not translated: empty file"]
+        page.all(".documents li a")[0].click()
         page.wait.until(lambda b: page.all(".pair"))
         assert page.js("return document.documentElement.dataset.view") == "interleaved"  # page.js runs here too
         src, tgt = page.boxes("p0s1")
@@ -657,3 +765,323 @@ def test_an_archive_page_reads_like_the_reader(
         assert "view=side" in browser.current_url
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.fixture(scope="module")
+def editing_site(served: Callable[[TranslatorConfig], Translator]) -> Iterator[Hosted]:
+    """With a key, so that the editor's saves go through the key field as a reader's would."""
+    hosted = Hosted(served(settings_of().translator_config()), TRANSLATOR_API_KEYS="sesame")
+    yield hosted
+    hosted.stop()
+
+
+def test_an_edit_is_saved_reviewed_everywhere_and_given_back(
+    browser: Any, editing_site: Hosted, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    import deepl
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    site, key = editing_site, {"X-API-Key": "sesame"}
+    source, machine, reviewed = pairs[17]["source"], pairs[17]["target"], "Keep going, sir: tear apart our unity."
+    text = pairs[16]["source"] + " " + source
+    page = Page(browser, site.url, shots)
+    page.open()
+    page.by_id("api-key").send_keys("sesame")
+    page.submit(text)
+    page.finished()
+    pair = page.by_id("p0s1")
+    pair.click()  # the first click gives the pair the focus; a click on the focused pair opens its editor
+    page.wait.until(lambda b: page.js("return document.activeElement.id") == "p0s1")
+    page.parts("p0s1")[1].click()
+    page.wait.until(lambda b: page.js("return document.activeElement.tagName") == "TEXTAREA")
+    area = page.b.switch_to.active_element
+    assert area.get_attribute("value") == machine
+    assert area.get_attribute("aria-label") == "English for sentence p0s1 (Control+Enter saves, Escape cancels)"
+    area.send_keys(Keys.CONTROL, "a")
+    area.send_keys("Not this.")
+    ActionChains(browser).send_keys(Keys.ESCAPE).perform()  # cancelled: nothing changes, the pair has the focus
+    page.wait.until(lambda b: not page.all("#p0s1 .editor"))
+    assert page.all("#p0s1 .text")[0].text == machine and page.js("return document.activeElement.id") == "p0s1"
+    ActionChains(browser).send_keys(Keys.ENTER).perform()  # the keyboard opens it too
+    page.wait.until(lambda b: page.js("return document.activeElement.tagName") == "TEXTAREA")
+    area = page.b.switch_to.active_element
+    area.send_keys(Keys.CONTROL, "a")
+    area.send_keys(reviewed)
+    page.shot("editing-1280")
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
+    page.wait.until(lambda b: "reviewed" in pair.get_attribute("class") and not page.all("#p0s1 .editor"))
+    assert page.all("#p0s1 .text")[0].text == reviewed
+    page.js(  # the Text tab's Download and share, caught where they would leave the page
+        "window.__copied = []; navigator.clipboard.writeText = function (t) {"
+        " window.__copied.push(t); return Promise.resolve(); };"
+        " window.__saved = []; HTMLAnchorElement.prototype.click = function () {"
+        " window.__saved.push([this.download, this.href]); };"
+        " window.__blobs = []; var made = URL.createObjectURL; URL.createObjectURL = function (blob) {"
+        " window.__blobs.push(blob); return made(blob); };"  # read back from here: the CSP allows no fetch()
+    )
+    page.by_id("share").click()
+    page.wait.until(lambda b: page.js("return window.__copied.length") == 1)
+    assert page.js("return window.__copied[0]") == site.url + "/?" + urllib.parse.urlencode(
+        {"text": text, "view": "side"}
+    )
+    from selenium.webdriver.support.ui import Select
+
+    Select(page.by_id("download-format")).select_by_value("tmx")
+    page.by_id("download-button").click()
+    page.wait.until(lambda b: page.js("return window.__saved.length") == 1)
+    name, link = page.js("return window.__saved[0]")
+    tmx = page.b.execute_async_script("window.__blobs[0].text().then(arguments[0])")
+    assert link.startswith("blob:")
+    assert name == "reader.tmx" and f"<seg>{reviewed}</seg>" in tmx and "<seg>" + pairs[16]["target"] in tmx
+
+    page.b.refresh()  # reloaded, the same text translated again: the reviewed English, marked
+    page.wait.until(lambda b: page.js("return document.readyState") == "complete")
+    page.submit(text)
+    page.finished()
+    assert page.all("#p0s1 .text")[0].text == reviewed and page.all("#p0s1 .reviewed-mark")[0].is_displayed()
+    assert "reviewed" not in page.by_id("p0s0").get_attribute("class")
+    assert page.all(".outcome .summary")[0].text.endswith("; 1 reviewed")
+    for view in ("interleaved", "english"):  # marked in every view
+        page.all(f'.views button[data-view="{view}"]')[0].click()
+        page.wait.until(lambda b, v=view: page.js("return document.documentElement.dataset.view") == v)
+        mark = page.all("#p0s1 .reviewed-mark")[0]
+        assert mark.is_displayed() and mark.get_attribute("textContent") == "reviewed"
+    page.shot("reviewed-english-1280")
+
+    assert call(site.url + "/v1/translate", {"texts": [source]}, headers=key).json()["translations"] == [reviewed]
+    libre = call(site.url + "/translate", {"q": source, "source": "id", "target": "en", "api_key": "sesame"})
+    assert libre.json()["translatedText"] == reviewed
+    ours = call(
+        site.url + "/v2/translate",
+        {"text": [source], "target_lang": "EN"},
+        headers={"Authorization": "DeepL-Auth-Key sesame"},
+    )
+    assert ours.json()["translations"][0]["text"] == reviewed
+    assert deepl.Translator("sesame", server_url=site.url).translate_text(source, target_lang="EN-US").text == reviewed
+
+    page.all('.views button[data-view="side"]')[0].click()
+    page.by_id("p0s1").click()
+    page.wait.until(lambda b: page.js("return document.activeElement.id") == "p0s1")
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    page.wait.until(lambda b: page.all("#p0s1 .editor .restore"))
+    page.all("#p0s1 .editor .restore")[0].click()  # undo: the machine's English again
+    page.wait.until(lambda b: page.all("#p0s1 .text")[0].text == machine)
+    assert "reviewed" not in page.by_id("p0s1").get_attribute("class") and not page.all("#p0s1 .reviewed-mark")
+    assert call(site.url + "/v1/translate", {"texts": [source]}, headers=key).json()["translations"] == [machine]
+
+
+VIEW_NAMES = {"side": "side by side", "interleaved": "interleaved", "english": "English only"}
+
+
+def rect(page: Page, css: str) -> list[float]:
+    """Where an element is on the page (not in the window, which may have scrolled)."""
+    script = "var r = document.querySelector(arguments[0]).getBoundingClientRect();"
+    script += " return [r.left + scrollX, r.top + scrollY, r.width, r.height]"
+    return page.js(script, css)  # type: ignore[no-any-return]
+
+
+def test_the_reader_reads_as_prose_and_keeps_the_structure(
+    browser: Any, site: Hosted, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    page = Page(browser, site.url, shots)
+    text = markdown(pairs) + "\n\n" + pairs[3]["source"] + " " + LONG + "."  # p5s1: flagged
+    page.open("/?" + urllib.parse.urlencode({"text": text}))
+    for view, name in VIEW_NAMES.items():  # the structure in every view, the heading naming the view
+        page.all(f'.views button[data-view="{view}"]')[0].click()
+        page.wait.until(lambda b, v=view: page.js("return document.documentElement.dataset.view") == v)
+        assert page.all("h1")[0].text == f"Indonesian → English, {name}"
+        assert [e.is_displayed() for e in page.all(".pairs h2.block, .pairs ul.block li, .pairs ol.block li")] == [
+            True
+        ] * 5
+        assert page.all(".pairs blockquote.block")[0].is_displayed()
+        for sid, mark in [("p2s0", "•"), ("p3s1", "2.")]:  # each item's marker, shown before its English
+            tgt = page.all(f"#{sid} > .tgt")[0]
+            shown = page.js("return getComputedStyle(arguments[0], '::before').display", tgt)
+            assert tgt.get_attribute("data-mark") == mark and shown != "none", (view, sid)
+    # English only: prose without "#", a flag a quiet marker, the source over the text moving nothing
+    english = page.js("return document.querySelector('.pairs').innerText")
+    assert "#" not in english and pairs[0]["target"] in english and "Indonesian" not in english
+    assert not page.all("#p5s1 .flag")[0].is_displayed() and page.all("#p5s1 .flags")[0].is_displayed()
+    assert not page.all("#p5s1 .note")[0].is_displayed()
+    before = [rect(page, f"#{sid} > .tgt") for sid in ("p1s1", "p5s0", "p5s1")]
+    heading = page.all("h1")[0]
+    page.wait.until(
+        lambda b: (
+            ActionChains(browser).move_to_element(page.all("#p5s1 > .tgt")[0]).perform()
+            or page.all("#p5s1 > .src")[0].is_displayed()
+        )
+    )
+    note = page.all("#p5s1 .note")[0]
+    names = [m.get_attribute("textContent") for m in page.all("#p5s1 .flag")]
+    assert note.is_displayed() and names and note.text.splitlines() == [f"{n}: {MEANINGS[n]}" for n in names]
+    assert [rect(page, f"#{sid} > .tgt") for sid in ("p1s1", "p5s0", "p5s1")] == before  # nothing moved
+    page.shot("english-prose-hover-1280")
+    ActionChains(browser).move_to_element(heading).perform()
+    anchor = page.all("#p1s0 .anchor")[0]
+    assert not anchor.is_displayed()  # the sentence's link: on hover or focus only
+    page.by_id("p1s0").click()
+    page.wait.until(lambda b: anchor.is_displayed())
+    assert anchor.get_attribute("href").endswith("#p1s0")
+    legend = page.all(".legend-box")[0]
+    assert legend.get_attribute("open") is not None and page.all(".legend")[0].is_displayed()  # wide: open
+
+    page.open("/?" + urllib.parse.urlencode({"text": text}), width=390)
+    try:
+        summary = page.all(".legend-box > summary")[0]
+        assert summary.is_displayed() and summary.text.startswith("1 of 10 sentences flagged")
+        assert page.all(".legend-box")[0].get_attribute("open") is None and not page.all(".legend")[0].is_displayed()
+        first = page.all(".legend-box")[0].rect["y"]
+        assert first < 844  # the summary on the first screen, the legend folded into it
+        page.shot("legend-folded-390")
+        summary.click()  # a tap opens it
+        page.wait.until(lambda b: page.all(".legend")[0].is_displayed())
+        assert page.js("return document.documentElement.scrollWidth <= window.innerWidth") is True
+    finally:
+        page.js("localStorage.clear()")
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory: pytest.TempPathFactory, tiny: Translator, pairs: list[dict[str, str]]) -> Path:
+    """An archive job's output: three documents, the last with a flagged sentence, and one that failed."""
+    from translator.archive import JobOptions, run
+
+    root = tmp_path_factory.mktemp("archived")
+    (root / "in").mkdir()
+    english = "The minister said the meeting would continue tomorrow morning."  # passed through, flagged
+    texts = [" ".join(p["source"] for p in pairs[0:4]), markdown(pairs), pairs[0]["source"] + " " + english]
+    for i, text in enumerate(texts):
+        (root / "in" / f"berita {i}.md").write_text(text, encoding="utf-8")
+    (root / "in" / "kosong.txt").write_text("", encoding="utf-8")
+    run(JobOptions([root / "in"], root / "out", ("jsonl", "html")), lambda: tiny)
+    return root / "out"
+
+
+def test_archive_pages_have_previous_next_search_and_a_flag_filter(
+    browser: Any, archived: Path, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    from tests.conftest import run_main
+
+    page = Page(browser, (archived / "html").as_uri(), shots)
+    page.open("/index.html")
+    totals = page.all(".totals")[0]
+    assert totals.is_displayed() and totals.text.startswith("3 documents, 14 sentences, 1 flagged; 1 not translated")
+    assert totals.rect["y"] < page.all("ol.documents")[0].rect["y"]  # above the list
+    names = [a.get_attribute("href").rsplit("/", 1)[1] for a in page.all(".documents li a")]
+    assert len(names) == 3 and all(re.fullmatch(r"in-berita-\d-md-[0-9a-f]{8}\.html", n) for n in names)
+
+    def hits() -> list[str]:
+        return [a.get_attribute("href").rsplit("/", 1)[1] for a in page.all("#hits li a")]
+
+    def cli(*args: str) -> list[str]:
+        found = run_main(["search", str(archived), *args]).stdout.decode().splitlines()
+        return [f"{pages.page_name(doc)}#{sid}" for doc, sid, *_ in (line.split("\t") for line in found)]
+
+    search = page.by_id("find")
+    search.send_keys("WARUNG jaga")
+    page.wait.until(lambda b: page.by_id("hits").is_displayed() and hits())
+    assert hits() == cli("WARUNG", "jaga") and len(hits()) == 3  # the same hits as the command line
+    assert page.all(".hit-count")[0].text == "3 sentences" and not page.all("ol.documents")[0].is_displayed()
+    search.clear()
+    search.send_keys(pairs[1]["target"].split()[2])  # English words find their pairs too
+    page.wait.until(lambda b: hits() == cli(pairs[1]["target"].split()[2]))
+    page.shot("archive-search-1280")
+    search.clear()
+    page.js("var s = document.getElementById('find'); s.dispatchEvent(new Event('input'))")
+    page.wait.until(lambda b: page.all("ol.documents")[0].is_displayed())
+    options = [o.get_attribute("value") for o in page.all("#flag option")][1:]
+    docs = [json.loads(line) for line in (archived / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert options == sorted({f for d in docs for f in d["summary"]["flags"]}) and options
+    from selenium.webdriver.support.ui import Select
+
+    Select(page.by_id("flag")).select_by_value(options[0])
+    page.wait.until(lambda b: hits())
+    assert hits() == cli("--flag", options[0]) and len(hits()) == 1
+
+    page.open("/" + names[0])  # previous and next, from file:// with no server
+    assert not page.all("a.prev") and page.all("header a.next")[0].get_attribute("href").endswith(names[1])
+    page.all("header a.next")[0].click()
+    page.wait.until(lambda b: b.current_url.endswith(names[1]))
+    page.wait.until(lambda b: page.all("header a.prev"))
+    assert page.all("header a.prev")[0].get_attribute("href").endswith(names[0])
+    assert page.all("header a.next")[0].get_attribute("href").endswith(names[2])
+    assert len(page.all("a.next")) == 2  # at the top and at the end
+    assert page.all(".pairs h2.block") and len(page.all(".pairs ul.block li")) == 2  # the Markdown's structure
+    page.shot("archive-prev-next-1280")
+    page.open("/" + names[2])
+    assert page.all("a.prev") and not page.all("a.next")
+
+
+AXE = Path(
+    os.environ.get("AXE_CORE_JS") or Path(__file__).resolve().parents[2] / ".ci/axe/node_modules/axe-core/axe.min.js"
+)
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUN = (
+    "var done = arguments[arguments.length - 1];"
+    " axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}}).then(function (r) {"
+    "   done(r.violations.map(function (v) {"
+    "     return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); })); },"
+    " function (e) { done(['axe failed: ' + e]); });"
+)
+
+
+def violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as it stands (the rule and the elements)."""
+    page.js(AXE.read_text(encoding="utf-8"))
+    page.b.set_script_timeout(60)
+    return page.b.execute_async_script(AXE_RUN, WCAG_AA)  # type: ignore[no-any-return]
+
+
+def test_no_wcag_aa_violations_in_any_view_the_editor_or_the_archive(
+    browser: Any, editing_site: Hosted, archived: Path, shots: Path, pairs: list[dict[str, str]]
+) -> None:
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must install axe-core from npm (see .ci/run): {AXE} is missing")
+        pytest.skip(f"axe-core not found at {AXE} (.ci/run installs it from npm; or set AXE_CORE_JS)")
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    key = {"X-API-Key": "sesame"}
+    assert (
+        call(
+            editing_site.url + "/v1/reviewed",
+            {"source": pairs[5]["source"], "target": "Reviewed."},
+            method="PUT",
+            headers=key,
+        ).status
+        == 200
+    )
+    english = "The minister said the meeting would continue tomorrow morning."
+    text = markdown(pairs) + "\n\n" + pairs[3]["source"] + " " + english
+    page = Page(browser, editing_site.url, shots)
+    found: dict[str, list[str]] = {}
+    for width in (1280, 390):
+        page.open("/?" + urllib.parse.urlencode({"text": text, "api_key": "sesame"}), width=width)
+        try:
+            for view in VIEW_NAMES:
+                page.all(f'.views button[data-view="{view}"]')[0].click()
+                page.wait.until(lambda b, v=view: page.js("return document.documentElement.dataset.view") == v)
+                found[f"{view}-{width}"] = violations(page)
+        finally:
+            browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert page.all("#p2s0.reviewed")  # a reviewed sentence was among them
+    page.by_id("p1s0").click()
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    page.wait.until(lambda b: page.all("#p1s0 .editor textarea"))
+    found["editor"] = violations(page)
+    archive = Page(browser, (archived / "html").as_uri(), shots)
+    archive.open("/index.html")
+    found["archive-index"] = violations(archive)
+    archive.by_id("find").send_keys("jaga")
+    archive.wait.until(lambda b: archive.all("#hits li"))
+    found["archive-search"] = violations(archive)
+    archive.open("/" + pages.page_name("in/berita 1.md"))  # the Markdown one
+    archive.wait.until(lambda b: archive.all("a.next"))
+    found["archive-page"] = violations(archive)
+    assert found == {name: [] for name in found}
+    archive.js("document.body.appendChild(document.createElement('input'))")  # axe does see a problem
+    assert [v for v in violations(archive) if v.startswith("label: ")]

@@ -1,9 +1,12 @@
 // A translated document's behaviour, on the reader and on the archive's pages: the view (side by side,
-// interleaved, English only) from ?view=, else the last one chosen, else by width; j/k or the arrows move
-// between sentence pairs, c copies the focused English; the copy buttons. Works on pairs added later.
+// interleaved, English only) from ?view=, else the last one chosen, else by width, named in the heading;
+// j/k or the arrows move between sentence pairs, c copies the focused English; the copy buttons; the flag
+// legend folded into the summary line on a narrow screen. On an archive page, previous and next from the
+// archive's list (documents.js beside the pages). Works on pairs added later.
 "use strict";
 
 var VIEWS = ["side", "interleaved", "english"];
+var VIEW_NAMES = { side: "side by side", interleaved: "interleaved", english: "English only" };
 var NARROW = "(max-width: 699px)";
 
 function storedView() {
@@ -22,6 +25,17 @@ function showView(view) {
   document.documentElement.dataset.view = view;
   document.querySelectorAll(".views button").forEach(function (button) {
     button.setAttribute("aria-pressed", String(button.dataset.view === view));
+  });
+  document.querySelectorAll(".view-name").forEach(function (name) { name.textContent = VIEW_NAMES[view]; });
+  foldLegend();
+}
+
+function foldLegend() {
+  // the legend open beside the summary on a wide screen, folded into it on a narrow one (a tap opens it)
+  var narrow = window.matchMedia(NARROW).matches;
+  document.querySelectorAll(".legend-box:not([data-fitted])").forEach(function (box) {
+    box.open = !narrow;
+    box.dataset.fitted = "";
   });
 }
 
@@ -75,7 +89,11 @@ function onClick(event) {
     } else if (button.classList.contains("copy-en")) {
       copy(data.translation, "English", doc);
     } else {
-      copy(data.sources.map(function (s, i) { return s + "\t" + data.targets[i]; }).join("\n"), "Both columns", doc);
+      var rows = [];
+      data.paragraphs.forEach(function (p) {
+        p.sentences.forEach(function (s) { rows.push(s.source + "\t" + s.target); });
+      });
+      copy(rows.join("\n"), "Both columns", doc);
     }
   }
 }
@@ -102,7 +120,39 @@ function onKey(event) {
   }
 }
 
+function link(href, text, rel, label) {
+  var a = document.createElement("a");
+  a.href = href;
+  a.rel = rel;
+  a.className = rel;
+  a.textContent = label + text;
+  return a;
+}
+
+function prevNext() {
+  // An archive page: its neighbours in the archive's list (documents.js: [file, title, ...] in input order).
+  var self = document.querySelector("meta[name=archive-page]");
+  var list = window.archiveDocuments;
+  if (!self || !list) return;
+  var names = list.map(function (d) { return d[0]; });
+  var at = names.indexOf(self.content);
+  if (at < 0) return;
+  var nav = document.createElement("nav");
+  nav.className = "prevnext";
+  nav.setAttribute("aria-label", "Previous and next document");
+  if (at > 0) nav.appendChild(link(list[at - 1][0], list[at - 1][1], "prev", "← "));
+  if (at < list.length - 1) nav.appendChild(link(list[at + 1][0], list[at + 1][1], "next", "→ "));
+  document.querySelectorAll("nav.prevnext").forEach(function (old) { old.remove(); });
+  var bottom = nav.cloneNode(true);
+  bottom.setAttribute("aria-label", "Previous and next document, at the end");
+  document.querySelector("header").appendChild(nav);
+  document.body.appendChild(bottom);
+}
+
 showView(chosenView());
 document.addEventListener("click", onClick);
 document.addEventListener("keydown", onKey);
-document.addEventListener("DOMContentLoaded", function () { showView(document.documentElement.dataset.view); });
+document.addEventListener("DOMContentLoaded", function () {
+  showView(document.documentElement.dataset.view);
+  prevNext();
+});
