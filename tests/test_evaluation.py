@@ -61,14 +61,14 @@ def test_the_worst_pairs_page_shows_each_with_its_reference_through_the_document
     assert code == 0, err
     tree = html.fromstring(page.read_text())
     pairs = tree.xpath(
-        "//article[contains(@class, 'evaluation')]//section[@class='para']/div[contains(@class, 'pair')]"
+        "//article[contains(@class, 'evaluation')]//section[@class='para']//span[contains(@class, 'pair')]"
     )
     assert len(pairs) == 5 and tree.xpath("//style") and tree.xpath("//script")  # assets inside
     references = tree.xpath("//p[@class='reference']")
     scores = [float(p.text_content().split()[1]) for p in tree.xpath("//p[@class='segment-scores']")]
     assert len(references) == 5 and scores == sorted(scores)  # the worst first
     sources = {p["source"] for p in map(json.loads, PAIRS.read_text().splitlines())}
-    assert all(pair.xpath("span[@class='src']")[0].text_content() in sources for pair in pairs)
+    assert all(pair.xpath(".//span[@class='said']")[0].text_content() in sources for pair in pairs)
     assert [h.text_content() for h in tree.xpath("//table[@class='scores']//th")][:3] == ["BLEU", "chrF++", "TER"]
 
 

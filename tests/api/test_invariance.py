@@ -84,5 +84,5 @@ def without_suggestions(shaped: dict[str, Any]) -> dict[str, Any]:
     paragraphs = shaped.get("paragraphs", [shaped])
     for paragraph in paragraphs:
         for sentence in paragraph["sentences"]:
-            assert isinstance(sentence.pop("suggestions"), list)
+            assert isinstance(sentence.pop("suggestions", []), list)
     return shaped
