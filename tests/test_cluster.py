@@ -153,32 +153,31 @@ def test_an_input_folder_after_ray_is_not_taken_for_its_address(
     assert "is not a Ray address" in capsys.readouterr().err and not (tmp_path / "out").exists()
 
 
-def test_ray_job_with_a_glossary_gives_the_local_files(
-    ray_address: str, folder: Path, local: dict[str, bytes], tmp_path: Path
+def test_ray_actors_translate_with_the_jobs_glossary_and_its_snapshot_of_the_reviewed_translations(
+    ray_address: str,
+    folder: Path,
+    local: dict[str, bytes],
+    tmp_path: Path,
+    pairs: list[dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The actors translate with the job's glossary: the same bytes as the local job with it (and not those
-    without it: the glossary changes sentences of this folder)."""
-    (tmp_path / "news.tsv").write_text(
-        "warung\tstall\npilkada\tregional elections\nWhatsApp\tWhatsApp\n", encoding="utf-8"
-    )
-    glossary = ("--glossary", str(tmp_path / "news.tsv"))
-    assert cli.main(command(folder, tmp_path / "local", *glossary)) == 3
-    with_glossary = outputs(tmp_path / "local")
-    assert with_glossary != local
-    assert cli.main(command(folder, tmp_path / "ray", *glossary, *ray_args(ray_address, actors=2))) == 3
-    same(outputs(tmp_path / "ray"), with_glossary)
-
-
-def test_ray_actors_translate_with_the_jobs_snapshot_of_the_reviewed_translations(
-    ray_address: str, folder: Path, tmp_path: Path, pairs: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
+    """The actors translate with the job's glossary and the reviewed English the driver read when the job began:
+    the same bytes as the local job with both (and not those without them: both change sentences of this
+    folder). One Ray job for both, as Ray jobs are this suite's slowest."""
     data = tmp_path / "data"  # the store the driver reads (TRANSLATOR_DATABASE_URL's, when set)
     monkeypatch.setenv("TRANSLATOR_DATA_DIR", str(data))
     store = ReviewedStore(layout.reviewed_file(data))
     store.put(pairs[0]["source"], "The REVIEWED first pair", "cli", "api")
     store.close()
+    (tmp_path / "news.tsv").write_text(
+        "warung\tstall\npilkada\tregional elections\nWhatsApp\tWhatsApp\n", encoding="utf-8"
+    )
+    glossary = ("--glossary", str(tmp_path / "news.tsv"))
     here, there = tmp_path / "local", tmp_path / "ray"
-    assert cli.main(command(folder, here)) == 3
-    assert cli.main(command(folder, there, *ray_args(ray_address, actors=1))) == 3
-    same(outputs(there), outputs(here))
-    assert "The REVIEWED first pair" in (there / "documents.jsonl").read_text(encoding="utf-8")
+    assert cli.main(command(folder, here, *glossary)) == 3
+    steered = outputs(here)
+    assert steered != local
+    assert cli.main(command(folder, there, *glossary, *ray_args(ray_address, actors=2))) == 3
+    same(outputs(there), steered)
+    english = (there / "documents.jsonl").read_text(encoding="utf-8")
+    assert "The REVIEWED first pair" in english and "regional elections" in english
