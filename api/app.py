@@ -178,10 +178,13 @@ def open_usage(settings: Settings, jobs: Jobs) -> Usage:
 
 
 async def translate_job(service: Service, jobs: Jobs, job: Job, data: bytes) -> bytes:
-    """A document job's file translated with the glossary entries it was uploaded with (read off the event loop
-    on PostgreSQL)."""
+    """A document job's file translated with the glossary entries and markup options it was uploaded with (read
+    off the event loop on PostgreSQL); its flags (markup_moved) kept as a job file beside the result."""
     glossary = await stored(jobs.db, jobs.glossary, job)
-    return await service.translate_file(job.filename, data, glossary)
+    tags = await stored(jobs.db, jobs.tags, job)
+    built = await service.translate_file(job.filename, data, glossary, tags)
+    await jobs.flag(job, built.flags)
+    return built.data
 
 
 def open_glossaries(settings: Settings, jobs: Jobs) -> GlossaryStore:

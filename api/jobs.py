@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import logging
@@ -36,7 +37,7 @@ from api.errors import ApiError
 from api.jobfiles import FolderFiles, JobFiles, TableFiles
 from api.store import stored
 from api.usage import Account, Usage
-from translator import durable, files
+from translator import durable, files, markup
 from translator.errors import ConfigError
 from translator.glossary import Glossary
 from translator.glossary.parse import parse, to_tsv
@@ -107,10 +108,12 @@ class Jobs:
         once: bool,
         untranslated: Mapping[str, int] | None = None,
         glossary: Glossary | None = None,
+        tags: markup.Options | None = None,
     ) -> Job:
         """A queued job for `file` (its name, its result's media type, its bytes), with what its translation
-        leaves untranslated, by kind (translator/files), to be translated with `glossary` as it is now; the
-        files are written, in a thread, the upload last, and the row with or after it (api/jobfiles.py)."""
+        leaves untranslated, by kind (translator/files), to be translated with `glossary` as it is now and the
+        markup options `tags` (DeepL's tag options); the files are written, in a thread, the upload last, and
+        the row with or after it (api/jobfiles.py)."""
         filename, media_type, data = file
         job_id, key = secrets.token_hex(16).upper(), secrets.token_hex(32).upper()
         if untranslated:
@@ -119,6 +122,9 @@ class Jobs:
         if glossary is not None:
             tsv = to_tsv(glossary.entries).encode()
             await anyio.to_thread.run_sync(self.files.put, job_id, layout.GLOSSARY, tsv)
+        if tags is not None:
+            fields = {name: sorted(v) if isinstance(v, frozenset) else v for name, v in vars(tags).items()}
+            await anyio.to_thread.run_sync(self.files.put, job_id, layout.MARKUP, json.dumps(fields).encode())
         now = time.time()
         row = (
             f"INSERT INTO jobs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL)",
@@ -192,6 +198,36 @@ class Jobs:
         except FileNotFoundError:
             return None
         return Glossary(tuple(parse(tsv.decode())))
+
+    def tags(self, job: Job) -> markup.Options | None:
+        """The markup options the job is translated with, or None."""
+        try:
+            fields: dict[str, Any] = json.loads(self.files.get(job.id, layout.MARKUP))
+        except FileNotFoundError:
+            return None
+        return markup.Options(
+            xml=fields["xml"],
+            splitting=frozenset(fields["splitting"]),
+            non_splitting=frozenset(fields["non_splitting"]),
+            ignored=frozenset(fields["ignored"]),
+            outline=fields["outline"],
+            split=fields["split"],
+            attributes=frozenset(fields["attributes"]),
+        )
+
+    async def flag(self, job: Job, flags: Mapping[str, int]) -> None:
+        """Keep how many sentences of the job's translation carry each flag, where any does (written before its
+        result, the same whoever translates it)."""
+        if flags:
+            await anyio.to_thread.run_sync(self.files.put, job.id, layout.FLAGS, json.dumps(dict(flags)).encode())
+
+    def flags(self, job: Job) -> dict[str, int]:
+        """How many sentences of the job's translation carry each flag (markup_moved), once done; {} for none."""
+        try:
+            flags: dict[str, int] = json.loads(self.files.get(job.id, layout.FLAGS))
+        except FileNotFoundError:
+            return {}
+        return flags
 
     def untranslated(self, job: Job) -> dict[str, int]:
         """What the job's translation leaves untranslated, by kind; {} for nothing (or once its files are gone)."""
@@ -442,10 +478,12 @@ async def submit(
     settings: Settings,
     once: bool,
     glossary: Glossary | None = None,
+    tags: markup.Options | None = None,
 ) -> tuple[Job, files.Parsed]:
     """Check an uploaded file (its name and bytes: 400 naming what is wrong with it, 413 over
-    TRANSLATOR_MAX_DOCUMENT_BYTES), count its characters for `account` (its quota checked), and queue it; the
-    runner starts on it at once if free. The job, and the file as read (for a caller that shows its texts)."""
+    TRANSLATOR_MAX_DOCUMENT_BYTES), count its characters for `account` (its quota checked), and queue it, with
+    the markup options `tags` where the request had some; the runner starts on it at once if free. The job, and
+    the file as read (for a caller that shows its texts)."""
     filename, data = upload
     limit = settings.max_document_bytes
     if len(data) > limit:
@@ -453,10 +491,13 @@ async def submit(
         raise ApiError(413, "too_large", message, limit="max_document_bytes")
     name = _safe_name(filename)
     await stored(usage.db, usage.check, account)  # a key whose quota is used up is refused before its file is parsed
-    parsed = await anyio.to_thread.run_sync(files.parse, name, data, settings.file_options())
+    options = dataclasses.replace(settings.file_options(), markup=tags)
+    parsed = await anyio.to_thread.run_sync(files.parse, name, data, options)
     async with usage.spending(account, parsed.characters) as month:
         file = (name, parsed.media_type, data)
-        job = await runner.jobs.create(account.id, month, file, parsed.characters, once, parsed.untranslated, glossary)
+        job = await runner.jobs.create(
+            account.id, month, file, parsed.characters, once, parsed.untranslated, glossary, tags
+        )
     runner.wake()
     return job, parsed
 

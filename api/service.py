@@ -169,12 +169,16 @@ class Service:
             for (doc_id, text), fragment in zip(documents, fragments.items, strict=True)
         ]
 
-    async def translate_file(self, filename: str, data: bytes, glossary: Glossary | None = None) -> bytes:
+    async def translate_file(
+        self, filename: str, data: bytes, glossary: Glossary | None = None, tags: markup.Options | None = None
+    ) -> files.Built:
         """A file translated into the same format (translator/files): sentence by sentence, whole, where it has
-        markup or its texts are sentences already."""
-        parsed = await anyio.to_thread.run_sync(files.parse, filename, data, self.settings.file_options())
+        markup or its texts are sentences already; an .html file's markup read with `tags` where given. With
+        the count of its sentences whose markup was placed by a guess."""
+        options = replace(self.settings.file_options(), markup=tags)
+        parsed = await anyio.to_thread.run_sync(files.parse, filename, data, options)
         english = await self.translate_in_turns(parsed.sources(), self.decode(None), glossary, whole=parsed.by_sentence)
-        return await anyio.to_thread.run_sync(parsed.build, english)
+        return await anyio.to_thread.run_sync(parsed.translated, english)
 
     async def start_stream(
         self, documents: Sequence[tuple[str, str]], decode: DecodeOptions, glossary: Glossary | None = None

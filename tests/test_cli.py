@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHARED_DATA, TINY_MODEL, needs_shared_data, run_main
+from translator import Translator, files
 
 
 def run(*args: str, stdin: str | bytes = "") -> subprocess.CompletedProcess[bytes]:
@@ -191,6 +192,24 @@ def test_batch_honours_retry_loops(how: str, tmp_path: Path, monkeypatch: pytest
     }
     assert flags["on"].get("retried") == 1 and not flags["off"].get("retried")
     assert flags["off"].get("repetition") == 1
+
+
+def test_translate_file_says_how_many_sentences_had_their_markup_placed_by_a_guess(
+    tmp_path: Path, tiny: Translator
+) -> None:
+    """One line, with the count the file's result has (the tiny model's English shares few words with the source);
+    none for a file whose markup was all placed surely."""
+    page = "".join(f"<p>Saya ingin beli <b>{n}</b> tiket untuk laga <i>persebaya</i> vs arema.</p>" for n in range(4))
+    (tmp_path / "laga.html").write_text(page, encoding="utf-8")
+    parsed = files.parse("laga.html", page.encode())
+    moved = parsed.translated([s.target for s in tiny.translate_sentences(parsed.sources())]).flags["markup_moved"]
+    run = run_main(["translate-file", str(tmp_path / "laga.html"), "--model", str(TINY_MODEL)])
+    assert run.returncode == 0, run.stderr
+    said = [line for line in run.stderr.decode().splitlines() if "markup_moved" in line]
+    assert moved > 0 and len(said) == 1 and f"in {moved} sentence(s)" in said[0], run.stderr
+    (tmp_path / "polos.html").write_text("<p>Halo.</p>", encoding="utf-8")
+    plain = run_main(["translate-file", str(tmp_path / "polos.html"), "--model", str(TINY_MODEL)])
+    assert plain.returncode == 0 and b"markup_moved" not in plain.stderr, plain.stderr
 
 
 def test_translate_file_writes_the_same_format_in_english(tmp_path: Path, pairs: list[dict[str, str]]) -> None:

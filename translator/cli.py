@@ -21,7 +21,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from translator import durable, files, progress, segment, utf8
+from translator import durable, files, progress, quality, segment, utf8
 from translator._version import __version__
 from translator.chunks import ChunkTranslation
 from translator.config import BACKENDS, DEVICES, TranslatorConfig
@@ -408,13 +408,15 @@ def _translate_file(args: argparse.Namespace) -> None:
         with _reading_reviewed(args.settings) as reviewed:
             translator = Translator.from_config(_config(args), reviewed=reviewed)
             if parsed.by_sentence:
-                english = parsed.build([s.target for s in translator.translate_sentences(parsed.sources())])
+                built = parsed.translated([s.target for s in translator.translate_sentences(parsed.sources())])
             else:
-                english = parsed.build(translator.translate(parsed.sources()))
+                built = parsed.translated(translator.translate(parsed.sources()))
     except InputError as exc:
         raise InputError(f"{args.file}: {exc}") from None
-    durable.replace(out, lambda sink: sink.write(english))
+    durable.replace(out, lambda sink: sink.write(built.data))
     log.warning("wrote %s", out)
+    if moved := built.flags.get(quality.MARKUP_MOVED):
+        log.warning("inline markup placed by a guess (markup_moved) in %d sentence(s): check them", moved)
     if parsed.untranslated:
         left = ", ".join(f"{kind} {count}" for kind, count in parsed.untranslated.items())
         log.warning("left untranslated (docs/documents.md says why): %s", left)

@@ -39,8 +39,10 @@ English, and the English outside the tags is exactly the English given (tags nev
 from __future__ import annotations
 
 import bisect
+import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -257,7 +259,25 @@ class Held:
                 if k is not None:
                     moved[k] = True
         out = tuple(replace(tag, start=x, end=y) for tag, (x, y) in zip(tags, placed, strict=True))
+        if (counts := _TALLY.get()) is not None:
+            counts[0] += sum(moved)
         return Placed("".join(parts), out, tuple(moved))
+
+
+_TALLY: ContextVar[list[int] | None] = ContextVar("inline_tally", default=None)
+
+
+@contextlib.contextmanager
+def tally() -> Iterator[list[int]]:
+    """While open, `[n]`: how many sentences `Held.place` gave a tag placed by a guess (`moved`), in this
+    context. A file's rebuild places tags in its own way (markup, .docx runs, .srt styling), all through here:
+    one count for every format (translator/files `Parsed.translated`), without threading it through each."""
+    counts = [0]
+    token = _TALLY.set(counts)
+    try:
+        yield counts
+    finally:
+        _TALLY.reset(token)
 
 
 def hold(tagged: Tagged, split: bool = True) -> Held:

@@ -33,12 +33,13 @@ from api.glossaries import MAX_IDS, lookup
 from api.inputs import CheckedRoute
 from api.schemas import libre_body
 from api.store import stored
-from translator import files
+from translator import files, markup
 from translator.language import detect
 
 TARGETS = frozenset({"EN", "EN-US", "EN-GB"})
 LIST_FIELDS = frozenset({"text", "ignore_tags", "non_splitting_tags", "splitting_tags", "glossary_ids"})
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+Model = TypeVar("Model", bound=BaseModel)
 STATUS_WAIT_S = 2.0  # how long a status call waits for a job being translated to finish
 HUGE_LIMIT = 1_000_000_000_000  # what DeepL Pro shows; 0 would read as "limit reached" (0 >= 0)
 SOURCE_LANGUAGES = [{"language": "ID", "name": "Indonesian"}]
@@ -147,7 +148,33 @@ def _tag_list(value: Any) -> Any:
     return [name.strip() for item in items for name in item.split(",") if name.strip()]
 
 
-class DeepLTranslateRequest(BaseModel):
+class DeepLTags(BaseModel):
+    """DeepL's tag options, read by /v2/translate and (for an .html file) /v2/document."""
+
+    tag_handling: Literal["html", "xml"] | None = Field(None, description="markup kept byte for byte, text translated")
+    ignore_tags: list[str] = Field([], description="elements kept with their content, untranslated")
+    non_splitting_tags: list[str] = Field([], description="elements that stay inside a sentence")
+    splitting_tags: list[str] = Field([], description="elements that end a sentence's text")
+    outline_detection: bool = Field(True, description="false: only splitting_tags end a sentence's text")
+
+    @field_validator("ignore_tags", "non_splitting_tags", "splitting_tags", mode="before")
+    @classmethod
+    def _tag_names(cls, value: Any) -> Any:
+        return _tag_list(value)
+
+    def options(self, split_sentences: str = "1") -> markup.Options | None:
+        """The markup options asked for (api/tagging.py); None for none."""
+        return tagging.deepl(
+            self.tag_handling,
+            self.ignore_tags,
+            self.splitting_tags,
+            self.non_splitting_tags,
+            self.outline_detection,
+            split_sentences,
+        )
+
+
+class DeepLTranslateRequest(DeepLTags):
     """What /v2/translate reads, from JSON, a form or the query; other parameters are ignored."""
 
     text: list[str] = Field(description="the Indonesian texts (at most 50), or one text; repeated in a form")
@@ -157,11 +184,6 @@ class DeepLTranslateRequest(BaseModel):
         "1", description="1 and nonewlines: sentences found by the segmenter, line breaks kept; 0: each text whole"
     )
     preserve_formatting: bool = Field(False, description="accepted; the English is never re-punctuated")
-    tag_handling: Literal["html", "xml"] | None = Field(None, description="markup kept byte for byte, text translated")
-    ignore_tags: list[str] = Field([], description="elements kept with their content, untranslated")
-    non_splitting_tags: list[str] = Field([], description="elements that stay inside a sentence")
-    splitting_tags: list[str] = Field([], description="elements that end a sentence's text")
-    outline_detection: bool = Field(True, description="false: only splitting_tags end a sentence's text")
     formality: Literal["default", "prefer_more", "prefer_less", "more", "less"] = Field(
         "default", description="default or prefer_*; English has no formality, so more and less are a 400"
     )
@@ -186,9 +208,9 @@ class DeepLTranslateRequest(BaseModel):
     def _as_string(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
-    @field_validator("ignore_tags", "non_splitting_tags", "splitting_tags", "glossary_ids", mode="before")
+    @field_validator("glossary_ids", mode="before")
     @classmethod
-    def _tags(cls, value: Any) -> Any:
+    def _ids(cls, value: Any) -> Any:
         return _tag_list(value)
 
 
@@ -269,9 +291,14 @@ def _glossary_ids(glossary_id: Any, glossary_ids: Any, source: str | None) -> li
 
 
 async def _params(request: Request) -> DeepLTranslateRequest:
-    fields = {k: v for k, v in (await _fields(request)).items() if v != "" or k == "text"}
+    return _validated(DeepLTranslateRequest, await _fields(request))
+
+
+def _validated(model: type[Model], given: dict[str, Any]) -> Model:
+    """`given` (empty values dropped, but text's) read as `model`, or DeepL's 400 naming the first bad field."""
+    fields = {k: v for k, v in given.items() if v != "" or k == "text"}
     try:
-        return DeepLTranslateRequest.model_validate(fields)
+        return model.model_validate(fields)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "body"
@@ -310,14 +337,7 @@ async def translate(
             return await service.translate_whole(texts, decode, glossary)
         return await service.translate_texts(texts, decode, glossary)
 
-    options = tagging.deepl(
-        params.tag_handling,
-        params.ignore_tags,
-        params.splitting_tags,
-        params.non_splitting_tags,
-        params.outline_detection,
-        params.split_sentences,
-    )
+    options = params.options(params.split_sentences)
     async with usage.spending(account, sum(len(text) for text in params.text)):
         if options is not None:
             results, flags = await service.translate_markup(params.text, options, decode, glossary)
@@ -401,6 +421,12 @@ class DocumentStatus(BaseModel):
         description="once done, where the file holds text left as it was: how much, by kind (docs/documents.md); "
         "not DeepL's",
     )
+    flags: dict[str, int] | None = Field(
+        None,
+        description="once done, where any has one: how many sentences carry each flag, markup_moved (inline "
+        "markup placed by a guess) "
+        "(docs/documents.md); not DeepL's",
+    )
 
 
 UPLOAD_FORM = {
@@ -415,6 +441,10 @@ UPLOAD_FORM = {
         "output_format": {"type": "string", "description": "absent, or the input's own format"},
         "glossary_id": {"type": "string", "description": "a glossary's id; needs source_lang"},
         "glossary_ids": {"type": "string", "description": "up to 5 ids, comma-separated (or repeated)"},
+        **{
+            name: {"type": "string", "description": f"as /v2/translate's (an .html file only): {field.description}"}
+            for name, field in DeepLTags.model_fields.items()
+        },
     },
 }
 KEY_SCHEMA = {"type": "object", "properties": {"document_key": {"type": "string"}}}
@@ -451,8 +481,9 @@ async def upload_document(
     output = fields.get("output_format")
     if output and f".{str(output).lower().lstrip('.')}" != PurePath(filename).suffix.lower():
         raise _bad("Value for 'output_format' not supported: documents come back in their own format.")
+    tags = _validated(DeepLTags, fields).options()  # for an .html file; other formats have no tags to handle
     upload_file = (filename, await upload.read())
-    job, _ = await jobs.submit(runner, usage, account, upload_file, settings, True, glossary)
+    job, _ = await jobs.submit(runner, usage, account, upload_file, settings, True, glossary, tags)
     return {"document_id": job.id, "document_key": job.key}
 
 
@@ -483,8 +514,11 @@ async def document_status(job: KeyedJob, runner: RunnerDep, account: AccountDep,
     status: dict[str, Any] = {"document_id": job.id, "status": job.status}
     if job.status in (jobs.DONE, jobs.DOWNLOADED):
         status["billed_characters"] = job.characters
-    if job.status == jobs.DONE and (untranslated := store.untranslated(job)):
-        status["untranslated"] = untranslated
+    if job.status == jobs.DONE:
+        if untranslated := store.untranslated(job):
+            status["untranslated"] = untranslated
+        if flags := store.flags(job):
+            status["flags"] = flags
     if job.status == jobs.ERROR:
         status["error_message"] = job.error
     return status

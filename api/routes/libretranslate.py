@@ -183,6 +183,12 @@ class TranslatedFile(BaseModel):
         description="where the file holds text left as it was: how much, by kind (docs/documents.md); "
         "not LibreTranslate's",
     )
+    flags: dict[str, int] | None = Field(
+        None,
+        description="where any has one: how many sentences carry each flag, markup_moved (inline markup placed "
+        "by a guess) "
+        "(docs/documents.md); not LibreTranslate's",
+    )
 
 
 class FrontendSettings(BaseModel):
@@ -244,6 +250,8 @@ async def translate_file(
     answer: dict[str, Any] = {"translatedFileUrl": jobs.download_url(request, job)}
     if untranslated := runner.jobs.untranslated(job):
         answer["untranslated"] = untranslated
+    if flags := runner.jobs.flags(job):
+        answer["flags"] = flags
     return answer
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -366,3 +367,70 @@ def test_a_hostile_file_name_is_reduced_to_a_safe_one(server: App) -> None:
     disposition = result.headers["content-disposition"]
     assert result.status == 200 and "/" not in disposition and "\\" not in disposition and "\x01" not in disposition
     assert disposition.startswith('attachment; filename="pass') and disposition.endswith("wd.txt")
+
+
+def _translated_upload(server: App, filename: str, data: bytes, **fields: str) -> tuple[bytes, dict]:
+    """The result of an uploaded document, and its status once done."""
+    status, handle = upload(server, filename, data, **fields)
+    assert status == 200, handle
+    url, key = f"{server.url}/v2/document/{handle['document_id']}", {"document_key": handle["document_key"]}
+    done = call(url, key, headers=ONE).json()
+    assert done["status"] == DONE, done
+    return call(url + "/result", key, headers=ONE).body, done
+
+
+def _v2(server: App, text: str, **fields: str | list[str]) -> tuple[str, int]:
+    """/v2/translate's English of `text`, and its count of sentences whose markup was placed by a guess."""
+    r = call(server.url + "/v2/translate", {"text": [text], "target_lang": "EN-US", **fields}, headers=ONE)
+    assert r.status == 200, r.body
+    return str(r.json()["translations"][0]["text"]), int(r.headers["x-markup-moved"])
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        {"ignore_tags": "x"},
+        {"tag_handling": "xml", "ignore_tags": "x,b"},
+        {"tag_handling": "html", "splitting_tags": "b"},
+        {"tag_handling": "html", "non_splitting_tags": "p"},
+        {"tag_handling": "html", "outline_detection": "0"},
+    ],
+)
+def test_deepl_tag_options_travel_with_an_html_document(server: App, tags: dict[str, str]) -> None:
+    """The upload's tag options are kept with the job and read by the runner: the page translates as
+    /v2/translate translates it with the same options (read as HTML), and not as without them."""
+    page = "<div>Saya suka <x>nasi goreng</x> di <b>Jakarta</b>.<p>Dia makan</p> di rumah.</div>"
+    result, _ = _translated_upload(server, "a.html", page.encode(), **tags)
+    note = re.compile(r"<!-- translator: left as written: [^>]* -->")
+    asked = {**tags, "tag_handling": "html"}
+    assert note.sub("", result.decode()) == _v2(server, page, **asked)[0]
+    assert note.sub("", _translated_upload(server, "b.html", page.encode())[0].decode()) != result.decode()
+    if "ignore_tags" in tags:
+        assert "<x>nasi goreng</x>" in result.decode()
+
+
+def test_deepl_tag_options_on_a_document_are_checked_as_on_translate_and_ignored_for_other_formats(
+    server: App,
+) -> None:
+    for bad in ({"tag_handling": "yaml"}, {"outline_detection": "maybe"}):
+        said = upload(server, "a.html", b"<p>Halo.</p>", **bad)
+        as_translate = call(
+            server.url + "/v2/translate", {"text": ["Halo."], "target_lang": "EN-US", **bad}, headers=ONE
+        )
+        assert said[0] == as_translate.status == 400 and said[1] == as_translate.json(), said
+    text = b"Saya suka <x>nasi</x>."
+    plain = _translated_upload(server, "a.txt", text)[0]
+    assert _translated_upload(server, "b.txt", text, ignore_tags="x", tag_handling="xml")[0] == plain
+
+
+def test_markup_placed_by_a_guess_is_counted_in_a_document_s_status_and_translate_file(roomy: App) -> None:
+    """The tiny model's English shares few words with the source: some tags' places are guesses, counted as
+    /v2/translate counts them on the same page; a plain file says nothing of it."""
+    page = "".join(f"<p>Saya ingin beli <b>{n}</b> tiket untuk laga <i>persebaya</i> vs arema.</p>" for n in range(8))
+    _, done = _translated_upload(roomy, "a.html", page.encode())
+    moved = _v2(roomy, page, tag_handling="html")[1]
+    assert moved > 0 and done["flags"] == {"markup_moved": moved}
+    body, content_type = multipart({"source": "id", "target": "en", "api_key": "one"}, "a.html", page.encode())
+    answer = call(roomy.url + "/translate_file", body, content_type=content_type).json()
+    assert answer["flags"] == {"markup_moved": moved}
+    assert "flags" not in _translated_upload(roomy, "a.txt", b"Halo.")[1]

@@ -45,6 +45,30 @@ def test_a_document_and_its_usage_live_in_postgresql(
         app.stop()
 
 
+def test_a_document_s_tag_options_and_flags_are_job_files_every_replica_reads(
+    served: Callable[[TranslatorConfig], Translator], postgres_url: str, tmp_path: Path
+) -> None:
+    """Kept in the database beside the upload, so that whichever replica translates the job reads the options,
+    and whichever answers its status reads the flags."""
+    app = App(served, keys="one\n", TRANSLATOR_DATABASE_URL=postgres_url, TRANSLATOR_DATA_DIR=str(tmp_path / "data"))
+    page = "".join(f"<p>Saya ingin beli <b>{n}</b> tiket <x>untuk</x> laga <i>persebaya</i>.</p>" for n in range(6))
+    try:
+        status, handle = upload(app, "laga.html", page.encode(), ignore_tags="x")
+        assert status == 200, handle
+        url, key = f"{app.url}/v2/document/{handle['document_id']}", {"document_key": handle["document_key"]}
+        done = call(url, key, headers=ONE).json()
+        assert done["status"] == DONE and done["flags"]["markup_moved"] > 0
+        with open_database(postgres_url, pool_size=1) as database:
+            other = Jobs(database, 3600)  # another replica's view of the same jobs
+            job = other.get(handle["document_id"])
+            assert job is not None and other.flags(job) == done["flags"]
+            options = other.tags(job)
+            assert options is not None and options.ignored == frozenset({"x"})
+        assert page.count("<x>untuk</x>") == call(url + "/result", key, headers=ONE).body.decode().count("<x>untuk</x>")
+    finally:
+        app.stop()
+
+
 OURS = {"Authorization": "Bearer one"}
 STORE_ROUTES: dict[str, tuple[str, Any, dict[str, str]]] = {  # a route of each API that needs the store
     "ours": ("/v1/translate", {"texts": ["Halo dunia."]}, OURS),

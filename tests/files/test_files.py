@@ -7,9 +7,12 @@ import re
 
 import pytest
 
-from translator import markup
+from tests.files.test_docx import formatted
+from tests.files.test_srt import STYLED
+from tests.files.test_xliff import XLIFF
+from translator import markup, quality
 from translator.errors import InputError
-from translator.files import SUFFIXES, parse, translate_file
+from translator.files import SUFFIXES, Options, parse, translate_file
 
 
 def shout(texts: list[str]) -> list[str]:
@@ -114,3 +117,34 @@ def test_markdown_code_blocks_and_front_matter_are_kept_byte_for_byte() -> None:
         "# Judul", "# JUDUL"
     ).replace("Lalu ~~~ bukan pagar", "LALU ~~~ BUKAN PAGAR").replace("Akhir.", "AKHIR.")
     assert translate_file("a.md", b"Teks saja.\n", shout) == b"TEKS SAJA.\n"  # no fence: one text, as before
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "tagged"),
+    [
+        ("a.html", b"<p>Saya suka <b>nasi goreng</b> di Jakarta.</p><p>Tidak ada tag.</p>", 1),
+        ("a.docx", formatted(), 1),
+        ("a.srt", STYLED.encode(), 3),
+        ("a.xlf", XLIFF, 1),
+    ],
+)
+def test_a_file_result_counts_the_sentences_whose_markup_was_placed_by_a_guess(
+    name: str, data: bytes, tagged: int
+) -> None:
+    """One count for every format with inline markup: English sharing no word with the source leaves each tag's
+    place a guess (each sentence holding a tag is counted once); the source's own words place every tag surely."""
+    parsed = parse(name, data)
+    unrelated = parsed.translated(["Zebra quokka walrus." for _ in parsed.sources()])
+    assert unrelated.flags == {quality.MARKUP_MOVED: tagged}
+    assert unrelated.data == parsed.build(["Zebra quokka walrus." for _ in parsed.sources()])
+    assert parsed.translated(parsed.sources()).flags == {}
+    assert parse("a.txt", b"Halo.").translated(["Hello."]).flags == {}  # no markup: nothing to count
+
+
+def test_a_request_s_markup_options_reach_an_html_file_and_no_other_format() -> None:
+    page = b"<p>Saya suka <x>nasi goreng</x> di <b>Jakarta</b>. Dia makan.</p>"
+    asked = Options(markup=markup.Options(xml=True, ignored=frozenset({"x"}), splitting=frozenset({"b"})))
+    assert parse("a.html", page).sources() == ["Saya suka nasi goreng di Jakarta.", "Dia makan."]
+    # x kept with its content, b ends a sentence's text; read as HTML (the file says what it is) whatever was asked
+    assert parse("a.html", page, asked).sources() == ["Saya suka di", "Jakarta", ".", "Dia makan."]
+    assert parse("a.docx", formatted(), asked).texts == parse("a.docx", formatted()).texts

@@ -19,6 +19,7 @@ from api.usage import Account, Usage
 from tests.api.conftest import free_port
 from tests.conftest import run_main
 from tests.postgres import PASSWORD
+from translator import markup
 from translator.config import DecodeOptions
 from translator.errors import ConfigError
 from translator.glossary import Entry
@@ -172,9 +173,12 @@ def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_tw
     jobs = data_folder_with_usage(tmp_path)
     left = {"charts": 1}  # what its translation left untranslated: a file of its own
     done = asyncio.run(jobs.create("key-a", "2026-12", ("a.txt", "text/plain", b"satu"), 4, False, left))
-    queued = asyncio.run(jobs.create("key-a", "2026-12", ("b.txt", "text/plain", b"dua"), 3, True))
+    tags = markup.Options(ignored=frozenset({"x"}), splitting=frozenset({"b"}), outline=False)  # a file too
+    page = ("b.html", "text/html", b"<p>dua</p>")
+    queued = asyncio.run(jobs.create("key-a", "2026-12", page, 3, True, tags=tags))
     claimed = jobs.claim()
     assert claimed is not None and claimed.id == done.id
+    asyncio.run(jobs.flag(claimed, {"markup_moved": 2}))  # and so are its flags, once translated
     asyncio.run(jobs.finish(claimed, b"one"))
     jobs.close()
     glossaries = GlossaryStore(layout.glossaries_file(tmp_path))
@@ -184,18 +188,20 @@ def test_db_copy_moves_a_data_folder_into_postgresql_and_twice_copies_nothing_tw
     for _ in range(2):
         copied = run_main(["db", "copy", "--from", str(tmp_path)])
         assert copied.returncode == 0, copied.stderr
-        assert b"1 usage counts, 2 document jobs, 4 job files, 1 glossaries and 0 reviewed" in copied.stderr
+        assert b"1 usage counts, 2 document jobs, 6 job files, 1 glossaries and 0 reviewed" in copied.stderr
         assert PASSWORD.encode() not in copied.stderr
     with open_database(postgres_url, pool_size=2) as database:
         assert database.all("SELECT account, characters FROM usage") == [("key-a", 1200)]
-        assert database.one("SELECT COUNT(*) FROM job_files") == (4,)
+        assert database.one("SELECT COUNT(*) FROM job_files") == (6,)
         shared = Jobs(database, 3600)
         assert [j.id for j in (shared.get(done.id), shared.get(queued.id)) if j] == [done.id, queued.id]
         finished = shared.get(done.id)
         assert finished is not None and finished.status == "done" and shared.result(finished) == b"one"
         assert shared.untranslated(finished) == left and shared.untranslated(shared.get(queued.id)) == {}
         waiting = shared.get(queued.id)
-        assert waiting is not None and waiting.once and shared.source(waiting) == b"dua"
+        assert waiting is not None and waiting.once and shared.source(waiting) == b"<p>dua</p>"
+        assert shared.tags(waiting) == tags and shared.tags(finished) is None
+        assert shared.flags(finished) == {"markup_moved": 2} and shared.flags(waiting) == {}
         moved = GlossaryStore(database)
         assert moved.get("key-a", glossary.id) == glossary and moved.get("key-b", glossary.id) is None
         assert moved.entries("key-a", glossary.id) == [Entry("DPR", "House of Representatives")]

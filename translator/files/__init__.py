@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from translator import markup
+from translator import inline, markup, quality
 from translator.errors import InputError
 from translator.markup import HTML
 from translator.markup import Options as MarkupOptions
@@ -34,9 +34,11 @@ FAMILIES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Options:
-    """How files are translated: the families of FAMILIES left untranslated."""
+    """How files are translated: the families of FAMILIES left untranslated; `markup`: how a request asked for
+    an .html file's markup to be read (DeepL's tag options), None for the default (other formats ignore it)."""
 
     skip: frozenset[str] = frozenset()
+    markup: MarkupOptions | None = None
 
     @classmethod
     def parse(cls, families: str) -> Options:
@@ -62,6 +64,15 @@ FORMATS: Registry[Callable[[bytes, Options], Parsed]] = Registry(
     }
 )
 SUFFIXES: tuple[str, ...] = tuple(FORMATS)
+
+
+@dataclass(frozen=True)
+class Built:
+    """A translated file, and how many of its sentences carry each flag: `markup_moved`, those whose inline
+    markup was placed by a guess (absent where none was, as in a format without inline markup)."""
+
+    data: bytes
+    flags: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,12 @@ class Parsed:
         if not self.markup:
             return self.rebuild(english)
         return self.rebuild([r.text for r in markup.parse_all(self.texts, self.reading).render(english)])
+
+    def translated(self, english: Sequence[str]) -> Built:
+        """`build(english)`, with the count of sentences whose tags were placed by a guess (inline.tally)."""
+        with inline.tally() as moved:
+            data = self.build(english)
+        return Built(data, {quality.MARKUP_MOVED: moved[0]} if moved[0] else {})
 
     @functools.cached_property
     def characters(self) -> int:

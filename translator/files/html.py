@@ -8,6 +8,7 @@ source's own."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from translator import markup, utf8
@@ -16,7 +17,9 @@ from translator.files import Options, Parsed, encode
 
 def parse(data: bytes, options: Options) -> Parsed:
     page, bom = utf8.decode(data), utf8.bom(data)
-    reading = markup.Options(attributes=frozenset(markup.ATTRIBUTES) - options.skip)
+    # the options a request asked for, the page read as HTML whatever its tag_handling (the file says what it is)
+    asked = options.markup or markup.Options()
+    reading = dataclasses.replace(asked, xml=False, attributes=frozenset(markup.ATTRIBUTES) - options.skip)
 
     def rebuild(english: Sequence[str]) -> bytes:
         (whole,) = english

@@ -60,7 +60,7 @@ def copy(data_dir: Path, target: Database) -> Copied:
                 ids = [row[0] for row in source.all("SELECT id FROM jobs")]
                 for job_id in ids:  # the files first: the row says they exist
                     stored = target.one("SELECT 1 FROM jobs WHERE id = ?", (job_id,)) is not None
-                    for name in (layout.SOURCE, layout.RESULT, layout.GLOSSARY, layout.UNTRANSLATED):
+                    for name in layout.JOB_FILES:
                         if (path := folder / job_id / name).is_file():
                             if not stored:
                                 target.execute(

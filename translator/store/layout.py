@@ -14,6 +14,9 @@ REVIEWED = "reviewed.sqlite3"  # reviewed translations and their history (transl
 SOURCE, RESULT = "source", "result"  # a job's files: the upload and its translation
 GLOSSARY = "glossary"  # ... and the entries it is translated with (TSV), if any: as they were when it was made
 UNTRANSLATED = "untranslated.json"  # and what its translation leaves untranslated, by kind (where anything)
+MARKUP = "markup.json"  # and the markup options it is read with (DeepL's tag options), if the request had any
+FLAGS = "flags.json"  # and, once translated, how many sentences carry each flag (markup_moved)
+JOB_FILES = (SOURCE, RESULT, GLOSSARY, UNTRANSLATED, MARKUP, FLAGS)  # all of a job's files (translator db copy)
 
 
 def usage_file(data_dir: Path) -> Path:
