@@ -159,7 +159,11 @@ _DOWNLOAD = {
 @router.post(
     "/download",
     summary="The reader's Download: a translated document as an HTML page, TMX or XLIFF (no model call)",
-    responses={200: {"content": {kind: {} for kind, _ in DOWNLOADS.values()}}, 400: {"description": "not a document"}},
+    responses={
+        200: {"content": {kind: {} for kind, _ in DOWNLOADS.values()}},
+        400: {"description": "not a document"},
+        413: {"description": "over the body limit (TRANSLATOR_MAX_BODY_BYTES)"},
+    },
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _DOWNLOAD}}}},
 )
 async def download(request: Request) -> Response:
