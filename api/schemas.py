@@ -8,6 +8,21 @@ from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, field_vali
 from pydantic_core import PydanticCustomError
 
 
+class FileReport(BaseModel):
+    """What a translated file's result says beside the file, in DeepL's document status (once done) and
+    LibreTranslate's /translate_file answer: an extension of ours, which their clients ignore."""
+
+    untranslated: dict[str, int] | None = Field(
+        None,
+        description="where the file holds text left as it was: how much, by kind (docs/documents.md); an extension",
+    )
+    flags: dict[str, int] | None = Field(
+        None,
+        description="where any sentence has one: how many sentences carry each flag, markup_moved (inline markup "
+        "placed by a guess) (docs/documents.md); an extension",
+    )
+
+
 class Options(BaseModel):
     beam_size: int | None = Field(
         None, ge=1, le=16, strict=True, description="beam size (an integer); the server's default when absent"

@@ -31,7 +31,7 @@ from api.deps import AccountDep, GlossariesDep, JobsDep, RunnerDep, ServiceDep, 
 from api.errors import ApiError, Dialect
 from api.glossaries import MAX_IDS, lookup
 from api.inputs import CheckedRoute
-from api.schemas import libre_body
+from api.schemas import FileReport, libre_body
 from api.store import stored
 from translator import files, markup
 from translator.language import detect
@@ -411,22 +411,11 @@ class DocumentHandle(BaseModel):
     document_key: str = Field(description="sent back with every call about the job")
 
 
-class DocumentStatus(BaseModel):
+class DocumentStatus(FileReport):
     document_id: str = Field(description="the job's id")
     status: Literal["queued", "translating", "done", "error", "downloaded"] = Field(description="where it stands")
     billed_characters: int | None = Field(None, description="once done: the characters translated")
     error_message: str | None = Field(None, description="with status error: what went wrong")
-    untranslated: dict[str, int] | None = Field(
-        None,
-        description="once done, where the file holds text left as it was: how much, by kind (docs/documents.md); "
-        "not DeepL's",
-    )
-    flags: dict[str, int] | None = Field(
-        None,
-        description="once done, where any has one: how many sentences carry each flag, markup_moved (inline "
-        "markup placed by a guess) "
-        "(docs/documents.md); not DeepL's",
-    )
 
 
 UPLOAD_FORM = {

@@ -27,6 +27,7 @@ from api.inputs import CheckedRoute
 from api.schemas import (
     LIBRE_ERRORS,
     DetectedLanguage,
+    FileReport,
     Language,
     LibreQuery,
     LibreTranslateRequest,
@@ -176,19 +177,8 @@ async def detect(request: Request) -> list[dict[str, Any]]:
     return [best, other]
 
 
-class TranslatedFile(BaseModel):
+class TranslatedFile(FileReport):
     translatedFileUrl: str = Field(description="where the translated file is downloaded, until it expires")
-    untranslated: dict[str, int] | None = Field(
-        None,
-        description="where the file holds text left as it was: how much, by kind (docs/documents.md); "
-        "not LibreTranslate's",
-    )
-    flags: dict[str, int] | None = Field(
-        None,
-        description="where any has one: how many sentences carry each flag, markup_moved (inline markup placed "
-        "by a guess) "
-        "(docs/documents.md); not LibreTranslate's",
-    )
 
 
 class FrontendSettings(BaseModel):
