@@ -42,10 +42,12 @@ def test_output_does_not_depend_on_batch_company(tiny: Translator, pairs: list[d
     assert alone == together == [p["target"] for p in pairs[:8]]
 
 
-@pytest.mark.parametrize("beam", [1, 4])
+@pytest.mark.parametrize("beam", [1])
 def test_transformers_confidence_is_a_function_of_the_sentence_alone(tiny: Translator, beam: int) -> None:
     """Unfamiliar sentences (looping, capped, retried, in pieces): the same English, flags and confidence, to
-    the last bit, in one call, in shuffled calls and one by one."""
+    the last bit, in one call, in shuffled calls and one by one. Greedy only: transformers' confidence is a
+    teacher-forced pass over the English, one row at a time, whatever beam found it (beam 4's invariance, with
+    confidence, is CTranslate2's test, test_ctranslate2_output_is_a_function_of_the_sentence_alone)."""
     sentences = unfamiliar(60, seed=beam + 10)
     decode = DecodeOptions(beam_size=beam)
     together = tiny.translate_sentences(sentences, decode)
