@@ -42,6 +42,12 @@ def test_eval_of_the_tiny_model_on_its_own_pairs_scores_as_sacrebleu_does(tmp_pa
         assert 0 < s["confidence"] <= 1
 
 
+def test_min_chrf_nan_is_refused_not_a_gate_that_never_shuts() -> None:
+    """`--min-chrf nan` was taken, and no score is under nan: the gate passed whatever the model did."""
+    code, _, err = evaluate(str(PAIRS), "--min-chrf", "nan")
+    assert code == 2 and "--min-chrf" in err and len(err.strip().splitlines()) == 1, err
+
+
 def test_compare_shows_the_changes_and_min_chrf_sets_the_exit_code(tmp_path: Path) -> None:
     before = tmp_path / "greedy.json"
     assert evaluate(str(PAIRS), "--beam", "1", "--out", str(before), "--min-chrf", "90")[0] == 0

@@ -20,6 +20,7 @@ CASES = [
     ("<p>Kata<br><br>lagi</p>", ["Kata", "lagi"]),
     ("<p>Jalankan <code>ls -la</code> sekarang.</p>", ["Jalankan sekarang."]),
     ("<p>Satu <!-- catatan --> dua <![CDATA[x<y]]> tiga.</p>", ["Satu dua tiga."]),
+    ("<!DOCTYPE r [<!ENTITY x 'y'>]><r>Saya makan.</r>", ["Saya makan."]),  # "]>" was a sentence, lost
 ]
 
 

@@ -146,6 +146,22 @@ def test_refresh_rewrites_every_export_with_the_reviewed_english_and_nothing_els
     assert again.returncode == 0 and outputs(job) == after
 
 
+def test_refresh_rewrites_terms_tsv_as_a_fresh_job_writes_it(tmp_path: Path, data: Path) -> None:
+    """terms.tsv was left as the job first wrote it: glossary terms 'missing' from sentences whose English is now
+    reviewed (which carry no terms), where the same job begun after the review lists none."""
+    (tmp_path / "in").mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / "in" / name).write_text("Saya makan nasi.\n\nDia pergi ke pasar.\n", encoding="utf-8")
+    (tmp_path / "g.tsv").write_text("nasi\tRICE\npasar\tMARKET\n", encoding="utf-8")
+    job, fresh, glossary = tmp_path / "job", tmp_path / "fresh", ("--glossary", str(tmp_path / "g.tsv"))
+    assert in_process(batch_command(tmp_path / "in", job, *glossary)).returncode == 0
+    review(data, ("Saya makan nasi.", "I eat rice."), ("Dia pergi ke pasar.", "She went to the market."))
+    assert run_main(["refresh", str(job)]).returncode == 0
+    assert in_process(batch_command(tmp_path / "in", fresh, *glossary)).returncode == 0
+    assert (job / "terms.tsv").read_text() == (fresh / "terms.tsv").read_text()
+    assert outputs(job) == outputs(fresh)
+
+
 def test_a_refresh_killed_at_any_moment_and_run_again_gives_the_uninterrupted_bytes(
     tmp_path: Path, data: Path, pairs: list[dict[str, str]]
 ) -> None:

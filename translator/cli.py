@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import math
 import re
 import signal
 import sys
@@ -207,7 +208,7 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON instead of a Markdown table")
     evaluate.add_argument("--out", type=Path, help="write the JSON report to this file (and print the table)")
     evaluate.add_argument("--compare", type=Path, metavar="REPORT", help="an earlier JSON report: show the changes")
-    evaluate.add_argument("--min-chrf", type=float, help="exit 4 when chrF++ is below this")
+    evaluate.add_argument("--min-chrf", type=_number, help="exit 4 when chrF++ is below this")
     evaluate.add_argument("--segments", type=Path, help="write each pair's scores, English and flags here (JSONL)")
     evaluate.add_argument("--html", type=Path, help="write a page of the worst pairs, side by side, here")
     evaluate.add_argument("--worst", type=int, default=50, help="pairs on the --html page (default 50)")
@@ -258,6 +259,17 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
         help="flag sentences whose confidence (0 to 1) is below P low_confidence (default: "
         "TRANSLATOR_MIN_CONFIDENCE, else 0.3)",
     )
+
+
+def _number(value: str) -> float:
+    """A number, not nan (no score is under nan, so a --min-chrf of nan would let every model pass)."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if math.isnan(number):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number")
+    return number
 
 
 def _share(value: str) -> float:

@@ -19,7 +19,7 @@ from typing import IO
 
 from lxml import etree
 
-from translator import utf8
+from translator import utf8, xmlchars
 from translator.errors import InputError
 from translator.memory import normalise
 from translator.reviewed import Change, Entry, ReviewedStore
@@ -87,6 +87,8 @@ def read(name: str, data: bytes, limit: int = MAX_BYTES) -> tuple[list[tuple[str
             skipped.append((where, "empty source"))
         elif not normalise(target):
             skipped.append((where, "empty target"))
+        elif xmlchars.unfit(source + target) is not None:
+            skipped.append((where, "a control character the store and TMX cannot hold"))
         else:
             if (earlier := pairs.get(normalise(source))) is not None:
                 skipped.append((earlier[0], "the same source again later in the file"))

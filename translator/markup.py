@@ -26,8 +26,9 @@ from translator import inline
 # (so a "<a" that never closes is one token, not a quadratic search from every later "<"); possessive, so
 # nothing is tried twice: reading is linear in the text.
 _TOKEN = re.compile(
-    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![^>]*+(?:>|\Z)|<\?.*?(?:\?>|\Z)"
+    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![^>\[]*+(?:\[.*?(?:\]\s*>|\Z)|[^>]*+(?:>|\Z))|<\?.*?(?:\?>|\Z)"
     r"""|</?[A-Za-z](?:"[^"]*+"|'[^']*+'|[^>])*+(?:>|\Z)""",  # a quoted attribute value may hold ">"
+    # a doctype's internal subset [...] holds ">"
     re.S,
 )
 _NAME = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")

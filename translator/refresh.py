@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from translator import archive, manifest, markdown, pieces, rebuild
+from translator import archive, consistency, manifest, markdown, pieces, rebuild
 from translator.errors import RefusedError
 from translator.ledger import Ledger
 from translator.plan import document, filled
@@ -62,6 +62,8 @@ def refresh(out: Path, reviewed: Reviewed) -> Refreshed:
                 out, ledger, ledger.get("exports"), sig["provenance"], True, lambda doc: revised(doc, snapshot)[0]
             )
             ledger.put("writers", states)
+            held = (revised(f.aligned, snapshot)[0] for f in rebuild.held(out, ledger) if f.aligned is not None)
+            consistency.write(out / consistency.FILE, held)  # terms.tsv: reviewed sentences carry no terms
             ledger.put("reviewed", pending["entries"])
             ledger.put("signature", {**sig, "reviewed": snapshot.fingerprint})
             ledger.put("refreshed", {"changed": pending["changed"]})

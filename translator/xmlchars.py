@@ -11,6 +11,12 @@ import re
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def unfit(text: str) -> str | None:
+    """The first character of `text` that XML 1.0 cannot hold (nor PostgreSQL, for NUL), as U+XXXX; or None."""
+    found = _NOT_XML.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
 class Replacements:
     """Cleans the fields of one unit (or header) and remembers what it replaced in each."""
 

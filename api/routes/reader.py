@@ -192,8 +192,8 @@ def _edited(doc: AlignedDocument, edited: dict[str, Any]) -> AlignedDocument:
         sentences = []
         for s in p.sentences:
             if (change := edited.get(s.id)) is not None:
-                target, origin = str(change["target"]), change.get("origin", "reviewed")
-                if origin not in ("reviewed", "model"):
+                target, origin = change["target"], change.get("origin", "reviewed")
+                if not isinstance(target, str) or origin not in ("reviewed", "model"):
                     raise ValueError(origin)
                 s = dataclasses.replace(s, target=target, origin=origin, flags=(), confidence=None)
             sentences.append(s)

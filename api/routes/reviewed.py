@@ -21,7 +21,7 @@ from api.deps import AccountDep, ReviewedDep, SettingsDep
 from api.errors import ApiError
 from api.inputs import CheckedRoute
 from api.schemas import ERROR_RESPONSES
-from translator import exchange
+from translator import exchange, xmlchars
 from translator.memory import normalise
 
 router = APIRouter(dependencies=[Depends(require_key)], tags=["reviewed"], route_class=CheckedRoute)
@@ -31,6 +31,8 @@ Via = Literal["api", "reader"]
 def _sentence(value: str) -> str:
     if not normalise(value):
         raise ValueError("must hold more than white space")
+    if (char := xmlchars.unfit(value)) is not None:
+        raise ValueError(f"holds a control character ({char}) that the store and TMX cannot hold")
     return value
 
 

@@ -179,3 +179,23 @@ def test_a_job_translating_and_a_refund_wait_out_a_lost_database(postgres_url: s
         assert usage.count(account) == 5
     finally:
         jobs.close()
+
+
+def test_an_id_holding_nul_is_a_4xx_on_postgresql_not_a_500(
+    served: Callable[[TranslatorConfig], Translator], postgres_url: str, tmp_path: Path
+) -> None:
+    """PostgreSQL cannot take NUL even to look a text up: a glossary or document id holding one was a 500."""
+    app = App(served, TRANSLATOR_DATABASE_URL=postgres_url, TRANSLATOR_DATA_DIR=str(tmp_path / "data"))
+    try:
+        for url, body in [
+            ("/v1/translate", {"texts": ["Saya makan."], "glossary": "a\x00b"}),
+            ("/v1/documents", {"documents": [{"id": "x", "text": "Saya makan."}], "glossary": "a\x00b"}),
+            ("/v2/translate", {"text": ["Saya."], "target_lang": "EN", "source_lang": "ID", "glossary_id": "\x00"}),
+            ("/v2/glossaries/a%00b", None),
+            ("/v1/glossaries/a%00b", None),
+            ("/v2/document/a%00b", {"document_key": "k"}),
+        ]:
+            r = call(app.url + url, body)
+            assert 400 <= r.status < 500, (url, r.status, r.body[:300])
+    finally:
+        app.stop()

@@ -254,6 +254,16 @@ def test_download_writes_the_document_with_its_edits(server: App, pairs: list[di
     assert call(server.url + "/download", b"{not json").status == 400
 
 
+def test_download_refuses_an_edit_whose_english_is_not_a_string(server: App, pairs: list[dict[str, str]]) -> None:
+    """null or a number as the edited English was written as the words "None" or "5": a 400 instead."""
+    [doc] = call(server.url + "/v1/documents", {"documents": [{"id": "d", "text": pairs[0]["source"]}]}).json()[
+        "documents"
+    ]
+    for target in (None, 5, ["x"], {"a": 1}):
+        r = call(server.url + "/download", {"document": doc, "format": "tmx", "edited": {"p0s0": {"target": target}}})
+        assert r.status == 400 and "cannot write the download" in r.body.decode(), (target, r.body[:300])
+
+
 def test_reviewed_suggestions_are_offered_beside_the_english_never_applied(
     served: Callable[[TranslatorConfig], Translator], pairs: list[dict[str, str]]
 ) -> None:

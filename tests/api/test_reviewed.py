@@ -86,6 +86,18 @@ def test_a_blank_sentence_or_english_is_a_422_naming_the_field(server: App) -> N
         assert r.status == 422, (body, r.body)
 
 
+def test_a_control_character_is_refused_as_postgresql_and_tmx_cannot_hold_it(server: App) -> None:
+    """NUL in a reviewed sentence or its English was a 500 on PostgreSQL ("text fields cannot contain NUL"):
+    a 422 naming the field over PUT, and a skipped unit with its reason in an import."""
+    for body in ({"source": "Saya\x00 makan.", "target": "I eat."}, {"source": "Saya makan.", "target": "I\x07 eat."}):
+        r = call(server.url + "/v1/reviewed", body, method="PUT", headers=auth(EDITOR))
+        assert r.status == 422 and "U+00" in r.body.decode(), (body, r.body)
+    data = b"Kontrol\x00 satu.\tControl one.\nKontrol dua.\tControl two.\n"
+    r = APPS[server.url].post("/v1/reviewed/import", files={"file": ("c.tsv", data)}, headers=auth(EDITOR))
+    assert r.status_code == 200, r.text
+    assert (r.json()["added"], r.json()["skipped"]) == (1, 1) and "line 1" in r.text and "control character" in r.text
+
+
 def test_import_over_http_counts_and_export_gives_tmx_back(server: App) -> None:
     from tests.test_exchange import BAD, toolkit_tmx
 

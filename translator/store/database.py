@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
-from translator.errors import ConfigError, TranslatorError
+from translator.errors import ConfigError, InputError, TranslatorError
 from translator.store.dialect import POSTGRESQL, SQLITE, Dialect
 
 Row = tuple[Any, ...]
@@ -260,13 +260,26 @@ class PostgresDatabase(Database):
         sql = self.dialect.sql
 
         def many(statement: str, rows: list[Params]) -> None:
+            for params in rows:
+                _no_nul(params)
             with conn.cursor() as cursor:
                 cursor.executemany(sql(statement), rows)
 
-        return Session(lambda statement, params: conn.execute(sql(statement), params), many)
+        def run(statement: str, params: Params) -> Any:
+            _no_nul(params)
+            return conn.execute(sql(statement), params)
+
+        return Session(run, many)
 
     def close(self) -> None:
         self.pool.close()
+
+
+def _no_nul(params: Params) -> None:
+    """PostgreSQL cannot take NUL in a text, not even to look one up: the caller's input, so an InputError (a
+    400), not the StoreError (a 500) psycopg's refusal would become."""
+    if any(isinstance(p, str) and "\x00" in p for p in params):
+        raise InputError("a text holds NUL (U+0000), which the database cannot hold")
 
 
 def open_sqlite(
