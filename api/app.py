@@ -7,7 +7,7 @@ fetcher; routes reach them as dependencies (api/deps.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
@@ -37,12 +37,12 @@ from api.routes import (
 from api.routes import usage as usage_routes
 from api.service import Service
 from api.store import stored, submitted
-from api.usage import RateLimit, Usage
+from api.usage import Account, RateLimit, Usage
 from translator import Translator, __version__
 from translator.errors import ConfigError
 from translator.glossary.store import GlossaryStore
 from translator.reviewed import ReviewedStore
-from translator.settings import Settings, load_settings
+from translator.settings import KeyLimits, Settings, load_settings
 from translator.store import layout, open_database
 from translator.store.database import StoreError
 from translator.writers import page
@@ -124,7 +124,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.api_keys = settings.keys()
+    app.state.api_keys = keys = settings.keys()
+    _check_writers(settings.reviewed_writer_ids(), keys)
     app.state.metrics = metrics
     routers = [
         *(m.router for m in (health, translate, documents, articles, usage_routes, models, libretranslate, deepl)),
@@ -212,3 +213,21 @@ def _data_dir(settings: Settings) -> Iterator[None]:
     except (OSError, StoreError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(f"cannot use TRANSLATOR_DATA_DIR {settings.data_dir}: {reason}") from exc
+
+
+def _check_writers(writers: frozenset[str] | None, keys: Mapping[str, KeyLimits]) -> None:
+    """TRANSLATOR_REVIEWED_WRITERS names ids of the keys there are: a ConfigError otherwise (at start, not a 403
+    for everyone later, nor a list that silently lets anyone write)."""
+    if writers is None:
+        return
+    if not keys:
+        raise ConfigError(
+            "TRANSLATOR_REVIEWED_WRITERS lists key ids, but no keys are set (TRANSLATOR_KEYS_FILE): without keys "
+            "anyone may write reviewed translations"
+        )
+    unknown = sorted(writers - {Account.of(key).id for key in keys})
+    if unknown:
+        raise ConfigError(
+            f"TRANSLATOR_REVIEWED_WRITERS: {', '.join(unknown)} is not the id of any key (ids look like key-…, as "
+            "GET /v1/usage shows each key its own; never the key itself)"
+        )

@@ -196,8 +196,10 @@ def test_every_field_of_our_schemas_is_documented(server: App) -> None:
         ({"TRANSLATOR_BEAM": "99"}, "TRANSLATOR_BEAM"),
         ({"TRANSLATOR_MODEL": "./no-such-model"}, "does not exist"),
         ({"TRANSLATOR_API_KEYS_FILE": "/no/such/keys"}, "TRANSLATOR_API_KEYS_FILE"),
+        ({"TRANSLATOR_REVIEWED_WRITERS": "key-0123"}, "no keys are set"),
+        ({"TRANSLATOR_API_KEYS": "sesame", "TRANSLATOR_REVIEWED_WRITERS": "sesame"}, "is not the id of any key"),
     ],
-    ids=["bad-setting", "missing-dir", "keys-file"],
+    ids=["bad-setting", "missing-dir", "keys-file", "writers-without-keys", "writers-not-key-ids"],
 )
 def test_serve_fails_fast_with_one_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dict[str, str], message: str
