@@ -88,7 +88,11 @@ def build_parser(added: Mapping[str, Command]) -> argparse.ArgumentParser:
         "--format", choices=tuple(SINGLE), default="text", help=f"{', '.join(SINGLE)} (default: text)"
     )
     translate.add_argument("--id", default="doc", help="the document's id in every format but text")
-    translate.add_argument("--glossary", type=Path, help="a glossary file: TSV (source<TAB>target), or CSV (.csv)")
+    translate.add_argument(
+        "--glossary",
+        metavar="FILE|ID",
+        help="a glossary file: TSV (source<TAB>target), or CSV (.csv); or a stored glossary's id, as batch takes",
+    )
     _model_options(translate)
 
     file = commands.add_parser(
@@ -393,7 +397,7 @@ def _translate(args: argparse.Namespace, out: TextIO) -> None:
     from translator.pipeline import Translator
 
     text = _read(args.file)
-    glossary = _load_glossary(str(args.glossary), args.settings, stored=False) if args.glossary else None
+    glossary = _load_glossary(args.glossary, args.settings, stored=True) if args.glossary else None
     with _reading_reviewed(args.settings) as reviewed:
         translator = Translator.from_config(_config(args), reviewed=reviewed)
         doc = translator.translate_document(text, doc_id=args.id, glossary=glossary)

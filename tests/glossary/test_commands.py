@@ -112,6 +112,11 @@ def test_batch_with_a_glossary_file_or_a_stored_id_and_a_changed_one_refuses(
     assert (tmp_path / "by-id" / "documents.jsonl").read_bytes() == (tmp_path / "out" / "documents.jsonl").read_bytes()
     unknown = run_main(batch(tmp_path / "in", tmp_path / "x", "--glossary", "no-such-id"))
     assert unknown.returncode == 1 and "no such file, nor a glossary with that id" in unknown.stderr.decode()
+    text = str(tmp_path / "in" / "a.txt")  # translate takes a stored id as batch does, with batch's message
+    translated = run_main(["translate", text, "--model", str(TINY_MODEL), "--glossary", stored.id])
+    assert translated.returncode == 0 and translated.stdout.decode().strip() == HEAR, translated.stderr
+    missing = run_main(["translate", text, "--model", str(TINY_MODEL), "--glossary", "no-such-id"])
+    assert missing.returncode == 1 and "no such file, nor a glossary with that id" in missing.stderr.decode()
 
 
 def test_a_batch_with_a_glossary_killed_and_resumed_is_byte_identical(
