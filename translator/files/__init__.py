@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from translator import inline, markup, quality
 from translator.errors import InputError
-from translator.markup import HTML
+from translator.markup import HTML, Fragments
 from translator.markup import Options as MarkupOptions
 from translator.registry import Registry
 
@@ -99,13 +99,18 @@ class Parsed:
         to be translated as one sentence (translator/markup.py; its inline tags held aside)."""
         if not self.markup:
             return list(self.texts)
-        return markup.parse_all(self.texts, self.reading).sources()
+        return self.fragments.sources()
 
     def build(self, english: Sequence[str]) -> bytes:
         """The translated file from the English of each of `sources()`, in order."""
         if not self.markup:
             return self.rebuild(english)
-        return self.rebuild([r.text for r in markup.parse_all(self.texts, self.reading).render(english)])
+        return self.rebuild([r.text for r in self.fragments.render(english)])
+
+    @functools.cached_property
+    def fragments(self) -> Fragments:
+        """The markup texts read once (their sources, then their English, come from the same reading)."""
+        return markup.parse_all(self.texts, self.reading)
 
     def translated(self, english: Sequence[str]) -> Built:
         """`build(english)`, with the count of sentences whose tags were placed by a guess (inline.tally)."""
